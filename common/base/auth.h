@@ -1,0 +1,58 @@
+// Who is calling: bearer tokens mapped to roles, loaded from the operator's tokens file.
+//
+// The file has one `ROLE TOKEN [PARTNER_NAME]` per line; blank lines and lines starting
+// with '#' are ignored. Roles: admin, editor, frontend, partner (a partner line must
+// name the partner). A TokenStore is immutable after loading and safe to share.
+#pragma once
+
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <unordered_map>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace bulletin {
+
+enum class Role { kAdmin, kEditor, kFrontend, kPartner };
+
+absl::string_view RoleName(Role role);
+
+// An authenticated caller.
+struct Principal {
+  Role role;
+  std::string partner;  // set for kPartner only
+};
+
+// The caller of one request: nullopt when the request carried no credentials.
+using Caller = std::optional<Principal>;
+
+class TokenStore {
+ public:
+  TokenStore() = default;
+
+  // Parses the file's text. InvalidArgument naming the line for an unknown role, a
+  // partner line without a name, or a duplicate token.
+  static absl::StatusOr<TokenStore> Parse(absl::string_view text);
+  // Reads and parses a file. NotFound if it cannot be read.
+  static absl::StatusOr<TokenStore> LoadFile(const std::string& path);
+
+  // Resolves an `authorization` header value ("Bearer TOKEN").
+  //   nullopt header            -> OK, anonymous caller (nullopt)
+  //   malformed / unknown token -> Unauthenticated
+  absl::StatusOr<Caller> Authenticate(std::optional<absl::string_view> authorization) const;
+
+  size_t size() const { return tokens_.size(); }
+
+ private:
+  // Keyed by SHA-256 of the token so that lookups do not compare secrets byte by byte.
+  std::unordered_map<std::string, Principal> tokens_;
+};
+
+// OK when the caller holds one of `roles`; Unauthenticated when anonymous;
+// PermissionDenied otherwise.
+absl::Status RequireRole(const Caller& caller, std::initializer_list<Role> roles);
+
+}  // namespace bulletin

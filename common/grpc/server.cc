@@ -1,0 +1,127 @@
+#include "common/grpc/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <signal.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "common/base/log.h"
+
+namespace bulletin {
+namespace {
+
+absl::StatusOr<std::string> ReadFile(const std::string& path, const std::string& flag) {
+  std::ifstream in(path);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat("--", flag, ": cannot read ", path));
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+}  // namespace
+
+void RegisterServerFlags(FlagSet& flags, ServerConfig* config) {
+  flags.String("listen", &config->listen, "gRPC listen address HOST:PORT");
+  flags.Int("max-message-bytes", &config->max_message_bytes,
+            "largest request or response message accepted, in bytes");
+  flags.Duration("drain-timeout", &config->drain_timeout,
+                 "on SIGTERM, how long in-flight calls may take to finish");
+  flags.String("tls-cert-file", &config->tls_cert_file,
+               "PEM certificate chain; with --tls-key-file, serve TLS instead of plaintext");
+  flags.String("tls-key-file", &config->tls_key_file, "PEM private key for --tls-cert-file");
+}
+
+absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
+    const ServerConfig& config, const std::vector<ServiceEntry>& services) {
+  if (config.listen.empty() || config.listen.rfind(':') == std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--listen: expected HOST:PORT, got \"", config.listen, "\""));
+  }
+  if (config.max_message_bytes < 1024 || config.max_message_bytes > (64 << 20)) {
+    return absl::InvalidArgumentError("--max-message-bytes: must be between 1024 and 64 MiB");
+  }
+  std::shared_ptr<grpc::ServerCredentials> creds;
+  if (!config.tls_cert_file.empty() || !config.tls_key_file.empty()) {
+    if (config.tls_cert_file.empty() || config.tls_key_file.empty()) {
+      return absl::InvalidArgumentError("--tls-cert-file and --tls-key-file go together");
+    }
+    auto cert = ReadFile(config.tls_cert_file, "tls-cert-file");
+    if (!cert.ok()) return cert.status();
+    auto key = ReadFile(config.tls_key_file, "tls-key-file");
+    if (!key.ok()) return key.status();
+    grpc::SslServerCredentialsOptions ssl;
+    ssl.pem_key_cert_pairs.push_back({*key, *cert});
+    creds = grpc::SslServerCredentials(ssl);
+  } else {
+    creds = grpc::InsecureServerCredentials();
+  }
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  std::unique_ptr<GrpcServer> self(new GrpcServer());
+  self->drain_timeout_ = config.drain_timeout;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(config.listen, creds, &self->port_);
+  builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_message_bytes));
+  builder.SetMaxSendMessageSize(static_cast<int>(config.max_message_bytes));
+  // Keepalive: notice dead clients of long-lived streams, allow client pings.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+  for (const ServiceEntry& s : services) {
+    builder.RegisterService(s.service);
+    self->service_names_.push_back(s.name);
+  }
+  self->server_ = builder.BuildAndStart();
+  if (!self->server_ || self->port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("--listen: cannot listen on ", config.listen));
+  }
+  self->SetServing(true);
+  Logger()->info("gRPC listening on {} (port {}, {})", config.listen, self->port_,
+                 config.tls_cert_file.empty() ? "plaintext" : "TLS");
+  return self;
+}
+
+GrpcServer::~GrpcServer() { Shutdown(); }
+
+void GrpcServer::SetServing(bool serving) {
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  if (health == nullptr) return;
+  health->SetServingStatus(serving);
+  for (const std::string& name : service_names_) health->SetServingStatus(name, serving);
+}
+
+void GrpcServer::Shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  SetServing(false);
+  Logger()->info("draining in-flight calls for up to {}", absl::FormatDuration(drain_timeout_));
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + drain_timeout_));
+  server_->Wait();
+}
+
+void BlockShutdownSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);  // a closed socket must not kill the process
+}
+
+int WaitForShutdownSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int sig = 0;
+  while (sigwait(&set, &sig) != 0) {
+  }
+  return sig;
+}
+
+}  // namespace bulletin
