@@ -1,0 +1,42 @@
+# Shared by scripts/*: install what is missing, configure and build. Sourced, not run.
+
+BULLETIN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BULLETIN_BUILD=${BULLETIN_BUILD:-$BULLETIN_ROOT/build}
+
+# Debian 12 packages the build, the tests and scripts/up need.
+BULLETIN_PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libhiredis-dev libspdlog-dev libsqlite3-dev libcurl4-openssl-dev libssl-dev
+  libgtest-dev libgmock-dev redis-server
+)
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# Installs the packages that are not installed yet (apt-get, as root).
+install_deps() {
+  local missing=()
+  for p in "${BULLETIN_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    return 0
+  fi
+  log "installing: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+}
+
+# Configures (once) and builds with Ninja. Extra arguments are ninja targets.
+build() {
+  if [ ! -f "$BULLETIN_BUILD/build.ninja" ]; then
+    log "configuring $BULLETIN_BUILD"
+    cmake -S "$BULLETIN_ROOT" -B "$BULLETIN_BUILD" -G Ninja \
+      -DCMAKE_BUILD_TYPE="${BULLETIN_BUILD_TYPE:-RelWithDebInfo}" >/dev/null
+  fi
+  log "building (ninja -j${BULLETIN_JOBS:-$(nproc)})"
+  cmake --build "$BULLETIN_BUILD" -j "${BULLETIN_JOBS:-$(nproc)}" -- "$@"
+}
