@@ -89,6 +89,14 @@ std::string ToJson(const pb::Message& m) {
   return out;
 }
 
+// Touches one message of each contract so that the linker keeps the generated code that
+// registers its descriptors (static libraries drop objects nothing refers to).
+void LinkContracts() {
+  (void)bulletin::content::v1::Article::descriptor();
+  (void)bulletin::analytics::v1::RecordViewRequest::descriptor();
+  (void)bulletin::notify::v1::Subscription::descriptor();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -122,6 +130,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "expected SERVICE/METHOD, e.g. bulletin.content.v1.ContentService/GetArticle\n");
     return 2;
   }
+  LinkContracts();
   const pb::DescriptorPool* pool = pb::DescriptorPool::generated_pool();
   const pb::ServiceDescriptor* service = pool->FindServiceByName(full.substr(0, slash));
   const pb::MethodDescriptor* method =

@@ -1,0 +1,85 @@
+// The real bulletin-analytics binary against a real redis-server: it serves, counts,
+// reports NOT_SERVING while Redis is down and SERVING when it is back, and exits 0 on
+// SIGTERM.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <csignal>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "bulletin/analytics/v1/analytics.grpc.pb.h"
+#include "common/testing/process.h"
+#include "common/testing/redis_server.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+
+namespace bulletin::analytics {
+namespace {
+
+namespace v1 = ::bulletin::analytics::v1;
+using ::bulletin::testing::WaitUntil;
+
+constexpr char kFrontendToken[] = "frontend-token-0123456789";
+
+std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token = "") {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  if (!token.empty()) ctx->AddMetadata("authorization", absl::StrCat("Bearer ", token));
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  return ctx;
+}
+
+TEST(AnalyticsBinaryTest, ServesCountsFollowsRedisHealthAndStopsCleanly) {
+  auto redis = testing::RedisServer::Start();
+  ASSERT_TRUE(redis.ok()) << redis.status();
+  testing::TempDir dir;
+  std::ofstream(dir.path() + "/tokens") << "frontend " << kFrontendToken << "\n";
+  const int port = testing::FreePort();
+  testing::ChildProcess process;
+  ASSERT_TRUE(process
+                  .Start(testing::BinDir() + "/bulletin-analytics",
+                         {absl::StrCat("--listen=127.0.0.1:", port), "--redis=" + (*redis)->url(),
+                          "--auth-tokens-file=" + dir.path() + "/tokens", "--log-format=json"},
+                         {}, dir.path() + "/analytics.log")
+                  .ok());
+  const std::string address = absl::StrCat("127.0.0.1:", port);
+  // A fresh channel per probe: a channel that met a closed port backs off for seconds.
+  auto status_is = [&](grpc::health::v1::HealthCheckResponse::ServingStatus want) {
+    auto health = grpc::health::v1::Health::NewStub(
+        grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+    grpc::health::v1::HealthCheckResponse resp;
+    return health->Check(Ctx().get(), {}, &resp).ok() && resp.status() == want;
+  };
+  ASSERT_TRUE(WaitUntil([&] { return status_is(grpc::health::v1::HealthCheckResponse::SERVING); },
+                        absl::Seconds(10)));
+
+  auto stub = v1::AnalyticsService::NewStub(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  v1::RecordViewRequest req;
+  req.set_article_id("demo");
+  req.set_client_ip("198.51.100.4");
+  req.set_user_agent("Mozilla/5.0");
+  v1::RecordViewResponse resp;
+  grpc::Status s = stub->RecordView(Ctx(kFrontendToken).get(), req, &resp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_TRUE(resp.counted());
+  EXPECT_EQ(resp.totals().views(), 1);
+
+  (*redis)->Kill();
+  EXPECT_TRUE(
+      WaitUntil([&] { return status_is(grpc::health::v1::HealthCheckResponse::NOT_SERVING); },
+                absl::Seconds(10)));
+  EXPECT_EQ(stub->RecordView(Ctx(kFrontendToken).get(), req, &resp).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  ASSERT_TRUE((*redis)->Restart().ok());
+  EXPECT_TRUE(WaitUntil([&] { return status_is(grpc::health::v1::HealthCheckResponse::SERVING); },
+                        absl::Seconds(10)));
+
+  stub.reset();  // an open connection would hold up the drain
+  int status = process.Stop(SIGTERM);
+  std::ifstream log(dir.path() + "/analytics.log");
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+}
+
+}  // namespace
+}  // namespace bulletin::analytics

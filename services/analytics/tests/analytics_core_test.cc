@@ -1,0 +1,311 @@
+// AnalyticsCore over RedisViewStore against a real redis-server: counting, uniques,
+// the count window and request_id dedupe, imported baselines, GetStats in bulk,
+// validation that names the field, access rules, and a Redis outage.
+#include "services/analytics/analytics_core.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "common/redis/redis_client.h"
+#include "common/testing/process.h"
+#include "common/testing/redis_server.h"
+#include "services/analytics/redis_view_store.h"
+
+namespace bulletin::analytics {
+namespace {
+
+const Caller kFrontend = Principal{Role::kFrontend, ""};
+const Caller kAdmin = Principal{Role::kAdmin, ""};
+const Caller kEditor = Principal{Role::kEditor, ""};
+const Caller kPartner = Principal{Role::kPartner, "p"};
+const Caller kAnonymous = std::nullopt;
+
+View ViewOf(const std::string& article, const std::string& visitor) {
+  View v;
+  v.article_id = article;
+  v.visitor_id = visitor;
+  return v;
+}
+
+class AnalyticsCoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto server = testing::RedisServer::Start();
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::move(*server);
+    redis_ = std::make_unique<RedisClient>(server_->options());
+    // Noon UTC today: "yesterday" and "today" are unambiguous whatever the wall clock.
+    now_ = absl::FromCivil(absl::CivilDay(absl::ToCivilDay(absl::Now(), absl::UTCTimeZone())),
+                           absl::UTCTimeZone()) +
+           absl::Hours(12);
+    Rebuild(absl::Minutes(30));
+  }
+
+  void Rebuild(absl::Duration window) {
+    core_.reset();
+    store_ = std::make_unique<RedisViewStore>(*redis_, RedisViewStoreOptions{window});
+    core_ = std::make_unique<AnalyticsCore>(*store_, [this] { return now_; });
+  }
+
+  RecordResult Record(const View& v) {
+    absl::StatusOr<RecordResult> r = core_->RecordView(kFrontend, v);
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? *r : RecordResult{};
+  }
+
+  ArticleStats StatsOf(const std::string& id, int window_days = 0) {
+    absl::StatusOr<StatsResult> r = core_->GetStats({id}, window_days);
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() && r->stats.size() == 1 ? r->stats[0] : ArticleStats{};
+  }
+
+  std::unique_ptr<testing::RedisServer> server_;
+  std::unique_ptr<RedisClient> redis_;
+  std::unique_ptr<RedisViewStore> store_;
+  std::unique_ptr<AnalyticsCore> core_;
+  absl::Time now_;
+};
+
+TEST_F(AnalyticsCoreTest, ViewsCountAndTwoVisitorsAreTwoUniques) {
+  RecordResult first = Record(ViewOf("art-1", "alice"));
+  EXPECT_TRUE(first.counted);
+  EXPECT_EQ(first.reason, NotCounted::kNone);
+  EXPECT_EQ(first.totals.article_id, "art-1");
+  EXPECT_EQ(first.totals.views, 1);
+  EXPECT_EQ(first.totals.unique_visitors, 1);
+  RecordResult second = Record(ViewOf("art-1", "bob"));
+  EXPECT_TRUE(second.counted);
+  EXPECT_EQ(second.totals.views, 2);
+  EXPECT_EQ(second.totals.unique_visitors, 2);
+  EXPECT_EQ(Record(ViewOf("art-2", "alice")).totals.views, 1) << "articles are separate";
+}
+
+TEST_F(AnalyticsCoreTest, RepeatWithinTheWindowCountsOnceAndIsTallied) {
+  EXPECT_TRUE(Record(ViewOf("a", "alice")).counted);
+  RecordResult again = Record(ViewOf("a", "alice"));
+  EXPECT_FALSE(again.counted);
+  EXPECT_EQ(again.reason, NotCounted::kRepeat);
+  EXPECT_EQ(again.totals.views, 1);
+  ArticleStats s = StatsOf("a");
+  EXPECT_EQ(s.views, 1);
+  EXPECT_EQ((s.not_counted[NotCounted::kRepeat]), 1);
+}
+
+TEST_F(AnalyticsCoreTest, AfterTheWindowTheSameVisitorCountsAgain) {
+  Rebuild(absl::Milliseconds(100));
+  EXPECT_TRUE(Record(ViewOf("a", "alice")).counted);
+  // The window lives in Redis (PX expiry), so wait for real time to pass it.
+  ASSERT_TRUE(
+      testing::WaitUntil([&] { return Record(ViewOf("a", "alice")).counted; }, absl::Seconds(5)));
+  EXPECT_EQ(StatsOf("a").views, 2);
+  EXPECT_EQ(StatsOf("a").unique_visitors, 1);
+}
+
+TEST_F(AnalyticsCoreTest, RetriedRequestIdCountsOnce) {
+  View v = ViewOf("a", "alice");
+  v.request_id = "req-1";
+  EXPECT_TRUE(Record(v).counted);
+  v.visitor_id = "bob";  // even a different visitor: the request was already recorded
+  RecordResult retry = Record(v);
+  EXPECT_FALSE(retry.counted);
+  EXPECT_EQ(retry.reason, NotCounted::kDuplicateRequest);
+  EXPECT_EQ(retry.totals.views, 1);
+  EXPECT_EQ((StatsOf("a").not_counted[NotCounted::kDuplicateRequest]), 1);
+}
+
+TEST_F(AnalyticsCoreTest, IpAndUserAgentMakeAVisitorWithoutStoringTheAddress) {
+  View v;
+  v.article_id = "a";
+  v.client_ip = "203.0.113.7";
+  v.user_agent = "Mozilla/5.0 Firefox";
+  EXPECT_TRUE(Record(v).counted);
+  EXPECT_EQ(Record(v).reason, NotCounted::kRepeat) << "same address and agent: same visitor";
+  v.user_agent = "Mozilla/5.0 Chrome";
+  EXPECT_TRUE(Record(v).counted);
+  EXPECT_EQ(StatsOf("a").unique_visitors, 2);
+
+  // A second replica (its own store and core) derives the same visitor: the salt is shared.
+  RedisViewStore other_store(*redis_, {});
+  AnalyticsCore other(other_store, [this] { return now_; });
+  auto r = other.RecordView(kFrontend, v);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->reason, NotCounted::kRepeat);
+
+  auto keys = redis_->Command({"KEYS", "*"});
+  ASSERT_TRUE(keys.ok());
+  for (const RedisReply& k : keys->elements) {
+    EXPECT_EQ(k.str.find("203.0.113"), std::string::npos) << k.str;
+  }
+}
+
+TEST_F(AnalyticsCoreTest, ImportSetsTheBaselineAndViewsAddToIt) {
+  auto imported = core_->ImportViews(kAdmin, {{"legacy", 789, 500}});
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  ASSERT_EQ(imported->size(), 1u);
+  EXPECT_EQ((*imported)[0].views, 789);
+  EXPECT_EQ((*imported)[0].unique_visitors, 500);
+  RecordResult r = Record(ViewOf("legacy", "alice"));
+  EXPECT_EQ(r.totals.views, 790);
+  EXPECT_EQ(r.totals.unique_visitors, 501);
+  // Importing again replaces the baseline; it does not add.
+  imported = core_->ImportViews(kAdmin, {{"legacy", 789, 500}});
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  EXPECT_EQ((*imported)[0].views, 790);
+  ArticleStats s = StatsOf("legacy");
+  EXPECT_EQ(s.views, 790);
+  EXPECT_EQ(s.imported_views, 789);
+  EXPECT_EQ(s.today_views, 1);
+}
+
+TEST_F(AnalyticsCoreTest, ImportARepeatedIdTakesTheLastValue) {
+  auto imported = core_->ImportViews(kAdmin, {{"x", 1, 0}, {"y", 5, 0}, {"x", 7, 0}});
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  ASSERT_EQ(imported->size(), 3u);
+  EXPECT_EQ((*imported)[0].views, 7);
+  EXPECT_EQ((*imported)[1].views, 5);
+  EXPECT_EQ((*imported)[2].views, 7);
+}
+
+TEST_F(AnalyticsCoreTest, StatsForManyIdsInOneCallUnknownIdsAreZero) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 1000; ++i) ids.push_back(absl::StrCat("id-", i));
+  Record(ViewOf("id-3", "alice"));
+  Record(ViewOf("id-3", "bob"));
+  Record(ViewOf("id-999", "alice"));
+  ids.push_back("id-3");  // a duplicate beyond 1000 distinct would still be too many
+  EXPECT_EQ(core_->GetStats(ids, 0).status().code(), absl::StatusCode::kInvalidArgument);
+  ids.pop_back();
+  ids[10] = "id-3";  // duplicates are answered once
+  auto r = core_->GetStats(ids, 7);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->stats.size(), 999u);
+  EXPECT_EQ(r->stats[0].article_id, "id-0");
+  EXPECT_EQ(r->stats[0].views, 0);
+  EXPECT_EQ(r->stats[3].views, 2);
+  EXPECT_EQ(r->stats[3].unique_visitors, 2);
+  EXPECT_EQ(r->stats[3].window_views, 2);
+  EXPECT_EQ(r->stats[3].window_unique_visitors, 2);
+  EXPECT_EQ(r->stats[3].visitors_now, 2);
+  EXPECT_EQ(r->stats.back().article_id, "id-999");
+  EXPECT_EQ(r->stats.back().views, 1);
+}
+
+TEST_F(AnalyticsCoreTest, ViewTimePicksTheDayAndWindowsUnionDailyVisitors) {
+  View yesterday = ViewOf("a", "alice");
+  yesterday.view_time = now_ - absl::Hours(20);
+  EXPECT_TRUE(Record(yesterday).counted);
+  EXPECT_TRUE(Record(ViewOf("b", "x")).counted);  // unrelated
+  Rebuild(absl::ZeroDuration());                  // so alice counts again today
+  EXPECT_TRUE(Record(ViewOf("a", "alice")).counted);
+  EXPECT_TRUE(Record(ViewOf("a", "bob")).counted);
+  ArticleStats today_only = StatsOf("a", 1);
+  EXPECT_EQ(today_only.today_views, 2);
+  EXPECT_EQ(today_only.window_views, 2);
+  EXPECT_EQ(today_only.window_unique_visitors, 2);
+  ArticleStats week = StatsOf("a", 7);
+  EXPECT_EQ(week.views, 3);
+  EXPECT_EQ(week.window_views, 3);
+  EXPECT_EQ(week.window_unique_visitors, 2) << "alice on both days is one visitor";
+  EXPECT_EQ(week.visitors_now, 2) << "yesterday's view is not 'now'";
+}
+
+TEST_F(AnalyticsCoreTest, InvalidInputNamesTheFieldAndChangesNothing) {
+  struct Case {
+    std::function<void(View&)> change;
+    std::string field;
+  };
+  const std::vector<Case> cases = {
+      {[](View& v) { v.article_id = ""; }, "article_id: "},
+      {[](View& v) { v.article_id = "a/b"; }, "article_id: "},
+      {[](View& v) { v.article_id = std::string(65, 'a'); }, "article_id: "},
+      {[](View& v) { v.visitor_id = ""; }, "client_ip: "},
+      {[](View& v) { v.visitor_id = std::string(129, 'v'); }, "visitor_id: "},
+      {[](View& v) { v.client_ip = "300.1.1.1"; }, "client_ip: "},
+      {[](View& v) { v.user_agent = std::string(1025, 'u'); }, "user_agent: "},
+      {[](View& v) { v.locale = "EN"; }, "locale: "},
+      {[](View& v) { v.locale = "zh-cn"; }, "locale: "},
+      {[](View& v) { v.referrer = std::string(2049, 'r'); }, "referrer: "},
+      {[](View& v) { v.request_id = "has space"; }, "request_id: "},
+      {[this](View& v) { v.view_time = now_ - absl::Hours(25); }, "view_time: "},
+      {[this](View& v) { v.view_time = now_ + absl::Minutes(6); }, "view_time: "},
+  };
+  for (const Case& c : cases) {
+    View v = ViewOf("good", "alice");
+    c.change(v);
+    absl::StatusOr<RecordResult> r = core_->RecordView(kFrontend, v);
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << c.field;
+    EXPECT_EQ(r.status().message().rfind(c.field, 0), 0u) << r.status();
+  }
+  View ok = ViewOf("good", "alice");
+  ok.locale = "zh-Hans-CN";
+  ok.client_ip = "2001:db8::1";
+  EXPECT_TRUE(core_->RecordView(kFrontend, ok).ok());
+  EXPECT_EQ(StatsOf("good").views, 1) << "only the valid view counted";
+
+  auto stats = core_->GetStats({"ok", "bad id"}, 0);
+  EXPECT_EQ(stats.status().message().rfind("article_ids[1]: ", 0), 0u) << stats.status();
+  EXPECT_EQ(core_->GetStats({}, 0).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(core_->GetStats({"a"}, 401).status().message().rfind("window_days: ", 0), 0u);
+  auto imp = core_->ImportViews(kAdmin, {{"a", 1, 0}, {"b", -1, 0}});
+  EXPECT_EQ(imp.status().message().rfind("items[1].views: ", 0), 0u) << imp.status();
+  EXPECT_EQ(StatsOf("a").imported_views, 0) << "a rejected import changes nothing";
+  imp = core_->ImportViews(kAdmin, {});
+  EXPECT_EQ(imp.status().message().rfind("items: ", 0), 0u) << imp.status();
+}
+
+TEST_F(AnalyticsCoreTest, BatchRecordsItemsBeforeAnInvalidOneAndNamesItsIndex) {
+  std::vector<View> views = {ViewOf("a", "1"), ViewOf("a", "2"), ViewOf("a", "2"), ViewOf("", "3"),
+                             ViewOf("a", "4")};
+  auto r = core_->RecordViews(kFrontend, views, 10);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.status().message().rfind("views[13].article_id: ", 0), 0u) << r.status();
+  EXPECT_EQ(StatsOf("a").views, 2);
+  views.erase(views.begin() + 3);
+  views.push_back(ViewOf("a", "5"));
+  r = core_->RecordViews(kFrontend, views, 0);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->received, 5);
+  EXPECT_EQ(r->counted, 2);  // 4 and 5; the others repeat
+  EXPECT_EQ(r->not_counted[NotCounted::kRepeat], 3);
+}
+
+TEST_F(AnalyticsCoreTest, OnlyWritersRecordAndOnlyAdminsImport) {
+  View v = ViewOf("a", "alice");
+  EXPECT_EQ(core_->RecordView(kAnonymous, v).status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(core_->RecordView(kPartner, v).status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(core_->RecordView(kEditor, v).ok());
+  EXPECT_TRUE(core_->RecordView(kAdmin, v).ok());
+  EXPECT_EQ(core_->ImportViews(kEditor, {{"a", 1, 0}}).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(core_->ImportViews(kAnonymous, {{"a", 1, 0}}).status().code(),
+            absl::StatusCode::kUnauthenticated);
+  EXPECT_TRUE(core_->GetStats({"a"}, 0).ok());
+}
+
+TEST_F(AnalyticsCoreTest, RedisDownIsUnavailableAndRecovers) {
+  EXPECT_TRUE(Record(ViewOf("a", "alice")).counted);
+  server_->Kill();
+  auto down = core_->RecordView(kFrontend, ViewOf("a", "bob"));
+  EXPECT_EQ(down.status().code(), absl::StatusCode::kUnavailable) << down.status();
+  EXPECT_EQ(core_->GetStats({"a"}, 0).status().code(), absl::StatusCode::kUnavailable);
+  View by_ip;
+  by_ip.article_id = "a";
+  by_ip.client_ip = "192.0.2.1";
+  EXPECT_EQ(core_->RecordView(kFrontend, by_ip).status().code(), absl::StatusCode::kUnavailable);
+  ASSERT_TRUE(server_->Restart().ok());
+  absl::StatusOr<RecordResult> up;
+  ASSERT_TRUE(testing::WaitUntil(
+      [&] {
+        up = core_->RecordView(kFrontend, ViewOf("a", "carol"));
+        return up.ok();
+      },
+      absl::Seconds(5)))
+      << up.status();
+  EXPECT_TRUE(up->counted);  // the script is loaded again after the restart
+  EXPECT_TRUE(core_->RecordView(kFrontend, by_ip).ok());
+}
+
+}  // namespace
+}  // namespace bulletin::analytics
