@@ -1,0 +1,69 @@
+#include "services/notifications/config.h"
+
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "common/base/flags.h"
+
+extern char** environ;
+
+namespace bulletin::notify {
+
+absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args,
+                                   const std::map<std::string, std::string>& env) {
+  Config c;
+  c.server.listen = "127.0.0.1:50053";
+  FlagSet flags("bulletin-notifications",
+                "Partner subscriptions and Subscribe streams of article events.");
+  RegisterServerFlags(flags, &c.server);
+  flags.String("redis", &c.redis_url, "Redis URL redis://HOST:PORT[/DB]");
+  flags.String("auth-tokens-file", &c.auth_tokens_file,
+               "file of `ROLE TOKEN [PARTNER_NAME]` lines; empty: no tokens (every call is "
+               "UNAUTHENTICATED)");
+  flags.Duration("heartbeat-interval", &c.heartbeat_interval,
+                 "how often a Subscribe stream gets a heartbeat");
+  flags.Bool("allow-private-webhooks", &c.allow_private_webhooks,
+             "accept webhook URLs on loopback/private addresses (and plain http to them)");
+  flags.Int("stream-queue-limit", &c.stream_queue_limit,
+            "events buffered per Subscribe stream before a slow client gets RESOURCE_EXHAUSTED");
+  flags.Int("worker-threads", &c.worker_threads, "threads serving blocking Redis work");
+  flags.String("log-format", &c.log_format, "text or json");
+  flags.String("log-level", &c.log_level, "trace, debug, info, warn or error");
+  if (absl::Status s = flags.Parse(args, env); !s.ok()) return s;
+  if (flags.help_requested()) {
+    c.help = true;
+    c.usage = flags.Usage();
+    return c;
+  }
+  absl::StatusOr<RedisOptions> redis = ParseRedisUrl(c.redis_url);
+  if (!redis.ok()) return redis.status();
+  c.redis = *redis;
+  if (c.heartbeat_interval < absl::Milliseconds(10) || c.heartbeat_interval > absl::Hours(1)) {
+    return absl::InvalidArgumentError("--heartbeat-interval: must be between 10ms and 1h");
+  }
+  if (c.stream_queue_limit < 1 || c.stream_queue_limit > 1000000) {
+    return absl::InvalidArgumentError("--stream-queue-limit: must be between 1 and 1000000");
+  }
+  if (c.worker_threads < 1 || c.worker_threads > 256) {
+    return absl::InvalidArgumentError("--worker-threads: must be between 1 and 256");
+  }
+  if (c.log_format != "text" && c.log_format != "json") {
+    return absl::InvalidArgumentError("--log-format: must be text or json");
+  }
+  return c;
+}
+
+absl::StatusOr<Config> ParseCommandLine(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  std::map<std::string, std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string kv = *e;
+    size_t eq = kv.find('=');
+    if (eq != std::string::npos && kv.rfind("BULLETIN_", 0) == 0) {
+      env[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+  }
+  return ParseConfig(args, env);
+}
+
+}  // namespace bulletin::notify

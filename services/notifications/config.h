@@ -1,0 +1,35 @@
+// The configuration of bulletin-notifications: flags (with BULLETIN_* environment
+// equivalents) read once into a validated struct.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/grpc/server.h"
+#include "common/redis/redis_client.h"
+
+namespace bulletin::notify {
+
+struct Config {
+  ServerConfig server;  // --listen and the other server flags
+  std::string redis_url = "redis://127.0.0.1:6379";
+  RedisOptions redis;  // parsed from redis_url
+  std::string auth_tokens_file;
+  absl::Duration heartbeat_interval = absl::Seconds(15);
+  bool allow_private_webhooks = false;
+  int64_t stream_queue_limit = 1000;
+  int64_t worker_threads = 4;
+  std::string log_format = "text";
+  std::string log_level = "info";
+  bool help = false;
+  std::string usage;  // set when help
+};
+
+// Parses and validates. InvalidArgument naming the flag for a bad value.
+absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args,
+                                   const std::map<std::string, std::string>& env);
+absl::StatusOr<Config> ParseCommandLine(int argc, char** argv);
+
+}  // namespace bulletin::notify

@@ -1,0 +1,190 @@
+#include "services/notifications/notification_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/grpc/call.h"
+#include "services/notifications/convert.h"
+
+namespace bulletin::notify {
+namespace {
+
+// Sends the current etag of an ABORTED write as trailing metadata, as the contract says.
+absl::Status WithEtagTrailer(grpc::CallbackServerContext* context, absl::Status status) {
+  if (absl::optional<absl::Cord> etag = status.GetPayload(kEtagPayload)) {
+    context->AddTrailingMetadata(kEtagPayload, std::string(*etag));
+  }
+  return status;
+}
+
+grpc::ServerUnaryReactor* Unimplemented(grpc::CallbackServerContext* context,
+                                        absl::string_view method) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                               absl::StrCat(method, " is not implemented yet (issue #5)")));
+  return reactor;
+}
+
+// One Subscribe call: opens the session off the callback thread, then writes what the
+// session hands it. Deletes itself in OnDone.
+class SubscribeReactor final : public grpc::ServerWriteReactor<v1::SubscribeResponse>,
+                               public StreamWriter {
+ public:
+  SubscribeReactor(grpc::CallbackServerContext* context, const v1::SubscribeRequest& request,
+                   StreamManager* streams, const TokenStore& tokens, WorkerPool* pool) {
+    absl::StatusOr<Caller> caller = CallerOf(*context, tokens);
+    if (!caller.ok()) {
+      Finish(ToGrpcStatus(caller.status()));
+      return;
+    }
+    bool queued = pool->TrySubmit([this, streams, caller = *caller,
+                                   id = request.subscription_id(),
+                                   token = request.resume_token()] {
+      absl::StatusOr<std::shared_ptr<StreamSession>> session =
+          streams->Open(caller, id, token, this);
+      if (!session.ok()) {
+        Finish(ToGrpcStatus(session.status()));
+        return;
+      }
+      bool cancelled;
+      {
+        absl::MutexLock lock(&mu_);
+        session_ = *session;
+        cancelled = cancelled_;
+      }
+      session_->Start();
+      if (cancelled) session_->Cancel();
+    });
+    if (!queued) {
+      Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                          "server busy: too many requests in flight, retry later"));
+    }
+  }
+
+  void WriteMessage(const OutMessage& msg) override {
+    ToProto(msg, &response_);
+    StartWrite(&response_);
+  }
+  void EndStream(const absl::Status& status) override { Finish(ToGrpcStatus(status)); }
+
+  void OnWriteDone(bool ok) override { Session()->OnWriteDone(ok); }
+  void OnCancel() override {
+    std::shared_ptr<StreamSession> session;
+    {
+      absl::MutexLock lock(&mu_);
+      cancelled_ = true;
+      session = session_;
+    }
+    if (session) session->Cancel();
+  }
+  void OnDone() override { delete this; }
+
+ private:
+  std::shared_ptr<StreamSession> Session() {
+    absl::MutexLock lock(&mu_);
+    return session_;
+  }
+
+  absl::Mutex mu_;
+  std::shared_ptr<StreamSession> session_ ABSL_GUARDED_BY(mu_);
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  v1::SubscribeResponse response_;  // the one write in flight
+};
+
+}  // namespace
+
+grpc::ServerUnaryReactor* NotificationService::CreateSubscription(
+    grpc::CallbackServerContext* context, const v1::CreateSubscriptionRequest* request,
+    v1::CreateSubscriptionResponse* response) {
+  return RunUnary(context, *pool_, [this, context, request, response]() -> absl::Status {
+    absl::StatusOr<Caller> caller = CallerOf(*context, *tokens_);
+    if (!caller.ok()) return caller.status();
+    if (!request->has_subscription()) {
+      // Still check who calls first: an anonymous write is UNAUTHENTICATED.
+      if (absl::Status s = RequireRole(*caller, {Role::kPartner, Role::kAdmin}); !s.ok()) return s;
+      return absl::InvalidArgumentError("subscription: required");
+    }
+    absl::StatusOr<CreatedSubscription> created =
+        core_->Create(*caller, FromProto(request->subscription()), request->request_id());
+    if (!created.ok()) return created.status();
+    ToProto(created->subscription, response->mutable_subscription());
+    response->set_signing_secret(created->signing_secret);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* NotificationService::GetSubscription(
+    grpc::CallbackServerContext* context, const v1::GetSubscriptionRequest* request,
+    v1::Subscription* response) {
+  return RunUnary(context, *pool_, [this, context, request, response]() -> absl::Status {
+    absl::StatusOr<Caller> caller = CallerOf(*context, *tokens_);
+    if (!caller.ok()) return caller.status();
+    absl::StatusOr<Subscription> sub = core_->Get(*caller, request->id());
+    if (!sub.ok()) return sub.status();
+    ToProto(*sub, response);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* NotificationService::ListSubscriptions(
+    grpc::CallbackServerContext* context, const v1::ListSubscriptionsRequest* request,
+    v1::ListSubscriptionsResponse* response) {
+  return RunUnary(context, *pool_, [this, context, request, response]() -> absl::Status {
+    absl::StatusOr<Caller> caller = CallerOf(*context, *tokens_);
+    if (!caller.ok()) return caller.status();
+    absl::StatusOr<ListSubscriptionsResult> page =
+        core_->List(*caller, request->page_size(), request->page_token(), request->owner());
+    if (!page.ok()) return page.status();
+    for (const Subscription& s : page->subscriptions) ToProto(s, response->add_subscriptions());
+    response->set_next_page_token(page->next_page_token);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* NotificationService::DeleteSubscription(
+    grpc::CallbackServerContext* context, const v1::DeleteSubscriptionRequest* request,
+    google::protobuf::Empty*) {
+  return RunUnary(context, *pool_, [this, context, request]() -> absl::Status {
+    absl::StatusOr<Caller> caller = CallerOf(*context, *tokens_);
+    if (!caller.ok()) return caller.status();
+    return WithEtagTrailer(context, core_->Delete(*caller, request->id(), request->etag()));
+  });
+}
+
+grpc::ServerWriteReactor<v1::SubscribeResponse>* NotificationService::Subscribe(
+    grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
+  return new SubscribeReactor(context, *request, streams_, *tokens_, pool_);
+}
+
+grpc::ServerUnaryReactor* NotificationService::UpdateSubscription(
+    grpc::CallbackServerContext* context, const v1::UpdateSubscriptionRequest*, v1::Subscription*) {
+  return Unimplemented(context, "UpdateSubscription");
+}
+grpc::ServerUnaryReactor* NotificationService::RotateSecret(grpc::CallbackServerContext* context,
+                                                            const v1::RotateSecretRequest*,
+                                                            v1::RotateSecretResponse*) {
+  return Unimplemented(context, "RotateSecret");
+}
+grpc::ServerUnaryReactor* NotificationService::PauseSubscription(
+    grpc::CallbackServerContext* context, const v1::PauseSubscriptionRequest*, v1::Subscription*) {
+  return Unimplemented(context, "PauseSubscription");
+}
+grpc::ServerUnaryReactor* NotificationService::ResumeSubscription(
+    grpc::CallbackServerContext* context, const v1::ResumeSubscriptionRequest*, v1::Subscription*) {
+  return Unimplemented(context, "ResumeSubscription");
+}
+grpc::ServerUnaryReactor* NotificationService::ListDeliveries(grpc::CallbackServerContext* context,
+                                                              const v1::ListDeliveriesRequest*,
+                                                              v1::ListDeliveriesResponse*) {
+  return Unimplemented(context, "ListDeliveries");
+}
+grpc::ServerUnaryReactor* NotificationService::RedeliverEvent(grpc::CallbackServerContext* context,
+                                                              const v1::RedeliverEventRequest*,
+                                                              v1::Delivery*) {
+  return Unimplemented(context, "RedeliverEvent");
+}
+grpc::ServerUnaryReactor* NotificationService::SendTestEvent(grpc::CallbackServerContext* context,
+                                                             const v1::SendTestEventRequest*,
+                                                             v1::Delivery*) {
+  return Unimplemented(context, "SendTestEvent");
+}
+
+}  // namespace bulletin::notify

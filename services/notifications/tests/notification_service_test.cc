@@ -1,0 +1,434 @@
+// NotificationService through a real gRPC server on port 0 and a real redis-server.
+// Events are XADDed to `{bulletin}:events` in exactly the format content's relay writes.
+#include "services/notifications/notification_service.h"
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <deque>
+#include <thread>
+
+#include "common/grpc/server.h"
+#include "common/redis/keys.h"
+#include "common/testing/process.h"
+#include "common/testing/redis_server.h"
+#include "services/notifications/redis_subscription_store.h"
+
+namespace bulletin::notify {
+namespace {
+
+using events::v1::ArticleEvent;
+using testing::WaitUntil;
+
+constexpr char kAcmeToken[] = "acme-token-0123456789";
+constexpr char kBetaToken[] = "beta-token-0123456789";
+constexpr char kAdminToken[] = "admin-token-0123456789";
+
+// Reads a Subscribe stream on its own thread.
+class StreamReader {
+ public:
+  StreamReader(v1::NotificationService::Stub* stub, const std::string& token,
+               const std::string& subscription_id, const std::string& resume_token = "") {
+    context_.AddMetadata("authorization", std::string("Bearer ") + token);
+    v1::SubscribeRequest request;
+    request.set_subscription_id(subscription_id);
+    request.set_resume_token(resume_token);
+    reader_ = stub->Subscribe(&context_, request);
+    thread_ = std::thread([this] {
+      v1::SubscribeResponse msg;
+      while (reader_->Read(&msg)) {
+        std::lock_guard<std::mutex> lock(mu_);
+        messages_.push_back(msg);
+        cv_.notify_all();
+      }
+      grpc::Status status = reader_->Finish();
+      std::lock_guard<std::mutex> lock(mu_);
+      status_ = status;
+      cv_.notify_all();
+    });
+  }
+  ~StreamReader() {
+    context_.TryCancel();
+    thread_.join();
+  }
+
+  // The next message of the wanted kind (others are skipped), or nullopt after `timeout`.
+  std::optional<v1::SubscribeResponse> Next(bool want_event,
+                                            absl::Duration timeout = absl::Seconds(5)) {
+    std::unique_lock<std::mutex> lock(mu_);
+    auto deadline = absl::ToChronoTime(absl::Now() + timeout);
+    for (;;) {
+      while (!messages_.empty()) {
+        v1::SubscribeResponse m = std::move(messages_.front());
+        messages_.pop_front();
+        if (m.has_event() == want_event) return m;
+      }
+      if (status_ || cv_.wait_until(lock, deadline) == std::cv_status::timeout) return std::nullopt;
+    }
+  }
+  std::optional<ArticleEvent> NextEvent(absl::Duration timeout = absl::Seconds(5)) {
+    auto m = Next(true, timeout);
+    if (!m) return std::nullopt;
+    last_token_ = m->event().resume_token();
+    return m->event().event();
+  }
+  grpc::Status Status(absl::Duration timeout = absl::Seconds(5)) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_until(lock, absl::ToChronoTime(absl::Now() + timeout), [this] { return status_.has_value(); });
+    return status_.value_or(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "no status yet"));
+  }
+  const std::string& last_token() const { return last_token_; }
+
+ private:
+  grpc::ClientContext context_;
+  std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> reader_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<v1::SubscribeResponse> messages_;
+  std::optional<grpc::Status> status_;
+  std::string last_token_;
+};
+
+class NotifyNotificationServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Boot(absl::Seconds(15)); }
+
+  void Boot(absl::Duration heartbeat, size_t queue_limit = 1000) {
+    auto server = testing::RedisServer::Start();
+    ASSERT_TRUE(server.ok()) << server.status();
+    redis_server_ = std::move(*server);
+    redis_ = std::make_unique<RedisClient>(redis_server_->options());
+    store_ = std::make_unique<RedisSubscriptionStore>(redis_.get());
+    core_ = std::make_unique<SubscriptionCore>(store_.get(), SubscriptionCoreOptions{true});
+    StreamOptions options;
+    options.heartbeat_interval = heartbeat;
+    options.queue_limit = queue_limit;
+    streams_ = std::make_unique<StreamManager>(core_.get(), store_.get(), redis_.get(), options);
+    core_->SetDeleteListener([this](const std::string& id) { streams_->EndSubscription(id); });
+    streams_->Start();
+    auto tokens = TokenStore::Parse(absl::StrCat("partner ", kAcmeToken, " acme\npartner ",
+                                                 kBetaToken, " beta\nadmin ", kAdminToken, "\n"));
+    ASSERT_TRUE(tokens.ok()) << tokens.status();
+    tokens_ = std::move(*tokens);
+    pool_ = std::make_unique<WorkerPool>(4, 256);
+    service_ = std::make_unique<NotificationService>(core_.get(), streams_.get(), &tokens_,
+                                                     pool_.get());
+    ServerConfig config;
+    config.listen = "127.0.0.1:0";
+    config.drain_timeout = absl::Seconds(5);
+    auto grpc_server =
+        GrpcServer::Start(config, {{"bulletin.notify.v1.NotificationService", service_.get()}});
+    ASSERT_TRUE(grpc_server.ok()) << grpc_server.status();
+    server_ = std::move(*grpc_server);
+    stub_ = v1::NotificationService::NewStub(grpc::CreateChannel(
+        absl::StrCat("127.0.0.1:", server_->port()), grpc::InsecureChannelCredentials()));
+  }
+
+  void TearDown() override {
+    if (server_) {
+      streams_->Shutdown();
+      server_->Shutdown();
+    }
+    if (streams_) streams_->Stop();
+  }
+
+  grpc::Status Create(const std::string& token, const v1::CreateSubscriptionRequest& request,
+                      v1::CreateSubscriptionResponse* response) {
+    grpc::ClientContext ctx;
+    if (!token.empty()) ctx.AddMetadata("authorization", "Bearer " + token);
+    return stub_->CreateSubscription(&ctx, request, response);
+  }
+
+  std::string NewSubscription(const std::string& token = kAcmeToken,
+                              const v1::SubscriptionFilter& filter = {}) {
+    v1::CreateSubscriptionRequest request;
+    request.mutable_subscription()->set_display_name("feed");
+    *request.mutable_subscription()->mutable_filter() = filter;
+    v1::CreateSubscriptionResponse response;
+    grpc::Status s = Create(token, request, &response);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return response.subscription().id();
+  }
+
+  // XADD exactly as content's relay does; returns the entry id.
+  std::string Publish(const std::string& event_id,
+                      events::v1::ArticleEventType type = events::v1::ARTICLE_EVENT_TYPE_PUBLISHED,
+                      const std::string& category = "news", std::vector<std::string> ancestors = {},
+                      std::vector<std::string> locales = {"en", "zh-CN"}) {
+    ArticleEvent e;
+    e.set_event_id(event_id);
+    e.set_type(type);
+    e.mutable_occur_time()->set_seconds(absl::ToUnixSeconds(absl::Now()));
+    events::v1::ArticleSnapshot* a = e.mutable_article();
+    a->set_id("article-" + event_id);
+    a->set_slug("slug");
+    a->set_category_id(category);
+    for (const std::string& x : ancestors) a->add_category_ancestor_ids(x);
+    for (const std::string& l : locales) {
+      auto* t = a->add_translations();
+      t->set_locale(l);
+      t->set_title(l == "en" ? "Title" : "标题");
+    }
+    a->set_default_locale(locales.empty() ? "en" : locales[0]);
+    auto r = redis_->Command({"XADD", keys::kEventStream, "MAXLEN", "~", "10000", "*", "event",
+                              e.SerializeAsString(), "event_id", event_id, "type",
+                              events::v1::ArticleEventType_Name(type), "article_id", a->id()});
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? r->str : "";
+  }
+
+  std::unique_ptr<testing::RedisServer> redis_server_;
+  std::unique_ptr<RedisClient> redis_;
+  std::unique_ptr<RedisSubscriptionStore> store_;
+  std::unique_ptr<SubscriptionCore> core_;
+  std::unique_ptr<StreamManager> streams_;
+  TokenStore tokens_;
+  std::unique_ptr<WorkerPool> pool_;
+  std::unique_ptr<NotificationService> service_;
+  std::unique_ptr<GrpcServer> server_;
+  std::unique_ptr<v1::NotificationService::Stub> stub_;
+};
+
+TEST_F(NotifyNotificationServiceTest, LiveEventArrivesWithinASecondAndResumeReplaysOnlyNewer) {
+  std::string sub = NewSubscription();
+  std::string t1;
+  {
+    StreamReader stream(stub_.get(), kAcmeToken, sub);
+    absl::Time published = absl::Now();
+    Publish("e1");
+    auto e1 = stream.NextEvent(absl::Seconds(1));
+    ASSERT_TRUE(e1) << "no event within 1 s";
+    EXPECT_LT(absl::Now() - published, absl::Seconds(1));
+    EXPECT_EQ(e1->event_id(), "e1");
+    EXPECT_EQ(e1->article().translations(1).title(), "标题");
+    t1 = stream.last_token();
+    Publish("e2");
+    auto e2 = stream.NextEvent();
+    ASSERT_TRUE(e2);
+    EXPECT_EQ(e2->event_id(), "e2");
+  }
+  Publish("e3");
+  StreamReader again(stub_.get(), kAcmeToken, sub, t1);
+  auto first = again.NextEvent();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->event_id(), "e2");
+  auto second = again.NextEvent();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->event_id(), "e3");
+  Publish("e4");  // live again after the replay
+  auto third = again.NextEvent();
+  ASSERT_TRUE(third);
+  EXPECT_EQ(third->event_id(), "e4");
+}
+
+TEST_F(NotifyNotificationServiceTest, NewSubscriptionStartsAtCreationAndReconnectResumesAfterCursor) {
+  Publish("before-creation");
+  std::string sub = NewSubscription();
+  std::string seen_entry;
+  {
+    StreamReader stream(stub_.get(), kAcmeToken, sub);
+    std::string entry = Publish("e1");
+    auto e1 = stream.NextEvent();
+    ASSERT_TRUE(e1);
+    EXPECT_EQ(e1->event_id(), "e1");  // not "before-creation"
+    seen_entry = entry;
+  }
+  // The cursor is written shortly after the write completed (coalesced).
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        auto c = store_->GetCursor(sub);
+        return c.ok() && c->ToString() == seen_entry;
+      },
+      absl::Seconds(5)));
+  Publish("e2");
+  StreamReader again(stub_.get(), kAcmeToken, sub);
+  auto next = again.NextEvent();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->event_id(), "e2");
+}
+
+TEST_F(NotifyNotificationServiceTest, FiltersSelectTypesCategoriesAndLocales) {
+  v1::SubscriptionFilter filter;
+  filter.add_event_types(events::v1::ARTICLE_EVENT_TYPE_PUBLISHED);
+  filter.add_category_ids("news");
+  filter.set_include_subcategories(true);
+  filter.add_locales("zh-CN");
+  std::string sub = NewSubscription(kAcmeToken, filter);
+  StreamReader stream(stub_.get(), kAcmeToken, sub);
+  Publish("updated", events::v1::ARTICLE_EVENT_TYPE_UPDATED);
+  Publish("other-category", events::v1::ARTICLE_EVENT_TYPE_PUBLISHED, "sports", {"home"});
+  Publish("english-only", events::v1::ARTICLE_EVENT_TYPE_PUBLISHED, "news", {}, {"en"});
+  Publish("direct", events::v1::ARTICLE_EVENT_TYPE_PUBLISHED, "news");
+  Publish("subcategory", events::v1::ARTICLE_EVENT_TYPE_PUBLISHED, "content", {"home", "news"});
+  auto a = stream.NextEvent();
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->event_id(), "direct");
+  auto b = stream.NextEvent();
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->event_id(), "subcategory");
+}
+
+TEST_F(NotifyNotificationServiceTest, DuplicateEventIdsAreSentOnce) {
+  std::string sub = NewSubscription();
+  StreamReader stream(stub_.get(), kAcmeToken, sub);
+  Publish("e1");
+  Publish("e1");  // the relay re-sent it after a Redis restart
+  Publish("e2");
+  auto a = stream.NextEvent();
+  auto b = stream.NextEvent();
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->event_id(), "e1");
+  EXPECT_EQ(b->event_id(), "e2");
+}
+
+TEST_F(NotifyNotificationServiceTest, BadTokensAreInvalidOrOutOfRange) {
+  std::string sub = NewSubscription();
+  {
+    StreamReader stream(stub_.get(), kAcmeToken, sub, "not-a-token");
+    grpc::Status s = stream.Status();
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_NE(s.error_message().find("resume_token"), std::string::npos) << s.error_message();
+  }
+  std::string first = Publish("old-1");
+  for (int i = 0; i < 5; ++i) Publish("old-" + std::to_string(i + 2));
+  ASSERT_TRUE(redis_->Command({"XTRIM", keys::kEventStream, "MAXLEN", "2"}).ok());
+  StreamReader stream(stub_.get(), kAcmeToken, sub, EncodeResumeToken(*StreamId::Parse(first)));
+  grpc::Status s = stream.Status();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::OUT_OF_RANGE);
+  EXPECT_NE(s.error_message().find("retention"), std::string::npos) << s.error_message();
+}
+
+TEST_F(NotifyNotificationServiceTest, PartnersSeeOnlyTheirOwnSubscriptions) {
+  std::string sub = NewSubscription(kAcmeToken);
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", std::string("Bearer ") + kBetaToken);
+  v1::GetSubscriptionRequest get;
+  get.set_id(sub);
+  v1::Subscription out;
+  EXPECT_EQ(stub_->GetSubscription(&ctx, get, &out).error_code(), grpc::StatusCode::NOT_FOUND);
+  StreamReader stream(stub_.get(), kBetaToken, sub);
+  EXPECT_EQ(stream.Status().error_code(), grpc::StatusCode::NOT_FOUND);
+
+  grpc::ClientContext admin;
+  admin.AddMetadata("authorization", std::string("Bearer ") + kAdminToken);
+  ASSERT_TRUE(stub_->GetSubscription(&admin, get, &out).ok());
+  EXPECT_EQ(out.owner(), "partner:acme");
+  EXPECT_EQ(out.state(), v1::SUBSCRIPTION_STATE_ACTIVE);
+}
+
+TEST_F(NotifyNotificationServiceTest, AuthValidationAndUnimplemented) {
+  v1::CreateSubscriptionRequest request;
+  request.mutable_subscription()->set_display_name("feed");
+  v1::CreateSubscriptionResponse response;
+  EXPECT_EQ(Create("", request, &response).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Create("wrong-token-0123456789", request, &response).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  request.mutable_subscription()->set_webhook_url("http://hooks.example.org/x");
+  grpc::Status s = Create(kAcmeToken, request, &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message().find("subscription.webhook_url: "), 0u) << s.error_message();
+  request.mutable_subscription()->set_webhook_url("");
+  request.mutable_subscription()->mutable_filter()->add_locales("zh_cn");
+  s = Create(kAcmeToken, request, &response);
+  EXPECT_EQ(s.error_message().find("subscription.filter.locales[0]: "), 0u) << s.error_message();
+  v1::CreateSubscriptionRequest empty;
+  s = Create(kAcmeToken, empty, &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message().find("subscription"), 0u);
+
+  // A webhook on loopback is fine here: the test server allows private webhooks.
+  request.mutable_subscription()->mutable_filter()->clear_locales();
+  request.mutable_subscription()->set_webhook_url("http://127.0.0.1:9/hook");
+  ASSERT_TRUE(Create(kAcmeToken, request, &response).ok());
+  EXPECT_EQ(response.signing_secret().rfind("whsec_", 0), 0u);
+
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", std::string("Bearer ") + kAcmeToken);
+  v1::SendTestEventRequest ping;
+  ping.set_subscription_id(response.subscription().id());
+  v1::Delivery delivery;
+  s = stub_->SendTestEvent(&ctx, ping, &delivery);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+  EXPECT_NE(s.error_message().find("#5"), std::string::npos);
+}
+
+TEST_F(NotifyNotificationServiceTest, DeleteEndsOpenStreamsWithNotFound) {
+  std::string sub = NewSubscription();
+  StreamReader stream(stub_.get(), kAcmeToken, sub);
+  Publish("e1");
+  ASSERT_TRUE(stream.NextEvent());
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", std::string("Bearer ") + kAcmeToken);
+  v1::DeleteSubscriptionRequest del;
+  del.set_id(sub);
+  google::protobuf::Empty empty;
+  ASSERT_TRUE(stub_->DeleteSubscription(&ctx, del, &empty).ok());
+  EXPECT_EQ(stream.Status().error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+class NotifyHeartbeatTest : public NotifyNotificationServiceTest {
+ protected:
+  void SetUp() override { Boot(absl::Milliseconds(100)); }
+};
+
+TEST_F(NotifyHeartbeatTest, HeartbeatsCarryTheNewestSafeTokenAndShutdownSendsAFinalOne) {
+  std::string sub = NewSubscription();
+  StreamReader stream(stub_.get(), kAcmeToken, sub);
+  auto idle = stream.Next(false, absl::Seconds(2));
+  ASSERT_TRUE(idle) << "no heartbeat";
+  EXPECT_TRUE(DecodeResumeToken(idle->heartbeat().resume_token(), "t").ok());
+  EXPECT_FALSE(idle->heartbeat().final());
+  std::string entry = Publish("e1");
+  ASSERT_TRUE(stream.NextEvent());
+  auto after = stream.Next(false, absl::Seconds(2));
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->heartbeat().resume_token(), EncodeResumeToken(*StreamId::Parse(entry)));
+
+  streams_->Shutdown();
+  std::optional<v1::SubscribeResponse> last;
+  while (auto hb = stream.Next(false, absl::Seconds(2))) last = hb;
+  ASSERT_TRUE(last);
+  EXPECT_TRUE(last->heartbeat().final());
+  EXPECT_EQ(stream.Status().error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+class NotifySlowClientTest : public NotifyNotificationServiceTest {
+ protected:
+  void SetUp() override { Boot(absl::Seconds(15), /*queue_limit=*/4); }
+};
+
+TEST_F(NotifySlowClientTest, AClientThatDoesNotReadIsDisconnected) {
+  std::string sub = NewSubscription();
+  // A raw call whose messages are never read: gRPC's flow-control windows fill up, then
+  // the session's queue does.
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", std::string("Bearer ") + kAcmeToken);
+  v1::SubscribeRequest request;
+  request.set_subscription_id(sub);
+  auto reader = stub_->Subscribe(&ctx, request);
+  std::string big(900, 'x');
+  for (int i = 0; i < 4000; ++i) {
+    ArticleEvent e;
+    e.set_event_id("bulk-" + std::to_string(i));
+    e.set_type(events::v1::ARTICLE_EVENT_TYPE_PUBLISHED);
+    auto* t = e.mutable_article()->add_translations();
+    t->set_locale("en");
+    t->set_summary(big);
+    ASSERT_TRUE(redis_->Command({"XADD", keys::kEventStream, "*", "event", e.SerializeAsString(),
+                                 "event_id", e.event_id(), "type", "ARTICLE_EVENT_TYPE_PUBLISHED",
+                                 "article_id", "a"})
+                    .ok());
+  }
+  // Now read everything: the stream must end with RESOURCE_EXHAUSTED, not hang.
+  v1::SubscribeResponse msg;
+  int n = 0;
+  while (reader->Read(&msg)) ++n;
+  grpc::Status s = reader->Finish();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message() << " after " << n;
+  EXPECT_LT(n, 4000);
+}
+
+}  // namespace
+}  // namespace bulletin::notify

@@ -1,0 +1,54 @@
+// Resume tokens and stream ids, and the retention rule behind OUT_OF_RANGE.
+#include "services/notifications/stream_position.h"
+
+#include <gtest/gtest.h>
+
+#include "services/notifications/event_log.h"
+
+namespace bulletin::notify {
+namespace {
+
+TEST(NotifyStreamPositionTest, TokensRoundTripAndOrder) {
+  StreamId id{1700000000123, 7};
+  std::string token = EncodeResumeToken(id);
+  EXPECT_EQ(token, "v1.1700000000123-7");
+  absl::StatusOr<StreamId> back = DecodeResumeToken(token, "resume_token");
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, id);
+  EXPECT_LT((StreamId{5, 9}), (StreamId{6, 0}));
+  EXPECT_LT((StreamId{5, 1}), (StreamId{5, 2}));
+}
+
+TEST(NotifyStreamPositionTest, MalformedTokensNameTheField) {
+  for (const char* bad : {"", "garbage", "v1.", "v1.12", "v1.a-b", "v1.1-2-3", "v2.1-2",
+                          "v1.-1-2", "v1.99999999999999999999999-0"}) {
+    absl::StatusOr<StreamId> r = DecodeResumeToken(bad, "resume_token");
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(r.status().message().find("resume_token: "), 0u) << r.status();
+  }
+  EXPECT_FALSE(DecodeResumeToken("v1.1-" + std::string(300, '1'), "resume_token").ok());
+}
+
+TEST(NotifyStreamPositionTest, TrimmedPastWhenEntriesAfterThePositionAreGone) {
+  StreamBounds b;
+  EXPECT_FALSE(TrimmedPast(b, StreamId{}, false));  // no stream: nothing lost
+  b.exists = true;
+  b.length = 3;
+  b.entries_added = 6;
+  b.first_entry = StreamId{100, 0};
+  b.max_deleted = StreamId{0, 0};
+  EXPECT_FALSE(TrimmedPast(b, StreamId{100, 0}, true));
+  EXPECT_FALSE(TrimmedPast(b, StreamId{150, 0}, false));  // newer than the first kept
+  std::optional<StreamId> oldest = TrimmedPast(b, StreamId{80, 0}, false);
+  ASSERT_TRUE(oldest);
+  EXPECT_EQ(*oldest, (StreamId{99, UINT64_MAX}));
+  EXPECT_FALSE(TrimmedPast(b, StreamId{80, 0}, true));  // the position itself is kept
+  b.entries_added = 3;  // nothing was ever removed
+  EXPECT_FALSE(TrimmedPast(b, StreamId{0, 0}, false));
+  b.max_deleted = StreamId{120, 0};  // an XDEL after the position
+  EXPECT_TRUE(TrimmedPast(b, StreamId{110, 0}, true));
+}
+
+}  // namespace
+}  // namespace bulletin::notify

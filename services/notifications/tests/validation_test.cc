@@ -1,0 +1,136 @@
+// Pure checks: field validation, webhook URL rules, the event filter and the config.
+#include "services/notifications/validation.h"
+
+#include <gtest/gtest.h>
+
+#include "services/notifications/config.h"
+#include "services/notifications/event_filter.h"
+
+namespace bulletin::notify {
+namespace {
+
+using events::v1::ArticleEvent;
+
+TEST(NotifyValidationTest, LocalesMustBeNormalisedTags) {
+  for (const char* ok : {"en", "zh-CN", "zh-Hans-CN", "es-419", "fil"}) {
+    EXPECT_TRUE(CheckLocale(ok, "f").ok()) << ok;
+  }
+  for (const char* bad : {"", "EN", "zh-cn", "zh_CN", "e", "en-", "-en", "zh-hans", "en-US-US"}) {
+    absl::Status s = CheckLocale(bad, "subscription.filter.locales[0]");
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_EQ(s.message().find("subscription.filter.locales[0]: "), 0u) << s;
+  }
+}
+
+TEST(NotifyValidationTest, IdsAndDisplayNames) {
+  EXPECT_TRUE(CheckId("0190a1b2-c3d4_x", "id").ok());
+  EXPECT_FALSE(CheckId("", "id").ok());
+  EXPECT_FALSE(CheckId("a/b", "id").ok());
+  EXPECT_FALSE(CheckId(std::string(65, 'a'), "id").ok());
+  EXPECT_TRUE(CheckDisplayName("新闻订阅 News", "n").ok());
+  EXPECT_TRUE(CheckDisplayName(std::string(100 * 3 / 3, 'x'), "n").ok());
+  std::string hundred_chinese;
+  for (int i = 0; i < 100; ++i) hundred_chinese += "新";
+  EXPECT_TRUE(CheckDisplayName(hundred_chinese, "n").ok());
+  EXPECT_FALSE(CheckDisplayName(hundred_chinese + "x", "n").ok());
+  EXPECT_FALSE(CheckDisplayName("  ", "n").ok());
+  EXPECT_FALSE(CheckDisplayName("a\nb", "n").ok());
+}
+
+TEST(NotifyValidationTest, FilterBoundsAndCanonicalForm) {
+  SubscriptionFilter f;
+  f.event_types = {events::v1::ARTICLE_EVENT_TYPE_UPDATED, events::v1::ARTICLE_EVENT_TYPE_PUBLISHED,
+                   events::v1::ARTICLE_EVENT_TYPE_UPDATED};
+  ASSERT_TRUE(CheckFilter(&f, "subscription.filter").ok());
+  EXPECT_EQ(f.event_types.size(), 2u);
+  EXPECT_EQ(f.event_types[0], events::v1::ARTICLE_EVENT_TYPE_PUBLISHED);
+  f.event_types = {events::v1::ARTICLE_EVENT_TYPE_UNSPECIFIED};
+  absl::Status s = CheckFilter(&f, "subscription.filter");
+  EXPECT_EQ(s.message().find("subscription.filter.event_types[0]"), 0u) << s;
+  f.event_types = {static_cast<EventType>(42)};
+  EXPECT_FALSE(CheckFilter(&f, "subscription.filter").ok());
+  f.event_types.clear();
+  f.category_ids.assign(51, "c");
+  s = CheckFilter(&f, "subscription.filter");
+  EXPECT_EQ(s.message().find("subscription.filter.category_ids"), 0u) << s;
+  f.category_ids = {"ok", "not ok"};
+  s = CheckFilter(&f, "subscription.filter");
+  EXPECT_EQ(s.message().find("subscription.filter.category_ids[1]"), 0u) << s;
+}
+
+TEST(NotifyValidationTest, WebhookUrls) {
+  const char* field = "subscription.webhook_url";
+  EXPECT_TRUE(CheckWebhookUrl("https://partner.example.org/hooks?x=1", false, field).ok());
+  EXPECT_TRUE(CheckWebhookUrl("https://93.184.216.34:8443/h", false, field).ok());
+  for (const char* bad :
+       {"http://partner.example.org/h", "ftp://x.org/", "https://", "https://u:p@x.org/",
+        "https://x.org:99999/", "https://x .org/", "partner.example.org"}) {
+    absl::Status s = CheckWebhookUrl(bad, true, field);
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_EQ(s.message().find("subscription.webhook_url: "), 0u) << s;
+  }
+  // Loopback and private literals: refused unless the operator allows them.
+  for (const char* priv :
+       {"https://127.0.0.1/h", "https://127.1/h", "https://0x7f000001/h", "https://10.1.2.3/",
+        "https://192.168.1.1/", "https://172.16.0.1/", "https://169.254.169.254/latest",
+        "https://[::1]:8080/", "https://[fd00::1]/", "https://[::ffff:10.0.0.1]/",
+        "https://localhost/", "https://0.0.0.0/", "http://127.0.0.1:9000/hook"}) {
+    EXPECT_EQ(CheckWebhookUrl(priv, false, field).code(), absl::StatusCode::kInvalidArgument)
+        << priv;
+    EXPECT_TRUE(CheckWebhookUrl(priv, true, field).ok()) << priv;
+  }
+  EXPECT_FALSE(CheckWebhookUrl("https://x.org/" + std::string(2040, 'a'), false, field).ok());
+}
+
+ArticleEvent MakeEvent(events::v1::ArticleEventType type, const std::string& category,
+                       std::vector<std::string> ancestors, std::vector<std::string> locales) {
+  ArticleEvent e;
+  e.set_event_id("e1");
+  e.set_type(type);
+  e.mutable_article()->set_category_id(category);
+  for (const std::string& a : ancestors) e.mutable_article()->add_category_ancestor_ids(a);
+  for (const std::string& l : locales) e.mutable_article()->add_translations()->set_locale(l);
+  return e;
+}
+
+TEST(NotifyEventFilterTest, EveryNonEmptyListMustMatch) {
+  ArticleEvent e = MakeEvent(events::v1::ARTICLE_EVENT_TYPE_PUBLISHED, "content", {"home", "news"},
+                             {"en", "zh-CN"});
+  SubscriptionFilter f;
+  EXPECT_TRUE(Matches(f, e));
+  f.event_types = {events::v1::ARTICLE_EVENT_TYPE_UPDATED};
+  EXPECT_FALSE(Matches(f, e));
+  f.event_types = {events::v1::ARTICLE_EVENT_TYPE_PUBLISHED};
+  f.category_ids = {"news"};
+  EXPECT_FALSE(Matches(f, e));
+  f.include_subcategories = true;
+  EXPECT_TRUE(Matches(f, e));
+  f.locales = {"fr"};
+  EXPECT_FALSE(Matches(f, e));
+  f.locales = {"fr", "zh-CN"};
+  EXPECT_TRUE(Matches(f, e));
+}
+
+TEST(NotifyConfigTest, DefaultsFlagsAndErrors) {
+  absl::StatusOr<Config> c = ParseConfig({}, {});
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->server.listen, "127.0.0.1:50053");
+  EXPECT_EQ(c->heartbeat_interval, absl::Seconds(15));
+  c = ParseConfig({"--heartbeat-interval=200ms", "--allow-private-webhooks",
+                   "--stream-queue-limit=5"},
+                  {{"BULLETIN_REDIS", "redis://10.0.0.5:6380"}});
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->heartbeat_interval, absl::Milliseconds(200));
+  EXPECT_TRUE(c->allow_private_webhooks);
+  EXPECT_EQ(c->stream_queue_limit, 5);
+  EXPECT_EQ(c->redis.port, 6380);
+  for (std::vector<std::string> bad : std::vector<std::vector<std::string>>{
+           {"--redis=http://x"}, {"--stream-queue-limit=0"}, {"--heartbeat-interval=1ms"},
+           {"--log-format=xml"}, {"--bogus"}}) {
+    absl::StatusOr<Config> r = ParseConfig(bad, {});
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << bad[0];
+  }
+}
+
+}  // namespace
+}  // namespace bulletin::notify
