@@ -1,0 +1,172 @@
+// bulletin-content: the content service binary. Reads flags (BULLETIN_* env equivalents)
+// into a validated config, opens the SQLite store, then either loads the demo data
+// (--seed-demo: prints "<article_id> <slug>" and exits) or serves ContentService over gRPC
+// with the outbox relay running, until SIGTERM/SIGINT (drain, stop relay, exit 0).
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "common/base/auth.h"
+#include "common/base/flags.h"
+#include "common/base/log.h"
+#include "common/base/worker_pool.h"
+#include "common/grpc/server.h"
+#include "common/redis/redis_client.h"
+#include "services/content/content_core.h"
+#include "services/content/content_service.h"
+#include "services/content/outbox_relay.h"
+#include "services/content/seed_demo.h"
+#include "services/content/sqlite_article_store.h"
+
+namespace bulletin::content {
+namespace {
+
+struct Config {
+  ServerConfig server = [] {
+    ServerConfig c;
+    c.listen = "127.0.0.1:50051";
+    return c;
+  }();
+  std::string db = "sqlite:./var/content.db";
+  std::string redis = "redis://127.0.0.1:6379";
+  std::string auth_tokens_file;
+  std::string site_base_url;
+  int64_t stream_max_len = 1000000;
+  absl::Duration outbox_retention = absl::Hours(24);
+  int64_t worker_threads = 8;
+  bool seed_demo = false;
+  std::string log_format = "text";
+  std::string log_level = "info";
+
+  // Derived by Validate().
+  std::string db_path;
+  RedisOptions redis_options;
+  TokenStore tokens;
+};
+
+absl::Status Validate(Config& c) {
+  absl::string_view db = c.db;
+  if (!absl::ConsumePrefix(&db, "sqlite:") || db.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--db: expected sqlite:PATH, got \"", c.db, "\""));
+  }
+  c.db_path = std::string(db);
+  absl::StatusOr<RedisOptions> redis = ParseRedisUrl(c.redis);
+  if (!redis.ok()) return redis.status();
+  c.redis_options = *redis;
+  while (absl::EndsWith(c.site_base_url, "/")) c.site_base_url.pop_back();
+  if (!c.site_base_url.empty() && !absl::StartsWith(c.site_base_url, "https://") &&
+      !absl::StartsWith(c.site_base_url, "http://")) {
+    return absl::InvalidArgumentError("--site-base-url: expected an http(s):// URL");
+  }
+  if (c.stream_max_len < 1) return absl::InvalidArgumentError("--stream-max-len: must be >= 1");
+  if (c.outbox_retention < absl::Seconds(1)) {
+    return absl::InvalidArgumentError("--outbox-retention: must be at least 1s");
+  }
+  if (c.worker_threads < 1 || c.worker_threads > 256) {
+    return absl::InvalidArgumentError("--worker-threads: must be between 1 and 256");
+  }
+  if (!c.auth_tokens_file.empty()) {
+    absl::StatusOr<TokenStore> tokens = TokenStore::LoadFile(c.auth_tokens_file);
+    if (!tokens.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--auth-tokens-file: ", tokens.status().message()));
+    }
+    c.tokens = *std::move(tokens);
+  }
+  std::error_code ec;
+  std::filesystem::path parent = std::filesystem::path(c.db_path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  if (ec) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--db: cannot create ", parent.string(), ": ", ec.message()));
+  }
+  return absl::OkStatus();
+}
+
+int Main(int argc, char** argv) {
+  BlockShutdownSignals();
+  Config config;
+  FlagSet flags("bulletin-content",
+                "Bulletin content service: articles, translations and categories over gRPC.");
+  RegisterServerFlags(flags, &config.server);
+  flags.String("db", &config.db, "database: sqlite:PATH (the parent directory is created)");
+  flags.String("redis", &config.redis, "Redis for the event stream: redis://HOST:PORT[/DB]");
+  flags.String("auth-tokens-file", &config.auth_tokens_file,
+               "file of 'ROLE TOKEN [PARTNER]' lines; empty: no tokens, every write is refused");
+  flags.String("site-base-url", &config.site_base_url,
+               "public site URL for canonical links, e.g. https://news.example.org");
+  flags.Int("stream-max-len", &config.stream_max_len, "approximate cap of the event stream");
+  flags.Duration("outbox-retention", &config.outbox_retention,
+                 "how long sent events stay in the outbox to re-send after a Redis restart");
+  flags.Int("worker-threads", &config.worker_threads, "threads serving blocking RPC work");
+  flags.Bool("seed-demo", &config.seed_demo,
+             "load the demo article (idempotent), print '<article_id> <slug>' and exit");
+  flags.String("log-format", &config.log_format, "text or json");
+  flags.String("log-level", &config.log_level, "trace, debug, info, warn or error");
+  absl::Status s = flags.Parse(argc, argv);
+  if (flags.help_requested()) {
+    std::fputs(flags.Usage().c_str(), stdout);
+    return 0;
+  }
+  if (s.ok()) s = InitLogging("content", config.log_format, config.log_level);
+  if (s.ok()) s = Validate(config);
+  if (!s.ok()) {
+    std::fprintf(stderr, "bulletin-content: %s\n", std::string(s.message()).c_str());
+    return 2;
+  }
+
+  absl::StatusOr<std::unique_ptr<SqliteArticleStore>> store =
+      SqliteArticleStore::Open(config.db_path);
+  if (!store.ok()) {
+    Logger()->error("cannot open the database: {}", store.status().ToString());
+    return 1;
+  }
+  RedisClient redis(config.redis_options);
+  RelayOptions relay_options;
+  relay_options.stream_max_len = config.stream_max_len;
+  relay_options.retention = config.outbox_retention;
+  OutboxRelay relay(store->get(), &redis, relay_options);
+  ContentOptions options;
+  options.site_base_url = config.site_base_url;
+  options.on_event_committed = [&relay] { relay.Notify(); };
+  ContentCore core(store->get(), options);
+
+  if (config.seed_demo) {
+    absl::StatusOr<Article> article = SeedDemo(core, **store);
+    if (!article.ok()) {
+      Logger()->error("seeding the demo data failed: {}", article.status().ToString());
+      return 1;
+    }
+    std::printf("%s %s\n", article->id.c_str(), article->slug.c_str());
+    return 0;
+  }
+
+  WorkerPool pool(static_cast<int>(config.worker_threads), 1024);
+  ContentServiceImpl service(&core, &config.tokens, &pool);
+  absl::StatusOr<std::unique_ptr<GrpcServer>> server =
+      GrpcServer::Start(config.server, {{"bulletin.content.v1.ContentService", &service}});
+  if (!server.ok()) {
+    std::fprintf(stderr, "bulletin-content: %s\n", std::string(server.status().message()).c_str());
+    return 2;
+  }
+  relay.Start();
+  Logger()->info("content service listening on port {} (db {}, redis {}, {} tokens)",
+                 (*server)->port(), config.db_path, config.redis, config.tokens.size());
+  int sig = WaitForShutdownSignal();
+  Logger()->info("signal {}: draining", sig);
+  (*server)->SetServing(false);
+  (*server)->Shutdown();
+  relay.Stop();
+  Logger()->info("stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace bulletin::content
+
+int main(int argc, char** argv) { return bulletin::content::Main(argc, argv); }

@@ -1,0 +1,175 @@
+// Integration tests of the outbox relay against a real redis-server (testing::RedisServer)
+// and a real SQLite file: delivery, Redis down at publish time, and a Redis that restarts
+// having lost the stream (new run_id -> re-send).
+#include "services/content/outbox_relay.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "bulletin/events/v1/events.pb.h"
+#include "common/redis/keys.h"
+#include "common/testing/process.h"
+#include "common/testing/redis_server.h"
+#include "services/content/content_core.h"
+#include "services/content/sqlite_article_store.h"
+
+namespace bulletin::content {
+namespace {
+
+const Caller kEditor = Principal{Role::kEditor, ""};
+
+class ContentRelayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto redis = testing::RedisServer::Start();
+    ASSERT_TRUE(redis.ok()) << redis.status();
+    redis_server_ = *std::move(redis);
+    client_ = std::make_unique<RedisClient>(redis_server_->options());
+    auto store = SqliteArticleStore::Open(dir_.path() + "/content.db");
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    RelayOptions options;
+    options.idle_poll = absl::Milliseconds(50);
+    options.min_backoff = absl::Milliseconds(20);
+    options.max_backoff = absl::Milliseconds(200);
+    options.retention = absl::Hours(1);
+    options.clock = [this] { return now_ + (absl::Now() - start_); };
+    relay_ = std::make_unique<OutboxRelay>(store_.get(), client_.get(), options);
+    ContentOptions core_options;
+    core_options.on_event_committed = [this] { relay_->Notify(); };
+    core_ = std::make_unique<ContentCore>(store_.get(), core_options);
+  }
+
+  void TearDown() override {
+    if (relay_) relay_->Stop();
+  }
+
+  // Creates and publishes an article; returns its id.
+  std::string Publish(const std::string& title) {
+    Article a;
+    a.default_locale = "en";
+    a.translations["en"].title = title;
+    a.translations["en"].body = "<p>Body</p>";
+    auto created = core_->CreateArticle(kEditor, a, "");
+    EXPECT_TRUE(created.ok()) << created.status();
+    auto published = core_->PublishArticle(kEditor, {created->id, "", std::nullopt});
+    EXPECT_TRUE(published.ok()) << published.status();
+    return created->id;
+  }
+
+  // The stream's entries as parsed events, oldest first.
+  std::vector<events::v1::ArticleEvent> StreamEvents() {
+    std::vector<events::v1::ArticleEvent> out;
+    auto r = client_->Command({"XRANGE", keys::kEventStream, "-", "+"});
+    if (!r.ok()) return out;
+    for (const RedisReply& entry : r->elements) {
+      const auto& fields = entry.elements[1].elements;
+      for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+        if (fields[i].str == keys::kFieldEvent) {
+          events::v1::ArticleEvent e;
+          EXPECT_TRUE(e.ParseFromString(fields[i + 1].str));
+          out.push_back(e);
+        }
+      }
+    }
+    return out;
+  }
+
+  bool StreamHas(size_t n) {
+    return testing::WaitUntil([&] { return StreamEvents().size() == n; }, absl::Seconds(15));
+  }
+
+  std::string RedisRunId() {
+    auto info = client_->Command({"INFO", "server"});
+    if (!info.ok()) return "";
+    size_t at = info->str.find("run_id:");
+    return info->str.substr(at + 7, 40);
+  }
+
+  testing::TempDir dir_;
+  absl::Time now_ = absl::Now();
+  const absl::Time start_ = absl::Now();
+  std::unique_ptr<testing::RedisServer> redis_server_;
+  std::unique_ptr<RedisClient> client_;
+  std::unique_ptr<SqliteArticleStore> store_;
+  std::unique_ptr<OutboxRelay> relay_;
+  std::unique_ptr<ContentCore> core_;
+};
+
+TEST_F(ContentRelayTest, PublishedEventReachesTheStreamQuickly) {
+  relay_->Start();
+  const absl::Time before = absl::Now();
+  std::string id = Publish("Hello stream");
+  ASSERT_TRUE(StreamHas(1));
+  EXPECT_LT(absl::Now() - before, absl::Seconds(1));
+  auto entries = client_->Command({"XRANGE", keys::kEventStream, "-", "+"});
+  ASSERT_TRUE(entries.ok());
+  const auto& fields = entries->elements[0].elements[1].elements;
+  std::map<std::string, std::string> by_name;
+  for (size_t i = 0; i + 1 < fields.size(); i += 2) by_name[fields[i].str] = fields[i + 1].str;
+  EXPECT_EQ(by_name[keys::kFieldType], "ARTICLE_EVENT_TYPE_PUBLISHED");
+  EXPECT_EQ(by_name[keys::kFieldArticleId], id);
+  events::v1::ArticleEvent event = StreamEvents()[0];
+  EXPECT_EQ(by_name[keys::kFieldEventId], event.event_id());
+  EXPECT_EQ(event.article().id(), id);
+  ASSERT_TRUE(
+      testing::WaitUntil([&] { return store_->PendingEvents(10)->empty(); }, absl::Seconds(5)));
+}
+
+TEST_F(ContentRelayTest, EventPublishedWhileRedisIsDownArrivesAfterItRestarts) {
+  relay_->Start();
+  redis_server_->Kill();
+  std::string first = Publish("While down 1");
+  std::string second = Publish("While down 2");
+  // The relay keeps trying; nothing is marked sent while Redis is away.
+  EXPECT_EQ(store_->PendingEvents(10)->size(), 2u);
+  ASSERT_TRUE(redis_server_->Restart().ok());
+  ASSERT_TRUE(StreamHas(2));
+  auto events = StreamEvents();
+  EXPECT_EQ(events[0].article().id(), first);
+  EXPECT_EQ(events[1].article().id(), second);
+}
+
+TEST_F(ContentRelayTest, RedisRestartedEmptyGetsTheRecentEventsAgain) {
+  relay_->Start();
+  std::string id = Publish("Survives a lost second");
+  ASSERT_TRUE(StreamHas(1));
+  const std::string event_id = StreamEvents()[0].event_id();
+  ASSERT_TRUE(testing::WaitUntil([&] { return *store_->LoadRelayRunId() == RedisRunId(); },
+                                 absl::Seconds(5)));
+
+  // Simulate a crash that lost the last second: the stream is gone after the restart.
+  ASSERT_TRUE(client_->Command({"FLUSHALL"}).ok());
+  ASSERT_TRUE(redis_server_->Restart().ok());
+  ASSERT_TRUE(StreamHas(1));
+  EXPECT_EQ(StreamEvents()[0].event_id(), event_id);
+  EXPECT_EQ(StreamEvents()[0].article().id(), id);
+
+  // A restart that kept the stream (AOF replayed) re-sends nothing.
+  const std::string before = RedisRunId();
+  ASSERT_TRUE(redis_server_->Restart().ok());
+  ASSERT_NE(RedisRunId(), before);
+  ASSERT_TRUE(testing::WaitUntil([&] { return *store_->LoadRelayRunId() == RedisRunId(); },
+                                 absl::Seconds(5)));
+  std::string later = Publish("After the restarts");
+  ASSERT_TRUE(StreamHas(2));
+  EXPECT_EQ(StreamEvents()[1].article().id(), later);
+}
+
+TEST_F(ContentRelayTest, SentEventsAreDeletedAfterTheRetention) {
+  Publish("Short-lived outbox row");
+  auto sent = relay_->RunOnce();
+  ASSERT_TRUE(sent.ok()) << sent.status();
+  EXPECT_EQ(*sent, 1);
+  EXPECT_EQ(*store_->CountOutboxEvents(), 1);
+  now_ += absl::Minutes(30);
+  ASSERT_TRUE(relay_->RunOnce().ok());
+  EXPECT_EQ(*store_->CountOutboxEvents(), 1);  // within the 1 h retention
+  now_ += absl::Hours(1);
+  ASSERT_TRUE(relay_->RunOnce().ok());
+  EXPECT_EQ(*store_->CountOutboxEvents(), 0);
+}
+
+}  // namespace
+}  // namespace bulletin::content

@@ -1,0 +1,101 @@
+#include "services/content/text_rules.h"
+
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+
+namespace bulletin::content {
+namespace {
+
+bool AllOf(absl::string_view s, bool (*pred)(unsigned char)) {
+  for (char c : s) {
+    if (!pred(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+bool IsAlpha(unsigned char c) { return absl::ascii_isalpha(c); }
+bool IsAlnum(unsigned char c) { return absl::ascii_isalnum(c); }
+bool IsDigit(unsigned char c) { return absl::ascii_isdigit(c); }
+
+}  // namespace
+
+bool IsValidId(absl::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char c : s) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool IsValidSlug(absl::string_view s) {
+  if (s.empty() || s.size() > kMaxSlugLength || s.front() == '-' || s.back() == '-') {
+    return false;
+  }
+  char prev = 0;
+  for (char c : s) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+    if (!ok || (c == '-' && prev == '-')) return false;
+    prev = c;
+  }
+  return true;
+}
+
+std::optional<std::string> NormalizeLocale(absl::string_view tag) {
+  if (tag.empty() || tag.size() > 35) return std::nullopt;
+  std::vector<std::string> parts = absl::StrSplit(tag, absl::ByAnyChar("-_"));
+  for (size_t i = 0; i < parts.size(); ++i) {
+    std::string& p = parts[i];
+    if (p.empty() || p.size() > 8 || !AllOf(p, IsAlnum)) return std::nullopt;
+    absl::AsciiStrToLower(&p);
+    if (i == 0) {
+      if (p.size() < 2 || !AllOf(p, IsAlpha)) return std::nullopt;
+    } else if (p.size() == 4 && AllOf(p, IsAlpha)) {
+      p[0] = absl::ascii_toupper(p[0]);  // script: "Hans"
+    } else if ((p.size() == 2 && AllOf(p, IsAlpha)) || (p.size() == 3 && AllOf(p, IsDigit))) {
+      absl::AsciiStrToUpper(&p);  // region: "CN", "419"
+    }
+  }
+  return absl::StrJoin(parts, "-");
+}
+
+std::string PrimaryLanguage(absl::string_view locale) {
+  return std::string(locale.substr(0, locale.find('-')));
+}
+
+std::string SlugFromTitle(absl::string_view title, size_t max_len) {
+  std::string slug;
+  bool pending_dash = false;
+  for (char ch : title) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if (c < 0x80 && absl::ascii_isalnum(c)) {
+      if (pending_dash && !slug.empty()) slug.push_back('-');
+      pending_dash = false;
+      slug.push_back(absl::ascii_tolower(c));
+    } else if (c < 0x80 && c == '\'') {
+      // "China's" -> "chinas", not "china-s".
+    } else {
+      pending_dash = true;
+    }
+  }
+  if (slug.size() > max_len) {
+    size_t cut = slug.rfind('-', max_len);
+    slug.resize(cut != std::string::npos && cut > max_len / 2 ? cut : max_len);
+    while (!slug.empty() && slug.back() == '-') slug.pop_back();
+  }
+  return slug;
+}
+
+size_t CodePoints(absl::string_view utf8) {
+  size_t n = 0;
+  for (char c : utf8) {
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
+  }
+  return n;
+}
+
+}  // namespace bulletin::content
