@@ -1,0 +1,134 @@
+#include "tests/system.h"
+
+#include <signal.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+
+namespace bulletin::testing {
+namespace {
+
+std::shared_ptr<grpc::Channel> Channel(const std::string& addr) {
+  return grpc::CreateChannel(addr, grpc::InsecureChannelCredentials());
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+std::unique_ptr<grpc::ClientContext> Context(const std::string& token, absl::Duration timeout) {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  if (!token.empty()) ctx->AddMetadata("authorization", absl::StrCat("Bearer ", token));
+  ctx->set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  return ctx;
+}
+
+bool IsServing(const std::string& addr) {
+  auto stub = grpc::health::v1::Health::NewStub(Channel(addr));
+  grpc::health::v1::HealthCheckResponse resp;
+  auto ctx = Context("", absl::Seconds(1));
+  grpc::Status s = stub->Check(ctx.get(), {}, &resp);
+  return s.ok() && resp.status() == grpc::health::v1::HealthCheckResponse::SERVING;
+}
+
+absl::Status System::Start() {
+  auto redis = RedisServer::Start();
+  if (!redis.ok()) return redis.status();
+  redis_ = std::move(*redis);
+  {
+    std::ofstream tokens(dir_.path() + "/tokens");
+    tokens << "admin " << kAdminToken << "\n"
+           << "editor " << kEditorToken << "\n"
+           << "frontend " << kFrontendToken << "\n"
+           << "partner " << kPartnerToken << " partner-a\n"
+           << "partner " << kOtherPartnerToken << " partner-b\n";
+  }
+  // The seed is a one-shot run of the content binary; its stdout is "<id> <slug>".
+  std::string seed_out = dir_.path() + "/seed.out";
+  ChildProcess seed;
+  absl::Status s = seed.Start(BinDir() + "/bulletin-content",
+                              {"--seed-demo", "--db=sqlite:" + dir_.path() + "/content.db",
+                               "--redis=" + redis_->url(),
+                               "--auth-tokens-file=" + dir_.path() + "/tokens"},
+                              {}, seed_out);
+  if (!s.ok()) return s;
+  if (!WaitUntil([&] { return !seed.running(); }, absl::Seconds(30))) {
+    return absl::DeadlineExceededError("bulletin-content --seed-demo did not finish");
+  }
+  for (absl::string_view line : absl::StrSplit(ReadAll(seed_out), '\n')) {
+    std::vector<std::string> parts = absl::StrSplit(line, ' ');
+    if (parts.size() == 2 && parts[0].size() >= 8 && parts[0].find('[') == std::string::npos &&
+        parts[0].find('-') != std::string::npos) {
+      demo_id_ = parts[0];
+      demo_slug_ = parts[1];
+    }
+  }
+  if (demo_id_.empty()) {
+    return absl::InternalError("seed printed no \"<id> <slug>\" line:\n" + ReadAll(seed_out));
+  }
+
+  content_port_ = FreePort();
+  analytics_port_ = FreePort();
+  notify_port_ = FreePort();
+  s = StartService(content_, "bulletin-content", {"--db=sqlite:" + dir_.path() + "/content.db"},
+                   content_port_);
+  if (!s.ok()) return s;
+  s = StartService(analytics_, "bulletin-analytics", {}, analytics_port_);
+  if (!s.ok()) return s;
+  s = StartService(notify_, "bulletin-notifications", {"--heartbeat-interval=1s"}, notify_port_);
+  if (!s.ok()) return s;
+  for (const std::string& addr : {content_addr(), analytics_addr(), notify_addr()}) {
+    if (!WaitUntil([&] { return IsServing(addr); }, absl::Seconds(15))) {
+      return absl::UnavailableError(absl::StrCat(addr, " never became SERVING\n", Logs()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status System::StartService(ChildProcess& process, const std::string& binary,
+                                  const std::vector<std::string>& extra, int port) {
+  std::vector<std::string> args = {absl::StrCat("--listen=127.0.0.1:", port),
+                                   "--redis=" + redis_->url(),
+                                   "--auth-tokens-file=" + dir_.path() + "/tokens",
+                                   "--log-level=debug"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return process.Start(BinDir() + "/" + binary, args, {},
+                       dir_.path() + "/" + binary + ".log");
+}
+
+std::vector<int> System::StopServices() {
+  return {notify_.Stop(SIGTERM), analytics_.Stop(SIGTERM), content_.Stop(SIGTERM)};
+}
+
+System::~System() { StopServices(); }
+
+std::unique_ptr<content::v1::ContentService::Stub> System::Content() {
+  return content::v1::ContentService::NewStub(Channel(content_addr()));
+}
+std::unique_ptr<analytics::v1::AnalyticsService::Stub> System::Analytics() {
+  return analytics::v1::AnalyticsService::NewStub(Channel(analytics_addr()));
+}
+std::unique_ptr<notify::v1::NotificationService::Stub> System::Notify() {
+  return notify::v1::NotificationService::NewStub(Channel(notify_addr()));
+}
+
+std::string System::Logs() const {
+  std::string out;
+  for (const char* name : {"bulletin-content", "bulletin-analytics", "bulletin-notifications"}) {
+    std::string log = ReadAll(dir_.path() + "/" + name + ".log");
+    if (log.size() > 6000) log = "..." + log.substr(log.size() - 6000);
+    absl::StrAppend(&out, "---- ", name, " ----\n", log);
+  }
+  return out;
+}
+
+}  // namespace bulletin::testing

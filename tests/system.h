@@ -1,0 +1,75 @@
+// The whole of Bulletin for end-to-end tests: a real redis-server and the three real
+// service binaries (from build/bin) on free loopback ports, with a tokens file, each
+// stopped by its PID when the System is destroyed. Service logs go to the temp dir and
+// are printed when a test fails, so a red test explains itself.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "bulletin/analytics/v1/analytics.grpc.pb.h"
+#include "bulletin/content/v1/content.grpc.pb.h"
+#include "bulletin/notify/v1/notify.grpc.pb.h"
+#include "common/testing/process.h"
+#include "common/testing/redis_server.h"
+
+namespace bulletin::testing {
+
+inline constexpr char kAdminToken[] = "admin-token-for-tests-0001";
+inline constexpr char kEditorToken[] = "editor-token-for-tests-0001";
+inline constexpr char kFrontendToken[] = "frontend-token-for-tests-0001";
+inline constexpr char kPartnerToken[] = "partner-token-for-tests-0001";
+inline constexpr char kOtherPartnerToken[] = "partner-token-for-tests-0002";
+
+class System {
+ public:
+  // Starts Redis, seeds the demo data, then starts content, analytics and notifications
+  // and waits until each reports SERVING.
+  absl::Status Start();
+  ~System();
+
+  RedisServer& redis() { return *redis_; }
+  std::string content_addr() const { return "127.0.0.1:" + std::to_string(content_port_); }
+  std::string analytics_addr() const { return "127.0.0.1:" + std::to_string(analytics_port_); }
+  std::string notify_addr() const { return "127.0.0.1:" + std::to_string(notify_port_); }
+  const std::string& demo_article_id() const { return demo_id_; }
+  const std::string& demo_slug() const { return demo_slug_; }
+
+  std::unique_ptr<content::v1::ContentService::Stub> Content();
+  std::unique_ptr<analytics::v1::AnalyticsService::Stub> Analytics();
+  std::unique_ptr<notify::v1::NotificationService::Stub> Notify();
+
+  // SIGTERM to each service (notifications, analytics, content); returns how each ended,
+  // as from waitpid. The destructor does this for services still running.
+  std::vector<int> StopServices();
+
+  // The services' logs, for failure messages.
+  std::string Logs() const;
+
+ private:
+  absl::Status StartService(ChildProcess& process, const std::string& binary,
+                            const std::vector<std::string>& extra, int port);
+
+  std::unique_ptr<RedisServer> redis_;
+  TempDir dir_;
+  int content_port_ = 0;
+  int analytics_port_ = 0;
+  int notify_port_ = 0;
+  std::string demo_id_;
+  std::string demo_slug_;
+  ChildProcess content_;
+  ChildProcess analytics_;
+  ChildProcess notify_;
+};
+
+// A client context with `token` as bearer token (none if empty) and a deadline.
+std::unique_ptr<grpc::ClientContext> Context(const std::string& token = "",
+                                             absl::Duration timeout = absl::Seconds(5));
+
+// Whether `addr` answers the standard health check with SERVING.
+bool IsServing(const std::string& addr);
+
+}  // namespace bulletin::testing
