@@ -99,7 +99,7 @@ absl::Status System::StartService(ChildProcess& process, const std::string& bina
   std::vector<std::string> args = {absl::StrCat("--listen=127.0.0.1:", port),
                                    "--redis=" + redis_->url(),
                                    "--auth-tokens-file=" + dir_.path() + "/tokens",
-                                   "--log-level=debug"};
+                                   "--log-level=debug", "--drain-timeout=5s"};
   args.insert(args.end(), extra.begin(), extra.end());
   return process.Start(BinDir() + "/" + binary, args, {},
                        dir_.path() + "/" + binary + ".log");
