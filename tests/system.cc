@@ -7,6 +7,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/redis/keys.h"
+#include "common/redis/redis_client.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 
 namespace bulletin::testing {
@@ -90,6 +92,30 @@ absl::Status System::Start() {
     if (!WaitUntil([&] { return IsServing(addr); }, absl::Seconds(15))) {
       return absl::UnavailableError(absl::StrCat(addr, " never became SERVING\n", Logs()));
     }
+  }
+  // Settle: the seed's PUBLISHED event waits in the outbox until the content server's
+  // relay sends it. Tests start once it is on the stream, so it cannot be mistaken for
+  // an event of theirs.
+  RedisClient stream_reader(redis_->options());
+  bool relayed = WaitUntil(
+      [&] {
+        auto r = stream_reader.Command({"XRANGE", keys::kEventStream, "-", "+"});
+        if (!r.ok()) return false;
+        for (const RedisReply& entry : r->elements) {
+          const auto& fields = entry.elements.size() == 2 ? entry.elements[1].elements
+                                                          : std::vector<RedisReply>();
+          for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+            if (fields[i].str == keys::kFieldArticleId && fields[i + 1].str == demo_id_) {
+              return true;
+            }
+          }
+        }
+        return false;
+      },
+      absl::Seconds(15));
+  if (!relayed) {
+    return absl::DeadlineExceededError("the demo article's event never reached the stream\n" +
+                                       Logs());
   }
   return absl::OkStatus();
 }
