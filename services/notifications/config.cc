@@ -1,9 +1,12 @@
 #include "services/notifications/config.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
 #include "common/base/flags.h"
+#include "services/notifications/retry_policy.h"
 
 extern char** environ;
 
@@ -14,7 +17,8 @@ absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args,
   Config c;
   c.server.listen = "127.0.0.1:50053";
   FlagSet flags("bulletin-notifications",
-                "Partner subscriptions and Subscribe streams of article events.");
+                "Partner subscriptions, Subscribe streams and signed webhooks of article "
+                "events.");
   RegisterServerFlags(flags, &c.server);
   flags.String("redis", &c.redis_url, "Redis URL redis://HOST:PORT[/DB]");
   flags.String("auth-tokens-file", &c.auth_tokens_file,
@@ -27,6 +31,21 @@ absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args,
   flags.Int("stream-queue-limit", &c.stream_queue_limit,
             "events buffered per Subscribe stream before a slow client gets RESOURCE_EXHAUSTED");
   flags.Int("worker-threads", &c.worker_threads, "threads serving blocking Redis work");
+  flags.String("replica-id", &c.replica_id,
+               "this replica's consumer name in the webhook consumer group (stable across "
+               "restarts, unique per replica); default <hostname>-<pid>");
+  flags.String("consumer-group", &c.consumer_group, "Redis consumer group of the webhook senders");
+  flags.Duration("claim-idle", &c.claim_idle,
+                 "take over events pending this long on a replica that is gone");
+  flags.String("retry-schedule", &c.retry_schedule_text,
+               "delays between webhook attempts; dead-lettered after the last");
+  flags.Duration("disable-after", &c.disable_after,
+                 "disable a subscription whose endpoint has failed this long");
+  flags.Duration("webhook-connect-timeout", &c.webhook_connect_timeout,
+                 "connect timeout of a webhook attempt");
+  flags.Duration("webhook-timeout", &c.webhook_timeout, "total timeout of a webhook attempt");
+  flags.Int("webhook-concurrency", &c.webhook_concurrency, "webhook attempts in flight at once");
+  flags.String("cloudevents-source", &c.cloudevents_source, "CloudEvents `source` of webhooks");
   flags.String("log-format", &c.log_format, "text or json");
   flags.String("log-level", &c.log_level, "trace, debug, info, warn or error");
   if (absl::Status s = flags.Parse(args, env); !s.ok()) return s;
@@ -46,6 +65,35 @@ absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args,
   }
   if (c.worker_threads < 1 || c.worker_threads > 256) {
     return absl::InvalidArgumentError("--worker-threads: must be between 1 and 256");
+  }
+  absl::StatusOr<std::vector<absl::Duration>> schedule = ParseRetrySchedule(c.retry_schedule_text);
+  if (!schedule.ok()) return schedule.status();
+  c.retry_schedule = *schedule;
+  if (c.replica_id.empty()) {
+    char host[256] = {};
+    gethostname(host, sizeof(host) - 1);
+    c.replica_id = absl::StrCat(host[0] ? host : "replica", "-", getpid());
+  }
+  if (c.replica_id.size() > 128 || c.replica_id.find(' ') != std::string::npos) {
+    return absl::InvalidArgumentError("--replica-id: at most 128 characters, no spaces");
+  }
+  if (c.consumer_group.empty()) return absl::InvalidArgumentError("--consumer-group: required");
+  if (c.claim_idle < absl::Seconds(1)) {
+    return absl::InvalidArgumentError("--claim-idle: must be at least 1s");
+  }
+  if (c.disable_after <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--disable-after: must be positive");
+  }
+  if (c.webhook_connect_timeout < absl::Milliseconds(100) ||
+      c.webhook_timeout < absl::Milliseconds(100) || c.webhook_timeout > absl::Minutes(5)) {
+    return absl::InvalidArgumentError(
+        "--webhook-connect-timeout/--webhook-timeout: must be between 100ms and 5m");
+  }
+  if (c.webhook_concurrency < 1 || c.webhook_concurrency > 10000) {
+    return absl::InvalidArgumentError("--webhook-concurrency: must be between 1 and 10000");
+  }
+  if (c.cloudevents_source.empty()) {
+    return absl::InvalidArgumentError("--cloudevents-source: must not be empty");
   }
   if (c.log_format != "text" && c.log_format != "json") {
     return absl::InvalidArgumentError("--log-format: must be text or json");

@@ -21,6 +21,17 @@ struct Config {
   bool allow_private_webhooks = false;
   int64_t stream_queue_limit = 1000;
   int64_t worker_threads = 4;
+  // Webhooks.
+  std::string replica_id;  // consumer name in the group; default "<hostname>-<pid>"
+  std::string consumer_group = "notifications";
+  absl::Duration claim_idle = absl::Seconds(30);
+  std::string retry_schedule_text = "5s,5m,30m,2h,5h,10h,10h";
+  std::vector<absl::Duration> retry_schedule;  // parsed retry_schedule_text
+  absl::Duration disable_after = absl::Hours(24 * 5);
+  absl::Duration webhook_connect_timeout = absl::Seconds(5);
+  absl::Duration webhook_timeout = absl::Seconds(10);
+  int64_t webhook_concurrency = 64;
+  std::string cloudevents_source = "//bulletin/content";
   std::string log_format = "text";
   std::string log_level = "info";
   bool help = false;

@@ -41,6 +41,33 @@ void ToProto(const Subscription& sub, v1::Subscription* proto) {
   SetTime(sub.create_time, proto->mutable_create_time());
   SetTime(sub.update_time, proto->mutable_update_time());
   proto->set_etag(sub.etag);
+  if (sub.previous_secret_expire_time > absl::Now()) {
+    SetTime(sub.previous_secret_expire_time, proto->mutable_previous_secret_expire_time());
+  }
+}
+
+void ToProto(const Delivery& d, v1::Delivery* proto) {
+  proto->set_id(d.id);
+  proto->set_subscription_id(d.subscription_id);
+  proto->set_event_id(d.event_id);
+  proto->set_event_type(d.event_type);
+  proto->set_article_id(d.article_id);
+  proto->set_state(static_cast<v1::DeliveryState>(d.state));
+  proto->set_webhook_url(d.webhook_url);
+  for (const DeliveryAttempt& a : d.attempts) {
+    v1::DeliveryAttempt* p = proto->add_attempts();
+    SetTime(a.time, p->mutable_attempt_time());
+    p->set_http_status(a.http_status);
+    int64_t us = absl::ToInt64Microseconds(a.latency);
+    p->mutable_latency()->set_seconds(us / 1000000);
+    p->mutable_latency()->set_nanos(static_cast<int32_t>(us % 1000000) * 1000);
+    p->set_error(a.error);
+  }
+  if (d.state == DeliveryState::kPending && d.next_attempt_time != absl::InfinitePast()) {
+    SetTime(d.next_attempt_time, proto->mutable_next_attempt_time());
+  }
+  SetTime(d.create_time, proto->mutable_create_time());
+  proto->set_test(d.test);
 }
 
 void ToProto(const OutMessage& msg, v1::SubscribeResponse* proto) {

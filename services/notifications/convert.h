@@ -3,6 +3,7 @@
 #pragma once
 
 #include "bulletin/notify/v1/notify.pb.h"
+#include "services/notifications/delivery.h"
 #include "services/notifications/stream_session.h"
 #include "services/notifications/subscription.h"
 
@@ -14,5 +15,7 @@ Subscription FromProto(const v1::Subscription& proto);
 void ToProto(const Subscription& sub, v1::Subscription* proto);
 
 void ToProto(const OutMessage& msg, v1::SubscribeResponse* proto);
+
+void ToProto(const Delivery& delivery, v1::Delivery* proto);
 
 }  // namespace bulletin::notify

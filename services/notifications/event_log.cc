@@ -5,7 +5,6 @@
 #include "common/redis/keys.h"
 
 namespace bulletin::notify {
-namespace {
 
 absl::StatusOr<std::vector<StreamEntry>> DecodeEntries(const RedisReply& list) {
   std::vector<StreamEntry> out;
@@ -26,8 +25,6 @@ absl::StatusOr<std::vector<StreamEntry>> DecodeEntries(const RedisReply& list) {
   }
   return out;
 }
-
-}  // namespace
 
 absl::StatusOr<std::vector<StreamEntry>> EventLog::ReadAfter(const StreamId& after, int count) {
   absl::StatusOr<RedisReply> r = redis_->Command({"XRANGE", ::bulletin::keys::kEventStream,

@@ -56,6 +56,9 @@ class EventLog {
   RedisClient* redis_;  // not owned
 };
 
+// Decodes a list of stream entries as XRANGE/XREAD/XREADGROUP/XAUTOCLAIM return them.
+absl::StatusOr<std::vector<StreamEntry>> DecodeEntries(const RedisReply& list);
+
 // Whether resuming after `pos` may miss entries the stream has removed (trimmed by
 // MAXLEN or deleted), and if so the oldest position from which nothing is missing.
 // `pos_exists`: the entry `pos` itself is still in the stream (then nothing after it was

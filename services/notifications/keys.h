@@ -1,4 +1,5 @@
-// Redis key names of the notifications service: subscriptions and their indexes.
+// Redis key names of the notifications service: subscriptions, webhook deliveries and
+// their indexes.
 //
 // Every key carries the `{bulletin}` hash tag, the same as the event stream, so that a
 // Lua script may read the stream and write a subscription atomically (one Redis Cluster
@@ -25,5 +26,26 @@ inline constexpr char kAllIndex[] = "{bulletin}:subs:all";
 inline std::string CreateRequest(const std::string& owner, const std::string& request_id) {
   return "{bulletin}:subreq:" + owner + ":" + request_id;
 }
+
+// Hash of one delivery; `ref` is DeliveryKey::ToString() ("<subscription>:<event id>").
+inline std::string Delivery(const std::string& ref) { return "{bulletin}:dlv:" + ref; }
+
+// List of a delivery's attempts (oldest first, at most the newest 20).
+inline std::string DeliveryAttempts(const std::string& ref) { return "{bulletin}:dlva:" + ref; }
+
+// Sorted set (scores 0, members "<16-digit create us>:<event id>") of a subscription's
+// deliveries.
+inline std::string DeliveryIndex(const std::string& subscription_id) {
+  return "{bulletin}:dlvs:" + subscription_id;
+}
+
+// Set of the delivery refs held while a subscription is paused.
+inline std::string HeldDeliveries(const std::string& subscription_id) {
+  return "{bulletin}:dlv-held:" + subscription_id;
+}
+
+// Sorted set of due delivery refs, scored by due time (Unix microseconds); a leased one
+// is scored at its lease's end.
+inline constexpr char kDueDeliveries[] = "{bulletin}:dlv-due";
 
 }  // namespace bulletin::notify::keys

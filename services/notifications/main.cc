@@ -6,7 +6,10 @@
 #include "common/base/log.h"
 #include "common/grpc/server.h"
 #include "services/notifications/config.h"
+#include "services/notifications/delivery_worker.h"
+#include "services/notifications/event_consumer.h"
 #include "services/notifications/notification_service.h"
+#include "services/notifications/redis_delivery_store.h"
 #include "services/notifications/redis_subscription_store.h"
 
 int main(int argc, char** argv) {
@@ -48,8 +51,32 @@ int main(int argc, char** argv) {
   stream_options.queue_limit = static_cast<size_t>(config->stream_queue_limit);
   StreamManager streams(&core, &store, &redis, stream_options);
   core.SetDeleteListener([&streams](const std::string& id) { streams.EndSubscription(id); });
+
+  RedisDeliveryStore deliveries(&redis);
+  DeliveryWorkerOptions worker_options;
+  worker_options.retry_schedule = config->retry_schedule;
+  worker_options.disable_after = config->disable_after;
+  worker_options.http = {config->webhook_connect_timeout, config->webhook_timeout,
+                         config->allow_private_webhooks};
+  worker_options.concurrency = static_cast<int>(config->webhook_concurrency);
+  worker_options.source = config->cloudevents_source;
+  DeliveryWorker worker(&deliveries, &store, &core, worker_options);
+  core.SetResumeListener([&deliveries, &worker](const std::string& id) {
+    if (absl::Status s = deliveries.ReleaseHeld(id, absl::Now()); !s.ok()) {
+      Logger()->warn("releasing held deliveries of {}: {}", id, s.ToString());
+    }
+    worker.Nudge();
+  });
+  ConsumerOptions consumer_options;
+  consumer_options.group = config->consumer_group;
+  consumer_options.consumer = config->replica_id;
+  consumer_options.claim_idle = config->claim_idle;
+  EventConsumer consumer(&redis, &store, &deliveries, consumer_options,
+                         [&worker] { worker.Nudge(); });
+  DeliveryCore delivery_core(&core, &deliveries, &worker);
+
   WorkerPool pool(static_cast<int>(config->worker_threads), 1024);
-  NotificationService service(&core, &streams, &tokens, &pool);
+  NotificationService service(&core, &delivery_core, &streams, &tokens, &pool);
 
   absl::StatusOr<std::unique_ptr<GrpcServer>> server = GrpcServer::Start(
       config->server, {{"bulletin.notify.v1.NotificationService", &service}});
@@ -66,6 +93,9 @@ int main(int argc, char** argv) {
     if (!stopping) (*server)->SetServing(healthy);
   });
 
+  worker.Start();
+  consumer.Start();
+
   int sig = WaitForShutdownSignal();
   Logger()->info("signal {}: shutting down", sig);
   {
@@ -73,9 +103,11 @@ int main(int argc, char** argv) {
     stopping = true;
     (*server)->SetServing(false);
   }
-  streams.Shutdown();    // final heartbeats; streams end with UNAVAILABLE
+  streams.Shutdown();     // final heartbeats; streams end with UNAVAILABLE
   (*server)->Shutdown();  // drain
-  streams.Stop();        // last cursors, threads joined
+  consumer.Stop();        // unacknowledged events stay pending for the next start
+  worker.Stop();          // attempts in flight finish (bounded by the webhook timeout)
+  streams.Stop();         // last cursors, threads joined
   Logger()->info("stopped");
   return 0;
 }

@@ -15,14 +15,6 @@ absl::Status WithEtagTrailer(grpc::CallbackServerContext* context, absl::Status 
   return status;
 }
 
-grpc::ServerUnaryReactor* Unimplemented(grpc::CallbackServerContext* context,
-                                        absl::string_view method) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                               absl::StrCat(method, " is not implemented yet (issue #5)")));
-  return reactor;
-}
-
 // One Subscribe call: opens the session off the callback thread, then writes what the
 // session hands it. Deletes itself in OnDone.
 class SubscribeReactor final : public grpc::ServerWriteReactor<v1::SubscribeResponse>,
@@ -155,36 +147,118 @@ grpc::ServerWriteReactor<v1::SubscribeResponse>* NotificationService::Subscribe(
 }
 
 grpc::ServerUnaryReactor* NotificationService::UpdateSubscription(
-    grpc::CallbackServerContext* context, const v1::UpdateSubscriptionRequest*, v1::Subscription*) {
-  return Unimplemented(context, "UpdateSubscription");
+    grpc::CallbackServerContext* context, const v1::UpdateSubscriptionRequest* request,
+    v1::Subscription* response) {
+  return RunUnary(context, *pool_, [this, context, request, response]() -> absl::Status {
+    absl::StatusOr<Caller> caller = CallerOf(*context, *tokens_);
+    if (!caller.ok()) return caller.status();
+    Subscription patch = FromProto(request->subscription());
+    patch.id = request->subscription().id();
+    patch.etag = request->subscription().etag();
+    std::vector<std::string> paths(request->update_mask().paths().begin(),
+                                   request->update_mask().paths().end());
+    absl::StatusOr<Subscription> sub = core_->Update(*caller, patch, paths);
+    if (!sub.ok()) return WithEtagTrailer(context, sub.status());
+    ToProto(*sub, response);
+    return absl::OkStatus();
+  });
 }
+
 grpc::ServerUnaryReactor* NotificationService::RotateSecret(grpc::CallbackServerContext* context,
-                                                            const v1::RotateSecretRequest*,
-                                                            v1::RotateSecretResponse*) {
-  return Unimplemented(context, "RotateSecret");
+                                                            const v1::RotateSecretRequest* request,
+                                                            v1::RotateSecretResponse* response) {
+  return RunUnary(context, *pool_, [this, context, request, response]() -> absl::Status {
+    absl::StatusOr<Caller> caller = CallerOf(*context, *tokens_);
+    if (!caller.ok()) return caller.status();
+    std::optional<absl::Duration> ttl;
+    if (request->has_previous_secret_ttl()) {
+      ttl = absl::Seconds(request->previous_secret_ttl().seconds()) +
+            absl::Nanoseconds(request->previous_secret_ttl().nanos());
+    }
+    absl::StatusOr<CreatedSubscription> rotated =
+        core_->RotateSecret(*caller, request->id(), request->etag(), ttl);
+    if (!rotated.ok()) return WithEtagTrailer(context, rotated.status());
+    ToProto(rotated->subscription, response->mutable_subscription());
+    response->set_signing_secret(rotated->signing_secret);
+    return absl::OkStatus();
+  });
 }
+
 grpc::ServerUnaryReactor* NotificationService::PauseSubscription(
-    grpc::CallbackServerContext* context, const v1::PauseSubscriptionRequest*, v1::Subscription*) {
-  return Unimplemented(context, "PauseSubscription");
+    grpc::CallbackServerContext* context, const v1::PauseSubscriptionRequest* request,
+    v1::Subscription* response) {
+  return RunUnary(context, *pool_, [this, context, request, response]() -> absl::Status {
+    absl::StatusOr<Caller> caller = CallerOf(*context, *tokens_);
+    if (!caller.ok()) return caller.status();
+    absl::StatusOr<Subscription> sub =
+        core_->Pause(*caller, request->id(), request->etag(), request->reason());
+    if (!sub.ok()) return WithEtagTrailer(context, sub.status());
+    ToProto(*sub, response);
+    return absl::OkStatus();
+  });
 }
+
 grpc::ServerUnaryReactor* NotificationService::ResumeSubscription(
-    grpc::CallbackServerContext* context, const v1::ResumeSubscriptionRequest*, v1::Subscription*) {
-  return Unimplemented(context, "ResumeSubscription");
+    grpc::CallbackServerContext* context, const v1::ResumeSubscriptionRequest* request,
+    v1::Subscription* response) {
+  return RunUnary(context, *pool_, [this, context, request, response]() -> absl::Status {
+    absl::StatusOr<Caller> caller = CallerOf(*context, *tokens_);
+    if (!caller.ok()) return caller.status();
+    absl::StatusOr<Subscription> sub = core_->Resume(*caller, request->id(), request->etag());
+    if (!sub.ok()) return WithEtagTrailer(context, sub.status());
+    ToProto(*sub, response);
+    return absl::OkStatus();
+  });
 }
-grpc::ServerUnaryReactor* NotificationService::ListDeliveries(grpc::CallbackServerContext* context,
-                                                              const v1::ListDeliveriesRequest*,
-                                                              v1::ListDeliveriesResponse*) {
-  return Unimplemented(context, "ListDeliveries");
+
+grpc::ServerUnaryReactor* NotificationService::ListDeliveries(
+    grpc::CallbackServerContext* context, const v1::ListDeliveriesRequest* request,
+    v1::ListDeliveriesResponse* response) {
+  return RunUnary(context, *pool_, [this, context, request, response]() -> absl::Status {
+    absl::StatusOr<Caller> caller = CallerOf(*context, *tokens_);
+    if (!caller.ok()) return caller.status();
+    std::optional<DeliveryState> state;
+    if (request->state() != v1::DELIVERY_STATE_UNSPECIFIED) {
+      if (!v1::DeliveryState_IsValid(request->state())) {
+        return absl::InvalidArgumentError("state: unknown delivery state");
+      }
+      state = static_cast<DeliveryState>(request->state());
+    }
+    absl::StatusOr<ListDeliveriesResult> page =
+        deliveries_->List(*caller, request->subscription_id(), request->page_size(),
+                          request->page_token(), state, request->event_id());
+    if (!page.ok()) return page.status();
+    for (const Delivery& d : page->deliveries) ToProto(d, response->add_deliveries());
+    response->set_next_page_token(page->next_page_token);
+    return absl::OkStatus();
+  });
 }
-grpc::ServerUnaryReactor* NotificationService::RedeliverEvent(grpc::CallbackServerContext* context,
-                                                              const v1::RedeliverEventRequest*,
-                                                              v1::Delivery*) {
-  return Unimplemented(context, "RedeliverEvent");
+
+grpc::ServerUnaryReactor* NotificationService::RedeliverEvent(
+    grpc::CallbackServerContext* context, const v1::RedeliverEventRequest* request,
+    v1::Delivery* response) {
+  return RunUnary(context, *pool_, [this, context, request, response]() -> absl::Status {
+    absl::StatusOr<Caller> caller = CallerOf(*context, *tokens_);
+    if (!caller.ok()) return caller.status();
+    absl::StatusOr<Delivery> d =
+        deliveries_->Redeliver(*caller, request->subscription_id(), request->event_id());
+    if (!d.ok()) return d.status();
+    ToProto(*d, response);
+    return absl::OkStatus();
+  });
 }
-grpc::ServerUnaryReactor* NotificationService::SendTestEvent(grpc::CallbackServerContext* context,
-                                                             const v1::SendTestEventRequest*,
-                                                             v1::Delivery*) {
-  return Unimplemented(context, "SendTestEvent");
+
+grpc::ServerUnaryReactor* NotificationService::SendTestEvent(
+    grpc::CallbackServerContext* context, const v1::SendTestEventRequest* request,
+    v1::Delivery* response) {
+  return RunUnary(context, *pool_, [this, context, request, response]() -> absl::Status {
+    absl::StatusOr<Caller> caller = CallerOf(*context, *tokens_);
+    if (!caller.ok()) return caller.status();
+    absl::StatusOr<Delivery> d = deliveries_->SendTest(*caller, request->subscription_id());
+    if (!d.ok()) return d.status();
+    ToProto(*d, response);
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace bulletin::notify

@@ -1,12 +1,12 @@
 // The gRPC adapter of bulletin.notify.v1.NotificationService: request in, core call,
 // response out. Unary calls run on a worker pool (RunUnary); Subscribe is a write
-// reactor that forwards StreamSession messages. Methods of issue #5 (webhooks,
-// deliveries, secret rotation, pause/resume, update) answer UNIMPLEMENTED.
+// reactor that forwards StreamSession messages.
 #pragma once
 
 #include "bulletin/notify/v1/notify.grpc.pb.h"
 #include "common/base/auth.h"
 #include "common/base/worker_pool.h"
+#include "services/notifications/delivery_core.h"
 #include "services/notifications/stream_manager.h"
 #include "services/notifications/subscription_core.h"
 
@@ -15,9 +15,9 @@ namespace bulletin::notify {
 class NotificationService final : public v1::NotificationService::CallbackService {
  public:
   // Everything is borrowed and must outlive the server.
-  NotificationService(SubscriptionCore* core, StreamManager* streams, const TokenStore* tokens,
-                      WorkerPool* pool)
-      : core_(core), streams_(streams), tokens_(tokens), pool_(pool) {}
+  NotificationService(SubscriptionCore* core, DeliveryCore* deliveries, StreamManager* streams,
+                      const TokenStore* tokens, WorkerPool* pool)
+      : core_(core), deliveries_(deliveries), streams_(streams), tokens_(tokens), pool_(pool) {}
 
   grpc::ServerUnaryReactor* CreateSubscription(grpc::CallbackServerContext* context,
                                                const v1::CreateSubscriptionRequest* request,
@@ -35,28 +35,30 @@ class NotificationService final : public v1::NotificationService::CallbackServic
       grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) override;
 
   grpc::ServerUnaryReactor* UpdateSubscription(grpc::CallbackServerContext* context,
-                                               const v1::UpdateSubscriptionRequest*,
-                                               v1::Subscription*) override;
+                                               const v1::UpdateSubscriptionRequest* request,
+                                               v1::Subscription* response) override;
   grpc::ServerUnaryReactor* RotateSecret(grpc::CallbackServerContext* context,
-                                         const v1::RotateSecretRequest*,
-                                         v1::RotateSecretResponse*) override;
+                                         const v1::RotateSecretRequest* request,
+                                         v1::RotateSecretResponse* response) override;
   grpc::ServerUnaryReactor* PauseSubscription(grpc::CallbackServerContext* context,
-                                              const v1::PauseSubscriptionRequest*,
-                                              v1::Subscription*) override;
+                                              const v1::PauseSubscriptionRequest* request,
+                                              v1::Subscription* response) override;
   grpc::ServerUnaryReactor* ResumeSubscription(grpc::CallbackServerContext* context,
-                                               const v1::ResumeSubscriptionRequest*,
-                                               v1::Subscription*) override;
+                                               const v1::ResumeSubscriptionRequest* request,
+                                               v1::Subscription* response) override;
   grpc::ServerUnaryReactor* ListDeliveries(grpc::CallbackServerContext* context,
-                                           const v1::ListDeliveriesRequest*,
-                                           v1::ListDeliveriesResponse*) override;
+                                           const v1::ListDeliveriesRequest* request,
+                                           v1::ListDeliveriesResponse* response) override;
   grpc::ServerUnaryReactor* RedeliverEvent(grpc::CallbackServerContext* context,
-                                           const v1::RedeliverEventRequest*,
-                                           v1::Delivery*) override;
+                                           const v1::RedeliverEventRequest* request,
+                                           v1::Delivery* response) override;
   grpc::ServerUnaryReactor* SendTestEvent(grpc::CallbackServerContext* context,
-                                          const v1::SendTestEventRequest*, v1::Delivery*) override;
+                                          const v1::SendTestEventRequest* request,
+                                          v1::Delivery* response) override;
 
  private:
   SubscriptionCore* core_;
+  DeliveryCore* deliveries_;
   StreamManager* streams_;
   const TokenStore* tokens_;
   WorkerPool* pool_;

@@ -32,7 +32,7 @@ if redis.call('EXISTS', KEYS[4]) == 1 then
 end
 local fields = {}
 for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
-redis.call('HSET', KEYS[1], 'cursor', cursor, unpack(fields))
+redis.call('HSET', KEYS[1], 'cursor', cursor, 'start', cursor, unpack(fields))
 redis.call('ZADD', KEYS[2], 0, ARGV[4])
 redis.call('ZADD', KEYS[3], 0, ARGV[4])
 if KEYS[5] then redis.call('SET', KEYS[5], ARGV[1], 'EX', 86400) end
@@ -48,6 +48,28 @@ redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 return {'deleted'}
+)lua";
+
+// KEYS: sub. ARGV: expected etag, new secret or "", field/value pairs.
+constexpr char kReplaceScript[] = R"lua(
+local cur = redis.call('HGET', KEYS[1], 'etag')
+if not cur then return {'missing'} end
+if ARGV[1] ~= cur then return {'stale', cur} end
+if ARGV[2] ~= '' then
+  local old = redis.call('HGET', KEYS[1], 'secret') or ''
+  redis.call('HSET', KEYS[1], 'prev_secret', old, 'secret', ARGV[2])
+end
+local fields = {}
+for i = 3, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[1], unpack(fields))
+return {'ok'}
+)lua";
+
+// KEYS: sub. ARGV: now (Unix us). Returns failing_since_us, or false when absent.
+constexpr char kFailureScript[] = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+redis.call('HSETNX', KEYS[1], 'failing_since_us', ARGV[1])
+return redis.call('HGET', KEYS[1], 'failing_since_us')
 )lua";
 
 // KEYS: sub. ARGV: new cursor "<ms>-<seq>". Only ever moves forward.
@@ -111,10 +133,13 @@ absl::StatusOr<Subscription> FromHash(const Hash& h) {
   s.create_time = FromMicros(get("create_us"));
   s.update_time = FromMicros(get("update_us"));
   s.etag = get("etag");
+  if (!get("prev_secret").empty()) s.previous_secret_expire_time = FromMicros(get("prev_expire_us"));
+  s.start = StreamId::Parse(get("start")).value_or(StreamId{});
   return s;
 }
 
-std::vector<std::string> ToFields(const Subscription& s, const std::string& secret) {
+// The fields Create and Replace write (never the secrets, cursor or start).
+std::vector<std::string> ToFields(const Subscription& s) {
   std::vector<std::string> types;
   for (EventType t : s.filter.event_types) types.push_back(absl::StrCat(static_cast<int>(t)));
   return {"id", s.id,
@@ -130,7 +155,10 @@ std::vector<std::string> ToFields(const Subscription& s, const std::string& secr
           "create_us", absl::StrCat(absl::ToUnixMicros(s.create_time)),
           "update_us", absl::StrCat(absl::ToUnixMicros(s.update_time)),
           "etag", s.etag,
-          "secret", secret};
+          "prev_expire_us",
+          s.previous_secret_expire_time == absl::InfinitePast()
+              ? std::string()
+              : absl::StrCat(absl::ToUnixMicros(s.previous_secret_expire_time))};
 }
 
 // Index members sort by creation: 16-digit Unix microseconds, ':', id.
@@ -152,6 +180,9 @@ absl::Status NotFound(const std::string& id) {
   return absl::NotFoundError(absl::StrCat("subscription \"", id, "\" not found"));
 }
 
+absl::Status Stale(const std::string& id, const std::string& etag, const std::string& current) {
+  return StaleEtagError(id, etag, current);
+}
 }  // namespace
 
 absl::StatusOr<CreatedSubscription> RedisSubscriptionStore::Create(const Subscription& sub,
@@ -163,7 +194,9 @@ absl::StatusOr<CreatedSubscription> RedisSubscriptionStore::Create(const Subscri
   if (!request_id.empty()) keys.push_back(keys::CreateRequest(sub.owner, request_id));
   std::vector<std::string> args = {sub.id, absl::StrCat(max_per_owner), keys::Subscription(""),
                                    IndexMember(sub)};
-  for (std::string& f : ToFields(sub, secret)) args.push_back(std::move(f));
+  for (std::string& f : ToFields(sub)) args.push_back(std::move(f));
+  args.push_back("secret");
+  args.push_back(secret);
   absl::StatusOr<RedisReply> r = redis_->Eval(kCreateScript, keys, args);
   if (!r.ok()) return r.status();
   if (r->elements.empty()) return absl::InternalError("create script: unexpected reply");
@@ -172,7 +205,13 @@ absl::StatusOr<CreatedSubscription> RedisSubscriptionStore::Create(const Subscri
     return absl::ResourceExhaustedError(absl::StrCat(
         "owner \"", sub.owner, "\" already has ", max_per_owner, " subscriptions"));
   }
-  if (outcome == "created") return CreatedSubscription{sub, secret, false};
+  if (outcome == "created") {
+    CreatedSubscription created{sub, secret, false};
+    if (r->elements.size() > 1) {
+      created.subscription.start = StreamId::Parse(r->elements[1].str).value_or(StreamId{});
+    }
+    return created;
+  }
   // A retry of an earlier request: the first result, secret included.
   absl::StatusOr<RedisReply> h = redis_->Command({"HGETALL", keys::Subscription(r->elements[1].str)});
   if (!h.ok()) return h.status();
@@ -229,14 +268,46 @@ absl::Status RedisSubscriptionStore::Delete(const std::string& id, const std::st
   if (!r.ok()) return r.status();
   const std::string outcome = r->elements.empty() ? "" : r->elements[0].str;
   if (outcome == "missing") return NotFound(id);
-  if (outcome == "stale") {
-    absl::Status s = absl::AbortedError(absl::StrCat(
-        "subscription \"", id, "\" changed: etag \"", etag, "\" is stale, current etag is \"",
-        r->elements[1].str, "\""));
-    s.SetPayload(kEtagPayload, absl::Cord(r->elements[1].str));
-    return s;
-  }
+  if (outcome == "stale") return Stale(id, etag, r->elements[1].str);
   return absl::OkStatus();
+}
+
+absl::Status RedisSubscriptionStore::Replace(const Subscription& sub,
+                                             const std::string& expected_etag,
+                                             const std::string& new_secret) {
+  std::vector<std::string> args = {expected_etag, new_secret};
+  for (std::string& f : ToFields(sub)) args.push_back(std::move(f));
+  absl::StatusOr<RedisReply> r = redis_->Eval(kReplaceScript, {keys::Subscription(sub.id)}, args);
+  if (!r.ok()) return r.status();
+  const std::string outcome = r->elements.empty() ? "" : r->elements[0].str;
+  if (outcome == "missing") return NotFound(sub.id);
+  if (outcome == "stale") return Stale(sub.id, expected_etag, r->elements[1].str);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<SigningSecrets> RedisSubscriptionStore::GetSecrets(const std::string& id) {
+  absl::StatusOr<RedisReply> r = redis_->Command(
+      {"HMGET", keys::Subscription(id), "secret", "prev_secret", "prev_expire_us"});
+  if (!r.ok()) return r.status();
+  if (r->elements.size() != 3 || r->elements[0].is_nil()) return NotFound(id);
+  SigningSecrets s;
+  s.current = r->elements[0].str;
+  s.previous = r->elements[1].str;
+  if (!s.previous.empty()) s.previous_expire_time = FromMicros(r->elements[2].str);
+  return s;
+}
+
+absl::StatusOr<absl::Time> RedisSubscriptionStore::RecordEndpointFailure(const std::string& id,
+                                                                         absl::Time now) {
+  absl::StatusOr<RedisReply> r = redis_->Eval(kFailureScript, {keys::Subscription(id)},
+                                              {absl::StrCat(absl::ToUnixMicros(now))});
+  if (!r.ok()) return r.status();
+  if (r->is_nil()) return NotFound(id);
+  return FromMicros(r->str);
+}
+
+absl::Status RedisSubscriptionStore::RecordEndpointSuccess(const std::string& id) {
+  return redis_->Command({"HDEL", keys::Subscription(id), "failing_since_us"}).status();
 }
 
 absl::StatusOr<StreamId> RedisSubscriptionStore::GetCursor(const std::string& id) {

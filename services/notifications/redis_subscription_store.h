@@ -4,7 +4,9 @@
 // Hash fields: id, owner, display_name, event_types (comma-separated enum numbers),
 // category_ids (comma-separated), include_subcategories ("0"/"1"), locales
 // (comma-separated), webhook_url, state (enum number), state_reason, create_us and
-// update_us (Unix microseconds), etag, secret, cursor (stream entry id). Thread-safe.
+// update_us (Unix microseconds), etag, secret, prev_secret, prev_expire_us, cursor
+// (stream entry id), start (the stream's last entry at creation), failing_since_us.
+// Thread-safe.
 #pragma once
 
 #include "common/redis/redis_client.h"
@@ -23,6 +25,11 @@ class RedisSubscriptionStore : public SubscriptionStore {
   absl::StatusOr<SubscriptionPage> List(const std::string& owner, const std::string& after,
                                         int limit) override;
   absl::Status Delete(const std::string& id, const std::string& etag) override;
+  absl::Status Replace(const Subscription& sub, const std::string& expected_etag,
+                       const std::string& new_secret) override;
+  absl::StatusOr<SigningSecrets> GetSecrets(const std::string& id) override;
+  absl::StatusOr<absl::Time> RecordEndpointFailure(const std::string& id, absl::Time now) override;
+  absl::Status RecordEndpointSuccess(const std::string& id) override;
   absl::StatusOr<StreamId> GetCursor(const std::string& id) override;
   absl::Status AdvanceCursor(const std::string& id, const StreamId& pos) override;
 

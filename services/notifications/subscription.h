@@ -9,6 +9,7 @@
 
 #include "absl/time/time.h"
 #include "bulletin/events/v1/events.pb.h"
+#include "services/notifications/stream_position.h"
 
 namespace bulletin::notify {
 
@@ -43,6 +44,19 @@ struct Subscription {
   absl::Time create_time;
   absl::Time update_time;
   std::string etag;
+  // After RotateSecret: until when the previous secret still signs; InfinitePast: none.
+  absl::Time previous_secret_expire_time = absl::InfinitePast();
+  // Output only: the event stream's last entry when it was created; webhooks receive
+  // only later events.
+  StreamId start;
+};
+
+// The signing secrets of a subscription ("whsec_..."). `previous` is empty, or valid
+// until `previous_expire_time`.
+struct SigningSecrets {
+  std::string current;
+  std::string previous;
+  absl::Time previous_expire_time = absl::InfinitePast();
 };
 
 // The owner string of a partner principal: "partner:<name>".

@@ -1,5 +1,6 @@
-// The rules of partner subscriptions: who may create, read, list and delete which
-// subscription, what a valid one looks like, and the signing secret.
+// The rules of partner subscriptions: who may create, read, list, change and delete
+// which subscription, what a valid one looks like, its lifecycle (pause, resume, disable)
+// and its signing secrets.
 //
 // Plain C++ over a SubscriptionStore; no gRPC types. Every method checks the caller
 // (partner or admin), then the input (INVALID_ARGUMENT naming the request field, nothing
@@ -8,7 +9,9 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/base/auth.h"
@@ -55,15 +58,56 @@ class SubscriptionCore {
   // (which ends this replica's open streams of it) on success.
   absl::Status Delete(const Caller& caller, const std::string& id, const std::string& etag);
 
+  // UpdateSubscription: copies the fields named by `paths` (update_mask: "display_name",
+  // "webhook_url", "filter", "filter.event_types", "filter.category_ids",
+  // "filter.include_subcategories", "filter.locales", "*") from `patch` (patch.id names
+  // it; a non-empty patch.etag must be current). INVALID_ARGUMENT (empty or unknown
+  // path, bad values named "subscription.<field>"), NOT_FOUND, ABORTED, UNAVAILABLE.
+  absl::StatusOr<Subscription> Update(const Caller& caller, const Subscription& patch,
+                                      const std::vector<std::string>& paths);
+
+  // PauseSubscription: ACTIVE -> PAUSED with state_reason "paused by <who>[: reason]";
+  // a paused one is returned unchanged. FAILED_PRECONDITION when DISABLED.
+  absl::StatusOr<Subscription> Pause(const Caller& caller, const std::string& id,
+                                     const std::string& etag, const std::string& reason);
+
+  // ResumeSubscription: PAUSED/DISABLED -> ACTIVE (its endpoint's failure record is
+  // cleared) and the resume listener is told; an active one is returned unchanged.
+  absl::StatusOr<Subscription> Resume(const Caller& caller, const std::string& id,
+                                      const std::string& etag);
+
+  // RotateSecret: a new current secret; the old one signs too until now + `ttl` (nullopt:
+  // 24 h; 0 revokes it at once). INVALID_ARGUMENT (previous_secret_ttl outside 0..7 days).
+  absl::StatusOr<CreatedSubscription> RotateSecret(const Caller& caller, const std::string& id,
+                                                   const std::string& etag,
+                                                   std::optional<absl::Duration> ttl);
+
+  // The service's own decision (no caller): an ACTIVE subscription becomes DISABLED with
+  // `reason`. OK (and nothing changes) when it is not ACTIVE; NOT_FOUND when gone.
+  absl::Status Disable(const std::string& id, const std::string& reason);
+
   // Called with a subscription id after it was deleted. Set once, before serving.
   void SetDeleteListener(std::function<void(const std::string&)> listener) {
     on_delete_ = std::move(listener);
   }
+  // Called with a subscription id after it was resumed. Set once, before serving.
+  void SetResumeListener(std::function<void(const std::string&)> listener) {
+    on_resume_ = std::move(listener);
+  }
 
  private:
+  // Read-modify-write of one subscription under optimistic concurrency: `change` edits
+  // the copy and returns false when nothing changes (the subscription is then returned
+  // as is). A concurrent writer makes it retry unless the caller gave an etag (ABORTED).
+  absl::StatusOr<Subscription> Mutate(const Caller* caller, const std::string& id,
+                                      const std::string& etag,
+                                      const std::function<absl::StatusOr<bool>(Subscription*)>& change,
+                                      const std::string& new_secret = "");
+
   SubscriptionStore* store_;  // not owned
   const SubscriptionCoreOptions options_;
   std::function<void(const std::string&)> on_delete_;
+  std::function<void(const std::string&)> on_resume_;
 };
 
 // "whsec_" + standard base64 of 32 bytes from a CSPRNG.

@@ -10,6 +10,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/cord.h"
+#include "absl/strings/str_cat.h"
 #include "services/notifications/stream_position.h"
 #include "services/notifications/subscription.h"
 
@@ -54,6 +56,24 @@ class SubscriptionStore {
   // when `etag` is non-empty and not current.
   virtual absl::Status Delete(const std::string& id, const std::string& etag) = 0;
 
+  // Replaces the stored fields of `sub` (found by sub.id; everything but id, owner,
+  // create time, secrets and cursors) if its etag is still `expected_etag`. With a
+  // non-empty `new_secret`, also makes it the current secret and keeps the old one as the
+  // previous secret (until sub.previous_secret_expire_time). NOT_FOUND when absent;
+  // ABORTED (payload kEtagPayload = current etag) when the etag moved on.
+  virtual absl::Status Replace(const Subscription& sub, const std::string& expected_etag,
+                               const std::string& new_secret = "") = 0;
+
+  // The secrets that sign its webhooks. NOT_FOUND when absent.
+  virtual absl::StatusOr<SigningSecrets> GetSecrets(const std::string& id) = 0;
+
+  // Endpoint health bookkeeping (does not change the etag): a failed attempt returns when
+  // the endpoint started failing (kept from the first failure until a success); NOT_FOUND
+  // when the subscription is gone.
+  virtual absl::StatusOr<absl::Time> RecordEndpointFailure(const std::string& id,
+                                                           absl::Time now) = 0;
+  virtual absl::Status RecordEndpointSuccess(const std::string& id) = 0;
+
   // The position after which a token-less Subscribe starts. NOT_FOUND when absent.
   virtual absl::StatusOr<StreamId> GetCursor(const std::string& id) = 0;
 
@@ -64,5 +84,15 @@ class SubscriptionStore {
 // absl::Status payload key carrying the current etag of an ABORTED write; the gRPC
 // adapter sends it as the trailing metadata `bulletin-current-etag`.
 inline constexpr char kEtagPayload[] = "bulletin-current-etag";
+
+// The ABORTED status of a write with a stale etag, carrying the current one.
+inline absl::Status StaleEtagError(const std::string& id, const std::string& etag,
+                                   const std::string& current) {
+  absl::Status s = absl::AbortedError(absl::StrCat("subscription \"", id, "\" changed: etag \"",
+                                                   etag, "\" is stale, current etag is \"",
+                                                   current, "\""));
+  s.SetPayload(kEtagPayload, absl::Cord(current));
+  return s;
+}
 
 }  // namespace bulletin::notify

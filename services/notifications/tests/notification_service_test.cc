@@ -13,6 +13,7 @@
 #include "common/redis/keys.h"
 #include "common/testing/process.h"
 #include "common/testing/redis_server.h"
+#include "services/notifications/redis_delivery_store.h"
 #include "services/notifications/redis_subscription_store.h"
 
 namespace bulletin::notify {
@@ -113,8 +114,15 @@ class NotifyNotificationServiceTest : public ::testing::Test {
     ASSERT_TRUE(tokens.ok()) << tokens.status();
     tokens_ = std::move(*tokens);
     pool_ = std::make_unique<WorkerPool>(4, 256);
-    service_ = std::make_unique<NotificationService>(core_.get(), streams_.get(), &tokens_,
-                                                     pool_.get());
+    deliveries_ = std::make_unique<RedisDeliveryStore>(redis_.get());
+    DeliveryWorkerOptions worker_options;
+    worker_options.http = {absl::Milliseconds(500), absl::Seconds(1), true};
+    worker_ = std::make_unique<DeliveryWorker>(deliveries_.get(), store_.get(), core_.get(),
+                                               worker_options);
+    worker_->Start();
+    delivery_core_ = std::make_unique<DeliveryCore>(core_.get(), deliveries_.get(), worker_.get());
+    service_ = std::make_unique<NotificationService>(core_.get(), delivery_core_.get(),
+                                                     streams_.get(), &tokens_, pool_.get());
     ServerConfig config;
     config.listen = "127.0.0.1:0";
     config.drain_timeout = absl::Seconds(5);
@@ -132,6 +140,7 @@ class NotifyNotificationServiceTest : public ::testing::Test {
       server_->Shutdown();
     }
     if (streams_) streams_->Stop();
+    if (worker_) worker_->Stop();
   }
 
   grpc::Status Create(const std::string& token, const v1::CreateSubscriptionRequest& request,
@@ -186,6 +195,9 @@ class NotifyNotificationServiceTest : public ::testing::Test {
   std::unique_ptr<StreamManager> streams_;
   TokenStore tokens_;
   std::unique_ptr<WorkerPool> pool_;
+  std::unique_ptr<RedisDeliveryStore> deliveries_;
+  std::unique_ptr<DeliveryWorker> worker_;
+  std::unique_ptr<DeliveryCore> delivery_core_;
   std::unique_ptr<NotificationService> service_;
   std::unique_ptr<GrpcServer> server_;
   std::unique_ptr<v1::NotificationService::Stub> stub_;
@@ -318,7 +330,7 @@ TEST_F(NotifyNotificationServiceTest, PartnersSeeOnlyTheirOwnSubscriptions) {
   EXPECT_EQ(out.state(), v1::SUBSCRIPTION_STATE_ACTIVE);
 }
 
-TEST_F(NotifyNotificationServiceTest, AuthValidationAndUnimplemented) {
+TEST_F(NotifyNotificationServiceTest, AuthValidationAndTestEvents) {
   v1::CreateSubscriptionRequest request;
   request.mutable_subscription()->set_display_name("feed");
   v1::CreateSubscriptionResponse response;
@@ -349,9 +361,82 @@ TEST_F(NotifyNotificationServiceTest, AuthValidationAndUnimplemented) {
   v1::SendTestEventRequest ping;
   ping.set_subscription_id(response.subscription().id());
   v1::Delivery delivery;
+  // Nothing listens on port 9: the call succeeds, the delivery says why it failed.
   s = stub_->SendTestEvent(&ctx, ping, &delivery);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-  EXPECT_NE(s.error_message().find("#5"), std::string::npos);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_TRUE(delivery.test());
+  EXPECT_EQ(delivery.state(), v1::DELIVERY_STATE_FAILED);
+  ASSERT_EQ(delivery.attempts_size(), 1);
+  EXPECT_EQ(delivery.attempts(0).http_status(), 0);
+  EXPECT_FALSE(delivery.attempts(0).error().empty());
+}
+
+TEST_F(NotifyNotificationServiceTest, UpdatePauseResumeWithEtags) {
+  std::string sub = NewSubscription();
+  auto call = [&](const std::string& token) {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    ctx->AddMetadata("authorization", "Bearer " + token);
+    return ctx;
+  };
+  v1::UpdateSubscriptionRequest update;
+  update.mutable_subscription()->set_id(sub);
+  update.mutable_subscription()->set_display_name("renamed");
+  update.mutable_subscription()->mutable_filter()->add_locales("zh-CN");
+  v1::Subscription out;
+  grpc::Status s = stub_->UpdateSubscription(call(kAcmeToken).get(), update, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message().find("update_mask"), 0u) << s.error_message();
+  update.mutable_update_mask()->add_paths("display_name");
+  update.mutable_update_mask()->add_paths("filter.locales");
+  ASSERT_TRUE(stub_->UpdateSubscription(call(kAcmeToken).get(), update, &out).ok());
+  EXPECT_EQ(out.display_name(), "renamed");
+  ASSERT_EQ(out.filter().locales_size(), 1);
+  const std::string etag = out.etag();
+  EXPECT_EQ(stub_->UpdateSubscription(call(kBetaToken).get(), update, &out).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  update.mutable_update_mask()->add_paths("owner");
+  s = stub_->UpdateSubscription(call(kAcmeToken).get(), update, &out);
+  EXPECT_EQ(s.error_message().find("update_mask.paths[2]"), 0u) << s.error_message();
+
+  v1::PauseSubscriptionRequest pause;
+  pause.set_id(sub);
+  pause.set_etag("stale-etag");
+  auto stale = call(kAcmeToken);
+  s = stub_->PauseSubscription(stale.get(), pause, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED);
+  auto trailer = stale->GetServerTrailingMetadata().find("bulletin-current-etag");
+  ASSERT_NE(trailer, stale->GetServerTrailingMetadata().end());
+  EXPECT_EQ(std::string(trailer->second.data(), trailer->second.size()), etag);
+  pause.set_etag(etag);
+  pause.set_reason("holiday");
+  ASSERT_TRUE(stub_->PauseSubscription(call(kAcmeToken).get(), pause, &out).ok());
+  EXPECT_EQ(out.state(), v1::SUBSCRIPTION_STATE_PAUSED);
+  EXPECT_EQ(out.state_reason(), "paused by partner:acme: holiday");
+  StreamReader stream(stub_.get(), kAcmeToken, sub);
+  EXPECT_EQ(stream.Status().error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  v1::ResumeSubscriptionRequest resume;
+  resume.set_id(sub);
+  ASSERT_TRUE(stub_->ResumeSubscription(call(kAcmeToken).get(), resume, &out).ok());
+  EXPECT_EQ(out.state(), v1::SUBSCRIPTION_STATE_ACTIVE);
+  EXPECT_TRUE(out.state_reason().empty());
+
+  v1::ListDeliveriesRequest list;
+  list.set_subscription_id(sub);
+  v1::ListDeliveriesResponse deliveries;
+  EXPECT_EQ(stub_->ListDeliveries(call(kBetaToken).get(), list, &deliveries).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_TRUE(stub_->ListDeliveries(call(kAcmeToken).get(), list, &deliveries).ok());
+  v1::RotateSecretRequest rotate;
+  rotate.set_id(sub);
+  rotate.mutable_previous_secret_ttl()->set_seconds(8 * 24 * 3600);
+  v1::RotateSecretResponse rotated;
+  s = stub_->RotateSecret(call(kAcmeToken).get(), rotate, &rotated);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message().find("previous_secret_ttl"), 0u);
+  rotate.clear_previous_secret_ttl();
+  ASSERT_TRUE(stub_->RotateSecret(call(kAcmeToken).get(), rotate, &rotated).ok());
+  EXPECT_EQ(rotated.signing_secret().rfind("whsec_", 0), 0u);
+  EXPECT_TRUE(rotated.subscription().has_previous_secret_expire_time());
 }
 
 TEST_F(NotifyNotificationServiceTest, DeleteEndsOpenStreamsWithNotFound) {
