@@ -1,8 +1,7 @@
 #include "services/analytics/analytics_core.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
+#include <future>
+#include <memory>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -12,83 +11,81 @@
 namespace bulletin::analytics {
 namespace {
 
-std::string HmacSha256Hex(const std::string& key, const std::string& data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest, &len);
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  // 128 bits are plenty to tell visitors apart and keep the keys short.
-  for (unsigned int i = 0; i < len && i < 16; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 0xf];
-  }
-  return out;
+template <typename T>
+absl::StatusOr<T> Wait(const std::function<void(AnalyticsCore::Done<T>)>& start) {
+  auto promise = std::make_shared<std::promise<absl::StatusOr<T>>>();
+  std::future<absl::StatusOr<T>> future = promise->get_future();
+  start([promise](absl::StatusOr<T> r) { promise->set_value(std::move(r)); });
+  return future.get();
 }
 
 }  // namespace
 
-AnalyticsCore::AnalyticsCore(ViewStore& store, Clock clock)
-    : store_(store), clock_(std::move(clock)) {}
+AnalyticsCore::AnalyticsCore(ViewStore& store, ViewBatcher& batcher, const ViewFilter& filter,
+                             Clock clock)
+    : store_(store), batcher_(batcher), filter_(filter), clock_(std::move(clock)) {}
 
 absl::Status AnalyticsCore::AuthorizeRecord(const Caller& caller) const {
   return RequireRole(caller, {Role::kFrontend, Role::kEditor, Role::kAdmin});
 }
 
-absl::StatusOr<std::string> AnalyticsCore::VisitorOf(const View& view, absl::Time time) {
-  if (!view.visitor_id.empty()) return "v:" + view.visitor_id;
-  absl::StatusOr<std::string> salt = store_.DailySalt(time);
-  if (!salt.ok()) return salt.status();
-  return "h:" + HmacSha256Hex(*salt, CanonicalIp(view.client_ip) + "\n" + view.user_agent);
+QueuedView AnalyticsCore::Queue(const View& v, absl::Time now) const {
+  return {v.article_id,       v.visitor_id, v.client_ip,
+          v.user_agent,       v.request_id, v.view_time.value_or(now),
+          filter_.Classify(v)};
+}
+
+void AnalyticsCore::RecordView(const Caller& caller, const View& view, Done<RecordResult> done) {
+  if (absl::Status s = AuthorizeRecord(caller); !s.ok()) return done(s);
+  const absl::Time now = clock_();
+  if (absl::Status s = ValidateView(view, now, ""); !s.ok()) return done(s);
+  batcher_.Submit({Queue(view, now)},
+                  [done = std::move(done)](absl::StatusOr<std::vector<RecordResult>> r) {
+                    if (!r.ok()) return done(r.status());
+                    done(std::move(r->front()));
+                  });
 }
 
 absl::StatusOr<RecordResult> AnalyticsCore::RecordView(const Caller& caller, const View& view) {
-  if (absl::Status s = AuthorizeRecord(caller); !s.ok()) return s;
-  const absl::Time now = clock_();
-  if (absl::Status s = ValidateView(view, now, ""); !s.ok()) return s;
-  ResolvedView resolved{view.article_id, "", view.request_id, view.view_time.value_or(now)};
-  absl::StatusOr<std::string> visitor = VisitorOf(view, resolved.time);
-  if (!visitor.ok()) return visitor.status();
-  resolved.visitor = std::move(*visitor);
-  absl::StatusOr<std::vector<RecordResult>> results = store_.Record({resolved}, now);
-  if (!results.ok()) return results.status();
-  return std::move(results->front());
+  return Wait<RecordResult>([&](Done<RecordResult> done) { RecordView(caller, view, done); });
 }
 
-absl::StatusOr<BatchResult> AnalyticsCore::RecordViews(const Caller& caller,
-                                                       const std::vector<View>& views,
-                                                       size_t first_index) {
-  if (absl::Status s = AuthorizeRecord(caller); !s.ok()) return s;
+void AnalyticsCore::RecordViews(const Caller& caller, const std::vector<View>& views,
+                                size_t first_index, Done<BatchResult> done) {
+  if (absl::Status s = AuthorizeRecord(caller); !s.ok()) return done(s);
   const absl::Time now = clock_();
   absl::Status invalid;
-  std::vector<ResolvedView> resolved;
-  resolved.reserve(views.size());
+  std::vector<QueuedView> queued;
+  queued.reserve(views.size());
   for (size_t i = 0; i < views.size(); ++i) {
-    const View& v = views[i];
-    invalid = ValidateView(v, now, absl::StrCat("views[", first_index + i, "]."));
+    invalid = ValidateView(views[i], now, absl::StrCat("views[", first_index + i, "]."));
     if (!invalid.ok()) break;
-    ResolvedView r{v.article_id, "", v.request_id, v.view_time.value_or(now)};
-    absl::StatusOr<std::string> visitor = VisitorOf(v, r.time);
-    if (!visitor.ok()) return visitor.status();
-    r.visitor = std::move(*visitor);
-    resolved.push_back(std::move(r));
+    queued.push_back(Queue(views[i], now));
   }
-  BatchResult batch;
-  if (!resolved.empty()) {
-    absl::StatusOr<std::vector<RecordResult>> results = store_.Record(resolved, now);
-    if (!results.ok()) return results.status();
+  if (queued.empty()) return invalid.ok() ? done(BatchResult{}) : done(invalid);
+  batcher_.Submit(std::move(queued), [invalid, done = std::move(done)](
+                                         absl::StatusOr<std::vector<RecordResult>> results) {
+    if (!results.ok()) return done(results.status());
+    if (!invalid.ok()) return done(invalid);
+    BatchResult batch;
     for (const RecordResult& r : *results) {
       ++batch.received;
+      if (r.queued) ++batch.queued;
       if (r.counted) {
         ++batch.counted;
       } else {
         ++batch.not_counted[r.reason];
       }
     }
-  }
-  if (!invalid.ok()) return invalid;
-  return batch;
+    done(batch);
+  });
+}
+
+absl::StatusOr<BatchResult> AnalyticsCore::RecordViews(const Caller& caller,
+                                                       const std::vector<View>& views,
+                                                       size_t first_index) {
+  return Wait<BatchResult>(
+      [&](Done<BatchResult> done) { RecordViews(caller, views, first_index, done); });
 }
 
 absl::StatusOr<StatsResult> AnalyticsCore::GetStats(const std::vector<std::string>& article_ids,
@@ -111,6 +108,74 @@ absl::StatusOr<StatsResult> AnalyticsCore::GetStats(const std::vector<std::strin
     if (seen.insert(id).second) distinct.push_back(id);
   }
   return store_.Stats(distinct, window_days == 0 ? kDefaultWindowDays : window_days, clock_());
+}
+
+absl::StatusOr<std::vector<TopEntry>> AnalyticsCore::GetTopArticles(const TopRequest& request) {
+  TopQuery query;
+  if (request.kind < 0 || request.kind > 2) {
+    return absl::InvalidArgumentError("kind: must be MOST_READ or TRENDING");
+  }
+  query.kind = request.kind == 2 ? TopKind::kTrending : TopKind::kMostRead;
+  if (request.window < 0 || request.window > 5) {
+    return absl::InvalidArgumentError("window: unknown value");
+  }
+  if (query.kind == TopKind::kTrending) {
+    if (request.window > 2) {
+      return absl::InvalidArgumentError("window: TRENDING takes LAST_HOUR or LAST_DAY only");
+    }
+    query.window = request.window == 2 ? Window::kLastDay : Window::kLastHour;
+  } else {
+    query.window = request.window == 0 ? Window::kLastDay : static_cast<Window>(request.window);
+  }
+  if (!request.category_id.empty()) {
+    if (absl::Status s = ValidateId(request.category_id, "category_id"); !s.ok()) return s;
+  }
+  if (!request.locale.empty()) {
+    if (absl::Status s = ValidateLocale(request.locale, "locale"); !s.ok()) return s;
+  }
+  if (request.page_size < 0) return absl::InvalidArgumentError("page_size: must not be negative");
+  query.category_id = request.category_id;
+  query.locale = request.locale;
+  query.limit = request.page_size == 0 ? kDefaultTopSize : std::min(request.page_size, kMaxTopSize);
+  return store_.Top(query, clock_());
+}
+
+absl::StatusOr<std::vector<SeriesPoint>> AnalyticsCore::GetTimeSeries(
+    const SeriesRequest& request) {
+  if (request.granularity != 1 && request.granularity != 2) {
+    return absl::InvalidArgumentError("granularity: must be HOURLY or DAILY");
+  }
+  if (!request.article_id.empty()) {
+    if (absl::Status s = ValidateId(request.article_id, "article_id"); !s.ok()) return s;
+  }
+  const bool daily = request.granularity == 2;
+  const absl::Duration step = daily ? absl::Hours(24) : absl::Hours(1);
+  const int max_points = daily ? kMaxDailyPoints : kMaxHourlyPoints;
+  // Buckets are UTC hours and days, both whole multiples of `step` since the epoch.
+  auto floor = [&](absl::Time t) {
+    return absl::UnixEpoch() + absl::Floor(t - absl::UnixEpoch(), step);
+  };
+  auto ceil = [&](absl::Time t) {
+    absl::Time f = floor(t);
+    return f == t ? t : f + step;
+  };
+  const absl::Time current = floor(clock_());
+  const absl::Time end = request.end ? ceil(*request.end) : current + step;
+  const absl::Time start =
+      request.start ? floor(*request.start) : end - (daily ? step * 30 : step * max_points);
+  if (end < start) return absl::InvalidArgumentError("end_time: must not be before start_time");
+  const int64_t points = (end - start) / step;
+  if (points > max_points) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("start_time: the range is longer than ", daily ? "400 days" : "48 hours"));
+  }
+  if (start < current - step * (max_points - 1)) {
+    return absl::InvalidArgumentError(absl::StrCat("start_time: older than the retention (",
+                                                   daily ? "400 days" : "48 hours", ")"));
+  }
+  if (points == 0) return std::vector<SeriesPoint>{};
+  return store_.Series(request.article_id, daily ? Granularity::kDaily : Granularity::kHourly,
+                       start, static_cast<int>(points));
 }
 
 absl::StatusOr<std::vector<Totals>> AnalyticsCore::ImportViews(

@@ -1,19 +1,24 @@
 // The rules of the analytics service, in plain C++: who may record and import, what a
-// valid view is, who the visitor is, and what GetStats answers. Storage is a ViewStore.
+// valid view is, which views are filtered (bots, excluded addresses), and what the
+// reads (stats, top lists, time series) accept. Storage is a ViewStore; views reach it
+// through the ViewBatcher (group commit, outage buffer).
 //
 // A visitor is the frontend's visitor_id, or else an HMAC-SHA256 of the canonical client
-// IP and user agent keyed with the day's salt (shared through the store, rotated daily),
-// so raw addresses never reach Redis. Thread-safe when the store is; the clock is
-// injectable for tests. Every method returns UNAVAILABLE when the store is unreachable.
+// IP and user agent keyed with the day's salt (resolved by the batcher), so raw
+// addresses never reach Redis. Thread-safe; the clock is injectable for tests. Reads
+// return UNAVAILABLE when the store is unreachable.
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/base/auth.h"
+#include "services/analytics/view_batcher.h"
+#include "services/analytics/view_filter.h"
 #include "services/analytics/view_store.h"
 
 namespace bulletin::analytics {
@@ -23,32 +28,70 @@ inline constexpr size_t kMaxImportItems = 1000;
 inline constexpr int kMaxWindowDays = 400;
 inline constexpr int kDefaultWindowDays = 30;
 inline constexpr int64_t kMaxStreamItems = 100000;
+inline constexpr int kDefaultTopSize = 10;
+inline constexpr int kMaxTopSize = 100;
+inline constexpr int kMaxHourlyPoints = 48;
+inline constexpr int kMaxDailyPoints = 400;
+
+// GetTopArticles as asked; enum fields carry the contract's numbers (0 = unspecified).
+struct TopRequest {
+  int kind = 0;
+  int window = 0;
+  std::string category_id;
+  std::string locale;
+  int page_size = 0;
+};
+
+// GetTimeSeries as asked; granularity carries the contract's number.
+struct SeriesRequest {
+  std::string article_id;  // empty: the whole site
+  int granularity = 0;
+  std::optional<absl::Time> start;
+  std::optional<absl::Time> end;
+};
 
 class AnalyticsCore {
  public:
   using Clock = std::function<absl::Time()>;
-  // `store` must outlive the core.
-  explicit AnalyticsCore(ViewStore& store, Clock clock = absl::Now);
+  template <typename T>
+  using Done = std::function<void(absl::StatusOr<T>)>;
+
+  // `store`, `batcher` and `filter` must outlive the core.
+  AnalyticsCore(ViewStore& store, ViewBatcher& batcher, const ViewFilter& filter,
+                Clock clock = absl::Now);
 
   // OK when `caller` may record views (frontend, editor, admin); UNAUTHENTICATED when
   // anonymous; PERMISSION_DENIED for another role.
   absl::Status AuthorizeRecord(const Caller& caller) const;
 
-  // Records one view. Errors: as AuthorizeRecord; INVALID_ARGUMENT naming the field
-  // ("article_id: must not be empty"); UNAVAILABLE.
-  absl::StatusOr<RecordResult> RecordView(const Caller& caller, const View& view);
+  // Records one view; `done` runs once, possibly inline. Errors: as AuthorizeRecord;
+  // INVALID_ARGUMENT naming the field ("article_id: must not be empty"); UNAVAILABLE
+  // when Redis is down and the buffer is full.
+  void RecordView(const Caller& caller, const View& view, Done<RecordResult> done);
+  absl::StatusOr<RecordResult> RecordView(const Caller& caller, const View& view);  // blocks
 
   // Records a chunk of a RecordViews stream whose first item has index `first_index`.
   // An invalid item ends the chunk with INVALID_ARGUMENT naming it ("views[12].locale:
   // ..."); the items before it are recorded first.
+  void RecordViews(const Caller& caller, const std::vector<View>& views, size_t first_index,
+                   Done<BatchResult> done);
   absl::StatusOr<BatchResult> RecordViews(const Caller& caller, const std::vector<View>& views,
-                                          size_t first_index);
+                                          size_t first_index);  // blocks
 
   // Stats of 1..1000 ids (duplicates answered once, in first-seen order) over a window
   // of `window_days` days (0 means 30, at most 400). Public. INVALID_ARGUMENT naming
   // article_ids / article_ids[i] / window_days; UNAVAILABLE.
   absl::StatusOr<StatsResult> GetStats(const std::vector<std::string>& article_ids,
                                        int window_days);
+
+  // Top lists. Public. INVALID_ARGUMENT naming kind, window (TRENDING: LAST_HOUR or
+  // LAST_DAY only), category_id, locale or page_size (< 0); UNAVAILABLE.
+  absl::StatusOr<std::vector<TopEntry>> GetTopArticles(const TopRequest& request);
+
+  // Zero-filled points, oldest first. Public. INVALID_ARGUMENT naming granularity,
+  // article_id, end_time (before start_time) or start_time (range too long, older than
+  // the retention); UNAVAILABLE.
+  absl::StatusOr<std::vector<SeriesPoint>> GetTimeSeries(const SeriesRequest& request);
 
   // Sets the legacy baselines of 1..1000 articles (a repeated id takes its last value) and
   // returns the new totals, one per item in request order. Admin only. Errors: as
@@ -58,10 +101,11 @@ class AnalyticsCore {
                                                   const std::vector<ImportedCounts>& items);
 
  private:
-  // The stored visitor for a validated view: "v:<visitor_id>" or "h:<hmac hex>".
-  absl::StatusOr<std::string> VisitorOf(const View& view, absl::Time time);
+  QueuedView Queue(const View& view, absl::Time now) const;
 
   ViewStore& store_;
+  ViewBatcher& batcher_;
+  const ViewFilter& filter_;
   const Clock clock_;
 };
 

@@ -6,22 +6,10 @@
 #include "absl/strings/str_cat.h"
 #include "common/grpc/call.h"
 #include "common/grpc/status.h"
+#include "services/analytics/record_views_reactor.h"
 
 namespace bulletin::analytics {
 namespace {
-
-// Items recorded per worker job of a RecordViews stream: one pipelined round trip each.
-constexpr size_t kStreamChunk = 256;
-
-View ToView(const v1::RecordViewRequest& r) {
-  View v{r.article_id(), r.visitor_id(), r.client_ip(),  r.user_agent(),
-         r.locale(),     r.referrer(),   r.request_id(), std::nullopt};
-  if (r.has_view_time()) {
-    v.view_time =
-        absl::FromUnixSeconds(r.view_time().seconds()) + absl::Nanoseconds(r.view_time().nanos());
-  }
-  return v;
-}
 
 void ToProto(const Totals& t, v1::ArticleTotals* out) {
   out->set_article_id(t.article_id);
@@ -38,102 +26,15 @@ void AddTallies(const std::map<NotCounted, int64_t>& from, Tallies* out) {
   }
 }
 
-grpc::ServerUnaryReactor* Unimplemented(grpc::CallbackServerContext* context,
-                                        const std::string& method) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(
-      grpc::Status(grpc::StatusCode::UNIMPLEMENTED, method + " is not implemented yet (issue #4)"));
-  return reactor;
+absl::Time FromProto(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
 }
 
-// Reads a RecordViews stream chunk by chunk; each chunk is recorded on the pool, and
-// the next read starts only after it, so at most one operation is in flight at a time.
-class RecordViewsReactor : public grpc::ServerReadReactor<v1::RecordViewRequest> {
- public:
-  RecordViewsReactor(grpc::CallbackServerContext* context, AnalyticsCore& core, WorkerPool& pool,
-                     const TokenStore& tokens, v1::RecordViewsResponse* response)
-      : context_(context), core_(core), pool_(pool), response_(response) {
-    absl::StatusOr<Caller> caller = CallerOf(*context, tokens);
-    absl::Status allowed = caller.ok() ? core_.AuthorizeRecord(*caller) : caller.status();
-    if (!allowed.ok()) {
-      Finish(ToGrpcStatus(allowed));
-      return;
-    }
-    caller_ = *caller;
-    StartRead(&item_);
-  }
-
-  void OnReadDone(bool ok) override {
-    if (!ok) {
-      if (context_->IsCancelled()) {
-        Finish(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client"));
-      } else {
-        RecordChunk(/*last=*/true);
-      }
-      return;
-    }
-    if (received_ >= kMaxStreamItems) {
-      Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                          absl::StrCat("views: more than ", kMaxStreamItems, " items")));
-      return;
-    }
-    ++received_;
-    chunk_.push_back(ToView(item_));
-    if (chunk_.size() >= kStreamChunk) {
-      RecordChunk(/*last=*/false);
-    } else {
-      StartRead(&item_);
-    }
-  }
-
-  void OnDone() override { delete this; }
-
- private:
-  void RecordChunk(bool last) {
-    if (chunk_.empty()) {
-      Complete();
-      return;
-    }
-    bool queued = pool_.TrySubmit([this, last] {
-      absl::StatusOr<BatchResult> r = core_.RecordViews(caller_, chunk_, first_index_);
-      if (!r.ok()) {
-        Finish(ToGrpcStatus(r.status()));
-        return;
-      }
-      total_.counted += r->counted;
-      for (const auto& [reason, n] : r->not_counted) total_.not_counted[reason] += n;
-      first_index_ += chunk_.size();
-      chunk_.clear();
-      if (last) {
-        Complete();
-      } else {
-        StartRead(&item_);
-      }
-    });
-    if (!queued) {
-      Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                          "server busy: too many requests in flight, retry later"));
-    }
-  }
-
-  void Complete() {
-    response_->set_received(received_);
-    response_->set_counted(total_.counted);
-    AddTallies(total_.not_counted, response_->mutable_not_counted());
-    Finish(grpc::Status::OK);
-  }
-
-  grpc::CallbackServerContext* const context_;
-  AnalyticsCore& core_;
-  WorkerPool& pool_;
-  v1::RecordViewsResponse* const response_;
-  Caller caller_;
-  v1::RecordViewRequest item_;
-  std::vector<View> chunk_;
-  size_t first_index_ = 0;
-  int64_t received_ = 0;
-  BatchResult total_;
-};
+void ToProto(absl::Time t, google::protobuf::Timestamp* out) {
+  const int64_t nanos = absl::ToUnixNanos(t);
+  out->set_seconds(nanos / 1000000000);
+  out->set_nanos(static_cast<int32_t>(nanos % 1000000000));
+}
 
 }  // namespace
 
@@ -143,21 +44,27 @@ AnalyticsService::AnalyticsService(AnalyticsCore& core, const TokenStore& tokens
 grpc::ServerUnaryReactor* AnalyticsService::RecordView(grpc::CallbackServerContext* context,
                                                        const v1::RecordViewRequest* request,
                                                        v1::RecordViewResponse* response) {
-  return RunUnary(context, pool_, [this, context, request, response]() -> absl::Status {
-    absl::StatusOr<Caller> caller = CallerOf(*context, tokens_);
-    if (!caller.ok()) return caller.status();
-    absl::StatusOr<RecordResult> r = core_.RecordView(*caller, ToView(*request));
-    if (!r.ok()) return r.status();
-    response->set_counted(r->counted);
-    response->set_reason(static_cast<v1::NotCountedReason>(r->reason));
-    ToProto(r->totals, response->mutable_totals());
-    return absl::OkStatus();
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<Caller> caller = CallerOf(*context, tokens_);
+  if (!caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
+  core_.RecordView(*caller, ToView(*request), [reactor, response](absl::StatusOr<RecordResult> r) {
+    if (r.ok()) {
+      response->set_counted(r->counted);
+      response->set_reason(static_cast<v1::NotCountedReason>(r->reason));
+      response->set_queued(r->queued);
+      ToProto(r->totals, response->mutable_totals());
+    }
+    reactor->Finish(ToGrpcStatus(r.status()));
   });
+  return reactor;
 }
 
 grpc::ServerReadReactor<v1::RecordViewRequest>* AnalyticsService::RecordViews(
     grpc::CallbackServerContext* context, v1::RecordViewsResponse* response) {
-  return new RecordViewsReactor(context, core_, pool_, tokens_, response);
+  return new RecordViewsReactor(context, core_, tokens_, response);
 }
 
 grpc::ServerUnaryReactor* AnalyticsService::GetStats(grpc::CallbackServerContext* context,
@@ -181,20 +88,56 @@ grpc::ServerUnaryReactor* AnalyticsService::GetStats(grpc::CallbackServerContext
       out->set_imported_views(s.imported_views);
       AddTallies(s.not_counted, out->mutable_not_counted());
     }
+    response->set_site_visitors_now(r->site_visitors_now);
+    response->set_site_today_views(r->site_today_views);
     return absl::OkStatus();
   });
 }
 
 grpc::ServerUnaryReactor* AnalyticsService::GetTopArticles(grpc::CallbackServerContext* context,
-                                                           const v1::GetTopArticlesRequest*,
-                                                           v1::GetTopArticlesResponse*) {
-  return Unimplemented(context, "GetTopArticles");
+                                                           const v1::GetTopArticlesRequest* request,
+                                                           v1::GetTopArticlesResponse* response) {
+  return RunUnary(context, pool_, [this, context, request, response]() -> absl::Status {
+    absl::StatusOr<Caller> caller = CallerOf(*context, tokens_);
+    if (!caller.ok()) return caller.status();
+    absl::StatusOr<std::vector<TopEntry>> r =
+        core_.GetTopArticles({request->kind(), request->window(), request->category_id(),
+                              request->locale(), request->page_size()});
+    if (!r.ok()) return r.status();
+    int rank = 0;
+    for (const TopEntry& e : *r) {
+      v1::TopArticle* out = response->add_articles();
+      out->set_article_id(e.article_id);
+      out->set_rank(++rank);
+      out->set_views(e.views);
+      out->set_score(e.score);
+      out->set_title(e.title);
+      out->set_slug(e.slug);
+      out->set_locale(e.locale);
+    }
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* AnalyticsService::GetTimeSeries(grpc::CallbackServerContext* context,
-                                                          const v1::GetTimeSeriesRequest*,
-                                                          v1::GetTimeSeriesResponse*) {
-  return Unimplemented(context, "GetTimeSeries");
+                                                          const v1::GetTimeSeriesRequest* request,
+                                                          v1::GetTimeSeriesResponse* response) {
+  return RunUnary(context, pool_, [this, context, request, response]() -> absl::Status {
+    absl::StatusOr<Caller> caller = CallerOf(*context, tokens_);
+    if (!caller.ok()) return caller.status();
+    SeriesRequest series{request->article_id(), request->granularity(), std::nullopt, std::nullopt};
+    if (request->has_start_time()) series.start = FromProto(request->start_time());
+    if (request->has_end_time()) series.end = FromProto(request->end_time());
+    absl::StatusOr<std::vector<SeriesPoint>> r = core_.GetTimeSeries(series);
+    if (!r.ok()) return r.status();
+    for (const SeriesPoint& p : *r) {
+      v1::TimeSeriesPoint* out = response->add_points();
+      ToProto(p.start, out->mutable_start_time());
+      out->set_views(p.views);
+      out->set_unique_visitors(p.unique_visitors);
+    }
+    return absl::OkStatus();
+  });
 }
 
 grpc::ServerUnaryReactor* AnalyticsService::ImportViews(grpc::CallbackServerContext* context,

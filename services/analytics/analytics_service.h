@@ -1,10 +1,11 @@
 // The gRPC adapter of bulletin.analytics.v1.AnalyticsService: proto in, AnalyticsCore,
 // proto out, nothing else.
 //
-// Unary calls run on a bounded WorkerPool (never on a callback thread) and finish their
-// reactor exactly once. RecordViews reads the client stream in chunks and records each
-// chunk on the pool before reading on, so a long stream never buffers more than one
-// chunk. Thread-safe; core, tokens and pool must outlive the service.
+// RecordView is checked on the callback thread (cheap) and queued for the batcher, which
+// finishes the reactor with the view's own result (group commit: no thread waits on
+// Redis per call). RecordViews does the same per chunk (record_views_reactor.h). The
+// reads run on a bounded WorkerPool. Every reactor is finished exactly once.
+// Thread-safe; core, tokens and pool must outlive the service.
 #pragma once
 
 #include "bulletin/analytics/v1/analytics.grpc.pb.h"

@@ -1,6 +1,7 @@
 // bulletin-analytics: counts article views in Redis and serves
 // bulletin.analytics.v1.AnalyticsService. Flags and wiring only; the rules live in
-// AnalyticsCore, the Redis layout in RedisViewStore.
+// AnalyticsCore, group commit and the outage buffer in ViewBatcher, the Redis layout in
+// RedisViewStore, the article metadata in EventConsumer.
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
@@ -16,7 +17,10 @@
 #include "common/redis/redis_client.h"
 #include "services/analytics/analytics_core.h"
 #include "services/analytics/analytics_service.h"
+#include "services/analytics/event_consumer.h"
 #include "services/analytics/redis_view_store.h"
+#include "services/analytics/view_batcher.h"
+#include "services/analytics/view_filter.h"
 
 namespace bulletin::analytics {
 namespace {
@@ -27,6 +31,13 @@ struct Config {
   std::string auth_tokens_file;
   absl::Duration count_window = absl::Minutes(30);
   int64_t workers = 8;
+  std::string bot_patterns_file;
+  std::string exclude_addresses;
+  int64_t buffer_limit = 100000;
+  std::string spill_file;
+  int64_t batch_max_views = 512;
+  absl::Duration batch_max_delay = absl::ZeroDuration();
+  std::string consumer_name;
   std::string log_format = "text";
   std::string log_level = "info";
 };
@@ -82,7 +93,22 @@ int Run(int argc, char** argv) {
                "file of `ROLE TOKEN [PARTNER]` lines; empty: every write is UNAUTHENTICATED");
   flags.Duration("count-window", &config.count_window,
                  "a visitor's views of one article within this window count once (0: off)");
-  flags.Int("workers", &config.workers, "worker threads for Redis calls");
+  flags.Int("workers", &config.workers, "worker threads for the read calls");
+  flags.String("bot-patterns-file", &config.bot_patterns_file,
+               "extra user-agent substrings (one per line, case-insensitive) that mark bots");
+  flags.String("exclude-addresses", &config.exclude_addresses,
+               "comma-separated addresses and CIDR ranges whose views never count "
+               "(e.g. 10.0.0.0/8,192.0.2.7)");
+  flags.Int("buffer-limit", &config.buffer_limit,
+            "views held in memory while Redis is unreachable; more are UNAVAILABLE");
+  flags.String("spill-file", &config.spill_file,
+               "where buffered views are written at shutdown if Redis is down, and replayed "
+               "from at start (empty: they are lost)");
+  flags.Int("batch-max-views", &config.batch_max_views, "most views per Redis pipeline");
+  flags.Duration("batch-max-delay", &config.batch_max_delay,
+                 "how long a batch waits for more views (0: send when the previous returned)");
+  flags.String("consumer-name", &config.consumer_name,
+               "this replica's name in the event stream's consumer group (default host-pid)");
   flags.String("log-format", &config.log_format, "text or json");
   flags.String("log-level", &config.log_level, "trace, debug, info, warn or error");
   if (absl::Status s = flags.Parse(argc, argv); !s.ok()) return Fail(s);
@@ -96,6 +122,25 @@ int Run(int argc, char** argv) {
   if (config.workers < 1 || config.workers > 256) {
     return Fail(absl::InvalidArgumentError("--workers: must be between 1 and 256"));
   }
+  if (config.buffer_limit < 1) {
+    return Fail(absl::InvalidArgumentError("--buffer-limit: must be at least 1"));
+  }
+  if (config.batch_max_views < 1 || config.batch_max_views > 10000) {
+    return Fail(absl::InvalidArgumentError("--batch-max-views: must be between 1 and 10000"));
+  }
+  if (config.batch_max_delay < absl::ZeroDuration() ||
+      config.batch_max_delay > absl::Milliseconds(100)) {
+    return Fail(absl::InvalidArgumentError("--batch-max-delay: must be between 0 and 100ms"));
+  }
+  std::vector<std::string> bot_patterns;
+  if (!config.bot_patterns_file.empty()) {
+    absl::StatusOr<std::vector<std::string>> loaded =
+        ViewFilter::LoadPatterns(config.bot_patterns_file);
+    if (!loaded.ok()) return Fail(loaded.status());
+    bot_patterns = std::move(*loaded);
+  }
+  absl::StatusOr<ViewFilter> filter = ViewFilter::Create(bot_patterns, config.exclude_addresses);
+  if (!filter.ok()) return Fail(filter.status());
   absl::StatusOr<RedisOptions> redis_options = ParseRedisUrl(config.redis);
   if (!redis_options.ok()) return Fail(redis_options.status());
   TokenStore tokens;
@@ -114,7 +159,16 @@ int Run(int argc, char** argv) {
 
   RedisClient redis(*redis_options);
   RedisViewStore store(redis, {config.count_window});
-  AnalyticsCore core(store);
+  BatcherOptions batcher_options;
+  batcher_options.max_batch = static_cast<size_t>(config.batch_max_views);
+  batcher_options.max_delay = config.batch_max_delay;
+  batcher_options.buffer_limit = static_cast<size_t>(config.buffer_limit);
+  batcher_options.spill_file = config.spill_file;
+  ViewBatcher batcher(store, batcher_options);
+  if (absl::Status s = batcher.Start(); !s.ok()) return Fail(s);
+  AnalyticsCore core(store, batcher, *filter);
+  EventConsumer consumer(redis, store, {config.consumer_name});
+  consumer.Start();
   WorkerPool pool(static_cast<int>(config.workers), /*max_queue=*/4096);
   AnalyticsService service(core, tokens, pool);
   absl::StatusOr<std::unique_ptr<GrpcServer>> server = GrpcServer::Start(
@@ -128,6 +182,8 @@ int Run(int argc, char** argv) {
     Logger()->info("signal {}: draining", sig);
   }
   (*server)->Shutdown();
+  consumer.Stop();
+  batcher.Stop();  // flushes the buffer, or spills it
   Logger()->info("bulletin-analytics stopped");
   return 0;
 }

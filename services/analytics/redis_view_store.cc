@@ -1,22 +1,26 @@
 #include "services/analytics/redis_view_store.h"
 
-#include <openssl/sha.h>
+#include <cmath>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "common/base/ids.h"
+#include "common/base/log.h"
+#include "services/analytics/redis_util.h"
 #include "services/analytics/view_keys.h"
 
 namespace bulletin::analytics {
 namespace {
 
-// Counts one view atomically. A retried request_id, then a repeat within the count
-// window, is tallied as not counted instead. A visitor seen recently is "here now" even
-// when the view is a repeat. Returns {reason, views, uniques, imported views, imported
+// Counts one view atomically. A view filtered before (ARGV[8]: bot, excluded address)
+// is only tallied; then a retried request_id, then a repeat within the count window is
+// tallied as not counted. A visitor seen recently is "here now" even when the view is a
+// repeat (not when filtered). Returns {reason, views, uniques, imported views, imported
 // uniques} so the caller gets the new totals in the same round trip.
 constexpr char kRecordScript[] = R"lua(
-local reason = 0
-if ARGV[3] == '1' and not redis.call('SET', KEYS[8], '1', 'NX', 'EX', ARGV[4]) then
+local reason = tonumber(ARGV[8])
+local filtered = reason ~= 0
+if reason == 0 and ARGV[3] == '1' and not redis.call('SET', KEYS[8], '1', 'NX', 'EX', ARGV[4]) then
   reason = 4
 end
 if reason == 0 and ARGV[2] ~= '0' and
@@ -35,7 +39,7 @@ if reason == 0 then
 else
   redis.call('HINCRBY', KEYS[9], reason, 1)
 end
-if ARGV[7] ~= '0' then
+if ARGV[7] ~= '0' and not filtered then
   redis.call('PFADD', KEYS[6], ARGV[1])
   redis.call('EXPIRE', KEYS[6], ARGV[7])
 end
@@ -44,75 +48,94 @@ return {reason, tonumber(redis.call('GET', KEYS[1]) or '0'), redis.call('PFCOUNT
         tonumber(imported[1] or '0'), tonumber(imported[2] or '0')}
 )lua";
 
+// Applies a batch's site-wide updates. ARGV is a list of operations on KEYS[index]:
+// "z" index member by (ZINCRBY) | "i" index by (INCRBY) | "p" index n member... (PFADD)
+// | "e" index seconds (EXPIRE).
+constexpr char kSiteScript[] = R"lua(
+local i = 1
+while i <= #ARGV do
+  local op, key = ARGV[i], KEYS[tonumber(ARGV[i + 1])]
+  if op == 'z' then
+    redis.call('ZINCRBY', key, ARGV[i + 3], ARGV[i + 2])
+    i = i + 4
+  elseif op == 'i' then
+    redis.call('INCRBY', key, ARGV[i + 2])
+    i = i + 3
+  elseif op == 'p' then
+    local n = tonumber(ARGV[i + 2])
+    redis.call('PFADD', key, unpack(ARGV, i + 3, i + 2 + n))
+    i = i + 3 + n
+  else
+    redis.call('EXPIRE', key, ARGV[i + 2])
+    i = i + 3
+  end
+end
+return 1
+)lua";
+
 constexpr absl::Duration kVisitorsNowWindow = absl::Minutes(5);
+constexpr size_t kMaxUnsentSite = 100000;
 
-std::string Sha1Hex(const std::string& s) {
-  unsigned char d[SHA_DIGEST_LENGTH];
-  SHA1(reinterpret_cast<const unsigned char*>(s.data()), s.size(), d);
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : d) {
-    out += kHex[c >> 4];
-    out += kHex[c & 0xf];
+// Aggregates the site-wide updates of one batch before they become commands.
+class SiteBatch {
+ public:
+  void ZIncr(const std::string& key, const std::string& member, double by, absl::Duration ttl) {
+    zincr_[key][member] += by;
+    Expire(key, ttl);
   }
-  return out;
-}
-
-std::string Seconds(absl::Duration d) { return absl::StrCat(absl::ToInt64Seconds(d)); }
-
-// An integer reply, a numeric string or nil (zero). Error replies surface as statuses.
-absl::StatusOr<int64_t> IntOf(const RedisReply& r) {
-  switch (r.type) {
-    case RedisReply::Type::kNil:
-      return 0;
-    case RedisReply::Type::kInteger:
-      return r.integer;
-    case RedisReply::Type::kString: {
-      int64_t v = 0;
-      if (!absl::SimpleAtoi(r.str, &v)) {
-        return absl::InternalError(absl::StrCat("redis: not a number: \"", r.str, "\""));
+  void Incr(const std::string& key, absl::Duration ttl) {
+    ++incr_[key];
+    Expire(key, ttl);
+  }
+  void PfAdd(const std::string& key, const std::string& member, absl::Duration ttl) {
+    pfadd_[key].push_back(member);
+    Expire(key, ttl);
+  }
+  // One EVAL of kSiteScript: a Lua loop is much cheaper for Redis than hundreds of
+  // separately parsed commands. All keys share the "{bulletin}" tag.
+  std::vector<RedisArgv> Commands() const {
+    std::vector<std::string> keys, args;
+    std::map<std::string, size_t> index;
+    auto key = [&](const std::string& k) {
+      auto [it, added] = index.emplace(k, keys.size() + 1);
+      if (added) keys.push_back(k);
+      return absl::StrCat(it->second);
+    };
+    for (const auto& [k, members] : zincr_) {
+      for (const auto& [member, by] : members) {
+        args.insert(args.end(), {"z", key(k), member, absl::StrFormat("%.17g", by)});
       }
-      return v;
     }
-    case RedisReply::Type::kError:
-      return r.ToStatus();
-    default:
-      return absl::InternalError("redis: unexpected reply " + DebugString(r));
-  }
-}
-
-// Sums the elements of an MGET / HMGET reply.
-absl::StatusOr<int64_t> SumOf(const RedisReply& r) {
-  if (r.is_error()) return r.ToStatus();
-  int64_t sum = 0;
-  for (const RedisReply& e : r.elements) {
-    absl::StatusOr<int64_t> v = IntOf(e);
-    if (!v.ok()) return v.status();
-    sum += *v;
-  }
-  return sum;
-}
-
-absl::StatusOr<std::map<NotCounted, int64_t>> TalliesOf(const RedisReply& r) {
-  if (r.is_error()) return r.ToStatus();
-  std::map<NotCounted, int64_t> out;
-  for (size_t i = 0; i + 1 < r.elements.size(); i += 2) {
-    int reason = 0;
-    absl::StatusOr<int64_t> count = IntOf(r.elements[i + 1]);
-    if (!count.ok()) return count.status();
-    if (absl::SimpleAtoi(r.elements[i].str, &reason) && reason > 0 && *count > 0) {
-      out[static_cast<NotCounted>(reason)] = *count;
+    for (const auto& [k, by] : incr_) args.insert(args.end(), {"i", key(k), absl::StrCat(by)});
+    for (const auto& [k, members] : pfadd_) {
+      args.insert(args.end(), {"p", key(k), absl::StrCat(members.size())});
+      args.insert(args.end(), members.begin(), members.end());
     }
+    for (const auto& [k, ttl] : expire_) {
+      if (ttl > absl::ZeroDuration()) args.insert(args.end(), {"e", key(k), Seconds(ttl)});
+    }
+    if (args.empty()) return {};
+    RedisArgv eval = {"EVAL", kSiteScript, absl::StrCat(keys.size())};
+    eval.insert(eval.end(), keys.begin(), keys.end());
+    eval.insert(eval.end(), args.begin(), args.end());
+    return {std::move(eval)};
   }
-  return out;
-}
 
-bool IsNoScript(const RedisReply& r) { return r.is_error() && r.str.rfind("NOSCRIPT", 0) == 0; }
+ private:
+  void Expire(const std::string& key, absl::Duration ttl) { expire_.emplace(key, ttl); }
+
+  std::map<std::string, std::map<std::string, double>> zincr_;
+  std::map<std::string, int64_t> incr_;
+  std::map<std::string, std::vector<std::string>> pfadd_;
+  std::map<std::string, absl::Duration> expire_;
+};
 
 }  // namespace
 
 RedisViewStore::RedisViewStore(RedisClient& redis, RedisViewStoreOptions options)
     : redis_(redis), options_(options), script_sha_(Sha1Hex(kRecordScript)) {}
+
+const char* RedisViewStore::RecordScript() { return kRecordScript; }
 
 absl::StatusOr<std::string> RedisViewStore::DailySalt(absl::Time day) {
   const std::string key = SaltKey(day);
@@ -158,7 +181,37 @@ RedisArgv RedisViewStore::RecordCommand(const ResolvedView& v, absl::Time now, b
           Seconds(kRequestIdRetention),
           Seconds(kDailyRetention),
           Seconds(kHourlyRetention),
-          recent ? Seconds(kMinuteRetention) : "0"};
+          recent ? Seconds(kMinuteRetention) : "0",
+          absl::StrCat(static_cast<int>(v.filtered))};
+}
+
+std::vector<RedisArgv> RedisViewStore::SiteCommands(const std::vector<ResolvedView>& views,
+                                                    const std::vector<RecordResult>& results,
+                                                    absl::Time now) const {
+  SiteBatch batch;
+  for (size_t i = 0; i < views.size(); ++i) {
+    const ResolvedView& v = views[i];
+    if (v.filtered == NotCounted::kNone && v.time > now - kVisitorsNowWindow) {
+      batch.PfAdd(site::MinuteVisitors(v.time), v.visitor, kMinuteRetention);
+    }
+    if (!results[i].counted) continue;
+    const std::string& id = v.article_id;
+    batch.Incr(site::DayViews(v.time), kDailyRetention);
+    batch.Incr(site::HourViews(v.time), kHourlyRetention);
+    batch.PfAdd(site::DayVisitors(v.time), v.visitor, kDailyRetention);
+    batch.ZIncr(site::TopMinute(v.time), id, 1, kTopMinuteRetention);
+    batch.ZIncr(site::TopHour(v.time), id, 1, kHourlyRetention);
+    batch.ZIncr(site::TopDay(v.time), id, 1, kTopDailyRetention);
+    batch.ZIncr(site::TopAll(), id, 1, absl::ZeroDuration());
+    const absl::Time landmark = TrendLandmark(v.time);
+    for (TrendScale scale : {TrendScale::k1h, TrendScale::k24h, TrendScale::k168h}) {
+      // Forward decay: the weight grows with time instead of old scores shrinking, so
+      // a view is one ZINCRBY; readers scale by 2^(-(now - landmark) / half-life).
+      double weight = std::exp2((v.time - landmark) / HalfLife(scale));
+      batch.ZIncr(site::Trend(scale, landmark), id, weight, kTrendRetention);
+    }
+  }
+  return batch.Commands();
 }
 
 absl::StatusOr<std::vector<RecordResult>> RedisViewStore::Record(
@@ -201,87 +254,62 @@ absl::StatusOr<std::vector<RecordResult>> RedisViewStore::Record(
     result.totals.unique_visitors = r.elements[2].integer + r.elements[4].integer;
     results.push_back(std::move(result));
   }
+
+  // The views are counted now: a failure from here on must not fail the batch (a retry
+  // would count them twice), so unsent site-wide commands wait for the next batch.
+  std::vector<RedisArgv> site;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    site.swap(unsent_site_);
+  }
+  std::vector<RedisArgv> fresh = SiteCommands(views, results, now);
+  site.insert(site.end(), std::make_move_iterator(fresh.begin()),
+              std::make_move_iterator(fresh.end()));
+  absl::StatusOr<std::vector<RedisReply>> sent;
+  if (!site.empty() && (sent = redis_.Pipeline(site)).ok()) {
+    for (const RedisReply& r : *sent) {
+      if (r.is_error()) Logger()->error("redis: site-wide update failed: {}", r.str);
+    }
+  } else if (!site.empty()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (unsent_site_.size() + site.size() <= kMaxUnsentSite) {
+      unsent_site_.insert(unsent_site_.end(), site.begin(), site.end());
+    } else {
+      Logger()->warn("redis: dropped {} site-wide top-list updates", site.size());
+    }
+  }
   return results;
-}
-
-absl::StatusOr<StatsResult> RedisViewStore::Stats(const std::vector<std::string>& article_ids,
-                                                  int window_days, absl::Time now) {
-  constexpr size_t kPerArticle = 8;
-  std::vector<RedisArgv> commands;
-  commands.reserve(article_ids.size() * kPerArticle);
-  for (const std::string& id : article_ids) {
-    ArticleKeys k(id);
-    RedisArgv day_views = {"MGET"};
-    RedisArgv day_visitors = {"PFCOUNT"};
-    for (int d = 0; d < window_days; ++d) {
-      day_views.push_back(k.DayViews(now - absl::Hours(24) * d));
-      day_visitors.push_back(k.DayVisitors(now - absl::Hours(24) * d));
-    }
-    RedisArgv minutes = {"PFCOUNT"};
-    for (int m = 0; m < absl::ToInt64Minutes(kVisitorsNowWindow); ++m) {
-      minutes.push_back(k.MinuteVisitors(now - absl::Minutes(m)));
-    }
-    commands.push_back({"GET", k.Views()});
-    commands.push_back({"PFCOUNT", k.Visitors()});
-    commands.push_back({"HMGET", k.Imported(), "views", "uniques"});
-    commands.push_back({"GET", k.DayViews(now)});
-    commands.push_back(std::move(day_views));
-    commands.push_back(std::move(day_visitors));
-    commands.push_back(std::move(minutes));
-    commands.push_back({"HGETALL", k.NotCounted()});
-  }
-  auto replies = redis_.Pipeline(commands);
-  if (!replies.ok()) return replies.status();
-
-  StatsResult result;
-  for (size_t i = 0; i < article_ids.size(); ++i) {
-    const RedisReply* r = &(*replies)[i * kPerArticle];
-    if (r[2].is_error()) return r[2].ToStatus();
-    if (r[2].elements.size() != 2) {
-      return absl::InternalError("redis: unexpected HMGET reply " + DebugString(r[2]));
-    }
-    absl::StatusOr<int64_t> views = IntOf(r[0]), uniques = IntOf(r[1]),
-                            imported_views = IntOf(r[2].elements[0]),
-                            imported_uniques = IntOf(r[2].elements[1]), today = IntOf(r[3]),
-                            window_views = SumOf(r[4]), window_uniques = IntOf(r[5]),
-                            now_visitors = IntOf(r[6]);
-    for (const auto* v : {&views, &uniques, &imported_views, &imported_uniques, &today,
-                          &window_views, &window_uniques, &now_visitors}) {
-      if (!v->ok()) return v->status();
-    }
-    auto tallies = TalliesOf(r[7]);
-    if (!tallies.ok()) return tallies.status();
-    ArticleStats s;
-    s.article_id = article_ids[i];
-    s.views = *views + *imported_views;
-    s.unique_visitors = *uniques + *imported_uniques;
-    s.imported_views = *imported_views;
-    s.today_views = *today;
-    s.window_views = *window_views;
-    s.window_unique_visitors = *window_uniques;
-    s.visitors_now = *now_visitors;
-    s.not_counted = std::move(*tallies);
-    result.stats.push_back(std::move(s));
-  }
-  return result;
 }
 
 absl::StatusOr<std::vector<Totals>> RedisViewStore::Import(
     const std::vector<ImportedCounts>& items) {
-  std::vector<RedisArgv> commands;
+  // The all-time top list includes baselines: read the old ones to apply the difference.
+  std::vector<RedisArgv> reads;
   for (const ImportedCounts& item : items) {
+    reads.push_back({"HGET", ArticleKeys(item.article_id).Imported(), "views"});
+  }
+  auto old = redis_.Pipeline(reads);
+  if (!old.ok()) return old.status();
+  std::vector<RedisArgv> commands;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const ImportedCounts& item = items[i];
+    absl::StatusOr<int64_t> before = IntOf((*old)[i]);
+    if (!before.ok()) return before.status();
     ArticleKeys k(item.article_id);
     commands.push_back({"HSET", k.Imported(), "views", absl::StrCat(item.views), "uniques",
                         absl::StrCat(item.unique_visitors)});
     commands.push_back({"GET", k.Views()});
     commands.push_back({"PFCOUNT", k.Visitors()});
+    commands.push_back(
+        {"ZINCRBY", site::TopAll(), absl::StrCat(item.views - *before), item.article_id});
   }
   auto replies = redis_.Pipeline(commands);
   if (!replies.ok()) return replies.status();
   std::vector<Totals> totals;
   for (size_t i = 0; i < items.size(); ++i) {
-    const RedisReply* r = &(*replies)[i * 3];
+    const RedisReply* r = &(*replies)[i * 4];
     if (r[0].is_error()) return r[0].ToStatus();
+    if (r[3].is_error()) return r[3].ToStatus();
     absl::StatusOr<int64_t> views = IntOf(r[1]), uniques = IntOf(r[2]);
     if (!views.ok()) return views.status();
     if (!uniques.ok()) return uniques.status();

@@ -1,10 +1,16 @@
-// ViewStore on Redis: counters, HyperLogLogs and expiring time buckets per article.
+// ViewStore on Redis: counters, HyperLogLogs and expiring time buckets per article,
+// site-wide counters and the sorted sets of the top lists.
 //
 // Each view is counted by one Lua script (EVALSHA) whose keys all carry the article's
 // hash tag, so a view is one atomic step and a batch is one pipelined round trip. The
 // count window and request_id dedupe are SET NX markers with expiry inside the same
-// script. Key names come from view_keys.h. Thread-safe: the RedisClient pools
-// connections; the salt cache has its own lock.
+// script. The site-wide keys (under "{bulletin}", another Redis Cluster slot) cannot be
+// touched by that script, and what they get depends on which views the script counted,
+// so Record sends them right after, aggregated for the whole batch (one ZINCRBY per
+// article and bucket, one PFADD per bucket, all in one Lua script in the "{bulletin}"
+// slot) in a second round trip per batch, not per view. Key names
+// come from view_keys.h. Thread-safe: the RedisClient pools connections; the caches
+// have their own lock.
 #pragma once
 
 #include <map>
@@ -34,15 +40,32 @@ class RedisViewStore : public ViewStore {
   absl::StatusOr<StatsResult> Stats(const std::vector<std::string>& article_ids, int window_days,
                                     absl::Time now) override;
   absl::StatusOr<std::vector<Totals>> Import(const std::vector<ImportedCounts>& items) override;
+  absl::StatusOr<std::vector<TopEntry>> Top(const TopQuery& query, absl::Time now) override;
+  absl::StatusOr<std::vector<SeriesPoint>> Series(const std::string& article_id,
+                                                  Granularity granularity, absl::Time start,
+                                                  int points) override;
+  absl::StatusOr<bool> ApplyArticle(const ArticleMeta& meta) override;
+
+  // The EVALSHA (or EVAL) command that counts one view; public for the benchmark, which
+  // runs the same script under redis-benchmark.
+  RedisArgv RecordCommand(const ResolvedView& view, absl::Time now, bool by_sha) const;
+  // The counting script's text (for SCRIPT LOAD).
+  static const char* RecordScript();
 
  private:
-  RedisArgv RecordCommand(const ResolvedView& view, absl::Time now, bool by_sha) const;
+  // The site-wide commands for the counted views of a batch.
+  std::vector<RedisArgv> SiteCommands(const std::vector<ResolvedView>& views,
+                                      const std::vector<RecordResult>& results,
+                                      absl::Time now) const;
 
   RedisClient& redis_;
   const RedisViewStoreOptions options_;
   const std::string script_sha_;
   std::mutex mu_;
   std::map<std::string, std::string> salts_ ABSL_GUARDED_BY(mu_);  // salt key -> salt
+  // Site-wide commands whose round trip failed after their views were counted: sent
+  // again before the next batch's, so the top lists do not miss them.
+  std::vector<RedisArgv> unsent_site_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace bulletin::analytics

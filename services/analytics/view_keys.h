@@ -2,8 +2,10 @@
 //
 // Every per-article key starts with the article's hash tag "{a:<id>}:" (common/redis/
 // keys.h), so the counting script's keys share one Redis Cluster slot. Buckets are named
-// by UTC calendar day ("20240131") or clock hour/minute; they expire on their own. The
-// daily salt lives under the service-wide "{bulletin}" tag. Plain functions, thread-safe.
+// by UTC calendar day ("20240131") or clock hour/minute; they expire on their own.
+// Site-wide keys (the daily salt, site counters, top-list sorted sets, article metadata
+// and the filter sets of top lists) share the service-wide "{bulletin}" tag, so each
+// top-list query is one script in one slot. Plain functions, thread-safe.
 #pragma once
 
 #include <string>
@@ -19,6 +21,16 @@ inline constexpr absl::Duration kDailyRetention = absl::Hours(24 * 402);
 inline constexpr absl::Duration kMinuteRetention = absl::Minutes(7);
 inline constexpr absl::Duration kRequestIdRetention = absl::Hours(24);
 inline constexpr absl::Duration kSaltRetention = absl::Hours(48);
+inline constexpr absl::Duration kTopMinuteRetention = absl::Hours(2);
+inline constexpr absl::Duration kTopDailyRetention = absl::Hours(24 * 32);
+inline constexpr absl::Duration kTrendRetention = absl::Hours(24 * 15);
+
+// The half-lives of the time-decayed trend scores (see redis_top_lists.cc).
+enum class TrendScale { k1h, k24h, k168h };
+absl::Duration HalfLife(TrendScale scale);
+// The landmark of forward-decayed scores: the start of t's UTC week (Monday). Scores are
+// stored as sums of 2^((view - landmark) / half-life), one sorted set per landmark.
+absl::Time TrendLandmark(absl::Time t);
 
 class ArticleKeys {
  public:
@@ -41,5 +53,22 @@ class ArticleKeys {
 
 // The daily salt for visitor hashes of t's UTC day.
 std::string SaltKey(absl::Time t);
+
+// Site-wide keys, all under "{bulletin}:analytics:".
+namespace site {
+std::string DayViews(absl::Time t);        // counted views of the site in t's day
+std::string HourViews(absl::Time t);       // ... in t's hour
+std::string DayVisitors(absl::Time t);     // HyperLogLog of the site's visitors in t's day
+std::string MinuteVisitors(absl::Time t);  // HyperLogLog of the site's visitors in t's minute
+std::string TopMinute(absl::Time t);       // sorted set article -> counted views in t's minute
+std::string TopHour(absl::Time t);         // ... in t's hour
+std::string TopDay(absl::Time t);          // ... in t's day
+std::string TopAll();                      // ... all time, imported baselines included
+std::string Trend(TrendScale scale, absl::Time landmark);  // forward-decayed scores
+std::string Meta(const std::string& article_id);           // hash: revision, titles, slugs, ...
+std::string Published();                                   // set of the published article ids
+std::string SetPrefix();  // + "c:<category>" / "l:<locale>": filter sets of top lists
+std::string Temp(const std::string& token);  // scratch key of one top-list query
+}  // namespace site
 
 }  // namespace bulletin::analytics

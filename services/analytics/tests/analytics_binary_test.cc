@@ -1,6 +1,7 @@
 // The real bulletin-analytics binary against a real redis-server: it serves, counts,
-// reports NOT_SERVING while Redis is down and SERVING when it is back, and exits 0 on
-// SIGTERM.
+// reports NOT_SERVING while Redis is down and SERVING when it is back, queues views
+// meanwhile, exits 0 on SIGTERM, and spills views it could not flush to --spill-file,
+// replaying them at the next start.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -69,16 +70,83 @@ TEST(AnalyticsBinaryTest, ServesCountsFollowsRedisHealthAndStopsCleanly) {
   EXPECT_TRUE(
       WaitUntil([&] { return status_is(grpc::health::v1::HealthCheckResponse::NOT_SERVING); },
                 absl::Seconds(10)));
-  EXPECT_EQ(stub->RecordView(Ctx(kFrontendToken).get(), req, &resp).error_code(),
-            grpc::StatusCode::UNAVAILABLE);
+  req.set_visitor_id("second");
+  s = stub->RecordView(Ctx(kFrontendToken).get(), req, &resp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_TRUE(resp.queued());
+  EXPECT_EQ(resp.totals().views(), 2) << "last known total plus the queued view";
   ASSERT_TRUE((*redis)->Restart().ok());
   EXPECT_TRUE(WaitUntil([&] { return status_is(grpc::health::v1::HealthCheckResponse::SERVING); },
                         absl::Seconds(10)));
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        v1::GetStatsRequest stats;
+        stats.add_article_ids("demo");
+        v1::GetStatsResponse out;
+        return stub->GetStats(Ctx().get(), stats, &out).ok() && out.stats(0).views() == 2;
+      },
+      absl::Seconds(10)));
 
   stub.reset();  // an open connection would hold up the drain
   int status = process.Stop(SIGTERM);
   std::ifstream log(dir.path() + "/analytics.log");
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+}
+
+TEST(AnalyticsBinaryTest, ViewsBufferedAtShutdownAreSpilledAndReplayed) {
+  auto redis = testing::RedisServer::Start();
+  ASSERT_TRUE(redis.ok()) << redis.status();
+  testing::TempDir dir;
+  std::ofstream(dir.path() + "/tokens") << "frontend " << kFrontendToken << "\n";
+  const std::string spill = dir.path() + "/spill";
+  auto start = [&](testing::ChildProcess& process, int port) {
+    return process.Start(testing::BinDir() + "/bulletin-analytics",
+                         {absl::StrCat("--listen=127.0.0.1:", port), "--redis=" + (*redis)->url(),
+                          "--auth-tokens-file=" + dir.path() + "/tokens", "--spill-file=" + spill},
+                         {}, dir.path() + "/analytics.log");
+  };
+  int port = testing::FreePort();
+  auto stub = v1::AnalyticsService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  testing::ChildProcess first;
+  ASSERT_TRUE(start(first, port).ok());
+  (*redis)->Kill();
+  for (int i = 0; i < 3; ++i) {
+    v1::RecordViewRequest req;
+    req.set_article_id("spilled");
+    req.set_visitor_id(absl::StrCat("v", i));
+    v1::RecordViewResponse resp;
+    grpc::Status s;
+    ASSERT_TRUE(WaitUntil(
+        [&] {
+          s = stub->RecordView(Ctx(kFrontendToken).get(), req, &resp);
+          return s.ok();
+        },
+        absl::Seconds(10)))
+        << s.error_message();
+    EXPECT_TRUE(resp.queued());
+  }
+  stub.reset();
+  int status = first.Stop(SIGTERM);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  EXPECT_TRUE(std::ifstream(spill).good()) << "the buffer went to the spill file";
+
+  ASSERT_TRUE((*redis)->Restart().ok());
+  port = testing::FreePort();
+  testing::ChildProcess second;
+  ASSERT_TRUE(start(second, port).ok());
+  stub = v1::AnalyticsService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        v1::GetStatsRequest stats;
+        stats.add_article_ids("spilled");
+        v1::GetStatsResponse out;
+        return stub->GetStats(Ctx().get(), stats, &out).ok() && out.stats(0).views() == 3;
+      },
+      absl::Seconds(10)));
+  stub.reset();
+  second.Stop(SIGTERM);
 }
 
 }  // namespace

@@ -1,72 +1,13 @@
 // AnalyticsCore over RedisViewStore against a real redis-server: counting, uniques,
-// the count window and request_id dedupe, imported baselines, GetStats in bulk,
-// validation that names the field, access rules, and a Redis outage.
-#include "services/analytics/analytics_core.h"
-
-#include <gtest/gtest.h>
-
-#include <memory>
-
-#include "absl/strings/str_cat.h"
-#include "common/redis/redis_client.h"
-#include "common/testing/process.h"
-#include "common/testing/redis_server.h"
-#include "services/analytics/redis_view_store.h"
+// the count window and request_id dedupe, bots and excluded addresses, imported
+// baselines, GetStats in bulk, validation that names the field, and access rules.
+// (Outages: analytics_buffer_test.cc; top lists and series: analytics_top_test.cc.)
+#include "services/analytics/tests/analytics_fixture.h"
 
 namespace bulletin::analytics {
 namespace {
 
-const Caller kFrontend = Principal{Role::kFrontend, ""};
-const Caller kAdmin = Principal{Role::kAdmin, ""};
-const Caller kEditor = Principal{Role::kEditor, ""};
-const Caller kPartner = Principal{Role::kPartner, "p"};
-const Caller kAnonymous = std::nullopt;
-
-View ViewOf(const std::string& article, const std::string& visitor) {
-  View v;
-  v.article_id = article;
-  v.visitor_id = visitor;
-  return v;
-}
-
-class AnalyticsCoreTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    auto server = testing::RedisServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = std::move(*server);
-    redis_ = std::make_unique<RedisClient>(server_->options());
-    // Noon UTC today: "yesterday" and "today" are unambiguous whatever the wall clock.
-    now_ = absl::FromCivil(absl::CivilDay(absl::ToCivilDay(absl::Now(), absl::UTCTimeZone())),
-                           absl::UTCTimeZone()) +
-           absl::Hours(12);
-    Rebuild(absl::Minutes(30));
-  }
-
-  void Rebuild(absl::Duration window) {
-    core_.reset();
-    store_ = std::make_unique<RedisViewStore>(*redis_, RedisViewStoreOptions{window});
-    core_ = std::make_unique<AnalyticsCore>(*store_, [this] { return now_; });
-  }
-
-  RecordResult Record(const View& v) {
-    absl::StatusOr<RecordResult> r = core_->RecordView(kFrontend, v);
-    EXPECT_TRUE(r.ok()) << r.status();
-    return r.ok() ? *r : RecordResult{};
-  }
-
-  ArticleStats StatsOf(const std::string& id, int window_days = 0) {
-    absl::StatusOr<StatsResult> r = core_->GetStats({id}, window_days);
-    EXPECT_TRUE(r.ok()) << r.status();
-    return r.ok() && r->stats.size() == 1 ? r->stats[0] : ArticleStats{};
-  }
-
-  std::unique_ptr<testing::RedisServer> server_;
-  std::unique_ptr<RedisClient> redis_;
-  std::unique_ptr<RedisViewStore> store_;
-  std::unique_ptr<AnalyticsCore> core_;
-  absl::Time now_;
-};
+using AnalyticsCoreTest = AnalyticsFixture;
 
 TEST_F(AnalyticsCoreTest, ViewsCountAndTwoVisitorsAreTwoUniques) {
   RecordResult first = Record(ViewOf("art-1", "alice"));
@@ -128,7 +69,9 @@ TEST_F(AnalyticsCoreTest, IpAndUserAgentMakeAVisitorWithoutStoringTheAddress) {
 
   // A second replica (its own store and core) derives the same visitor: the salt is shared.
   RedisViewStore other_store(*redis_, {});
-  AnalyticsCore other(other_store, [this] { return now_; });
+  ViewBatcher other_batcher(other_store, {}, [this] { return now_; });
+  ASSERT_TRUE(other_batcher.Start().ok());
+  AnalyticsCore other(other_store, other_batcher, *filter_, [this] { return now_; });
   auto r = other.RecordView(kFrontend, v);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->reason, NotCounted::kRepeat);
@@ -284,27 +227,77 @@ TEST_F(AnalyticsCoreTest, OnlyWritersRecordAndOnlyAdminsImport) {
   EXPECT_TRUE(core_->GetStats({"a"}, 0).ok());
 }
 
-TEST_F(AnalyticsCoreTest, RedisDownIsUnavailableAndRecovers) {
-  EXPECT_TRUE(Record(ViewOf("a", "alice")).counted);
-  server_->Kill();
-  auto down = core_->RecordView(kFrontend, ViewOf("a", "bob"));
-  EXPECT_EQ(down.status().code(), absl::StatusCode::kUnavailable) << down.status();
-  EXPECT_EQ(core_->GetStats({"a"}, 0).status().code(), absl::StatusCode::kUnavailable);
-  View by_ip;
-  by_ip.article_id = "a";
-  by_ip.client_ip = "192.0.2.1";
-  EXPECT_EQ(core_->RecordView(kFrontend, by_ip).status().code(), absl::StatusCode::kUnavailable);
-  ASSERT_TRUE(server_->Restart().ok());
-  absl::StatusOr<RecordResult> up;
-  ASSERT_TRUE(testing::WaitUntil(
-      [&] {
-        up = core_->RecordView(kFrontend, ViewOf("a", "carol"));
-        return up.ok();
-      },
-      absl::Seconds(5)))
-      << up.status();
-  EXPECT_TRUE(up->counted);  // the script is loaded again after the restart
-  EXPECT_TRUE(core_->RecordView(kFrontend, by_ip).ok());
+TEST_F(AnalyticsCoreTest, BotUserAgentsDoNotCountAndAreTallied) {
+  auto filter = ViewFilter::Create({"MyMonitor"}, "");
+  ASSERT_TRUE(filter.ok()) << filter.status();
+  Rebuild(absl::Minutes(30), {}, *filter);
+  const std::vector<std::string> bots = {
+      "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+      "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
+      "Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)",
+      "Mozilla/5.0 (compatible; YandexBot/3.0; +http://yandex.com/bots)",
+      "curl/7.88.1",
+      "Wget/1.21.3",
+      "python-requests/2.31.0",
+      "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 HeadlessChrome/120.0 Safari/537.36",
+      "mymonitor/1.0 (operator's own pattern)",
+  };
+  for (size_t i = 0; i < bots.size(); ++i) {
+    View v = ViewOf("a", absl::StrCat("bot-", i));
+    v.user_agent = bots[i];
+    RecordResult r = Record(v);
+    EXPECT_FALSE(r.counted) << bots[i];
+    EXPECT_EQ(r.reason, NotCounted::kBot) << bots[i];
+  }
+  View human = ViewOf("a", "human");
+  human.user_agent =
+      "Mozilla/5.0 (Linux; Android 9; CUBOT P30) AppleWebKit/537.36 Chrome/120.0 Mobile";
+  EXPECT_TRUE(Record(human).counted);
+  ArticleStats s = StatsOf("a");
+  EXPECT_EQ(s.views, 1);
+  EXPECT_EQ(s.unique_visitors, 1);
+  EXPECT_EQ((s.not_counted[NotCounted::kBot]), static_cast<int64_t>(bots.size()));
+  EXPECT_EQ(s.visitors_now, 1) << "bots are not visitors right now";
+}
+
+TEST_F(AnalyticsCoreTest, ExcludedAddressesDoNotCount) {
+  auto filter = ViewFilter::Create({}, "10.0.0.0/8, 192.0.2.7,2001:db8::/32");
+  ASSERT_TRUE(filter.ok()) << filter.status();
+  Rebuild(absl::Minutes(30), {}, *filter);
+  for (const char* ip : {"10.1.2.3", "192.0.2.7", "2001:db8:1::5", "::ffff:10.9.9.9"}) {
+    View v;
+    v.article_id = "a";
+    v.client_ip = ip;
+    v.visitor_id = std::string("staff-") + ip;
+    RecordResult r = Record(v);
+    EXPECT_FALSE(r.counted) << ip;
+    EXPECT_EQ(r.reason, NotCounted::kExcludedAddress) << ip;
+  }
+  View outside;
+  outside.article_id = "a";
+  outside.client_ip = "192.0.2.8";
+  EXPECT_TRUE(Record(outside).counted);
+  ArticleStats s = StatsOf("a");
+  EXPECT_EQ(s.views, 1);
+  EXPECT_EQ((s.not_counted[NotCounted::kExcludedAddress]), 4);
+  EXPECT_EQ(ViewFilter::Create({}, "10.0.0.0/33").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ViewFilter::Create({}, "not-an-ip").status().message().rfind("--exclude-addresses", 0),
+            0u);
+}
+
+TEST_F(AnalyticsCoreTest, TenThousandDistinctVisitorsAreWithinTwoPercent) {
+  for (int chunk = 0; chunk < 10; ++chunk) {
+    RecordMany("popular", 1000, absl::StrCat("visitor-", chunk, "-"));
+  }
+  ArticleStats s = StatsOf("popular", 1);
+  EXPECT_EQ(s.views, 10000);
+  EXPECT_NEAR(s.unique_visitors, 10000, 200);
+  EXPECT_NEAR(s.window_unique_visitors, 10000, 200);
+  absl::StatusOr<StatsResult> site = core_->GetStats({"popular"}, 0);
+  ASSERT_TRUE(site.ok());
+  EXPECT_EQ(site->site_today_views, 10000);
+  EXPECT_NEAR(site->site_visitors_now, 10000, 200);
 }
 
 }  // namespace

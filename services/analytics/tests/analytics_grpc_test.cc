@@ -3,7 +3,10 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "common/base/auth.h"
@@ -13,6 +16,7 @@
 #include "services/analytics/analytics_core.h"
 #include "services/analytics/analytics_service.h"
 #include "services/analytics/redis_view_store.h"
+#include "services/analytics/view_batcher.h"
 
 namespace bulletin::analytics {
 namespace {
@@ -36,7 +40,9 @@ class AnalyticsGrpcTest : public ::testing::Test {
     tokens_ = std::move(*tokens);
     redis_ = std::make_unique<RedisClient>(redis_server_->options());
     store_ = std::make_unique<RedisViewStore>(*redis_, RedisViewStoreOptions{});
-    core_ = std::make_unique<AnalyticsCore>(*store_);
+    batcher_ = std::make_unique<ViewBatcher>(*store_, BatcherOptions{});
+    ASSERT_TRUE(batcher_->Start().ok());
+    core_ = std::make_unique<AnalyticsCore>(*store_, *batcher_, filter_);
     pool_ = std::make_unique<WorkerPool>(4, 256);
     service_ = std::make_unique<AnalyticsService>(*core_, tokens_, *pool_);
     ServerConfig config;
@@ -82,6 +88,8 @@ class AnalyticsGrpcTest : public ::testing::Test {
   TokenStore tokens_;
   std::unique_ptr<RedisClient> redis_;
   std::unique_ptr<RedisViewStore> store_;
+  ViewFilter filter_;
+  std::unique_ptr<ViewBatcher> batcher_;
   std::unique_ptr<AnalyticsCore> core_;
   std::unique_ptr<WorkerPool> pool_;
   std::unique_ptr<AnalyticsService> service_;
@@ -215,18 +223,83 @@ TEST_F(AnalyticsGrpcTest, InvalidArgumentNamesTheField) {
   EXPECT_EQ(s.error_message().rfind("items[1].unique_visitors: ", 0), 0u) << s.error_message();
 }
 
-TEST_F(AnalyticsGrpcTest, LaterMethodsSaySoInsteadOfPretending) {
-  v1::GetTopArticlesResponse top;
-  grpc::Status s = stub_->GetTopArticles(Ctx().get(), {}, &top);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-  EXPECT_NE(s.error_message().find("issue #4"), std::string::npos) << s.error_message();
+TEST_F(AnalyticsGrpcTest, ConcurrentRecordViewsShareRedisRoundTrips) {
+  constexpr int kCalls = 200;
+  struct Call {
+    grpc::ClientContext ctx;
+    v1::RecordViewResponse resp;
+    grpc::Status status;
+  };
+  std::vector<std::unique_ptr<Call>> calls;
+  std::mutex mu;
+  std::condition_variable cv;
+  int done = 0;
+  for (int i = 0; i < kCalls; ++i) {
+    calls.push_back(std::make_unique<Call>());
+    Call* c = calls.back().get();
+    c->ctx.AddMetadata("authorization", std::string("Bearer ") + kFrontendToken);
+    v1::RecordViewRequest req = View("group", absl::StrCat("v", i));
+    stub_->async()->RecordView(&c->ctx, &req, &c->resp, [&, c](grpc::Status s) {
+      std::lock_guard<std::mutex> lock(mu);
+      c->status = s;
+      ++done;
+      cv.notify_all();
+    });
+  }
+  std::unique_lock<std::mutex> lock(mu);
+  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(20), [&] { return done == kCalls; }));
+  std::set<int64_t> totals;
+  for (const auto& c : calls) {
+    ASSERT_TRUE(c->status.ok()) << c->status.error_message();
+    EXPECT_TRUE(c->resp.counted());
+    totals.insert(c->resp.totals().views());
+  }
+  EXPECT_EQ(totals.size(), static_cast<size_t>(kCalls)) << "each call got its own result";
+  EXPECT_EQ(*totals.rbegin(), kCalls);
+  EXPECT_EQ(ViewsOf("group"), kCalls);
 }
 
-TEST_F(AnalyticsGrpcTest, RedisDownIsUnavailable) {
+TEST_F(AnalyticsGrpcTest, TopArticlesAndTimeSeriesArePublicReads) {
+  v1::GetTopArticlesRequest top;
+  top.set_kind(v1::TOP_KIND_TRENDING);
+  top.set_window(v1::TIME_WINDOW_LAST_7_DAYS);
+  v1::GetTopArticlesResponse top_resp;
+  grpc::Status s = stub_->GetTopArticles(Ctx().get(), top, &top_resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message().rfind("window: ", 0), 0u) << s.error_message();
+  top.set_window(v1::TIME_WINDOW_LAST_HOUR);
+  s = stub_->GetTopArticles(Ctx().get(), top, &top_resp);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(stub_->GetTopArticles(Ctx("bogus-token-0123456789").get(), top, &top_resp).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+
+  v1::RecordViewResponse viewed;
+  ASSERT_TRUE(Record(kFrontendToken, View("series", "v"), &viewed).ok());
+  v1::GetTimeSeriesRequest series;
+  series.set_article_id("series");
+  v1::GetTimeSeriesResponse series_resp;
+  s = stub_->GetTimeSeries(Ctx().get(), series, &series_resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message().rfind("granularity: ", 0), 0u) << s.error_message();
+  series.set_granularity(v1::GRANULARITY_HOURLY);
+  s = stub_->GetTimeSeries(Ctx().get(), series, &series_resp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(series_resp.points_size(), 48);
+  EXPECT_EQ(series_resp.points(47).views(), 1);
+  EXPECT_EQ(series_resp.points(47).start_time().seconds() % 3600, 0);
+}
+
+TEST_F(AnalyticsGrpcTest, RedisDownQueuesTheView) {
   redis_server_->Kill();
   v1::RecordViewResponse viewed;
-  EXPECT_EQ(Record(kFrontendToken, View("a", "v"), &viewed).error_code(),
-            grpc::StatusCode::UNAVAILABLE);
+  grpc::Status s = Record(kFrontendToken, View("a", "v"), &viewed);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_TRUE(viewed.queued());
+  EXPECT_TRUE(viewed.counted());
+  v1::GetStatsRequest req;
+  req.add_article_ids("a");
+  v1::GetStatsResponse resp;
+  EXPECT_EQ(stub_->GetStats(Ctx().get(), req, &resp).error_code(), grpc::StatusCode::UNAVAILABLE);
 }
 
 }  // namespace

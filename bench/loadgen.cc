@@ -1,0 +1,242 @@
+// bulletin-loadgen: drives unary gRPC calls (the floor's Echo, or AnalyticsService.
+// RecordView with a distinct visitor per call) and RecordViews client streams, and
+// prints one result line: mode, calls, seconds, rate, p50 and p99 latency in ms.
+//
+// The unary modes use the generic stub with pre-framed bytes, so the floor and
+// bulletin-analytics see exactly the same client. `redis-args` prints the EVALSHA
+// command RecordView's script runs (one argument per line) for redis-benchmark.
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "bulletin/analytics/v1/analytics.grpc.pb.h"
+#include "common/base/flags.h"
+#include "common/redis/redis_client.h"
+#include "services/analytics/redis_view_store.h"
+
+namespace {
+
+namespace v1 = ::bulletin::analytics::v1;
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+  std::string mode = "record";  // record | floor | stream | redis-args | script
+  std::string target = "127.0.0.1:50052";
+  std::string token;
+  int64_t requests = 100000;
+  int64_t connections = 4;
+  int64_t in_flight = 16;  // per connection
+  int64_t articles = 100;
+  std::string run = "r";  // visitor id prefix: distinct per run
+};
+
+std::string RecordBytes(const Options& o, int64_t i) {
+  v1::RecordViewRequest r;
+  r.set_article_id(absl::StrCat("bench-", i % o.articles));
+  r.set_visitor_id(absl::StrCat(o.run, "-visitor-", i));
+  r.set_user_agent("Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0");
+  r.set_locale("en");
+  return r.SerializeAsString();
+}
+
+// echo.EchoRequest{payload: 100 bytes, response_size: 40}, encoded by hand: the floor's
+// proto is not part of this build.
+std::string EchoBytes() {
+  std::string m = "\x0a\x64" + std::string(100, 'a');
+  m += "\x10\x28";
+  return m;
+}
+
+struct Result {
+  int64_t calls = 0, errors = 0;
+  double seconds = 0;
+  std::vector<float> latencies_ms;
+};
+
+void Print(const std::string& mode, Result& r) {
+  std::sort(r.latencies_ms.begin(), r.latencies_ms.end());
+  auto pct = [&](double p) -> double {
+    if (r.latencies_ms.empty()) return 0;
+    return r.latencies_ms[std::min(r.latencies_ms.size() - 1,
+                                   static_cast<size_t>(p * r.latencies_ms.size()))];
+  };
+  std::printf("%s calls=%lld errors=%lld seconds=%.3f rate=%.0f p50_ms=%.3f p99_ms=%.3f\n",
+              mode.c_str(), static_cast<long long>(r.calls), static_cast<long long>(r.errors),
+              r.seconds, r.calls / r.seconds, pct(0.50), pct(0.99));
+}
+
+// Keeps `in_flight` calls going on each connection until `requests` were issued.
+class UnaryDriver {
+ public:
+  UnaryDriver(const Options& o, std::string method) : o_(o), method_(std::move(method)) {
+    for (int c = 0; c < o.connections; ++c) {
+      grpc::ChannelArguments args;
+      args.SetInt("bench.connection", c);  // distinct args: a connection each
+      stubs_.push_back(std::make_unique<grpc::GenericStub>(
+          grpc::CreateCustomChannel(o.target, grpc::InsecureChannelCredentials(), args)));
+    }
+  }
+
+  Result Run() {
+    const int slots = static_cast<int>(o_.connections * o_.in_flight);
+    slots_.resize(slots);
+    const Clock::time_point start = Clock::now();
+    for (int s = 0; s < slots; ++s) {
+      slots_[s].stub = stubs_[s % stubs_.size()].get();
+      Issue(&slots_[s]);
+    }
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return finished_ == slots; });
+    Result r;
+    r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    for (Slot& s : slots_) {
+      r.latencies_ms.insert(r.latencies_ms.end(), s.latencies.begin(), s.latencies.end());
+      r.errors += s.errors;
+    }
+    r.calls = static_cast<int64_t>(r.latencies_ms.size()) + r.errors;
+    return r;
+  }
+
+ private:
+  struct Slot {
+    grpc::GenericStub* stub = nullptr;
+    std::unique_ptr<grpc::ClientContext> ctx;
+    grpc::ByteBuffer request, response;
+    Clock::time_point start;
+    std::vector<float> latencies;
+    int64_t errors = 0;
+  };
+
+  void Issue(Slot* s) {
+    const int64_t i = issued_++;
+    if (i >= o_.requests) {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++finished_;
+      cv_.notify_all();
+      return;
+    }
+    std::string bytes = method_.rfind("/echo.", 0) == 0 ? EchoBytes() : RecordBytes(o_, i);
+    grpc::Slice slice(bytes);
+    s->request = grpc::ByteBuffer(&slice, 1);
+    s->ctx = std::make_unique<grpc::ClientContext>();
+    if (!o_.token.empty()) s->ctx->AddMetadata("authorization", "Bearer " + o_.token);
+    s->start = Clock::now();
+    s->stub->UnaryCall(
+        s->ctx.get(), method_, grpc::StubOptions(), &s->request, &s->response,
+        [this, s](grpc::Status status) {
+          if (status.ok()) {
+            s->latencies.push_back(
+                std::chrono::duration<float, std::milli>(Clock::now() - s->start).count());
+          } else if (s->errors++ == 0) {
+            std::fprintf(stderr, "error: %s\n", status.error_message().c_str());
+          }
+          Issue(s);
+        });
+  }
+
+  const Options o_;
+  const std::string method_;
+  std::vector<std::unique_ptr<grpc::GenericStub>> stubs_;
+  std::vector<Slot> slots_;
+  std::atomic<int64_t> issued_{0};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int finished_ = 0;
+};
+
+// `connections` client streams in parallel, `requests` items in all.
+Result RunStreams(const Options& o) {
+  Result r;
+  std::atomic<int64_t> errors{0};
+  std::vector<std::thread> threads;
+  const int64_t per_stream = o.requests / o.connections;
+  const Clock::time_point start = Clock::now();
+  for (int c = 0; c < o.connections; ++c) {
+    threads.emplace_back([&, c] {
+      grpc::ChannelArguments args;
+      args.SetInt("bench.connection", c);
+      auto stub = v1::AnalyticsService::NewStub(
+          grpc::CreateCustomChannel(o.target, grpc::InsecureChannelCredentials(), args));
+      grpc::ClientContext ctx;
+      if (!o.token.empty()) ctx.AddMetadata("authorization", "Bearer " + o.token);
+      v1::RecordViewsResponse resp;
+      auto writer = stub->RecordViews(&ctx, &resp);
+      v1::RecordViewRequest item;
+      for (int64_t i = 0; i < per_stream; ++i) {
+        item.ParseFromString(RecordBytes(o, c * per_stream + i));
+        if (!writer->Write(item)) break;
+      }
+      writer->WritesDone();
+      grpc::Status s = writer->Finish();
+      if (!s.ok() || resp.received() != per_stream) {
+        std::fprintf(stderr, "stream %d: %s (received %lld)\n", c, s.error_message().c_str(),
+                     static_cast<long long>(resp.received()));
+        ++errors;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  r.calls = per_stream * o.connections;
+  r.errors = errors;
+  return r;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  bulletin::FlagSet flags("bulletin-loadgen", "gRPC load client for scripts/bench.");
+  flags.String("mode", &o.mode, "record | floor | stream | redis-args | script");
+  flags.String("target", &o.target, "HOST:PORT of the server");
+  flags.String("token", &o.token, "bearer token (record, stream)");
+  flags.Int("requests", &o.requests, "calls (unary) or items (stream) in all");
+  flags.Int("connections", &o.connections, "HTTP/2 connections (stream: streams)");
+  flags.Int("in-flight", &o.in_flight, "calls in flight per connection");
+  flags.Int("articles", &o.articles, "distinct articles the views spread over");
+  flags.String("run", &o.run, "visitor id prefix, distinct per run");
+  if (absl::Status s = flags.Parse(argc, argv); !s.ok() || flags.help_requested()) {
+    std::fputs(s.ok() ? flags.Usage().c_str() : (std::string(s.message()) + "\n").c_str(),
+               s.ok() ? stdout : stderr);
+    return s.ok() ? 0 : 2;
+  }
+  if (o.mode == "script") {
+    std::fputs(bulletin::analytics::RedisViewStore::RecordScript(), stdout);
+    return 0;
+  }
+  if (o.mode == "redis-args") {
+    // The same command a RecordView sends, with redis-benchmark placeholders for the
+    // visitor, so every call is a new visitor.
+    bulletin::RedisClient unused(bulletin::RedisOptions{});
+    bulletin::analytics::RedisViewStore store(unused, {});
+    bulletin::analytics::ResolvedView v{"bench-1", "v:__rand_int__", "", absl::Now()};
+    for (const std::string& arg : store.RecordCommand(v, absl::Now(), true)) {
+      std::printf("%s\n", arg.c_str());
+    }
+    return 0;
+  }
+  Result r;
+  if (o.mode == "stream") {
+    r = RunStreams(o);
+  } else if (o.mode == "record" || o.mode == "floor") {
+    r = UnaryDriver(o, o.mode == "floor" ? "/echo.Echo/Echo"
+                                         : "/bulletin.analytics.v1.AnalyticsService/RecordView")
+            .Run();
+  } else {
+    std::fprintf(stderr, "--mode: unknown mode \"%s\"\n", o.mode.c_str());
+    return 2;
+  }
+  Print(o.mode, r);
+  return r.errors == 0 ? 0 : 1;
+}

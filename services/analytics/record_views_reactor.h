@@ -1,0 +1,46 @@
+// The server side of one RecordViews client stream.
+//
+// Items are read into chunks; a full chunk (or the rest at half-close) goes to the core,
+// which queues it for the batcher, and the next read starts when the chunk's results
+// are in, so a long stream never holds more than one chunk. The first invalid item ends
+// the call with INVALID_ARGUMENT naming its index; the items before it are recorded.
+// Deletes itself in OnDone.
+#pragma once
+
+#include <vector>
+
+#include "bulletin/analytics/v1/analytics.grpc.pb.h"
+#include "common/base/auth.h"
+#include "services/analytics/analytics_core.h"
+
+namespace bulletin::analytics {
+
+namespace v1 = ::bulletin::analytics::v1;
+
+// The domain view of a request message.
+View ToView(const v1::RecordViewRequest& request);
+
+class RecordViewsReactor : public grpc::ServerReadReactor<v1::RecordViewRequest> {
+ public:
+  RecordViewsReactor(grpc::CallbackServerContext* context, AnalyticsCore& core,
+                     const TokenStore& tokens, v1::RecordViewsResponse* response);
+
+  void OnReadDone(bool ok) override;
+  void OnDone() override { delete this; }
+
+ private:
+  void RecordChunk(bool last);
+  void Complete();
+
+  grpc::CallbackServerContext* const context_;
+  AnalyticsCore& core_;
+  v1::RecordViewsResponse* const response_;
+  Caller caller_;
+  v1::RecordViewRequest item_;
+  std::vector<View> chunk_;
+  size_t first_index_ = 0;
+  int64_t received_ = 0;
+  BatchResult total_;
+};
+
+}  // namespace bulletin::analytics

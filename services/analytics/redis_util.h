@@ -1,0 +1,30 @@
+// Small helpers shared by the Redis-backed analytics files: reading integer replies and
+// hashing scripts. Internal to services/analytics; pure functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/redis/redis_client.h"
+
+namespace bulletin::analytics {
+
+// An integer reply, a numeric string or nil (zero). Error replies surface as statuses.
+absl::StatusOr<int64_t> IntOf(const RedisReply& r);
+
+// Sums the elements of an MGET / HMGET reply.
+absl::StatusOr<int64_t> SumOf(const RedisReply& r);
+
+// A double from a string or integer reply (ZSCORE, WITHSCORES); nil is zero.
+absl::StatusOr<double> DoubleOf(const RedisReply& r);
+
+std::string Sha1Hex(const std::string& s);
+
+// Whole seconds, as Redis EXPIRE wants them.
+std::string Seconds(absl::Duration d);
+
+bool IsNoScript(const RedisReply& r);
+
+}  // namespace bulletin::analytics

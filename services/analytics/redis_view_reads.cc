@@ -1,0 +1,146 @@
+// RedisViewStore's reads of counters: per-article statistics (pipelined for up to 1000
+// articles) and time series. The key layout is in view_keys.h.
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "services/analytics/redis_util.h"
+#include "services/analytics/redis_view_store.h"
+#include "services/analytics/view_keys.h"
+
+namespace bulletin::analytics {
+namespace {
+
+constexpr int kNowMinutes = 5;
+
+absl::StatusOr<std::map<NotCounted, int64_t>> TalliesOf(const RedisReply& r) {
+  if (r.is_error()) return r.ToStatus();
+  std::map<NotCounted, int64_t> out;
+  for (size_t i = 0; i + 1 < r.elements.size(); i += 2) {
+    int reason = 0;
+    absl::StatusOr<int64_t> count = IntOf(r.elements[i + 1]);
+    if (!count.ok()) return count.status();
+    if (absl::SimpleAtoi(r.elements[i].str, &reason) && reason > 0 && *count > 0) {
+      out[static_cast<NotCounted>(reason)] = *count;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<StatsResult> RedisViewStore::Stats(const std::vector<std::string>& article_ids,
+                                                  int window_days, absl::Time now) {
+  constexpr size_t kPerArticle = 8;
+  std::vector<RedisArgv> commands;
+  commands.reserve(article_ids.size() * kPerArticle + 2);
+  for (const std::string& id : article_ids) {
+    ArticleKeys k(id);
+    RedisArgv day_views = {"MGET"};
+    RedisArgv day_visitors = {"PFCOUNT"};
+    for (int d = 0; d < window_days; ++d) {
+      day_views.push_back(k.DayViews(now - absl::Hours(24) * d));
+      day_visitors.push_back(k.DayVisitors(now - absl::Hours(24) * d));
+    }
+    RedisArgv minutes = {"PFCOUNT"};
+    for (int m = 0; m < kNowMinutes; ++m)
+      minutes.push_back(k.MinuteVisitors(now - absl::Minutes(m)));
+    commands.push_back({"GET", k.Views()});
+    commands.push_back({"PFCOUNT", k.Visitors()});
+    commands.push_back({"HMGET", k.Imported(), "views", "uniques"});
+    commands.push_back({"GET", k.DayViews(now)});
+    commands.push_back(std::move(day_views));
+    commands.push_back(std::move(day_visitors));
+    commands.push_back(std::move(minutes));
+    commands.push_back({"HGETALL", k.NotCounted()});
+  }
+  RedisArgv site_minutes = {"PFCOUNT"};
+  for (int m = 0; m < kNowMinutes; ++m)
+    site_minutes.push_back(site::MinuteVisitors(now - absl::Minutes(m)));
+  commands.push_back(std::move(site_minutes));
+  commands.push_back({"GET", site::DayViews(now)});
+  auto replies = redis_.Pipeline(commands);
+  if (!replies.ok()) return replies.status();
+
+  StatsResult result;
+  for (size_t i = 0; i < article_ids.size(); ++i) {
+    const RedisReply* r = &(*replies)[i * kPerArticle];
+    if (r[2].is_error()) return r[2].ToStatus();
+    if (r[2].elements.size() != 2) {
+      return absl::InternalError("redis: unexpected HMGET reply " + DebugString(r[2]));
+    }
+    absl::StatusOr<int64_t> views = IntOf(r[0]), uniques = IntOf(r[1]),
+                            imported_views = IntOf(r[2].elements[0]),
+                            imported_uniques = IntOf(r[2].elements[1]), today = IntOf(r[3]),
+                            window_views = SumOf(r[4]), window_uniques = IntOf(r[5]),
+                            now_visitors = IntOf(r[6]);
+    for (const auto* v : {&views, &uniques, &imported_views, &imported_uniques, &today,
+                          &window_views, &window_uniques, &now_visitors}) {
+      if (!v->ok()) return v->status();
+    }
+    auto tallies = TalliesOf(r[7]);
+    if (!tallies.ok()) return tallies.status();
+    ArticleStats s;
+    s.article_id = article_ids[i];
+    s.views = *views + *imported_views;
+    s.unique_visitors = *uniques + *imported_uniques;
+    s.imported_views = *imported_views;
+    s.today_views = *today;
+    s.window_views = *window_views;
+    s.window_unique_visitors = *window_uniques;
+    s.visitors_now = *now_visitors;
+    s.not_counted = std::move(*tallies);
+    result.stats.push_back(std::move(s));
+  }
+  const size_t site = article_ids.size() * kPerArticle;
+  absl::StatusOr<int64_t> site_now = IntOf((*replies)[site]),
+                          site_today = IntOf((*replies)[site + 1]);
+  if (!site_now.ok()) return site_now.status();
+  if (!site_today.ok()) return site_today.status();
+  result.site_visitors_now = *site_now;
+  result.site_today_views = *site_today;
+  return result;
+}
+
+absl::StatusOr<std::vector<SeriesPoint>> RedisViewStore::Series(const std::string& article_id,
+                                                                Granularity granularity,
+                                                                absl::Time start, int points) {
+  const bool daily = granularity == Granularity::kDaily;
+  const absl::Duration step = daily ? absl::Hours(24) : absl::Hours(1);
+  std::optional<ArticleKeys> k;
+  if (!article_id.empty()) k.emplace(article_id);
+  RedisArgv views = {"MGET"};
+  std::vector<RedisArgv> commands;
+  for (int i = 0; i < points; ++i) {
+    absl::Time t = start + step * i;
+    if (daily) {
+      views.push_back(k ? k->DayViews(t) : site::DayViews(t));
+      commands.push_back({"PFCOUNT", k ? k->DayVisitors(t) : site::DayVisitors(t)});
+    } else {
+      views.push_back(k ? k->HourViews(t) : site::HourViews(t));
+    }
+  }
+  commands.insert(commands.begin(), std::move(views));
+  auto replies = redis_.Pipeline(commands);
+  if (!replies.ok()) return replies.status();
+  const RedisReply& counts = (*replies)[0];
+  if (counts.is_error()) return counts.ToStatus();
+  if (counts.elements.size() != static_cast<size_t>(points)) {
+    return absl::InternalError("redis: unexpected MGET reply " + DebugString(counts));
+  }
+  std::vector<SeriesPoint> out;
+  out.reserve(points);
+  for (int i = 0; i < points; ++i) {
+    SeriesPoint p{start + step * i};
+    absl::StatusOr<int64_t> v = IntOf(counts.elements[i]);
+    if (!v.ok()) return v.status();
+    p.views = *v;
+    if (daily) {
+      absl::StatusOr<int64_t> u = IntOf((*replies)[1 + i]);
+      if (!u.ok()) return u.status();
+      p.unique_visitors = *u;
+    }
+    out.push_back(p);
+  }
+  return out;
+}
+
+}  // namespace bulletin::analytics

@@ -1,0 +1,85 @@
+#include "services/analytics/spill_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace bulletin::analytics {
+namespace {
+
+constexpr char kHeader[] = "# bulletin-analytics spill v1";
+
+}  // namespace
+
+absl::Status WriteSpillFile(const std::string& path, const std::deque<QueuedView>& views) {
+  std::string text = absl::StrCat(kHeader, "\n");
+  for (const QueuedView& v : views) {
+    absl::StrAppend(&text, v.article_id, "\t", absl::CEscape(v.visitor_id), "\t", v.client_ip, "\t",
+                    absl::CEscape(v.user_agent), "\t", v.request_id, "\t",
+                    absl::ToUnixMicros(v.time), "\t", static_cast<int>(v.filtered), "\n");
+  }
+  const std::string tmp = path + ".tmp";
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  bool ok = fd >= 0;
+  for (size_t done = 0; ok && done < text.size();) {
+    ssize_t n = write(fd, text.data() + done, text.size() - done);
+    ok = n > 0;
+    if (ok) done += static_cast<size_t>(n);
+  }
+  ok = ok && fsync(fd) == 0;
+  if (fd >= 0) ok = close(fd) == 0 && ok;
+  ok = ok && rename(tmp.c_str(), path.c_str()) == 0;
+  if (!ok) {
+    return absl::UnavailableError(
+        absl::StrCat("spill file \"", path, "\": ", std::strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::deque<QueuedView>> ReadSpillFile(const std::string& path) {
+  std::deque<QueuedView> views;
+  std::ifstream in(path);
+  if (!in) {
+    if (access(path.c_str(), F_OK) != 0) return views;
+    return absl::InvalidArgumentError(absl::StrCat("--spill-file: cannot read \"", path, "\""));
+  }
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    auto bad = [&] {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--spill-file: \"", path, "\" line ", n, " is malformed"));
+    };
+    if (n == 1) {
+      if (line != kHeader) return bad();
+      continue;
+    }
+    std::vector<std::string> f = absl::StrSplit(line, '\t');
+    QueuedView v;
+    int64_t micros = 0;
+    int filtered = 0;
+    if (f.size() != 7 || !absl::CUnescape(f[1], &v.visitor_id) ||
+        !absl::CUnescape(f[3], &v.user_agent) || !absl::SimpleAtoi(f[5], &micros) ||
+        !absl::SimpleAtoi(f[6], &filtered) || filtered < 0 || filtered > 4) {
+      return bad();
+    }
+    v.article_id = f[0];
+    v.client_ip = f[2];
+    v.request_id = f[4];
+    v.time = absl::FromUnixMicros(micros);
+    v.filtered = static_cast<NotCounted>(filtered);
+    views.push_back(std::move(v));
+  }
+  return views;
+}
+
+}  // namespace bulletin::analytics

@@ -1,0 +1,174 @@
+// Top lists and time series against a real redis-server, with an injected clock: most
+// read per window, trending, category/locale filters, metadata learnt from real
+// ArticleEvents on the stream, deleted articles dropped, and zero-filled series.
+#include "services/analytics/tests/analytics_fixture.h"
+
+namespace bulletin::analytics {
+namespace {
+
+using events::v1::ARTICLE_EVENT_TYPE_DELETED;
+using events::v1::ARTICLE_EVENT_TYPE_PUBLISHED;
+using events::v1::ARTICLE_EVENT_TYPE_UNPUBLISHED;
+using events::v1::ARTICLE_EVENT_TYPE_UPDATED;
+
+class AnalyticsTopTest : public AnalyticsFixture {
+ protected:
+  // "id:views" of a top list, best first.
+  std::vector<std::string> Top(int kind, int window, const std::string& category = "",
+                               const std::string& locale = "") {
+    auto r = core_->GetTopArticles({kind, window, category, locale, 0});
+    EXPECT_TRUE(r.ok()) << r.status();
+    std::vector<std::string> out;
+    if (r.ok()) {
+      for (const TopEntry& e : *r) out.push_back(absl::StrCat(e.article_id, ":", e.views));
+    }
+    return out;
+  }
+  // Runs `f` with the clock set `back` before now.
+  template <typename F>
+  void At(absl::Duration back, F f) {
+    const absl::Time saved = now_;
+    now_ -= back;
+    f();
+    now_ = saved;
+  }
+};
+
+using Strings = std::vector<std::string>;
+
+TEST_F(AnalyticsTopTest, MostReadPerWindowIsOrderedAndDropsDeletedArticles) {
+  RecordMany("hot", 5, "h");
+  RecordMany("warm", 3, "w", now_ - absl::Hours(2));
+  RecordMany("warm", 1, "w-now");
+  At(absl::Hours(24 * 3), [&] { RecordMany("weekly", 10, "k"); });
+  At(absl::Hours(24 * 20), [&] { RecordMany("monthly", 20, "m"); });
+  RecordMany("unknown", 50, "u");  // never published: never listed
+  ASSERT_TRUE(core_->ImportViews(kAdmin, {{"legacy", 1000, 0}}).ok());
+  for (const char* id : {"hot", "warm", "weekly", "monthly", "legacy"}) {
+    Publish(id, ARTICLE_EVENT_TYPE_PUBLISHED, 1);
+  }
+
+  EXPECT_EQ(Top(1, 1), (Strings{"hot:5", "warm:1"}));
+  EXPECT_EQ(Top(1, 2), (Strings{"hot:5", "warm:4"}));
+  EXPECT_EQ(Top(1, 0), (Strings{"hot:5", "warm:4"})) << "default: last day";
+  EXPECT_EQ(Top(0, 3), (Strings{"weekly:10", "hot:5", "warm:4"}));
+  EXPECT_EQ(Top(1, 4), (Strings{"monthly:20", "weekly:10", "hot:5", "warm:4"}));
+  EXPECT_EQ(Top(1, 5), (Strings{"legacy:1000", "monthly:20", "weekly:10", "hot:5", "warm:4"}));
+
+  auto entries = core_->GetTopArticles({1, 2, "", "", 1});
+  ASSERT_TRUE(entries.ok());
+  ASSERT_EQ(entries->size(), 1u);
+  EXPECT_EQ((*entries)[0].title, "Title hot (en)");
+  EXPECT_EQ((*entries)[0].slug, "en-hot");
+  EXPECT_EQ((*entries)[0].locale, "en");
+  EXPECT_EQ((*entries)[0].score, 5);
+
+  Publish("hot", ARTICLE_EVENT_TYPE_DELETED, 2);
+  EXPECT_EQ(Top(1, 1), (Strings{"warm:1"}));
+  EXPECT_EQ(Top(1, 5), (Strings{"legacy:1000", "monthly:20", "weekly:10", "warm:4"}));
+  Publish("hot", ARTICLE_EVENT_TYPE_PUBLISHED, 1);  // a late replay changes nothing
+  EXPECT_EQ(Top(1, 1), (Strings{"warm:1"}));
+  Publish("warm", ARTICLE_EVENT_TYPE_UNPUBLISHED, 2);
+  EXPECT_EQ(Top(1, 1), (Strings{}));
+  Publish("hot", ARTICLE_EVENT_TYPE_PUBLISHED, 3);  // published again: back, counts kept
+  EXPECT_EQ(Top(1, 1), (Strings{"hot:5"}));
+}
+
+TEST_F(AnalyticsTopTest, CategoryAndLocaleFiltersUseTheEventsMetadata) {
+  Publish("n1", ARTICLE_EVENT_TYPE_PUBLISHED, 1, "local", {"home", "news"}, {"zh-CN", "en"});
+  Publish("s1", ARTICLE_EVENT_TYPE_PUBLISHED, 1, "sports", {"home"}, {"en"});
+  RecordMany("n1", 3, "a");
+  RecordMany("s1", 5, "b");
+  EXPECT_EQ(Top(1, 2, "news"), (Strings{"n1:3"}));
+  EXPECT_EQ(Top(1, 2, "local"), (Strings{"n1:3"}));
+  EXPECT_EQ(Top(1, 2, "home"), (Strings{"s1:5", "n1:3"}));
+  EXPECT_EQ(Top(1, 2, "", "zh-CN"), (Strings{"n1:3"}));
+  EXPECT_EQ(Top(1, 2, "", "fr"), (Strings{}));
+  auto zh = core_->GetTopArticles({1, 2, "", "zh-CN", 0});
+  ASSERT_TRUE(zh.ok());
+  EXPECT_EQ((*zh)[0].title, "Title n1 (zh-CN)");
+  auto en = core_->GetTopArticles({1, 2, "home", "en", 0});
+  ASSERT_TRUE(en.ok());
+  EXPECT_EQ((*en)[1].title, "Title n1 (en)");
+  auto fallback = core_->GetTopArticles({1, 2, "home", "", 0});
+  ASSERT_TRUE(fallback.ok());
+  EXPECT_EQ((*fallback)[1].locale, "zh-CN") << "no locale asked: the default locale";
+
+  Publish("n1", ARTICLE_EVENT_TYPE_UPDATED, 2, "sports", {"home"}, {"en"});
+  EXPECT_EQ(Top(1, 2, "news"), (Strings{}));
+  EXPECT_EQ(Top(1, 2, "sports"), (Strings{"s1:5", "n1:3"}));
+  EXPECT_EQ(Top(1, 2, "", "zh-CN"), (Strings{}));
+}
+
+TEST_F(AnalyticsTopTest, TrendingRanksTheRiseAboveTheArticlesOwnBaseline) {
+  Publish("evergreen", ARTICLE_EVENT_TYPE_PUBLISHED, 1);
+  Publish("spike", ARTICLE_EVENT_TYPE_PUBLISHED, 1);
+  for (int h = 24; h >= 1; --h) {
+    At(absl::Hours(h), [&] { RecordMany("evergreen", 30, absl::StrCat("e", h, "-")); });
+  }
+  RecordMany("evergreen", 30, "e0-");
+  RecordMany("spike", 20, "s");
+  EXPECT_EQ(Top(1, 1), (Strings{"evergreen:30", "spike:20"}));
+  EXPECT_EQ(Top(2, 1), (Strings{"spike:20", "evergreen:30"}));
+  EXPECT_EQ(Top(2, 0), (Strings{"spike:20", "evergreen:30"})) << "default: last hour";
+  // Over a day against a week, the evergreen page (new this day) is the one that rose.
+  auto day = core_->GetTopArticles({2, 2, "", "", 0});
+  ASSERT_TRUE(day.ok()) << day.status();
+  ASSERT_EQ(day->size(), 2u);
+  EXPECT_EQ((*day)[0].article_id, "evergreen");
+  EXPECT_EQ((*day)[0].views, 720) << "the last 24 hourly buckets";
+  EXPECT_GT((*day)[0].score, (*day)[1].score);
+}
+
+TEST_F(AnalyticsTopTest, TopListArgumentsAreChecked) {
+  auto code_of = [&](TopRequest r) { return core_->GetTopArticles(r).status(); };
+  EXPECT_EQ(code_of({2, 3, "", "", 0}).message().rfind("window: ", 0), 0u);
+  EXPECT_EQ(code_of({7, 0, "", "", 0}).message().rfind("kind: ", 0), 0u);
+  EXPECT_EQ(code_of({1, 1, "bad id", "", 0}).message().rfind("category_id: ", 0), 0u);
+  EXPECT_EQ(code_of({1, 1, "", "EN", 0}).message().rfind("locale: ", 0), 0u);
+  EXPECT_EQ(code_of({1, 1, "", "", -1}).message().rfind("page_size: ", 0), 0u);
+  EXPECT_TRUE(code_of({1, 1, "", "", 1000}).ok()) << "page_size above 100 is capped";
+}
+
+TEST_F(AnalyticsTopTest, TimeSeriesAreZeroFilledOldestFirst) {
+  RecordMany("ts", 3, "a");
+  RecordMany("ts", 2, "b", now_ - absl::Hours(5));
+  At(absl::Hours(48), [&] { RecordMany("ts", 4, "c"); });
+
+  auto hourly = core_->GetTimeSeries({"ts", 1, std::nullopt, std::nullopt});
+  ASSERT_TRUE(hourly.ok()) << hourly.status();
+  ASSERT_EQ(hourly->size(), 48u);
+  EXPECT_EQ(hourly->back().start, now_);  // noon: an hour start
+  EXPECT_EQ(hourly->back().views, 3);
+  EXPECT_EQ((*hourly)[42].views, 2);
+  EXPECT_EQ((*hourly)[42].start, now_ - absl::Hours(5));
+  int64_t sum = 0;
+  for (const SeriesPoint& p : *hourly) sum += p.views;
+  EXPECT_EQ(sum, 5) << "48 hours ago is outside the 48 hourly points";
+
+  auto daily = core_->GetTimeSeries({"ts", 2, std::nullopt, std::nullopt});
+  ASSERT_TRUE(daily.ok()) << daily.status();
+  ASSERT_EQ(daily->size(), 30u);
+  EXPECT_EQ(daily->back().start, now_ - absl::Hours(12));
+  EXPECT_EQ(daily->back().views, 5);
+  EXPECT_EQ(daily->back().unique_visitors, 5);
+  EXPECT_EQ((*daily)[27].views, 4);
+
+  auto site = core_->GetTimeSeries({"", 2, now_ - absl::Hours(24 * 3), now_});
+  ASSERT_TRUE(site.ok()) << site.status();
+  ASSERT_EQ(site->size(), 4u);  // the end rounds up to include today
+  EXPECT_EQ(site->back().views, 5);
+  EXPECT_EQ((*site)[1].views, 4);
+
+  auto message = [&](SeriesRequest r) {
+    return std::string(core_->GetTimeSeries(r).status().message());
+  };
+  EXPECT_EQ(message({"ts", 0, std::nullopt, std::nullopt}).rfind("granularity: ", 0), 0u);
+  EXPECT_EQ(message({"bad id", 1, std::nullopt, std::nullopt}).rfind("article_id: ", 0), 0u);
+  EXPECT_EQ(message({"ts", 1, now_, now_ - absl::Hours(2)}).rfind("end_time: ", 0), 0u);
+  EXPECT_EQ(message({"ts", 1, now_ - absl::Hours(49), now_}).rfind("start_time: ", 0), 0u);
+  EXPECT_EQ(message({"ts", 2, now_ - absl::Hours(24 * 401), now_}).rfind("start_time: ", 0), 0u);
+}
+
+}  // namespace
+}  // namespace bulletin::analytics

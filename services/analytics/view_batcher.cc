@@ -1,0 +1,257 @@
+#include "services/analytics/view_batcher.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "common/base/log.h"
+#include "services/analytics/spill_file.h"
+#include "services/analytics/view_validation.h"
+
+namespace bulletin::analytics {
+namespace {
+
+constexpr size_t kMaxKnownArticles = 100000;
+
+std::string HmacSha256Hex(const std::string& key, const std::string& data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest, &len);
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  // 128 bits are plenty to tell visitors apart and keep the keys short.
+  for (unsigned int i = 0; i < len && i < 16; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 0xf];
+  }
+  return out;
+}
+
+}  // namespace
+
+ViewBatcher::ViewBatcher(ViewStore& store, BatcherOptions options, Clock clock)
+    : store_(store), options_(std::move(options)), clock_(std::move(clock)) {}
+
+ViewBatcher::~ViewBatcher() { Stop(); }
+
+absl::Status ViewBatcher::Start() {
+  if (!options_.spill_file.empty()) {
+    absl::StatusOr<std::deque<QueuedView>> spilled = ReadSpillFile(options_.spill_file);
+    if (!spilled.ok()) return spilled.status();
+    if (!spilled->empty()) {
+      Logger()->info("replaying {} buffered views from {}", spilled->size(), options_.spill_file);
+      std::lock_guard<std::mutex> lock(mu_);
+      for (QueuedView& v : *spilled) buffer_.push_back(std::move(v));
+    }
+    // Removed now that the views are in memory: a replay after a crash would count them
+    // twice; a clean stop writes whatever is still buffered again.
+    std::remove(options_.spill_file.c_str());
+  }
+  started_ = true;
+  thread_ = std::thread([this] { Run(); });
+  return absl::OkStatus();
+}
+
+void ViewBatcher::Submit(std::vector<QueuedView> views, Done done) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!stopping_ && queued_views_ + views.size() <= options_.buffer_limit) {
+      queued_views_ += views.size();
+      queue_.push_back({std::move(views), std::move(done)});
+      cv_.notify_one();
+      return;
+    }
+  }
+  done(absl::UnavailableError("analytics is shutting down or overloaded; retry later"));
+}
+
+void ViewBatcher::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (started_) thread_.join();
+}
+
+size_t ViewBatcher::buffered() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return buffer_.size();
+}
+
+absl::StatusOr<std::vector<RecordResult>> ViewBatcher::Send(const std::vector<QueuedView>& views) {
+  std::vector<ResolvedView> resolved;
+  resolved.reserve(views.size());
+  for (const QueuedView& v : views) {
+    ResolvedView r{v.article_id, "", v.request_id, v.time, v.filtered};
+    if (!v.visitor_id.empty()) {
+      r.visitor = "v:" + v.visitor_id;
+    } else {
+      absl::StatusOr<std::string> salt = store_.DailySalt(v.time);
+      if (!salt.ok()) return salt.status();
+      r.visitor = "h:" + HmacSha256Hex(*salt, CanonicalIp(v.client_ip) + "\n" + v.user_agent);
+    }
+    resolved.push_back(std::move(r));
+  }
+  return store_.Record(resolved, clock_());
+}
+
+void ViewBatcher::Remember(const std::vector<RecordResult>& results) {
+  if (known_.size() > kMaxKnownArticles) known_.clear();
+  for (const RecordResult& r : results) known_[r.totals.article_id] = r.totals;
+}
+
+void ViewBatcher::Buffer(std::vector<Submission> batch) {
+  for (Submission& s : batch) {
+    std::vector<RecordResult> results;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (buffer_.size() + s.views.size() > options_.buffer_limit) {
+        results.clear();
+      } else {
+        for (QueuedView& v : s.views) {
+          RecordResult r;
+          r.queued = true;
+          r.reason = v.filtered;
+          r.counted = v.filtered == NotCounted::kNone;
+          if (r.counted) ++pending_[v.article_id];
+          auto known = known_.find(v.article_id);
+          if (known != known_.end()) r.totals = known->second;
+          r.totals.article_id = v.article_id;
+          r.totals.views += pending_[v.article_id];
+          results.push_back(std::move(r));
+          buffer_.push_back(std::move(v));
+        }
+      }
+    }
+    if (results.empty() && !s.views.empty()) {
+      s.done(absl::UnavailableError(
+          absl::StrCat("redis is unreachable and the view buffer is full (", options_.buffer_limit,
+                       " views); retry later with the same request_id")));
+    } else {
+      s.done(std::move(results));
+    }
+  }
+}
+
+bool ViewBatcher::FlushBufferOnce() {
+  std::vector<QueuedView> chunk;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (size_t i = 0; i < buffer_.size() && i < options_.max_batch; ++i) {
+      chunk.push_back(buffer_[i]);
+    }
+  }
+  if (chunk.empty()) return true;
+  absl::StatusOr<std::vector<RecordResult>> results = Send(chunk);
+  if (!results.ok() && absl::IsUnavailable(results.status())) return false;
+  if (!results.ok()) {
+    Logger()->error("dropping {} buffered views the store refused: {}", chunk.size(),
+                    results.status().ToString());
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const QueuedView& v : chunk) {
+    if (v.filtered == NotCounted::kNone && --pending_[v.article_id] <= 0) {
+      pending_.erase(v.article_id);
+    }
+    buffer_.pop_front();
+  }
+  if (results.ok()) Remember(*results);
+  if (buffer_.empty()) Logger()->info("view buffer flushed to redis");
+  return true;
+}
+
+void ViewBatcher::Run() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    if (!buffer_.empty() && absl::Now() >= next_retry_) {
+      lock.unlock();
+      bool flushed = FlushBufferOnce();
+      lock.lock();
+      if (!flushed) next_retry_ = absl::Now() + options_.retry_interval;
+      continue;
+    }
+    if (queue_.empty()) {
+      if (stopping_) break;
+      if (buffer_.empty()) {
+        cv_.wait(lock);
+      } else {
+        cv_.wait_until(lock, absl::ToChronoTime(next_retry_));
+      }
+      continue;
+    }
+    if (options_.max_delay > absl::ZeroDuration() && queued_views_ < options_.max_batch) {
+      cv_.wait_for(lock, absl::ToChronoNanoseconds(options_.max_delay),
+                   [this] { return stopping_ || queued_views_ >= options_.max_batch; });
+    }
+    std::vector<Submission> batch;
+    size_t n = 0;
+    while (!queue_.empty() && (n == 0 || n + queue_.front().views.size() <= options_.max_batch)) {
+      n += queue_.front().views.size();
+      batch.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    queued_views_ -= n;
+    const bool buffering = !buffer_.empty();
+    lock.unlock();
+    if (buffering) {
+      Buffer(std::move(batch));  // keep the order: the buffer goes first
+    } else {
+      std::vector<QueuedView> views;
+      views.reserve(n);
+      for (const Submission& s : batch) views.insert(views.end(), s.views.begin(), s.views.end());
+      absl::StatusOr<std::vector<RecordResult>> results = Send(views);
+      if (results.ok()) {
+        {
+          std::lock_guard<std::mutex> guard(mu_);
+          Remember(*results);
+        }
+        auto it = results->begin();
+        for (Submission& s : batch) {
+          std::vector<RecordResult> own(std::make_move_iterator(it),
+                                        std::make_move_iterator(it + s.views.size()));
+          it += s.views.size();
+          s.done(std::move(own));
+        }
+      } else if (absl::IsUnavailable(results.status())) {
+        Logger()->warn("redis unreachable ({}): buffering views",
+                       std::string(results.status().message()));
+        Buffer(std::move(batch));
+        std::lock_guard<std::mutex> guard(mu_);
+        next_retry_ = absl::Now() + options_.retry_interval;
+      } else {
+        for (Submission& s : batch) s.done(results.status());
+      }
+    }
+    lock.lock();
+  }
+  // Stopping: one more attempt to flush, then spill what Redis did not take.
+  while (!buffer_.empty()) {
+    lock.unlock();
+    bool flushed = FlushBufferOnce();
+    lock.lock();
+    if (!flushed) break;
+  }
+  if (!buffer_.empty()) WriteSpill();
+}
+
+void ViewBatcher::WriteSpill() {
+  if (options_.spill_file.empty()) {
+    Logger()->error("redis unreachable at shutdown: {} buffered views lost (no --spill-file)",
+                    buffer_.size());
+    return;
+  }
+  absl::Status s = WriteSpillFile(options_.spill_file, buffer_);
+  if (s.ok()) {
+    Logger()->warn("redis unreachable at shutdown: {} views written to {}", buffer_.size(),
+                   options_.spill_file);
+  } else {
+    Logger()->error("{} buffered views lost: {}", buffer_.size(), std::string(s.message()));
+  }
+}
+
+}  // namespace bulletin::analytics
