@@ -36,16 +36,67 @@ struct OutboxEvent {
 
 struct NewArticleOptions {
   std::string request_id;  // empty: not idempotent
+  std::string author;      // of revision 1
   // The slug was derived, not given: on a clash, try "<slug>-2", "<slug>-3", ...
   bool derived_slug = false;
   absl::Time now;
 };
 
-// Changes `article` in place inside the store's transaction and returns the event to write
-// to the outbox with it (nullopt: none). `category_ancestor_ids` are the ancestors of
-// article.category_id as stored, root first. A non-OK result rolls back and is returned.
-using ArticleMutation = std::function<absl::StatusOr<std::optional<OutboxEvent>>(
-    Article& article, const std::vector<std::string>& category_ancestor_ids)>;
+// What a mutation did, recorded by the store in the same transaction.
+struct ArticleChange {
+  std::optional<OutboxEvent> event;  // written to the outbox; nullopt: none
+  std::string author;                // of the revision written with the change
+  std::vector<std::string> changed_fields;
+};
+
+// Changes `article` in place inside the store's transaction and says what it did.
+// `category_ancestor_ids` are the ancestors of article.category_id as stored before the
+// mutation, root first; `ancestors_of` looks up those of another category (NOT_FOUND when
+// it does not exist). A non-OK result rolls back and is returned.
+using AncestorLookup =
+    std::function<absl::StatusOr<std::vector<std::string>>(const std::string& category_id)>;
+using ArticleMutation = std::function<absl::StatusOr<ArticleChange>(
+    Article& article, const AncestorLookup& ancestors_of)>;
+
+// Which articles a list returns. Categories are already expanded to their descendants.
+struct ArticleFilter {
+  std::vector<std::string> category_ids;  // empty: any category
+  std::string tag;                        // empty: any
+  std::string require_locale;             // non-empty: only with a translation in it
+  ArticleState state = ArticleState::kPublished;
+  bool featured_only = false;
+  bool featured_first = false;
+  bool show_deleted = false;
+};
+
+// The position after which a list page starts (keyset): the sort key of the last article.
+struct ArticleCursor {
+  bool featured = false;   // only meaningful with featured_first
+  absl::Time sort_time;    // publish_time, else create_time
+  std::string id;
+};
+
+// A search hit: one translation of a published article. Lower rank is better (bm25).
+struct SearchHit {
+  std::string article_id;
+  std::string locale;
+  double rank = 0;
+};
+
+// An article that may be related to another one, with what they share.
+struct RelatedCandidate {
+  std::string article_id;
+  int shared_tags = 0;
+  bool same_category = false;
+  double text_rank = 0;  // bm25 of the text query; 0 when the text did not match
+  absl::Time sort_time;
+};
+
+// Changes a category in place inside the store's transaction; a non-OK result rolls back.
+using CategoryMutation = std::function<absl::Status(Category& category)>;
+// The UPDATED event of a published article whose category ancestry changed.
+using CategoryMoveEvent =
+    std::function<OutboxEvent(const Article& article, const std::vector<std::string>& ancestors)>;
 
 class ArticleStore {
  public:
@@ -70,10 +121,55 @@ class ArticleStore {
   virtual absl::StatusOr<Article> GetArticle(const std::string& id) = 0;
   // By the article slug or any of its translation slugs.
   virtual absl::StatusOr<Article> GetArticleBySlug(const std::string& slug) = 0;
-  // Reads article `id`, applies `mutate`, writes the article and the returned outbox event
-  // in one transaction, and returns the article as written.
+  // Reads article `id`, applies `mutate`, writes the article, its revision, its search
+  // index entries and the returned outbox event in one transaction, and returns the
+  // article as written. ALREADY_EXISTS (slug), FAILED_PRECONDITION (category) as on create.
   virtual absl::StatusOr<Article> UpdateArticle(const std::string& id,
                                                 const ArticleMutation& mutate) = 0;
+
+  // A page of articles matching `filter`, in list order (featured first when asked, then
+  // newest sort time, then id descending), starting after `after`.
+  virtual absl::StatusOr<std::vector<Article>> ListArticles(
+      const ArticleFilter& filter, const std::optional<ArticleCursor>& after, int limit) = 0;
+  virtual absl::StatusOr<int64_t> CountArticles(const ArticleFilter& filter) = 0;
+  // Revisions of article `id` older than `before_revision` (0: from the newest), newest
+  // first. NOT_FOUND when the article does not exist.
+  virtual absl::StatusOr<std::vector<ArticleRevision>> ListRevisions(const std::string& id,
+                                                                     int64_t before_revision,
+                                                                     int limit) = 0;
+
+  // Ids of SCHEDULED articles with publish_time <= now, oldest first.
+  virtual absl::StatusOr<std::vector<std::string>> DueScheduledArticles(absl::Time now,
+                                                                        int limit) = 0;
+  // The earliest publish_time of a SCHEDULED article; nullopt when none is scheduled.
+  virtual absl::StatusOr<std::optional<absl::Time>> NextScheduledTime() = 0;
+
+  // Full-text search of published articles: `match` is an FTS5 expression; `locale`
+  // (optional) restricts to translations in it, `category_ids` (optional) to those
+  // categories. Best first, at most `limit`.
+  virtual absl::StatusOr<std::vector<SearchHit>> Search(
+      const std::string& match, const std::string& locale,
+      const std::vector<std::string>& category_ids, int limit) = 0;
+  // Published articles other than `article` that share a tag or its category, or whose
+  // text matches `text_match` (an FTS5 expression; empty: none). At most `limit`.
+  virtual absl::StatusOr<std::vector<RelatedCandidate>> RelatedCandidates(
+      const Article& article, const std::string& text_match, int limit) = 0;
+
+  // Every category, in no particular order.
+  virtual absl::StatusOr<std::vector<Category>> ListCategories() = 0;
+  // `id` and every category below it. NOT_FOUND when it does not exist.
+  virtual absl::StatusOr<std::vector<std::string>> CategorySubtree(const std::string& id) = 0;
+  // Reads category `id`, applies `mutate`, checks the tree (parent exists:
+  // FAILED_PRECONDITION; no cycle, depth <= 8: INVALID_ARGUMENT naming
+  // category.parent_id; slug free: ALREADY_EXISTS) and writes it. When its parent changed,
+  // writes `moved(article)` to the outbox for every published article in its subtree.
+  virtual absl::StatusOr<Category> UpdateCategory(const std::string& id,
+                                                  const CategoryMutation& mutate,
+                                                  const CategoryMoveEvent& moved) = 0;
+  // Deletes category `id` after `check` accepted it. FAILED_PRECONDITION while articles
+  // (soft-deleted included) or child categories refer to it.
+  virtual absl::Status DeleteCategory(
+      const std::string& id, const std::function<absl::Status(const Category&)>& check) = 0;
 };
 
 // The relay's view of the outbox. Events keep their order (seq).

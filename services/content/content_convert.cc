@@ -40,6 +40,7 @@ Article FromProto(const v1::Article& in) {
     tr.cover_image_caption = t.cover_image_caption();
     tr.cover_image_alt = t.cover_image_alt();
     tr.slug = t.slug();
+    tr.outdated = t.outdated();  // read only by update_mask "translations.<locale>.outdated"
   }
   a.default_locale = in.default_locale();
   a.featured = in.featured();

@@ -1,35 +1,25 @@
+// ContentCore: creating and reading articles, the state machine (publish, schedule,
+// unpublish, archive, delete), preview tokens, and the shared write path (Mutate).
 #include "services/content/content_core.h"
 
 #include <utility>
 
-#include "absl/strings/cord.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "common/base/ids.h"
 #include "services/content/article_events.h"
+#include "services/content/content_core_internal.h"
 #include "services/content/content_validation.h"
 #include "services/content/text_rules.h"
 
 namespace bulletin::content {
+
+using internal::IsEditor;
+
 namespace {
 
-bool IsEditor(const Caller& caller) {
-  return caller && (caller->role == Role::kEditor || caller->role == Role::kAdmin);
-}
-
-std::string NewEtag() { return RandomHex(8); }
-
-// The locale a read in `wanted` returns: exact, else the same primary language (the
-// default locale first), else the default locale.
-std::string PickLocale(const Article& a, const std::string& wanted) {
-  if (a.translations.count(wanted)) return wanted;
-  const std::string primary = PrimaryLanguage(wanted);
-  if (PrimaryLanguage(a.default_locale) == primary) return a.default_locale;
-  for (const auto& [locale, tr] : a.translations) {
-    if (PrimaryLanguage(locale) == primary) return locale;
-  }
-  return a.default_locale;
-}
+constexpr char kPreviewPurpose[] = "preview";
 
 // The title a slug is derived from: English if present, else the default locale's.
 const std::string& SlugSourceTitle(const Article& a) {
@@ -41,66 +31,70 @@ const std::string& SlugSourceTitle(const Article& a) {
   return a.translations.at(a.default_locale).title;
 }
 
-absl::Status NotFound(const ArticleQuery& q) {
-  return absl::NotFoundError(
-      absl::StrCat("article \"", q.id.empty() ? q.slug : q.id, "\" not found"));
+absl::Status NotFound(const std::string& key) {
+  return absl::NotFoundError(absl::StrCat("article \"", key, "\" not found"));
+}
+
+// The ancestors of the article's category, root first; none without a category.
+absl::StatusOr<std::vector<std::string>> AncestorsOf(const Article& a,
+                                                     const AncestorLookup& ancestors_of) {
+  if (a.category_id.empty()) return std::vector<std::string>();
+  return ancestors_of(a.category_id);
+}
+
+absl::Status RequireEditor(const Caller& caller) {
+  return RequireRole(caller, {Role::kEditor, Role::kAdmin});
 }
 
 }  // namespace
 
 ContentCore::ContentCore(ArticleStore* store, ContentOptions options)
-    : store_(store), options_(std::move(options)) {}
+    : store_(store),
+      options_(std::move(options)),
+      signer_(options_.token_key.empty() ? RandomToken(32) : options_.token_key),
+      cache_(options_.cache_entries, options_.cache_ttl) {}
 
-absl::StatusOr<Category> ContentCore::CreateCategory(const Caller& caller, Category input,
-                                                     const std::string& request_id) {
-  if (absl::Status s = RequireRole(caller, {Role::kEditor, Role::kAdmin}); !s.ok()) return s;
-  if (absl::Status s = ValidateRequestId(request_id); !s.ok()) return s;
-  if (absl::Status s = ValidateNewCategory(input); !s.ok()) return s;
-  if (!input.parent_id.empty()) {
-    absl::StatusOr<std::vector<Category>> path = store_->GetCategoryAncestors(input.parent_id);
-    if (absl::IsNotFound(path.status())) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("category.parent_id: no category with id \"", input.parent_id, "\""));
-    }
-    if (!path.ok()) return path.status();
-    // The parent's ancestors, the parent, and the new category.
-    if (path->size() + 2 > 8) {
-      return absl::InvalidArgumentError("category.parent_id: the tree would be deeper than 8");
-    }
-  }
+OutboxEvent ContentCore::EventFor(const Article& a, int type,
+                                  const std::vector<std::string>& ancestors) {
   const absl::Time now = options_.clock();
-  input.id = NewId();
-  input.create_time = input.update_time = now;
-  input.etag = NewEtag();
-  return store_->CreateCategory(input, request_id, now);
+  return ToOutboxEvent(BuildArticleEvent(a, static_cast<events::v1::ArticleEventType>(type),
+                                         ancestors, options_.site_base_url, NewId(), now),
+                       now);
 }
 
-absl::StatusOr<CategoryRead> ContentCore::GetCategory(const std::string& id,
-                                                      const std::string& slug) {
-  if (id.empty() && slug.empty()) {
-    return absl::InvalidArgumentError("id: one of id or slug is required");
-  }
-  if (!id.empty() && !slug.empty()) {
-    return absl::InvalidArgumentError("id: give only one of id or slug");
-  }
-  if (!id.empty()) {
-    if (absl::Status s = ValidateId("id", id); !s.ok()) return s;
-  } else if (!IsValidSlug(slug)) {
-    return absl::InvalidArgumentError(absl::StrCat("slug: \"", slug, "\" is not a valid slug"));
-  }
-  absl::StatusOr<Category> c =
-      id.empty() ? store_->GetCategoryBySlug(slug) : store_->GetCategory(id);
-  if (!c.ok()) return c.status();
-  absl::StatusOr<std::vector<Category>> path = store_->GetCategoryAncestors(c->id);
-  if (!path.ok()) return path.status();
-  return CategoryRead{*std::move(c), *std::move(path)};
+absl::StatusOr<Article> ContentCore::Mutate(const std::string& id, const std::string& etag_field,
+                                            const std::string& etag, const Mutation& mutate) {
+  bool wrote_event = false;
+  bool schedule_changed = false;
+  absl::StatusOr<Article> result = store_->UpdateArticle(
+      id, [&](Article& a, const AncestorLookup& ancestors_of) -> absl::StatusOr<ArticleChange> {
+        if (a.delete_time) return NotFound(id);
+        if (!etag.empty() && etag != a.etag) return internal::StaleEtag(etag_field, etag, a.etag);
+        const ArticleState state = a.state;
+        const std::optional<absl::Time> publish_time = a.publish_time;
+        a.revision += 1;
+        a.etag = internal::NewEtag();
+        a.update_time = options_.clock();
+        absl::StatusOr<ArticleChange> change = mutate(a, ancestors_of);
+        if (!change.ok()) return change.status();
+        wrote_event = change->event.has_value();
+        schedule_changed = (state == ArticleState::kScheduled) ||
+                           (a.state == ArticleState::kScheduled && a.publish_time != publish_time);
+        return change;
+      });
+  if (absl::IsNotFound(result.status())) return NotFound(id);
+  if (!result.ok()) return result.status();
+  cache_.Erase(id);
+  if (wrote_event && options_.on_event_committed) options_.on_event_committed();
+  if (schedule_changed && options_.on_schedule_changed) options_.on_schedule_changed();
+  return result;
 }
 
 absl::StatusOr<Article> ContentCore::CreateArticle(const Caller& caller, Article input,
                                                    const std::string& request_id) {
-  if (absl::Status s = RequireRole(caller, {Role::kEditor, Role::kAdmin}); !s.ok()) return s;
+  if (absl::Status s = RequireEditor(caller); !s.ok()) return s;
   if (absl::Status s = ValidateRequestId(request_id); !s.ok()) return s;
-  if (absl::Status s = ValidateNewArticle(input); !s.ok()) return s;
+  if (absl::Status s = ValidateArticle(input); !s.ok()) return s;
 
   const absl::Time now = options_.clock();
   Article a = std::move(input);
@@ -110,12 +104,13 @@ absl::StatusOr<Article> ContentCore::CreateArticle(const Caller& caller, Article
   a.delete_time.reset();
   a.create_time = a.update_time = now;
   a.revision = 1;
-  a.etag = NewEtag();
+  a.etag = internal::NewEtag();
   for (auto& [locale, tr] : a.translations) {
     tr.outdated = false;
     tr.update_time = now;
   }
-  NewArticleOptions options{request_id, /*derived_slug=*/a.slug.empty(), now};
+  NewArticleOptions options{request_id, internal::AuthorOf(caller),
+                            /*derived_slug=*/a.slug.empty(), now};
   if (a.slug.empty()) {
     a.slug = SlugFromTitle(SlugSourceTitle(a));
     if (a.slug.empty()) {
@@ -125,6 +120,18 @@ absl::StatusOr<Article> ContentCore::CreateArticle(const Caller& caller, Article
     }
   }
   return store_->CreateArticle(a, options);
+}
+
+absl::StatusOr<Article> ContentCore::Load(const std::string& id, const std::string& slug) {
+  const absl::Time now = options_.clock();
+  std::optional<Article> cached = id.empty() ? cache_.GetBySlug(slug, now) : cache_.Get(id, now);
+  if (cached) return *std::move(cached);
+  const uint64_t generation = cache_.Generation();
+  absl::StatusOr<Article> a = id.empty() ? store_->GetArticleBySlug(slug) : store_->GetArticle(id);
+  if (a.ok() && a->state == ArticleState::kPublished && !a->delete_time) {
+    cache_.Put(*a, generation, now);
+  }
+  return a;
 }
 
 absl::StatusOr<ArticleRead> ContentCore::GetArticle(const Caller& caller, ArticleQuery q) {
@@ -143,92 +150,170 @@ absl::StatusOr<ArticleRead> ContentCore::GetArticle(const Caller& caller, Articl
   if (q.preview_token.size() > 1024) {
     return absl::InvalidArgumentError("preview_token: longer than 1024 characters");
   }
-
-  absl::StatusOr<Article> a =
-      q.id.empty() ? store_->GetArticleBySlug(q.slug) : store_->GetArticle(q.id);
-  if (!a.ok()) return absl::IsNotFound(a.status()) ? NotFound(q) : a.status();
+  const std::string key = q.id.empty() ? q.slug : q.id;
+  absl::StatusOr<Article> a = Load(q.id, q.slug);
+  if (!a.ok()) return absl::IsNotFound(a.status()) ? NotFound(key) : a.status();
   const bool is_public = a->state == ArticleState::kPublished && !a->delete_time;
   if (!is_public) {
-    if (a->delete_time && !(IsEditor(caller) && q.show_deleted)) return NotFound(q);
+    if (a->delete_time && !(IsEditor(caller) && q.show_deleted)) return NotFound(key);
     if (!IsEditor(caller)) {
-      if (!q.preview_token.empty()) {
-        return absl::UnimplementedError(
-            "GetArticle.preview_token is not implemented yet (issue #3)");
+      if (q.preview_token.empty()) return NotFound(key);
+      std::optional<std::vector<std::string>> fields =
+          signer_.Verify(kPreviewPurpose, q.preview_token);
+      int64_t expire = 0;
+      if (!fields || fields->size() != 2 || !absl::SimpleAtoi((*fields)[1], &expire)) {
+        return absl::PermissionDeniedError("preview_token: not a valid preview token");
       }
-      return NotFound(q);
+      if ((*fields)[0] != a->id) {
+        return absl::PermissionDeniedError("preview_token: made for another article");
+      }
+      if (absl::FromUnixSeconds(expire) <= options_.clock()) {
+        return absl::PermissionDeniedError("preview_token: expired");
+      }
     }
   }
-
-  ArticleRead read;
-  read.article = *std::move(a);
-  Article& art = read.article;
-  if (art.state == ArticleState::kPublished) {
-    read.published_locales = LocaleLinks(art, options_.site_base_url);
-  }
-  if (!q.locale.empty()) {
-    read.returned_locale = PickLocale(art, q.locale);
-    Translation kept = art.translations.at(read.returned_locale);
-    art.translations.clear();
-    art.translations.emplace(read.returned_locale, std::move(kept));
-  }
-  if (q.basic_view) {
-    for (auto& [locale, tr] : art.translations) tr.body.clear();
-  }
-  return read;
+  return internal::MakeRead(*std::move(a), q.locale, q.basic_view, options_.site_base_url);
 }
 
 absl::StatusOr<Article> ContentCore::PublishArticle(const Caller& caller,
                                                     const PublishCommand& cmd) {
-  if (absl::Status s = RequireRole(caller, {Role::kEditor, Role::kAdmin}); !s.ok()) return s;
+  if (absl::Status s = RequireEditor(caller); !s.ok()) return s;
   if (absl::Status s = ValidateId("id", cmd.id); !s.ok()) return s;
   const absl::Time now = options_.clock();
   if (cmd.publish_time && *cmd.publish_time > now + absl::Hours(24 * 365)) {
     return absl::InvalidArgumentError("publish_time: more than 1 year ahead");
   }
-  bool wrote_event = false;
-  absl::StatusOr<Article> result = store_->UpdateArticle(
-      cmd.id,
-      [&](Article& a, const std::vector<std::string>& ancestor_ids)
-          -> absl::StatusOr<std::optional<OutboxEvent>> {
-        if (a.delete_time) {
-          return absl::NotFoundError(absl::StrCat("article \"", cmd.id, "\" not found"));
-        }
-        if (!cmd.etag.empty() && cmd.etag != a.etag) {
-          absl::Status aborted = absl::AbortedError(absl::StrCat(
-              "etag: \"", cmd.etag, "\" is stale; the current etag is \"", a.etag, "\""));
-          aborted.SetPayload(kCurrentEtagKey, absl::Cord(a.etag));
-          return aborted;
-        }
-        if (a.state == ArticleState::kPublished) {
-          return absl::FailedPreconditionError(
-              absl::StrCat("article \"", a.id, "\" is already published"));
-        }
-        const Translation& def = a.translations.at(a.default_locale);
-        const std::string f = absl::StrCat("article.translations[", a.default_locale, "].");
-        if (def.title.empty()) {
-          return absl::FailedPreconditionError(f + "title: must not be empty to publish");
-        }
-        if (def.body.empty()) {
-          return absl::FailedPreconditionError(f + "body: must not be empty to publish");
-        }
-        const bool schedule = cmd.publish_time && *cmd.publish_time > now;
-        a.state = schedule ? ArticleState::kScheduled : ArticleState::kPublished;
-        a.publish_time = cmd.publish_time ? *cmd.publish_time : now;
-        a.update_time = now;
-        a.revision += 1;
-        a.etag = NewEtag();
-        if (schedule) return std::optional<OutboxEvent>();
-        wrote_event = true;
-        return std::optional<OutboxEvent>(
-            ToOutboxEvent(BuildArticleEvent(a, events::v1::ARTICLE_EVENT_TYPE_PUBLISHED,
-                                            ancestor_ids, options_.site_base_url, NewId(), now),
-                          now));
-      });
-  if (absl::IsNotFound(result.status())) {
-    return absl::NotFoundError(absl::StrCat("article \"", cmd.id, "\" not found"));
+  return Mutate(cmd.id, "etag", cmd.etag, [&](Article& a, const AncestorLookup& ancestors_of)
+                                      -> absl::StatusOr<ArticleChange> {
+    if (a.state == ArticleState::kPublished) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("article \"", a.id, "\" is already published"));
+    }
+    const Translation& def = a.translations.at(a.default_locale);
+    const std::string f = absl::StrCat("article.translations[", a.default_locale, "].");
+    if (def.title.empty()) {
+      return absl::FailedPreconditionError(f + "title: must not be empty to publish");
+    }
+    if (def.body.empty()) {
+      return absl::FailedPreconditionError(f + "body: must not be empty to publish");
+    }
+    const bool schedule = cmd.publish_time && *cmd.publish_time > now;
+    a.state = schedule ? ArticleState::kScheduled : ArticleState::kPublished;
+    a.publish_time = cmd.publish_time ? *cmd.publish_time : now;
+    ArticleChange change{std::nullopt, internal::AuthorOf(caller), {"state", "publish_time"}};
+    if (schedule) return change;
+    absl::StatusOr<std::vector<std::string>> ancestors = AncestorsOf(a, ancestors_of);
+    if (!ancestors.ok()) return ancestors.status();
+    change.event = EventFor(a, events::v1::ARTICLE_EVENT_TYPE_PUBLISHED, *ancestors);
+    return change;
+  });
+}
+
+absl::StatusOr<int> ContentCore::PublishDueArticles() {
+  const absl::Time now = options_.clock();
+  absl::StatusOr<std::vector<std::string>> due = store_->DueScheduledArticles(now, 100);
+  if (!due.ok()) return due.status();
+  int published = 0;
+  for (const std::string& id : *due) {
+    absl::StatusOr<Article> done = Mutate(id, "etag", "", [&](Article& a, const AncestorLookup& ancestors_of)
+                                                   -> absl::StatusOr<ArticleChange> {
+      // Re-checked inside the transaction: an editor may have changed it meanwhile.
+      if (a.state != ArticleState::kScheduled || !a.publish_time || *a.publish_time > now) {
+        return absl::FailedPreconditionError("no longer due");
+      }
+      a.state = ArticleState::kPublished;
+      absl::StatusOr<std::vector<std::string>> ancestors = AncestorsOf(a, ancestors_of);
+      if (!ancestors.ok()) return ancestors.status();
+      return ArticleChange{EventFor(a, events::v1::ARTICLE_EVENT_TYPE_PUBLISHED, *ancestors),
+                           "scheduler", {"state"}};
+    });
+    if (done.ok()) {
+      ++published;
+    } else if (!absl::IsFailedPrecondition(done.status()) && !absl::IsNotFound(done.status())) {
+      return done.status();
+    }
   }
-  if (result.ok() && wrote_event && options_.on_event_committed) options_.on_event_committed();
-  return result;
+  return published;
+}
+
+absl::StatusOr<Article> ContentCore::UnpublishArticle(const Caller& caller,
+                                                      const StateCommand& cmd) {
+  if (absl::Status s = RequireEditor(caller); !s.ok()) return s;
+  if (absl::Status s = ValidateId("id", cmd.id); !s.ok()) return s;
+  return Mutate(cmd.id, "etag", cmd.etag, [&](Article& a, const AncestorLookup& ancestors_of)
+                                      -> absl::StatusOr<ArticleChange> {
+    if (a.state != ArticleState::kPublished && a.state != ArticleState::kScheduled) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("article \"", a.id, "\" is neither published nor scheduled"));
+    }
+    const bool was_public = a.state == ArticleState::kPublished;
+    a.state = ArticleState::kDraft;
+    ArticleChange change{std::nullopt, internal::AuthorOf(caller), {"state"}};
+    if (!was_public) return change;
+    absl::StatusOr<std::vector<std::string>> ancestors = AncestorsOf(a, ancestors_of);
+    if (!ancestors.ok()) return ancestors.status();
+    change.event = EventFor(a, events::v1::ARTICLE_EVENT_TYPE_UNPUBLISHED, *ancestors);
+    return change;
+  });
+}
+
+absl::StatusOr<Article> ContentCore::ArchiveArticle(const Caller& caller,
+                                                    const StateCommand& cmd) {
+  if (absl::Status s = RequireEditor(caller); !s.ok()) return s;
+  if (absl::Status s = ValidateId("id", cmd.id); !s.ok()) return s;
+  return Mutate(cmd.id, "etag", cmd.etag, [&](Article& a, const AncestorLookup& ancestors_of)
+                                      -> absl::StatusOr<ArticleChange> {
+    if (a.state == ArticleState::kArchived) {
+      return absl::FailedPreconditionError(absl::StrCat("article \"", a.id, "\" is already archived"));
+    }
+    const bool was_public = a.state == ArticleState::kPublished;
+    a.state = ArticleState::kArchived;
+    ArticleChange change{std::nullopt, internal::AuthorOf(caller), {"state"}};
+    if (!was_public) return change;
+    absl::StatusOr<std::vector<std::string>> ancestors = AncestorsOf(a, ancestors_of);
+    if (!ancestors.ok()) return ancestors.status();
+    change.event = EventFor(a, events::v1::ARTICLE_EVENT_TYPE_UNPUBLISHED, *ancestors);
+    return change;
+  });
+}
+
+absl::StatusOr<Article> ContentCore::DeleteArticle(const Caller& caller, const StateCommand& cmd) {
+  if (absl::Status s = RequireEditor(caller); !s.ok()) return s;
+  if (absl::Status s = ValidateId("id", cmd.id); !s.ok()) return s;
+  return Mutate(cmd.id, "etag", cmd.etag, [&](Article& a, const AncestorLookup& ancestors_of)
+                                      -> absl::StatusOr<ArticleChange> {
+    a.delete_time = a.update_time;
+    ArticleChange change{std::nullopt, internal::AuthorOf(caller), {"delete_time"}};
+    if (a.state != ArticleState::kPublished) return change;
+    absl::StatusOr<std::vector<std::string>> ancestors = AncestorsOf(a, ancestors_of);
+    if (!ancestors.ok()) return ancestors.status();
+    change.event = EventFor(a, events::v1::ARTICLE_EVENT_TYPE_DELETED, *ancestors);
+    return change;
+  });
+}
+
+absl::StatusOr<PreviewGrant> ContentCore::CreatePreviewToken(const Caller& caller,
+                                                             const std::string& article_id,
+                                                             absl::Duration ttl) {
+  if (absl::Status s = RequireEditor(caller); !s.ok()) return s;
+  if (absl::Status s = ValidateId("article_id", article_id); !s.ok()) return s;
+  if (ttl < absl::ZeroDuration() || ttl > absl::Hours(24)) {
+    return absl::InvalidArgumentError("ttl: must be between 0 and 24 hours");
+  }
+  if (ttl == absl::ZeroDuration()) ttl = absl::Hours(1);
+  absl::StatusOr<Article> a = store_->GetArticle(article_id);
+  if (absl::IsNotFound(a.status()) || (a.ok() && a->delete_time)) return NotFound(article_id);
+  if (!a.ok()) return a.status();
+  // Whole seconds: the token carries Unix seconds.
+  const absl::Time expire =
+      absl::FromUnixSeconds(absl::ToUnixSeconds(options_.clock() + ttl + absl::Seconds(1) -
+                                                absl::Nanoseconds(1)));
+  PreviewGrant grant;
+  grant.article_id = article_id;
+  grant.expire_time = expire;
+  grant.token =
+      signer_.Sign(kPreviewPurpose, {article_id, absl::StrCat(absl::ToUnixSeconds(expire))});
+  return grant;
 }
 
 }  // namespace bulletin::content

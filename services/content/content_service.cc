@@ -7,15 +7,6 @@
 #include "services/content/content_convert.h"
 
 namespace bulletin::content {
-namespace {
-
-grpc::ServerUnaryReactor* Unimplemented(grpc::CallbackServerContext* context, const char* method) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                               absl::StrCat(method, " is not implemented yet (issue #3)")));
-  return reactor;
-}
-
 // Sends the current etag of an ABORTED status as trailing metadata (content.proto).
 absl::Status WithEtagTrailer(grpc::CallbackServerContext* context, absl::Status status) {
   if (absl::optional<absl::Cord> etag = status.GetPayload(kCurrentEtagKey)) {
@@ -23,8 +14,6 @@ absl::Status WithEtagTrailer(grpc::CallbackServerContext* context, absl::Status 
   }
   return status;
 }
-
-}  // namespace
 
 grpc::ServerUnaryReactor* ContentServiceImpl::CreateArticle(grpc::CallbackServerContext* context,
                                                             const v1::CreateArticleRequest* request,
@@ -121,27 +110,108 @@ grpc::ServerUnaryReactor* ContentServiceImpl::GetCategory(grpc::CallbackServerCo
   });
 }
 
-#define BULLETIN_UNIMPLEMENTED(Method, Request, Response)                                    \
-  grpc::ServerUnaryReactor* ContentServiceImpl::Method(grpc::CallbackServerContext* context, \
-                                                       const Request*, Response*) {          \
-    return Unimplemented(context, #Method);                                                  \
-  }
+grpc::ServerUnaryReactor* ContentServiceImpl::UpdateArticle(grpc::CallbackServerContext* context,
+                                                            const v1::UpdateArticleRequest* request,
+                                                            v1::Article* response) {
+  return RunUnary(context, *pool_, [this, context, request, response]() -> absl::Status {
+    absl::StatusOr<Caller> caller = CallerOf(*context, *tokens_);
+    if (!caller.ok()) return caller.status();
+    UpdateCommand cmd;
+    cmd.article = FromProto(request->article());
+    cmd.article.id = request->article().id();
+    cmd.paths.assign(request->update_mask().paths().begin(), request->update_mask().paths().end());
+    absl::StatusOr<Article> a = core_->UpdateArticle(*caller, std::move(cmd));
+    if (!a.ok()) return WithEtagTrailer(context, a.status());
+    ToProto(*a, response);
+    return absl::OkStatus();
+  });
+}
 
-BULLETIN_UNIMPLEMENTED(ListArticles, v1::ListArticlesRequest, v1::ListArticlesResponse)
-BULLETIN_UNIMPLEMENTED(UpdateArticle, v1::UpdateArticleRequest, v1::Article)
-BULLETIN_UNIMPLEMENTED(DeleteArticle, v1::DeleteArticleRequest, v1::Article)
-BULLETIN_UNIMPLEMENTED(UnpublishArticle, v1::UnpublishArticleRequest, v1::Article)
-BULLETIN_UNIMPLEMENTED(ArchiveArticle, v1::ArchiveArticleRequest, v1::Article)
-BULLETIN_UNIMPLEMENTED(ListArticleRevisions, v1::ListArticleRevisionsRequest,
-                       v1::ListArticleRevisionsResponse)
-BULLETIN_UNIMPLEMENTED(SearchArticles, v1::SearchArticlesRequest, v1::SearchArticlesResponse)
-BULLETIN_UNIMPLEMENTED(ListRelatedArticles, v1::ListRelatedArticlesRequest,
-                       v1::ListRelatedArticlesResponse)
-BULLETIN_UNIMPLEMENTED(CreatePreviewToken, v1::CreatePreviewTokenRequest, v1::PreviewToken)
-BULLETIN_UNIMPLEMENTED(ListCategories, v1::ListCategoriesRequest, v1::ListCategoriesResponse)
-BULLETIN_UNIMPLEMENTED(UpdateCategory, v1::UpdateCategoryRequest, v1::Category)
-BULLETIN_UNIMPLEMENTED(DeleteCategory, v1::DeleteCategoryRequest, google::protobuf::Empty)
+// Delete, Unpublish and Archive: the same request shape, a different core method.
+template <typename Request>
+grpc::ServerUnaryReactor* ContentServiceImpl::StateChange(
+    grpc::CallbackServerContext* context, const Request* request, v1::Article* response,
+    absl::StatusOr<Article> (ContentCore::*method)(const Caller&, const StateCommand&)) {
+  return RunUnary(context, *pool_, [this, context, request, response, method]() -> absl::Status {
+    absl::StatusOr<Caller> caller = CallerOf(*context, *tokens_);
+    if (!caller.ok()) return caller.status();
+    absl::StatusOr<Article> a = (core_->*method)(*caller, {request->id(), request->etag()});
+    if (!a.ok()) return WithEtagTrailer(context, a.status());
+    ToProto(*a, response);
+    return absl::OkStatus();
+  });
+}
 
-#undef BULLETIN_UNIMPLEMENTED
+grpc::ServerUnaryReactor* ContentServiceImpl::DeleteArticle(grpc::CallbackServerContext* context,
+                                                            const v1::DeleteArticleRequest* request,
+                                                            v1::Article* response) {
+  return StateChange(context, request, response, &ContentCore::DeleteArticle);
+}
+
+grpc::ServerUnaryReactor* ContentServiceImpl::UnpublishArticle(
+    grpc::CallbackServerContext* context, const v1::UnpublishArticleRequest* request,
+    v1::Article* response) {
+  return StateChange(context, request, response, &ContentCore::UnpublishArticle);
+}
+
+grpc::ServerUnaryReactor* ContentServiceImpl::ArchiveArticle(
+    grpc::CallbackServerContext* context, const v1::ArchiveArticleRequest* request,
+    v1::Article* response) {
+  return StateChange(context, request, response, &ContentCore::ArchiveArticle);
+}
+
+grpc::ServerUnaryReactor* ContentServiceImpl::CreatePreviewToken(
+    grpc::CallbackServerContext* context, const v1::CreatePreviewTokenRequest* request,
+    v1::PreviewToken* response) {
+  return RunUnary(context, *pool_, [this, context, request, response]() -> absl::Status {
+    absl::StatusOr<Caller> caller = CallerOf(*context, *tokens_);
+    if (!caller.ok()) return caller.status();
+    absl::Duration ttl = absl::ZeroDuration();
+    if (request->has_ttl()) {
+      const auto& d = request->ttl();
+      if (d.seconds() < 0 || d.nanos() < 0 || d.seconds() > 24 * 3600) {
+        if (absl::Status s = RequireRole(*caller, {Role::kEditor, Role::kAdmin}); !s.ok()) return s;
+        return absl::InvalidArgumentError("ttl: must be between 0 and 24 hours");
+      }
+      ttl = absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
+    }
+    absl::StatusOr<PreviewGrant> grant =
+        core_->CreatePreviewToken(*caller, request->article_id(), ttl);
+    if (!grant.ok()) return grant.status();
+    response->set_token(grant->token);
+    response->set_article_id(grant->article_id);
+    ToProtoTime(grant->expire_time, response->mutable_expire_time());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ContentServiceImpl::UpdateCategory(
+    grpc::CallbackServerContext* context, const v1::UpdateCategoryRequest* request,
+    v1::Category* response) {
+  return RunUnary(context, *pool_, [this, context, request, response]() -> absl::Status {
+    absl::StatusOr<Caller> caller = CallerOf(*context, *tokens_);
+    if (!caller.ok()) return caller.status();
+    CategoryUpdate update;
+    update.category = FromProto(request->category());
+    update.category.id = request->category().id();
+    update.paths.assign(request->update_mask().paths().begin(),
+                        request->update_mask().paths().end());
+    absl::StatusOr<Category> c = core_->UpdateCategory(*caller, std::move(update));
+    if (!c.ok()) return WithEtagTrailer(context, c.status());
+    ToProto(*c, response);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ContentServiceImpl::DeleteCategory(
+    grpc::CallbackServerContext* context, const v1::DeleteCategoryRequest* request,
+    google::protobuf::Empty*) {
+  return RunUnary(context, *pool_, [this, context, request]() -> absl::Status {
+    absl::StatusOr<Caller> caller = CallerOf(*context, *tokens_);
+    if (!caller.ok()) return caller.status();
+    return WithEtagTrailer(context,
+                           core_->DeleteCategory(*caller, request->id(), request->etag()));
+  });
+}
 
 }  // namespace bulletin::content

@@ -63,6 +63,15 @@ struct Category {
   std::string etag;
 };
 
+// One saved version of an article (ListArticleRevisions).
+struct ArticleRevision {
+  int64_t revision = 0;
+  Article article;
+  absl::Time create_time = absl::UnixEpoch();
+  std::string author;                       // "editor", "admin", "scheduler"
+  std::vector<std::string> changed_fields;  // update_mask paths; "state" for state changes
+};
+
 // One entry of an article's language switch.
 struct LocaleLink {
   std::string locale;

@@ -8,7 +8,9 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "services/content/html_sanitizer.h"
 #include "services/content/text_rules.h"
+#include "services/content/unicode_text.h"
 
 namespace bulletin::content {
 namespace {
@@ -23,6 +25,14 @@ absl::Status CheckLength(const std::string& field, const std::string& value, siz
   if (CodePoints(value) > max)
     return Invalid(field, absl::StrCat("longer than ", max, " characters"));
   return absl::OkStatus();
+}
+
+// Checks that `value` is UTF-8, normalises it to NFC in place, then checks its length.
+absl::Status NormalizeText(const std::string& field, std::string& value, size_t max,
+                           bool required) {
+  if (!IsValidUtf8(value)) return Invalid(field, "not valid UTF-8");
+  value = ToNfc(value);
+  return CheckLength(field, value, max, required);
 }
 
 absl::Status CheckSlug(const std::string& field, const std::string& slug) {
@@ -93,22 +103,38 @@ absl::Status ValidateLocale(const std::string& field, std::string& locale) {
   return absl::OkStatus();
 }
 
-absl::Status ValidateNewArticle(Article& a) {
+absl::Status NormalizeTranslation(const std::string& prefix, Translation& tr) {
+  const std::string f = prefix + ".";
+  for (absl::Status s :
+       {NormalizeText(f + "title", tr.title, kMaxTitleLength, /*required=*/true),
+        NormalizeText(f + "summary", tr.summary, 1000, false),
+        CheckUrl(f + "cover_image_url", tr.cover_image_url),
+        NormalizeText(f + "cover_image_caption", tr.cover_image_caption, 500, false),
+        NormalizeText(f + "cover_image_alt", tr.cover_image_alt, 500, false),
+        CheckSlug(f + "slug", tr.slug)}) {
+    if (!s.ok()) return s;
+  }
+  // The parser's work is bounded before it runs; the stored size after sanitising.
+  if (tr.body.size() > 2 * kMaxBodyBytes) {
+    return Invalid(f + "body", absl::StrCat("larger than ", 2 * kMaxBodyBytes, " bytes"));
+  }
+  if (!IsValidUtf8(tr.body)) return Invalid(f + "body", "not valid UTF-8");
+  tr.body = SanitizeHtml(ToNfc(tr.body));
+  if (tr.body.size() > kMaxBodyBytes) {
+    return Invalid(f + "body", absl::StrCat("larger than ", kMaxBodyBytes, " bytes"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateArticle(Article& a) {
   if (absl::Status s = NormalizeKeys("article.translations", a.translations); !s.ok()) return s;
   std::set<std::string> keys;
-  for (const auto& [locale, tr] : a.translations) {
+  for (auto& [locale, tr] : a.translations) {
     keys.insert(locale);
-    const std::string f = absl::StrCat("article.translations[", locale, "].");
-    for (absl::Status s :
-         {CheckLength(f + "title", tr.title, 200, /*required=*/true),
-          CheckLength(f + "summary", tr.summary, 1000, false),
-          CheckUrl(f + "cover_image_url", tr.cover_image_url),
-          CheckLength(f + "cover_image_caption", tr.cover_image_caption, 500, false),
-          CheckLength(f + "cover_image_alt", tr.cover_image_alt, 500, false),
-          CheckSlug(f + "slug", tr.slug)}) {
-      if (!s.ok()) return s;
+    if (absl::Status s = NormalizeTranslation(absl::StrCat("article.translations[", locale, "]"), tr);
+        !s.ok()) {
+      return s;
     }
-    if (tr.body.size() > 1000000) return Invalid(f + "body", "larger than 1000000 bytes");
   }
   if (absl::Status s = CheckDefaultLocale("article.default_locale", "article.translations",
                                           a.default_locale, keys);
@@ -119,20 +145,20 @@ absl::Status ValidateNewArticle(Article& a) {
   if (!a.category_id.empty() && !IsValidId(a.category_id)) {
     return Invalid("article.category_id", "malformed id (1..64 characters of [A-Za-z0-9_-])");
   }
-  if (a.tags.size() > 20) return Invalid("article.tags", "at most 20 tags");
+  if (a.tags.size() > kMaxTags) return Invalid("article.tags", absl::StrCat("at most ", kMaxTags, " tags"));
   std::vector<std::string> tags;
   for (size_t i = 0; i < a.tags.size(); ++i) {
     std::string tag(absl::StripAsciiWhitespace(a.tags[i]));
     absl::AsciiStrToLower(&tag);
     const std::string f = absl::StrCat("article.tags[", i, "]");
-    if (absl::Status s = CheckLength(f, tag, 50, /*required=*/true); !s.ok()) return s;
+    if (absl::Status s = NormalizeText(f, tag, 50, /*required=*/true); !s.ok()) return s;
     if (std::find(tags.begin(), tags.end(), tag) == tags.end()) tags.push_back(std::move(tag));
   }
   a.tags = std::move(tags);
   return absl::OkStatus();
 }
 
-absl::Status ValidateNewCategory(Category& c) {
+absl::Status ValidateCategory(Category& c) {
   if (c.slug.empty()) return Invalid("category.slug", "required");
   if (absl::Status s = CheckSlug("category.slug", c.slug); !s.ok()) return s;
   if (!c.parent_id.empty() && !IsValidId(c.parent_id)) {
@@ -140,11 +166,11 @@ absl::Status ValidateNewCategory(Category& c) {
   }
   if (absl::Status s = NormalizeKeys("category.translations", c.translations); !s.ok()) return s;
   std::set<std::string> keys;
-  for (const auto& [locale, tr] : c.translations) {
+  for (auto& [locale, tr] : c.translations) {
     keys.insert(locale);
     const std::string f = absl::StrCat("category.translations[", locale, "].");
-    if (absl::Status s = CheckLength(f + "name", tr.name, 100, true); !s.ok()) return s;
-    if (absl::Status s = CheckLength(f + "description", tr.description, 1000, false); !s.ok()) {
+    if (absl::Status s = NormalizeText(f + "name", tr.name, 100, true); !s.ok()) return s;
+    if (absl::Status s = NormalizeText(f + "description", tr.description, 1000, false); !s.ok()) {
       return s;
     }
   }

@@ -1,7 +1,9 @@
 // bulletin-content: the content service binary. Reads flags (BULLETIN_* env equivalents)
 // into a validated config, opens the SQLite store, then either loads the demo data
 // (--seed-demo: prints "<article_id> <slug>" and exits) or serves ContentService over gRPC
-// with the outbox relay running, until SIGTERM/SIGINT (drain, stop relay, exit 0).
+// with the outbox relay and the scheduler running, until SIGTERM/SIGINT (drain, stop the
+// scheduler and the relay, exit 0).
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -19,6 +21,7 @@
 #include "services/content/content_core.h"
 #include "services/content/content_service.h"
 #include "services/content/outbox_relay.h"
+#include "services/content/scheduler.h"
 #include "services/content/seed_demo.h"
 #include "services/content/sqlite_article_store.h"
 
@@ -38,6 +41,9 @@ struct Config {
   int64_t stream_max_len = 1000000;
   absl::Duration outbox_retention = absl::Hours(24);
   int64_t worker_threads = 8;
+  std::string token_key;
+  int64_t cache_entries = 10000;
+  absl::Duration cache_ttl = absl::Seconds(60);
   bool seed_demo = false;
   std::string log_format = "text";
   std::string log_level = "info";
@@ -66,6 +72,13 @@ absl::Status Validate(Config& c) {
   if (c.stream_max_len < 1) return absl::InvalidArgumentError("--stream-max-len: must be >= 1");
   if (c.outbox_retention < absl::Seconds(1)) {
     return absl::InvalidArgumentError("--outbox-retention: must be at least 1s");
+  }
+  if (!c.token_key.empty() && c.token_key.size() < 16) {
+    return absl::InvalidArgumentError("--token-key: at least 16 characters");
+  }
+  if (c.cache_entries < 0) return absl::InvalidArgumentError("--cache-entries: must be >= 0");
+  if (c.cache_ttl < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--cache-ttl: must not be negative");
   }
   if (c.worker_threads < 1 || c.worker_threads > 256) {
     return absl::InvalidArgumentError("--worker-threads: must be between 1 and 256");
@@ -104,6 +117,14 @@ int Main(int argc, char** argv) {
   flags.Duration("outbox-retention", &config.outbox_retention,
                  "how long sent events stay in the outbox to re-send after a Redis restart");
   flags.Int("worker-threads", &config.worker_threads, "threads serving blocking RPC work");
+  flags.String("token-key", &config.token_key,
+               "secret (>= 16 characters) signing page and preview tokens; empty: random per "
+               "process, so tokens do not survive a restart or work across replicas");
+  flags.Int("cache-entries", &config.cache_entries,
+            "published articles kept in the in-process cache (0: no cache)");
+  flags.Duration("cache-ttl", &config.cache_ttl,
+                 "how long a cached article is served before it is read again (bounds staleness "
+                 "after writes by another process)");
   flags.Bool("seed-demo", &config.seed_demo,
              "load the demo article (idempotent), print '<article_id> <slug>' and exit");
   flags.String("log-format", &config.log_format, "text or json");
@@ -133,7 +154,15 @@ int Main(int argc, char** argv) {
   OutboxRelay relay(store->get(), &redis, relay_options);
   ContentOptions options;
   options.site_base_url = config.site_base_url;
+  options.token_key = config.token_key;
+  options.cache_entries = static_cast<size_t>(config.cache_entries);
+  options.cache_ttl = config.cache_ttl;
   options.on_event_committed = [&relay] { relay.Notify(); };
+  // Set once the scheduler exists (never for --seed-demo); read by RPC threads.
+  std::atomic<Scheduler*> scheduler_ptr{nullptr};
+  options.on_schedule_changed = [&scheduler_ptr] {
+    if (Scheduler* s = scheduler_ptr.load(); s != nullptr) s->Notify();
+  };
   ContentCore core(store->get(), options);
 
   if (config.seed_demo) {
@@ -154,13 +183,18 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "bulletin-content: %s\n", std::string(server.status().message()).c_str());
     return 2;
   }
+  Scheduler scheduler(&core, store->get(), SchedulerOptions{});
+  scheduler_ptr.store(&scheduler);
   relay.Start();
+  scheduler.Start();
   Logger()->info("content service listening on port {} (db {}, redis {}, {} tokens)",
                  (*server)->port(), config.db_path, config.redis, config.tokens.size());
   int sig = WaitForShutdownSignal();
   Logger()->info("signal {}: draining", sig);
   (*server)->SetServing(false);
   (*server)->Shutdown();
+  scheduler_ptr.store(nullptr);
+  scheduler.Stop();
   relay.Stop();
   Logger()->info("stopped");
   return 0;

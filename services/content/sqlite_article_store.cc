@@ -3,6 +3,8 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "services/content/search_tokenizer.h"
 #include "services/content/sqlite_internal.h"
 #include "services/content/sqlite_schema.h"
 #include "services/content/text_rules.h"
@@ -23,8 +25,14 @@ std::string Suffixed(const std::string& base, int n) {
 absl::StatusOr<std::unique_ptr<SqliteArticleStore>> SqliteArticleStore::Open(
     const std::string& path) {
   ASSIGN_OR_RETURN(db, SqliteDb::Open(path));
+  RETURN_IF_ERROR(RegisterSearchTokenizer(db->handle()));
   RETURN_IF_ERROR(db->Migrate(SchemaMigrations()));
-  return std::unique_ptr<SqliteArticleStore>(new SqliteArticleStore(std::move(db)));
+  std::unique_ptr<SqliteArticleStore> store(new SqliteArticleStore(std::move(db)));
+  {
+    std::lock_guard<std::mutex> lock(store->mu_);
+    RETURN_IF_ERROR(store->RebuildSearchIndexIfStale());
+  }
+  return store;
 }
 
 // ---- request ids ------------------------------------------------------------------------
@@ -51,34 +59,45 @@ absl::Status SqliteArticleStore::SaveRequest(const std::string& kind, const std:
 
 // ---- articles ---------------------------------------------------------------------------
 
-absl::StatusOr<Article> SqliteArticleStore::LoadArticle(const std::string& sql,
-                                                        const std::string& key) {
+void ReadArticleRow(const Statement& q, Article& a) {
+  a.id = q.Text(0);
+  a.slug = q.Text(1);
+  a.category_id = q.Text(2);
+  a.state = static_cast<ArticleState>(q.Int(3));
+  a.default_locale = q.Text(4);
+  if (!q.IsNull(5)) a.publish_time = FromMicros(q.Int(5));
+  a.create_time = FromMicros(q.Int(6));
+  a.update_time = FromMicros(q.Int(7));
+  a.revision = q.Int(8);
+  a.etag = q.Text(9);
+  a.featured = q.Int(10) != 0;
+  if (!q.IsNull(11)) a.delete_time = FromMicros(q.Int(11));
+}
+
+absl::StatusOr<Article> SqliteArticleStore::LoadArticle(const std::string& id) {
   Article a;
   {
-    ASSIGN_OR_RETURN(q, db_->Prepare(sql));
-    q.BindText(1, key);
+    ASSIGN_OR_RETURN(q, db_->Prepare(absl::StrCat(kArticleColumns, "WHERE id = ?")));
+    q.BindText(1, id);
     ASSIGN_OR_RETURN(row, q.Step());
-    if (!row) return absl::NotFoundError(absl::StrCat("article \"", key, "\" not found"));
-    a.id = q.Text(0);
-    a.slug = q.Text(1);
-    a.category_id = q.Text(2);
-    a.state = static_cast<ArticleState>(q.Int(3));
-    a.default_locale = q.Text(4);
-    if (!q.IsNull(5)) a.publish_time = FromMicros(q.Int(5));
-    a.create_time = FromMicros(q.Int(6));
-    a.update_time = FromMicros(q.Int(7));
-    a.revision = q.Int(8);
-    a.etag = q.Text(9);
-    a.featured = q.Int(10) != 0;
-    if (!q.IsNull(11)) a.delete_time = FromMicros(q.Int(11));
+    if (!row) return absl::NotFoundError(absl::StrCat("article \"", id, "\" not found"));
+    ReadArticleRow(q, a);
   }
+  RETURN_IF_ERROR(LoadArticleParts(a, 0));
+  return a;
+}
+
+absl::Status SqliteArticleStore::LoadArticleParts(Article& a, int64_t revision) {
+  const bool live = revision == 0;
   {
     ASSIGN_OR_RETURN(
-        t,
-        db_->Prepare("SELECT locale, title, summary, body, cover_image_url, cover_image_caption, "
-                     "cover_image_alt, slug, outdated, update_time FROM article_translations "
-                     "WHERE article_id = ?"));
+        t, db_->Prepare(absl::StrCat(
+               "SELECT locale, title, summary, body, cover_image_url, cover_image_caption, "
+               "cover_image_alt, slug, outdated, update_time FROM ",
+               live ? "article_translations WHERE article_id = ?1"
+                    : "article_revision_translations WHERE article_id = ?1 AND revision = ?2")));
     t.BindText(1, a.id);
+    if (!live) t.BindInt(2, revision);
     for (;;) {
       ASSIGN_OR_RETURN(row, t.Step());
       if (!row) break;
@@ -95,14 +114,46 @@ absl::StatusOr<Article> SqliteArticleStore::LoadArticle(const std::string& sql,
     }
   }
   ASSIGN_OR_RETURN(
-      g, db_->Prepare("SELECT tag FROM article_tags WHERE article_id = ? ORDER BY position"));
+      g, db_->Prepare(absl::StrCat(
+             "SELECT tag FROM ",
+             live ? "article_tags WHERE article_id = ?1"
+                  : "article_revision_tags WHERE article_id = ?1 AND revision = ?2",
+             " ORDER BY position")));
   g.BindText(1, a.id);
+  if (!live) g.BindInt(2, revision);
   for (;;) {
     ASSIGN_OR_RETURN(row, g.Step());
     if (!row) break;
     a.tags.push_back(g.Text(0));
   }
-  return a;
+  return absl::OkStatus();
+}
+
+absl::Status SqliteArticleStore::WriteRevision(const std::string& id, const std::string& author,
+                                               const std::vector<std::string>& changed_fields,
+                                               absl::Time now) {
+  {
+    ASSIGN_OR_RETURN(
+        q, db_->Prepare("INSERT INTO article_revisions SELECT id, revision, slug, category_id, "
+                        "state, default_locale, publish_time, create_time, update_time, etag, "
+                        "featured, delete_time, ?2, ?3, ?4 FROM articles WHERE id = ?1"));
+    q.BindText(1, id).BindText(2, author).BindText(3, absl::StrJoin(changed_fields, ","));
+    RETURN_IF_ERROR(q.BindInt(4, Micros(now)).Run());
+  }
+  {
+    ASSIGN_OR_RETURN(
+        q, db_->Prepare("INSERT INTO article_revision_translations SELECT t.article_id, "
+                        "a.revision, t.locale, t.title, t.summary, t.body, t.cover_image_url, "
+                        "t.cover_image_caption, t.cover_image_alt, t.slug, t.outdated, "
+                        "t.update_time FROM article_translations t JOIN articles a "
+                        "ON a.id = t.article_id WHERE t.article_id = ?1"));
+    RETURN_IF_ERROR(q.BindText(1, id).Run());
+  }
+  ASSIGN_OR_RETURN(
+      q, db_->Prepare("INSERT INTO article_revision_tags SELECT g.article_id, a.revision, "
+                      "g.position, g.tag FROM article_tags g JOIN articles a "
+                      "ON a.id = g.article_id WHERE g.article_id = ?1"));
+  return q.BindText(1, id).Run();
 }
 
 absl::StatusOr<std::string> SqliteArticleStore::SlugOwner(const std::string& slug) {
@@ -181,7 +232,7 @@ absl::Status SqliteArticleStore::WriteArticle(const Article& a, bool insert) {
     ASSIGN_OR_RETURN(t, db_->Prepare("INSERT INTO slugs (slug, article_id) VALUES (?, ?)"));
     RETURN_IF_ERROR(t.BindText(1, slug).BindText(2, a.id).Run());
   }
-  return absl::OkStatus();
+  return IndexArticle(a);
 }
 
 absl::StatusOr<Article> SqliteArticleStore::CreateArticle(const Article& article,
@@ -209,18 +260,19 @@ absl::StatusOr<Article> SqliteArticleStore::CreateArticle(const Article& article
       }
     }
     RETURN_IF_ERROR(WriteArticle(a, /*insert=*/true));
+    RETURN_IF_ERROR(WriteRevision(a.id, options.author, {}, options.now));
     if (!options.request_id.empty()) {
       RETURN_IF_ERROR(SaveRequest("article", options.request_id, a.id, options.now));
     }
     return absl::OkStatus();
   });
   RETURN_IF_ERROR(s);
-  return LoadArticle(absl::StrCat(kArticleColumns, "WHERE id = ?"), id);
+  return LoadArticle(id);
 }
 
 absl::StatusOr<Article> SqliteArticleStore::GetArticle(const std::string& id) {
   std::lock_guard<std::mutex> lock(mu_);
-  return LoadArticle(absl::StrCat(kArticleColumns, "WHERE id = ?"), id);
+  return LoadArticle(id);
 }
 
 absl::StatusOr<Article> SqliteArticleStore::GetArticleBySlug(const std::string& slug) {
@@ -231,7 +283,7 @@ absl::StatusOr<Article> SqliteArticleStore::GetArticleBySlug(const std::string& 
     id = owner;
   }
   if (id.empty()) return absl::NotFoundError(absl::StrCat("article \"", slug, "\" not found"));
-  return LoadArticle(absl::StrCat(kArticleColumns, "WHERE id = ?"), id);
+  return LoadArticle(id);
 }
 
 absl::StatusOr<Article> SqliteArticleStore::UpdateArticle(const std::string& id,
@@ -239,15 +291,20 @@ absl::StatusOr<Article> SqliteArticleStore::UpdateArticle(const std::string& id,
   std::lock_guard<std::mutex> lock(mu_);
   Article result;
   absl::Status s = db_->Transaction([&]() -> absl::Status {
-    ASSIGN_OR_RETURN(a, LoadArticle(absl::StrCat(kArticleColumns, "WHERE id = ?"), id));
-    std::vector<std::string> ancestor_ids;
-    if (!a.category_id.empty()) {
-      ASSIGN_OR_RETURN(path, LoadAncestors(a.category_id));
-      for (const Category& c : path) ancestor_ids.push_back(c.id);
-    }
-    ASSIGN_OR_RETURN(event, mutate(a, ancestor_ids));
+    ASSIGN_OR_RETURN(a, LoadArticle(id));
+    const int64_t revision = a.revision;
+    AncestorLookup ancestors_of =
+        [this](const std::string& category_id) -> absl::StatusOr<std::vector<std::string>> {
+      ASSIGN_OR_RETURN(path, LoadAncestors(category_id));
+      std::vector<std::string> ids;
+      for (const Category& c : path) ids.push_back(c.id);
+      return ids;
+    };
+    ASSIGN_OR_RETURN(change, mutate(a, ancestors_of));
+    if (a.revision == revision) return absl::InternalError("a mutation must bump the revision");
     RETURN_IF_ERROR(WriteArticle(a, /*insert=*/false));
-    if (event.has_value()) RETURN_IF_ERROR(InsertOutbox(*event));
+    RETURN_IF_ERROR(WriteRevision(a.id, change.author, change.changed_fields, a.update_time));
+    if (change.event.has_value()) RETURN_IF_ERROR(InsertOutbox(*change.event));
     result = a;
     return absl::OkStatus();
   });

@@ -124,4 +124,162 @@ absl::StatusOr<std::vector<Category>> SqliteArticleStore::GetCategoryAncestors(
   return LoadAncestors(id);
 }
 
+absl::StatusOr<std::vector<Category>> SqliteArticleStore::ListCategories() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::string> ids;
+  {
+    ASSIGN_OR_RETURN(q, db_->Prepare("SELECT id FROM categories"));
+    for (;;) {
+      ASSIGN_OR_RETURN(row, q.Step());
+      if (!row) break;
+      ids.push_back(q.Text(0));
+    }
+  }
+  std::vector<Category> all;
+  for (const std::string& id : ids) {
+    ASSIGN_OR_RETURN(c, LoadCategory(absl::StrCat(kCategoryColumns, "WHERE id = ?"), id));
+    all.push_back(std::move(c));
+  }
+  return all;
+}
+
+absl::StatusOr<std::vector<std::string>> SqliteArticleStore::LoadSubtree(const std::string& id) {
+  ASSIGN_OR_RETURN(q, db_->Prepare("WITH RECURSIVE sub(id, depth) AS (SELECT id, 0 FROM categories "
+                                   "WHERE id = ?1 UNION SELECT c.id, sub.depth + 1 FROM categories "
+                                   "c JOIN sub ON c.parent_id = sub.id WHERE sub.depth < 64) "
+                                   "SELECT id FROM sub ORDER BY depth"));
+  q.BindText(1, id);
+  std::vector<std::string> ids;
+  for (;;) {
+    ASSIGN_OR_RETURN(row, q.Step());
+    if (!row) break;
+    ids.push_back(q.Text(0));
+  }
+  if (ids.empty()) return absl::NotFoundError(absl::StrCat("category \"", id, "\" not found"));
+  return ids;
+}
+
+absl::StatusOr<std::vector<std::string>> SqliteArticleStore::CategorySubtree(
+    const std::string& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return LoadSubtree(id);
+}
+
+absl::StatusOr<Category> SqliteArticleStore::UpdateCategory(const std::string& id,
+                                                            const CategoryMutation& mutate,
+                                                            const CategoryMoveEvent& moved) {
+  std::lock_guard<std::mutex> lock(mu_);
+  absl::Status s = db_->Transaction([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(c, LoadCategory(absl::StrCat(kCategoryColumns, "WHERE id = ?"), id));
+    const std::string old_parent = c.parent_id;
+    RETURN_IF_ERROR(mutate(c));
+    ASSIGN_OR_RETURN(subtree, LoadSubtree(id));
+    if (c.parent_id != old_parent && !c.parent_id.empty()) {
+      for (const std::string& below : subtree) {
+        if (below == c.parent_id) {
+          return absl::InvalidArgumentError(
+              "category.parent_id: the category cannot move below itself");
+        }
+      }
+      absl::StatusOr<std::vector<Category>> path = LoadAncestors(c.parent_id);
+      if (absl::IsNotFound(path.status())) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("category.parent_id: no category with id \"", c.parent_id, "\""));
+      }
+      RETURN_IF_ERROR(path.status());
+      // Depth of the deepest node below `id`, counted from `id` (1 = no children).
+      ASSIGN_OR_RETURN(q, db_->Prepare("WITH RECURSIVE sub(id, depth) AS (SELECT ?1, 1 UNION "
+                                       "SELECT c.id, sub.depth + 1 FROM categories c JOIN sub ON "
+                                       "c.parent_id = sub.id WHERE sub.depth < 64) "
+                                       "SELECT MAX(depth) FROM sub"));
+      ASSIGN_OR_RETURN(row, q.BindText(1, id).Step());
+      const int64_t height = row ? q.Int(0) : 1;
+      if (static_cast<int64_t>(path->size()) + 1 + height > 8) {
+        return absl::InvalidArgumentError("category.parent_id: the tree would be deeper than 8");
+      }
+    }
+    {
+      ASSIGN_OR_RETURN(q, db_->Prepare("SELECT 1 FROM categories WHERE slug = ? AND id != ?"));
+      ASSIGN_OR_RETURN(taken, q.BindText(1, c.slug).BindText(2, id).Step());
+      if (taken) {
+        return absl::AlreadyExistsError(
+            absl::StrCat("category.slug: \"", c.slug, "\" is already used by another category"));
+      }
+    }
+    {
+      ASSIGN_OR_RETURN(q, db_->Prepare("UPDATE categories SET slug = ?, parent_id = ?, "
+                                       "default_locale = ?, sort_order = ?, update_time = ?, "
+                                       "etag = ? WHERE id = ?"));
+      q.BindText(1, c.slug);
+      c.parent_id.empty() ? q.BindNull(2) : q.BindText(2, c.parent_id);
+      q.BindText(3, c.default_locale).BindInt(4, c.sort_order).BindInt(5, Micros(c.update_time));
+      RETURN_IF_ERROR(q.BindText(6, c.etag).BindText(7, id).Run());
+    }
+    {
+      ASSIGN_OR_RETURN(q, db_->Prepare("DELETE FROM category_translations WHERE category_id = ?"));
+      RETURN_IF_ERROR(q.BindText(1, id).Run());
+    }
+    for (const auto& [locale, tr] : c.translations) {
+      ASSIGN_OR_RETURN(
+          t,
+          db_->Prepare("INSERT INTO category_translations (category_id, locale, name, description) "
+                       "VALUES (?, ?, ?, ?)"));
+      t.BindText(1, id).BindText(2, locale).BindText(3, tr.name);
+      RETURN_IF_ERROR(t.BindText(4, tr.description).Run());
+    }
+    if (c.parent_id == old_parent || !moved) return absl::OkStatus();
+    // The ancestry of every article in the subtree changed: announce the published ones.
+    for (const std::string& category_id : subtree) {
+      std::vector<std::string> article_ids;
+      {
+        ASSIGN_OR_RETURN(q, db_->Prepare("SELECT id FROM articles WHERE category_id = ? "
+                                         "AND state = 3 AND delete_time IS NULL"));
+        q.BindText(1, category_id);
+        for (;;) {
+          ASSIGN_OR_RETURN(row, q.Step());
+          if (!row) break;
+          article_ids.push_back(q.Text(0));
+        }
+      }
+      ASSIGN_OR_RETURN(path, LoadAncestors(category_id));
+      std::vector<std::string> ancestor_ids;
+      for (const Category& p : path) ancestor_ids.push_back(p.id);
+      for (const std::string& article_id : article_ids) {
+        ASSIGN_OR_RETURN(a, LoadArticle(article_id));
+        RETURN_IF_ERROR(InsertOutbox(moved(a, ancestor_ids)));
+      }
+    }
+    return absl::OkStatus();
+  });
+  RETURN_IF_ERROR(s);
+  return LoadCategory(absl::StrCat(kCategoryColumns, "WHERE id = ?"), id);
+}
+
+absl::Status SqliteArticleStore::DeleteCategory(
+    const std::string& id, const std::function<absl::Status(const Category&)>& check) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return db_->Transaction([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(c, LoadCategory(absl::StrCat(kCategoryColumns, "WHERE id = ?"), id));
+    RETURN_IF_ERROR(check(c));
+    int64_t articles = 0, children = 0;
+    {
+      ASSIGN_OR_RETURN(q, db_->Prepare("SELECT COUNT(*) FROM articles WHERE category_id = ?"));
+      ASSIGN_OR_RETURN(row, q.BindText(1, id).Step());
+      articles = row ? q.Int(0) : 0;
+    }
+    {
+      ASSIGN_OR_RETURN(q, db_->Prepare("SELECT COUNT(*) FROM categories WHERE parent_id = ?"));
+      ASSIGN_OR_RETURN(row, q.BindText(1, id).Step());
+      children = row ? q.Int(0) : 0;
+    }
+    if (articles > 0 || children > 0) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "category \"", c.slug, "\" still has ", articles, " article(s) (soft-deleted included) and ",
+          children, " child categor", children == 1 ? "y" : "ies"));
+    }
+    ASSIGN_OR_RETURN(q, db_->Prepare("DELETE FROM categories WHERE id = ?"));
+    return q.BindText(1, id).Run();
+  });
+}
+
 }  // namespace bulletin::content

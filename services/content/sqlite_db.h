@@ -42,6 +42,7 @@ class Statement {
 
   std::string Text(int column) const;
   int64_t Int(int column) const;
+  double Double(int column) const;
   bool IsNull(int column) const;
 
  private:
@@ -65,6 +66,8 @@ class SqliteDb {
   absl::Status Migrate(const std::vector<std::string>& migrations);
   // Rows changed by the last INSERT/UPDATE/DELETE.
   int64_t Changes() const { return sqlite3_changes64(db_); }
+  // The raw connection, for registering extensions (the search tokenizer).
+  sqlite3* handle() const { return db_; }
 
  private:
   explicit SqliteDb(sqlite3* db) : db_(db) {}

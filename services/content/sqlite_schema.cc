@@ -93,6 +93,64 @@ CREATE TABLE relay_state (
   value TEXT NOT NULL
 );
 )sql",
+      // 2: revisions, the search index (tokenizer "bulletin", search_tokenizer.h; filled
+      // from C++ by SqliteArticleStore::Open), and the indexes of lists and the scheduler.
+      R"sql(
+CREATE TABLE article_revisions (
+  article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+  revision INTEGER NOT NULL,
+  slug TEXT NOT NULL,
+  category_id TEXT,
+  state INTEGER NOT NULL,
+  default_locale TEXT NOT NULL,
+  publish_time INTEGER,
+  create_time INTEGER NOT NULL,
+  update_time INTEGER NOT NULL,
+  etag TEXT NOT NULL,
+  featured INTEGER NOT NULL,
+  delete_time INTEGER,
+  author TEXT NOT NULL,
+  changed_fields TEXT NOT NULL,
+  revision_time INTEGER NOT NULL,
+  PRIMARY KEY (article_id, revision)
+);
+CREATE TABLE article_revision_translations (
+  article_id TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  locale TEXT NOT NULL,
+  title TEXT NOT NULL,
+  summary TEXT NOT NULL,
+  body TEXT NOT NULL,
+  cover_image_url TEXT NOT NULL,
+  cover_image_caption TEXT NOT NULL,
+  cover_image_alt TEXT NOT NULL,
+  slug TEXT NOT NULL,
+  outdated INTEGER NOT NULL,
+  update_time INTEGER NOT NULL,
+  PRIMARY KEY (article_id, revision, locale),
+  FOREIGN KEY (article_id, revision) REFERENCES article_revisions ON DELETE CASCADE
+);
+CREATE TABLE article_revision_tags (
+  article_id TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  position INTEGER NOT NULL,
+  tag TEXT NOT NULL,
+  PRIMARY KEY (article_id, revision, position),
+  FOREIGN KEY (article_id, revision) REFERENCES article_revisions ON DELETE CASCADE
+);
+-- One search document per translation of a published, not deleted article; its rowid is
+-- the FTS row's.
+CREATE TABLE search_docs (
+  docid INTEGER PRIMARY KEY,
+  article_id TEXT NOT NULL,
+  locale TEXT NOT NULL
+);
+CREATE INDEX search_docs_by_article ON search_docs(article_id);
+CREATE VIRTUAL TABLE article_search USING fts5(title, summary, body, tokenize = 'bulletin');
+CREATE INDEX articles_by_list_order
+  ON articles(state, featured, COALESCE(publish_time, create_time), id);
+CREATE INDEX articles_scheduled ON articles(publish_time) WHERE state = 2;
+)sql",
   };
   return *migrations;
 }

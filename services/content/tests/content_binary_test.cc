@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <memory>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -126,6 +127,110 @@ TEST(ContentBinaryTest, ServesTheSeedAndRelaysItsEventThenStopsOnSigterm) {
   stub.reset();
   int status = server.Stop(SIGTERM, absl::Seconds(15));
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+}
+
+// The scheduler survives a restart: an article scheduled 2 s ahead, with the service
+// stopped and started again before then, is published on time by the new process and its
+// PUBLISHED event reaches the stream.
+TEST(ContentBinaryTest, ScheduledArticleIsPublishedOnTimeAfterARestart) {
+  testing::TempDir dir;
+  auto redis = testing::RedisServer::Start();
+  ASSERT_TRUE(redis.ok()) << redis.status();
+  const std::string tokens = dir.path() + "/tokens";
+  {
+    FILE* f = fopen(tokens.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    fputs("editor editor-token-0123456789\n", f);
+    fclose(f);
+  }
+  const std::string db = absl::StrCat("sqlite:", dir.path(), "/content.db");
+  const int port = testing::FreePort();
+  auto start = [&](testing::ChildProcess& server) {
+    ASSERT_TRUE(server
+                    .Start(testing::BinDir() + "/bulletin-content",
+                           {absl::StrCat("--listen=127.0.0.1:", port), "--db=" + db,
+                            "--redis=" + (*redis)->url(), "--auth-tokens-file=" + tokens},
+                           {}, dir.path() + "/server.log")
+                    .ok());
+    ASSERT_TRUE(testing::WaitUntil([&] { return Accepts(port); }, absl::Seconds(15)))
+        << "see " << dir.path() << "/server.log";
+  };
+  auto editor = [] {
+    auto context = std::make_unique<grpc::ClientContext>();
+    context->AddMetadata("authorization", "Bearer editor-token-0123456789");
+    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    return context;
+  };
+
+  testing::ChildProcess first;
+  start(first);
+  auto stub = v1::ContentService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  v1::CreateArticleRequest create;
+  create.mutable_article()->set_default_locale("en");
+  auto& en = (*create.mutable_article()->mutable_translations())["en"];
+  en.set_title("Scheduled story");
+  en.set_body("<p>Published by the scheduler <script>alert(1)</script></p>");
+  v1::Article created;
+  grpc::Status status = stub->CreateArticle(editor().get(), create, &created);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(created.translations().at("en").body(), "<p>Published by the scheduler </p>");
+  const absl::Time due = absl::Now() + absl::Seconds(2);
+  v1::PublishArticleRequest publish;
+  publish.set_id(created.id());
+  publish.mutable_publish_time()->set_seconds(absl::ToUnixSeconds(due));
+  publish.mutable_publish_time()->set_nanos(
+      static_cast<int32_t>(absl::ToUnixNanos(due) % 1000000000));
+  v1::Article scheduled;
+  status = stub->PublishArticle(editor().get(), publish, &scheduled);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(scheduled.state(), v1::ARTICLE_STATE_SCHEDULED);
+  stub.reset();
+  int exit_status = first.Stop(SIGTERM, absl::Seconds(15));
+  EXPECT_TRUE(WIFEXITED(exit_status) && WEXITSTATUS(exit_status) == 0) << exit_status;
+  ASSERT_LT(absl::Now(), due) << "the restart must happen before the due time";
+
+  testing::ChildProcess second;
+  start(second);
+  stub = v1::ContentService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  absl::Time seen = absl::InfiniteFuture();
+  ASSERT_TRUE(testing::WaitUntil(
+      [&] {
+        grpc::ClientContext context;
+        context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(1));
+        v1::GetArticleRequest get;
+        get.set_id(created.id());
+        v1::Article read;
+        if (!stub->GetArticle(&context, get, &read).ok()) return false;  // not public yet
+        seen = absl::Now();
+        return read.state() == v1::ARTICLE_STATE_PUBLISHED;
+      },
+      absl::Seconds(10)));
+  EXPECT_GE(seen, due);
+  EXPECT_LT(seen, due + absl::Seconds(1)) << "published late: " << (seen - due);
+
+  RedisClient client((*redis)->options());
+  ASSERT_TRUE(testing::WaitUntil(
+      [&] {
+        auto entries = client.Command({"XRANGE", keys::kEventStream, "-", "+"});
+        if (!entries.ok()) return false;
+        for (const auto& entry : entries->elements) {
+          const auto& fields = entry.elements[1].elements;
+          bool ours = false, published = false;
+          for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+            ours |= fields[i].str == keys::kFieldArticleId && fields[i + 1].str == created.id();
+            published |=
+                fields[i].str == keys::kFieldType && fields[i + 1].str == "ARTICLE_EVENT_TYPE_PUBLISHED";
+          }
+          if (ours && published) return true;
+        }
+        return false;
+      },
+      absl::Seconds(10)));
+  stub.reset();
+  exit_status = second.Stop(SIGTERM, absl::Seconds(15));
+  EXPECT_TRUE(WIFEXITED(exit_status) && WEXITSTATUS(exit_status) == 0) << exit_status;
 }
 
 }  // namespace

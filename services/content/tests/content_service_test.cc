@@ -206,9 +206,12 @@ TEST_F(ContentServiceTest, CreatePublishAndReadThroughGrpc) {
 
   pb::ListArticlesRequest list;
   pb::ListArticlesResponse list_out;
-  grpc::Status unimplemented = stub_->ListArticles(Context().get(), list, &list_out);
-  EXPECT_EQ(unimplemented.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-  EXPECT_TRUE(absl::StrContains(unimplemented.error_message(), "issue #3"));
+  ASSERT_TRUE(stub_->ListArticles(Context().get(), list, &list_out).ok());
+  ASSERT_EQ(list_out.articles_size(), 1);
+  EXPECT_EQ(list_out.articles(0).id(), created.id());
+  EXPECT_TRUE(list_out.articles(0).translations().at("en").body().empty());  // BASIC
+  list.set_page_token("tampered");
+  ExpectInvalid(stub_->ListArticles(Context().get(), list, &list_out), "page_token:");
 }
 
 TEST_F(ContentServiceTest, SeededDemoArticleReadsInEnglishAndChinese) {
