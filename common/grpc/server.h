@@ -1,5 +1,6 @@
 // The gRPC server bootstrap every service uses: listen address, optional TLS, message
-// size limit, the standard health service, server reflection, and a graceful drain.
+// size limit, the standard health service, server reflection, per-RPC Prometheus metrics,
+// and a graceful drain.
 //
 // Lifecycle: BlockShutdownSignals() first in main (before any thread starts), then
 // GrpcServer::Start, then WaitForShutdownSignal(), then Shutdown(): health turns
@@ -15,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/base/flags.h"
+#include "common/metrics/metrics.h"
 
 namespace bulletin {
 
@@ -24,6 +26,9 @@ struct ServerConfig {
   absl::Duration drain_timeout = absl::Seconds(10);
   std::string tls_cert_file;  // PEM; both set = TLS, both empty = plaintext
   std::string tls_key_file;
+  // Where the per-RPC metrics go (common/grpc/metrics_interceptor.h); nullptr: the process's
+  // metrics::Registry::Default(), which --metrics-listen serves.
+  metrics::Registry* metrics = nullptr;
 };
 
 // Adds --listen, --max-message-bytes, --drain-timeout, --tls-cert-file, --tls-key-file.

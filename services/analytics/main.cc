@@ -7,14 +7,12 @@
 #include <mutex>
 #include <thread>
 
-#include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
-#include "common/base/auth.h"
 #include "common/base/flags.h"
 #include "common/base/log.h"
 #include "common/base/worker_pool.h"
 #include "common/grpc/server.h"
 #include "common/redis/redis_client.h"
+#include "common/service/service_flags.h"
 #include "services/analytics/analytics_core.h"
 #include "services/analytics/analytics_service.h"
 #include "services/analytics/event_consumer.h"
@@ -26,11 +24,8 @@ namespace bulletin::analytics {
 namespace {
 
 struct Config {
-  ServerConfig server;
-  std::string redis = "redis://127.0.0.1:6379";
-  std::string auth_tokens_file;
+  ServiceFlags service;  // --listen, --redis, --auth-tokens-file, --worker-threads, ...
   absl::Duration count_window = absl::Minutes(30);
-  int64_t workers = 8;
   std::string bot_patterns_file;
   std::string exclude_addresses;
   int64_t buffer_limit = 100000;
@@ -38,9 +33,13 @@ struct Config {
   int64_t batch_max_views = 512;
   absl::Duration batch_max_delay = absl::ZeroDuration();
   std::string consumer_name;
-  std::string log_format = "text";
-  std::string log_level = "info";
 };
+
+metrics::Gauge& RedisUpGauge() {
+  return metrics::Registry::Default()
+      .AddGauge("bulletin_redis_up", "1 while Redis answered the last health check, else 0.")
+      .Get();
+}
 
 // Reports NOT_SERVING while Redis does not answer PING, SERVING again when it does.
 class RedisHealthWatch {
@@ -48,10 +47,12 @@ class RedisHealthWatch {
   RedisHealthWatch(RedisClient& redis, GrpcServer& server)
       : thread_([this, &redis, &server] {
           bool serving = true;
+          metrics::Gauge& redis_up = RedisUpGauge();
           std::unique_lock<std::mutex> lock(mu_);
           do {
             lock.unlock();
             bool up = redis.Command({"PING"}).ok();
+            redis_up.Set(up ? 1 : 0);
             if (up != serving) {
               Logger()->warn("redis is {}: health {}", up ? "back" : "unreachable",
                              up ? "SERVING" : "NOT_SERVING");
@@ -77,23 +78,16 @@ class RedisHealthWatch {
   std::thread thread_;
 };
 
-int Fail(const absl::Status& status) {
-  std::fprintf(stderr, "bulletin-analytics: %s\n", std::string(status.message()).c_str());
-  return 2;
-}
+int Fail(const absl::Status& status) { return StartupError("bulletin-analytics", status); }
 
 int Run(int argc, char** argv) {
   BlockShutdownSignals();
   Config config;
-  config.server.listen = "127.0.0.1:50052";
+  config.service.server.listen = "127.0.0.1:50052";
   FlagSet flags("bulletin-analytics", "Counts article views and serves the analytics API.");
-  RegisterServerFlags(flags, &config.server);
-  flags.String("redis", &config.redis, "Redis address, redis://HOST:PORT[/DB]");
-  flags.String("auth-tokens-file", &config.auth_tokens_file,
-               "file of `ROLE TOKEN [PARTNER]` lines; empty: every write is UNAUTHENTICATED");
+  RegisterServiceFlags(flags, &config.service);
   flags.Duration("count-window", &config.count_window,
                  "a visitor's views of one article within this window count once (0: off)");
-  flags.Int("workers", &config.workers, "worker threads for the read calls");
   flags.String("bot-patterns-file", &config.bot_patterns_file,
                "extra user-agent substrings (one per line, case-insensitive) that mark bots");
   flags.String("exclude-addresses", &config.exclude_addresses,
@@ -109,8 +103,6 @@ int Run(int argc, char** argv) {
                  "how long a batch waits for more views (0: send when the previous returned)");
   flags.String("consumer-name", &config.consumer_name,
                "this replica's name in the event stream's consumer group (default host-pid)");
-  flags.String("log-format", &config.log_format, "text or json");
-  flags.String("log-level", &config.log_level, "trace, debug, info, warn or error");
   if (absl::Status s = flags.Parse(argc, argv); !s.ok()) return Fail(s);
   if (flags.help_requested()) {
     std::fputs(flags.Usage().c_str(), stdout);
@@ -118,9 +110,6 @@ int Run(int argc, char** argv) {
   }
   if (config.count_window > absl::Hours(24)) {
     return Fail(absl::InvalidArgumentError("--count-window: must be at most 24h"));
-  }
-  if (config.workers < 1 || config.workers > 256) {
-    return Fail(absl::InvalidArgumentError("--workers: must be between 1 and 256"));
   }
   if (config.buffer_limit < 1) {
     return Fail(absl::InvalidArgumentError("--buffer-limit: must be at least 1"));
@@ -141,23 +130,12 @@ int Run(int argc, char** argv) {
   }
   absl::StatusOr<ViewFilter> filter = ViewFilter::Create(bot_patterns, config.exclude_addresses);
   if (!filter.ok()) return Fail(filter.status());
-  absl::StatusOr<RedisOptions> redis_options = ParseRedisUrl(config.redis);
-  if (!redis_options.ok()) return Fail(redis_options.status());
-  TokenStore tokens;
-  if (!config.auth_tokens_file.empty()) {
-    absl::StatusOr<TokenStore> loaded = TokenStore::LoadFile(config.auth_tokens_file);
-    if (!loaded.ok()) {
-      absl::string_view why = loaded.status().message();
-      return Fail(absl::InvalidArgumentError(
-          absl::StartsWith(why, "--") ? why : absl::StrCat("--auth-tokens-file: ", why)));
-    }
-    tokens = std::move(*loaded);
-  }
-  if (absl::Status s = InitLogging("analytics", config.log_format, config.log_level); !s.ok()) {
-    return Fail(s);
-  }
+  if (absl::Status s = ValidateServiceFlags(config.service); !s.ok()) return Fail(s);
+  absl::StatusOr<std::unique_ptr<metrics::HttpEndpoint>> metrics =
+      StartService("analytics", config.service);
+  if (!metrics.ok()) return Fail(metrics.status());
 
-  RedisClient redis(*redis_options);
+  RedisClient redis(config.service.redis_options);
   RedisViewStore store(redis, {config.count_window});
   BatcherOptions batcher_options;
   batcher_options.max_batch = static_cast<size_t>(config.batch_max_views);
@@ -169,13 +147,13 @@ int Run(int argc, char** argv) {
   AnalyticsCore core(store, batcher, *filter);
   EventConsumer consumer(redis, store, {config.consumer_name});
   consumer.Start();
-  WorkerPool pool(static_cast<int>(config.workers), /*max_queue=*/4096);
-  AnalyticsService service(core, tokens, pool);
+  WorkerPool pool(static_cast<int>(config.service.worker_threads), /*max_queue=*/4096);
+  AnalyticsService service(core, config.service.tokens, pool);
   absl::StatusOr<std::unique_ptr<GrpcServer>> server = GrpcServer::Start(
-      config.server, {{std::string(v1::AnalyticsService::service_full_name()), &service}});
+      config.service.server, {{std::string(v1::AnalyticsService::service_full_name()), &service}});
   if (!server.ok()) return Fail(server.status());
   Logger()->info("bulletin-analytics listening on port {} (redis {}, {} tokens)", (*server)->port(),
-                 config.redis, tokens.size());
+                 config.service.redis, config.service.tokens.size());
   {
     RedisHealthWatch watch(redis, **server);
     int sig = WaitForShutdownSignal();

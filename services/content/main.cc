@@ -12,12 +12,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "common/base/auth.h"
 #include "common/base/flags.h"
 #include "common/base/log.h"
 #include "common/base/worker_pool.h"
 #include "common/grpc/server.h"
 #include "common/redis/redis_client.h"
+#include "common/service/service_flags.h"
 #include "services/content/content_core.h"
 #include "services/content/content_service.h"
 #include "services/content/outbox_relay.h"
@@ -29,29 +29,18 @@ namespace bulletin::content {
 namespace {
 
 struct Config {
-  ServerConfig server = [] {
-    ServerConfig c;
-    c.listen = "127.0.0.1:50051";
-    return c;
-  }();
+  ServiceFlags service;  // --listen, --redis, --auth-tokens-file, --worker-threads, ...
   std::string db = "sqlite:./var/content.db";
-  std::string redis = "redis://127.0.0.1:6379";
-  std::string auth_tokens_file;
   std::string site_base_url;
   int64_t stream_max_len = 1000000;
   absl::Duration outbox_retention = absl::Hours(24);
-  int64_t worker_threads = 8;
   std::string token_key;
   int64_t cache_entries = 10000;
   absl::Duration cache_ttl = absl::Seconds(60);
   bool seed_demo = false;
-  std::string log_format = "text";
-  std::string log_level = "info";
 
   // Derived by Validate().
   std::string db_path;
-  RedisOptions redis_options;
-  TokenStore tokens;
 };
 
 absl::Status Validate(Config& c) {
@@ -61,9 +50,7 @@ absl::Status Validate(Config& c) {
         absl::StrCat("--db: expected sqlite:PATH, got \"", c.db, "\""));
   }
   c.db_path = std::string(db);
-  absl::StatusOr<RedisOptions> redis = ParseRedisUrl(c.redis);
-  if (!redis.ok()) return redis.status();
-  c.redis_options = *redis;
+  if (absl::Status s = ValidateServiceFlags(c.service); !s.ok()) return s;
   while (absl::EndsWith(c.site_base_url, "/")) c.site_base_url.pop_back();
   if (!c.site_base_url.empty() && !absl::StartsWith(c.site_base_url, "https://") &&
       !absl::StartsWith(c.site_base_url, "http://")) {
@@ -80,17 +67,6 @@ absl::Status Validate(Config& c) {
   if (c.cache_ttl < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--cache-ttl: must not be negative");
   }
-  if (c.worker_threads < 1 || c.worker_threads > 256) {
-    return absl::InvalidArgumentError("--worker-threads: must be between 1 and 256");
-  }
-  if (!c.auth_tokens_file.empty()) {
-    absl::StatusOr<TokenStore> tokens = TokenStore::LoadFile(c.auth_tokens_file);
-    if (!tokens.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--auth-tokens-file: ", tokens.status().message()));
-    }
-    c.tokens = *std::move(tokens);
-  }
   std::error_code ec;
   std::filesystem::path parent = std::filesystem::path(c.db_path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
@@ -104,19 +80,16 @@ absl::Status Validate(Config& c) {
 int Main(int argc, char** argv) {
   BlockShutdownSignals();
   Config config;
+  config.service.server.listen = "127.0.0.1:50051";
   FlagSet flags("bulletin-content",
                 "Bulletin content service: articles, translations and categories over gRPC.");
-  RegisterServerFlags(flags, &config.server);
+  RegisterServiceFlags(flags, &config.service);
   flags.String("db", &config.db, "database: sqlite:PATH (the parent directory is created)");
-  flags.String("redis", &config.redis, "Redis for the event stream: redis://HOST:PORT[/DB]");
-  flags.String("auth-tokens-file", &config.auth_tokens_file,
-               "file of 'ROLE TOKEN [PARTNER]' lines; empty: no tokens, every write is refused");
   flags.String("site-base-url", &config.site_base_url,
                "public site URL for canonical links, e.g. https://news.example.org");
   flags.Int("stream-max-len", &config.stream_max_len, "approximate cap of the event stream");
   flags.Duration("outbox-retention", &config.outbox_retention,
                  "how long sent events stay in the outbox to re-send after a Redis restart");
-  flags.Int("worker-threads", &config.worker_threads, "threads serving blocking RPC work");
   flags.String("token-key", &config.token_key,
                "secret (>= 16 characters) signing page and preview tokens; empty: random per "
                "process, so tokens do not survive a restart or work across replicas");
@@ -127,19 +100,21 @@ int Main(int argc, char** argv) {
                  "after writes by another process)");
   flags.Bool("seed-demo", &config.seed_demo,
              "load the demo article (idempotent), print '<article_id> <slug>' and exit");
-  flags.String("log-format", &config.log_format, "text or json");
-  flags.String("log-level", &config.log_level, "trace, debug, info, warn or error");
   absl::Status s = flags.Parse(argc, argv);
   if (flags.help_requested()) {
     std::fputs(flags.Usage().c_str(), stdout);
     return 0;
   }
-  if (s.ok()) s = InitLogging("content", config.log_format, config.log_level);
   if (s.ok()) s = Validate(config);
-  if (!s.ok()) {
-    std::fprintf(stderr, "bulletin-content: %s\n", std::string(s.message()).c_str());
-    return 2;
+  if (!s.ok()) return StartupError("bulletin-content", s);
+  absl::StatusOr<std::unique_ptr<metrics::HttpEndpoint>> metrics;
+  if (config.seed_demo) {
+    s = InitLogging("content", config.service.log_format, config.service.log_level);
+  } else {
+    metrics = StartService("content", config.service);
+    s = metrics.status();
   }
+  if (!s.ok()) return StartupError("bulletin-content", s);
 
   absl::StatusOr<std::unique_ptr<SqliteArticleStore>> store =
       SqliteArticleStore::Open(config.db_path);
@@ -147,7 +122,7 @@ int Main(int argc, char** argv) {
     Logger()->error("cannot open the database: {}", store.status().ToString());
     return 1;
   }
-  RedisClient redis(config.redis_options);
+  RedisClient redis(config.service.redis_options);
   RelayOptions relay_options;
   relay_options.stream_max_len = config.stream_max_len;
   relay_options.retention = config.outbox_retention;
@@ -175,20 +150,18 @@ int Main(int argc, char** argv) {
     return 0;
   }
 
-  WorkerPool pool(static_cast<int>(config.worker_threads), 1024);
-  ContentServiceImpl service(&core, &config.tokens, &pool);
+  WorkerPool pool(static_cast<int>(config.service.worker_threads), 1024);
+  ContentServiceImpl service(&core, &config.service.tokens, &pool);
   absl::StatusOr<std::unique_ptr<GrpcServer>> server =
-      GrpcServer::Start(config.server, {{"bulletin.content.v1.ContentService", &service}});
-  if (!server.ok()) {
-    std::fprintf(stderr, "bulletin-content: %s\n", std::string(server.status().message()).c_str());
-    return 2;
-  }
+      GrpcServer::Start(config.service.server, {{"bulletin.content.v1.ContentService", &service}});
+  if (!server.ok()) return StartupError("bulletin-content", server.status());
   Scheduler scheduler(&core, store->get(), SchedulerOptions{});
   scheduler_ptr.store(&scheduler);
   relay.Start();
   scheduler.Start();
   Logger()->info("content service listening on port {} (db {}, redis {}, {} tokens)",
-                 (*server)->port(), config.db_path, config.redis, config.tokens.size());
+                 (*server)->port(), config.db_path, config.service.redis,
+                 config.service.tokens.size());
   int sig = WaitForShutdownSignal();
   Logger()->info("signal {}: draining", sig);
   (*server)->SetServing(false);

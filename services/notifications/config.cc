@@ -15,22 +15,18 @@ namespace bulletin::notify {
 absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args,
                                    const std::map<std::string, std::string>& env) {
   Config c;
-  c.server.listen = "127.0.0.1:50053";
+  c.service.server.listen = "127.0.0.1:50053";
+  c.service.worker_threads = 4;
   FlagSet flags("bulletin-notifications",
                 "Partner subscriptions, Subscribe streams and signed webhooks of article "
                 "events.");
-  RegisterServerFlags(flags, &c.server);
-  flags.String("redis", &c.redis_url, "Redis URL redis://HOST:PORT[/DB]");
-  flags.String("auth-tokens-file", &c.auth_tokens_file,
-               "file of `ROLE TOKEN [PARTNER_NAME]` lines; empty: no tokens (every call is "
-               "UNAUTHENTICATED)");
+  RegisterServiceFlags(flags, &c.service);
   flags.Duration("heartbeat-interval", &c.heartbeat_interval,
                  "how often a Subscribe stream gets a heartbeat");
   flags.Bool("allow-private-webhooks", &c.allow_private_webhooks,
              "accept webhook URLs on loopback/private addresses (and plain http to them)");
   flags.Int("stream-queue-limit", &c.stream_queue_limit,
             "events buffered per Subscribe stream before a slow client gets RESOURCE_EXHAUSTED");
-  flags.Int("worker-threads", &c.worker_threads, "threads serving blocking Redis work");
   flags.String("replica-id", &c.replica_id,
                "this replica's consumer name in the webhook consumer group (stable across "
                "restarts, unique per replica); default <hostname>-<pid>");
@@ -46,25 +42,18 @@ absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args,
   flags.Duration("webhook-timeout", &c.webhook_timeout, "total timeout of a webhook attempt");
   flags.Int("webhook-concurrency", &c.webhook_concurrency, "webhook attempts in flight at once");
   flags.String("cloudevents-source", &c.cloudevents_source, "CloudEvents `source` of webhooks");
-  flags.String("log-format", &c.log_format, "text or json");
-  flags.String("log-level", &c.log_level, "trace, debug, info, warn or error");
   if (absl::Status s = flags.Parse(args, env); !s.ok()) return s;
   if (flags.help_requested()) {
     c.help = true;
     c.usage = flags.Usage();
     return c;
   }
-  absl::StatusOr<RedisOptions> redis = ParseRedisUrl(c.redis_url);
-  if (!redis.ok()) return redis.status();
-  c.redis = *redis;
+  if (absl::Status s = ValidateServiceFlags(c.service); !s.ok()) return s;
   if (c.heartbeat_interval < absl::Milliseconds(10) || c.heartbeat_interval > absl::Hours(1)) {
     return absl::InvalidArgumentError("--heartbeat-interval: must be between 10ms and 1h");
   }
   if (c.stream_queue_limit < 1 || c.stream_queue_limit > 1000000) {
     return absl::InvalidArgumentError("--stream-queue-limit: must be between 1 and 1000000");
-  }
-  if (c.worker_threads < 1 || c.worker_threads > 256) {
-    return absl::InvalidArgumentError("--worker-threads: must be between 1 and 256");
   }
   absl::StatusOr<std::vector<absl::Duration>> schedule = ParseRetrySchedule(c.retry_schedule_text);
   if (!schedule.ok()) return schedule.status();
@@ -94,9 +83,6 @@ absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args,
   }
   if (c.cloudevents_source.empty()) {
     return absl::InvalidArgumentError("--cloudevents-source: must not be empty");
-  }
-  if (c.log_format != "text" && c.log_format != "json") {
-    return absl::InvalidArgumentError("--log-format: must be text or json");
   }
   return c;
 }

@@ -7,20 +7,15 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "common/grpc/server.h"
-#include "common/redis/redis_client.h"
+#include "common/service/service_flags.h"
 
 namespace bulletin::notify {
 
 struct Config {
-  ServerConfig server;  // --listen and the other server flags
-  std::string redis_url = "redis://127.0.0.1:6379";
-  RedisOptions redis;  // parsed from redis_url
-  std::string auth_tokens_file;
+  ServiceFlags service;  // --listen, --redis, --auth-tokens-file, --worker-threads, ...
   absl::Duration heartbeat_interval = absl::Seconds(15);
   bool allow_private_webhooks = false;
   int64_t stream_queue_limit = 1000;
-  int64_t worker_threads = 4;
   // Webhooks.
   std::string replica_id;  // consumer name in the group; default "<hostname>-<pid>"
   std::string consumer_group = "notifications";
@@ -32,13 +27,12 @@ struct Config {
   absl::Duration webhook_timeout = absl::Seconds(10);
   int64_t webhook_concurrency = 64;
   std::string cloudevents_source = "//bulletin/content";
-  std::string log_format = "text";
-  std::string log_level = "info";
   bool help = false;
   std::string usage;  // set when help
 };
 
-// Parses and validates. InvalidArgument naming the flag for a bad value.
+// Parses and validates (ValidateServiceFlags included: --redis is parsed and the tokens
+// file loaded). InvalidArgument naming the flag for a bad value.
 absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args,
                                    const std::map<std::string, std::string>& env);
 absl::StatusOr<Config> ParseCommandLine(int argc, char** argv);

@@ -5,6 +5,7 @@
 
 #include "common/base/log.h"
 #include "common/grpc/server.h"
+#include "common/service/service_flags.h"
 #include "services/notifications/config.h"
 #include "services/notifications/delivery_worker.h"
 #include "services/notifications/event_consumer.h"
@@ -17,33 +18,16 @@ int main(int argc, char** argv) {
   using namespace bulletin::notify;
   BlockShutdownSignals();
   absl::StatusOr<Config> config = ParseCommandLine(argc, argv);
-  if (!config.ok()) {
-    std::fprintf(stderr, "bulletin-notifications: %s\n", std::string(config.status().message()).c_str());
-    return 2;
-  }
+  if (!config.ok()) return StartupError("bulletin-notifications", config.status());
   if (config->help) {
     std::fputs(config->usage.c_str(), stdout);
     return 0;
   }
-  if (absl::Status s = InitLogging("notifications", config->log_format, config->log_level);
-      !s.ok()) {
-    std::fprintf(stderr, "bulletin-notifications: %s\n", std::string(s.message()).c_str());
-    return 2;
-  }
-  TokenStore tokens;
-  if (!config->auth_tokens_file.empty()) {
-    absl::StatusOr<TokenStore> loaded = TokenStore::LoadFile(config->auth_tokens_file);
-    if (!loaded.ok()) {
-      std::fprintf(stderr, "bulletin-notifications: %s\n",
-                   std::string(loaded.status().message()).c_str());
-      return 2;
-    }
-    tokens = std::move(*loaded);
-  } else {
-    Logger()->warn("no --auth-tokens-file: every call will be UNAUTHENTICATED");
-  }
+  absl::StatusOr<std::unique_ptr<metrics::HttpEndpoint>> metrics =
+      StartService("notifications", config->service);
+  if (!metrics.ok()) return StartupError("bulletin-notifications", metrics.status());
 
-  RedisClient redis(config->redis);
+  RedisClient redis(config->service.redis_options);
   RedisSubscriptionStore store(&redis);
   SubscriptionCore core(&store, {config->allow_private_webhooks});
   StreamOptions stream_options;
@@ -75,20 +59,21 @@ int main(int argc, char** argv) {
                          [&worker] { worker.Nudge(); });
   DeliveryCore delivery_core(&core, &deliveries, &worker);
 
-  WorkerPool pool(static_cast<int>(config->worker_threads), 1024);
-  NotificationService service(&core, &delivery_core, &streams, &tokens, &pool);
+  WorkerPool pool(static_cast<int>(config->service.worker_threads), 1024);
+  NotificationService service(&core, &delivery_core, &streams, &config->service.tokens, &pool);
 
   absl::StatusOr<std::unique_ptr<GrpcServer>> server = GrpcServer::Start(
-      config->server, {{"bulletin.notify.v1.NotificationService", &service}});
-  if (!server.ok()) {
-    std::fprintf(stderr, "bulletin-notifications: %s\n",
-                 std::string(server.status().message()).c_str());
-    return 2;
-  }
+      config->service.server, {{"bulletin.notify.v1.NotificationService", &service}});
+  if (!server.ok()) return StartupError("bulletin-notifications", server.status());
   // Health follows Redis: NOT_SERVING while the event stream cannot be read.
   absl::Mutex health_mu;
   bool stopping = false;
+  metrics::Gauge& redis_up =
+      metrics::Registry::Default()
+          .AddGauge("bulletin_redis_up", "1 while the event stream in Redis can be read, else 0.")
+          .Get();
   streams.Start([&](bool healthy) {
+    redis_up.Set(healthy ? 1 : 0);
     absl::MutexLock lock(&health_mu);
     if (!stopping) (*server)->SetServing(healthy);
   });

@@ -114,7 +114,7 @@ TEST(NotifyEventFilterTest, EveryNonEmptyListMustMatch) {
 TEST(NotifyConfigTest, DefaultsFlagsAndErrors) {
   absl::StatusOr<Config> c = ParseConfig({}, {});
   ASSERT_TRUE(c.ok()) << c.status();
-  EXPECT_EQ(c->server.listen, "127.0.0.1:50053");
+  EXPECT_EQ(c->service.server.listen, "127.0.0.1:50053");
   EXPECT_EQ(c->heartbeat_interval, absl::Seconds(15));
   c = ParseConfig({"--heartbeat-interval=200ms", "--allow-private-webhooks",
                    "--stream-queue-limit=5"},
@@ -123,7 +123,7 @@ TEST(NotifyConfigTest, DefaultsFlagsAndErrors) {
   EXPECT_EQ(c->heartbeat_interval, absl::Milliseconds(200));
   EXPECT_TRUE(c->allow_private_webhooks);
   EXPECT_EQ(c->stream_queue_limit, 5);
-  EXPECT_EQ(c->redis.port, 6380);
+  EXPECT_EQ(c->service.redis_options.port, 6380);
   for (std::vector<std::string> bad : std::vector<std::vector<std::string>>{
            {"--redis=http://x"}, {"--stream-queue-limit=0"}, {"--heartbeat-interval=1ms"},
            {"--log-format=xml"}, {"--bogus"}}) {
