@@ -11,6 +11,8 @@
 
 #include <sys/wait.h>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
 #include "tests/system.h"
 
 namespace bulletin::testing {
@@ -274,6 +276,31 @@ TEST_F(EndToEndTest, BadInputNamesTheField) {
   EXPECT_EQ(stream.status()->error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(stream.status()->error_message().find("resume_token"), std::string::npos)
       << stream.status()->error_message();
+}
+
+TEST_F(EndToEndTest, MetricsCountRpcsByMethodAndCode) {
+  cv1::GetArticleRequest get;
+  get.set_slug(system_.demo_slug());
+  cv1::Article a;
+  ASSERT_TRUE(content_->GetArticle(Context().get(), get, &a).ok());
+  get.set_slug("no-such-article");
+  EXPECT_EQ(content_->GetArticle(Context().get(), get, &a).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  absl::StatusOr<std::string> text = HttpGet(system_.content_metrics_url());
+  ASSERT_TRUE(text.ok()) << text.status();
+  for (const char* code : {"OK", "NotFound"}) {
+    bool found = false;
+    for (absl::string_view line : absl::StrSplit(*text, '\n')) {
+      if (absl::StartsWith(line, "grpc_server_handled_total{") &&
+          absl::StrContains(line, "grpc_service=\"bulletin.content.v1.ContentService\"") &&
+          absl::StrContains(line, "grpc_method=\"GetArticle\"") &&
+          absl::StrContains(line, absl::StrCat("grpc_code=\"", code, "\"")) &&
+          absl::EndsWith(line, " 1")) {
+        found = true;
+      }
+    }
+    EXPECT_TRUE(found) << "no GetArticle " << code << " count of 1 in:\n" << *text;
+  }
 }
 
 TEST_F(EndToEndTest, SigtermDrainsAndExitsZero) {

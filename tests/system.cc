@@ -1,5 +1,6 @@
 #include "tests/system.h"
 
+#include <curl/curl.h>
 #include <signal.h>
 
 #include <fstream>
@@ -32,6 +33,27 @@ std::unique_ptr<grpc::ClientContext> Context(const std::string& token, absl::Dur
   if (!token.empty()) ctx->AddMetadata("authorization", absl::StrCat("Bearer ", token));
   ctx->set_deadline(absl::ToChronoTime(absl::Now() + timeout));
   return ctx;
+}
+
+absl::StatusOr<std::string> HttpGet(const std::string& url) {
+  CURL* curl = curl_easy_init();
+  if (curl == nullptr) return absl::InternalError("curl_easy_init failed");
+  std::string body;
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION,
+                   +[](char* p, size_t size, size_t n, void* out) -> size_t {
+                     static_cast<std::string*>(out)->append(p, size * n);
+                     return size * n;
+                   });
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+  CURLcode rc = curl_easy_perform(curl);
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_cleanup(curl);
+  if (rc != CURLE_OK) return absl::UnavailableError(curl_easy_strerror(rc));
+  if (status != 200) return absl::InternalError(absl::StrCat("HTTP ", status));
+  return body;
 }
 
 bool IsServing(const std::string& addr) {
@@ -81,7 +103,10 @@ absl::Status System::Start() {
   content_port_ = FreePort();
   analytics_port_ = FreePort();
   notify_port_ = FreePort();
-  s = StartService(content_, "bulletin-content", {"--db=sqlite:" + dir_.path() + "/content.db"},
+  content_metrics_port_ = FreePort();
+  s = StartService(content_, "bulletin-content",
+                   {"--db=sqlite:" + dir_.path() + "/content.db",
+                    absl::StrCat("--metrics-listen=127.0.0.1:", content_metrics_port_)},
                    content_port_);
   if (!s.ok()) return s;
   s = StartService(analytics_, "bulletin-analytics", {}, analytics_port_);

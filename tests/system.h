@@ -10,6 +10,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "bulletin/analytics/v1/analytics.grpc.pb.h"
 #include "bulletin/content/v1/content.grpc.pb.h"
 #include "bulletin/notify/v1/notify.grpc.pb.h"
@@ -35,6 +36,10 @@ class System {
   std::string content_addr() const { return "127.0.0.1:" + std::to_string(content_port_); }
   std::string analytics_addr() const { return "127.0.0.1:" + std::to_string(analytics_port_); }
   std::string notify_addr() const { return "127.0.0.1:" + std::to_string(notify_port_); }
+  // http://127.0.0.1:PORT/metrics of the content service's Prometheus endpoint.
+  std::string content_metrics_url() const {
+    return "http://127.0.0.1:" + std::to_string(content_metrics_port_) + "/metrics";
+  }
   const std::string& demo_article_id() const { return demo_id_; }
   const std::string& demo_slug() const { return demo_slug_; }
 
@@ -58,6 +63,7 @@ class System {
   int content_port_ = 0;
   int analytics_port_ = 0;
   int notify_port_ = 0;
+  int content_metrics_port_ = 0;
   std::string demo_id_;
   std::string demo_slug_;
   ChildProcess content_;
@@ -68,6 +74,9 @@ class System {
 // A client context with `token` as bearer token (none if empty) and a deadline.
 std::unique_ptr<grpc::ClientContext> Context(const std::string& token = "",
                                              absl::Duration timeout = absl::Seconds(5));
+
+// The body of an HTTP GET of `url`, or an error.
+absl::StatusOr<std::string> HttpGet(const std::string& url);
 
 // Whether `addr` answers the standard health check with SERVING.
 bool IsServing(const std::string& addr);
