@@ -9,30 +9,16 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "common/base/log.h"
 
 namespace bulletin::notify {
 namespace {
 
 constexpr char kSecretPrefix[] = "whsec_";
 
+// A JSON string literal, quotes included.
 std::string JsonString(absl::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          out += absl::StrFormat("\\u%04x", c);
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
+  return "\"" + JsonEscape(std::string_view(s.data(), s.size())) + "\"";
 }
 
 std::string Envelope(const std::string& id, const std::string& source, const std::string& type,
