@@ -101,6 +101,12 @@ int Run(int argc, char** argv) {
   flags.Int("batch-max-views", &config.batch_max_views, "most views per Redis pipeline");
   flags.Duration("batch-max-delay", &config.batch_max_delay,
                  "how long a batch waits for more views (0: send when the previous returned)");
+  int64_t batch_workers = 2;
+  absl::Duration toplist_flush_interval = absl::Seconds(1);
+  flags.Int("batch-workers", &batch_workers, "Redis batches in flight at once (1-64)");
+  flags.Duration("toplist-flush-interval", &toplist_flush_interval,
+                 "how often top lists and site counters get the aggregated views (0: every "
+                 "batch; at most 1m): they are up to this stale");
   flags.String("consumer-name", &config.consumer_name,
                "this replica's name in the event stream's consumer group (default host-pid)");
   if (absl::Status s = flags.Parse(argc, argv); !s.ok()) return Fail(s);
@@ -136,8 +142,15 @@ int Run(int argc, char** argv) {
   if (!metrics.ok()) return Fail(metrics.status());
 
   RedisClient redis(config.service.redis_options);
-  RedisViewStore store(redis, {config.count_window});
+  if (batch_workers < 1 || batch_workers > 64) {
+    return Fail(absl::InvalidArgumentError("--batch-workers: must be between 1 and 64"));
+  }
+  if (toplist_flush_interval < absl::ZeroDuration() || toplist_flush_interval > absl::Minutes(1)) {
+    return Fail(absl::InvalidArgumentError("--toplist-flush-interval: must be between 0 and 1m"));
+  }
+  RedisViewStore store(redis, {config.count_window, toplist_flush_interval});
   BatcherOptions batcher_options;
+  batcher_options.workers = static_cast<int>(batch_workers);
   batcher_options.max_batch = static_cast<size_t>(config.batch_max_views);
   batcher_options.max_delay = config.batch_max_delay;
   batcher_options.buffer_limit = static_cast<size_t>(config.buffer_limit);

@@ -17,6 +17,11 @@ namespace {
 // tallied as not counted. A visitor seen recently is "here now" even when the view is a
 // repeat (not when filtered). Returns {reason, views, uniques, imported views, imported
 // uniques} so the caller gets the new totals in the same round trip.
+// Every redis.call costs about a microsecond on top of the command, so the script does
+// only what changes something: a bucket's EXPIRE is set when the bucket is created (the
+// day's counter and HyperLogLog are always created together, by the same counted view;
+// PFADD answers 1 when it created or changed the minute's HyperLogLog), the total comes
+// from INCR, and PFCOUNT of an unchanged HyperLogLog is served from its cached value.
 constexpr char kRecordScript[] = R"lua(
 local reason = tonumber(ARGV[8])
 local filtered = reason ~= 0
@@ -27,113 +32,40 @@ if reason == 0 and ARGV[2] ~= '0' and
     not redis.call('SET', KEYS[7], '1', 'NX', 'PX', ARGV[2]) then
   reason = 2
 end
+local views
 if reason == 0 then
-  redis.call('INCR', KEYS[1])
+  views = redis.call('INCR', KEYS[1])
   redis.call('PFADD', KEYS[2], ARGV[1])
-  redis.call('INCR', KEYS[3])
-  redis.call('EXPIRE', KEYS[3], ARGV[5])
+  local new_day = redis.call('INCR', KEYS[3]) == 1
   redis.call('PFADD', KEYS[4], ARGV[1])
-  redis.call('EXPIRE', KEYS[4], ARGV[5])
-  redis.call('INCR', KEYS[5])
-  redis.call('EXPIRE', KEYS[5], ARGV[6])
+  if new_day then
+    redis.call('EXPIRE', KEYS[3], ARGV[5])
+    redis.call('EXPIRE', KEYS[4], ARGV[5])
+  end
+  if redis.call('INCR', KEYS[5]) == 1 then redis.call('EXPIRE', KEYS[5], ARGV[6]) end
 else
   redis.call('HINCRBY', KEYS[9], reason, 1)
+  views = tonumber(redis.call('GET', KEYS[1]) or '0')
 end
-if ARGV[7] ~= '0' and not filtered then
-  redis.call('PFADD', KEYS[6], ARGV[1])
+if ARGV[7] ~= '0' and not filtered and redis.call('PFADD', KEYS[6], ARGV[1]) == 1 then
   redis.call('EXPIRE', KEYS[6], ARGV[7])
 end
 local imported = redis.call('HMGET', KEYS[10], 'views', 'uniques')
-return {reason, tonumber(redis.call('GET', KEYS[1]) or '0'), redis.call('PFCOUNT', KEYS[2]),
+return {reason, views, redis.call('PFCOUNT', KEYS[2]),
         tonumber(imported[1] or '0'), tonumber(imported[2] or '0')}
 )lua";
 
-// Applies a batch's site-wide updates. ARGV is a list of operations on KEYS[index]:
-// "z" index member by (ZINCRBY) | "i" index by (INCRBY) | "p" index n member... (PFADD)
-// | "e" index seconds (EXPIRE).
-constexpr char kSiteScript[] = R"lua(
-local i = 1
-while i <= #ARGV do
-  local op, key = ARGV[i], KEYS[tonumber(ARGV[i + 1])]
-  if op == 'z' then
-    redis.call('ZINCRBY', key, ARGV[i + 3], ARGV[i + 2])
-    i = i + 4
-  elseif op == 'i' then
-    redis.call('INCRBY', key, ARGV[i + 2])
-    i = i + 3
-  elseif op == 'p' then
-    local n = tonumber(ARGV[i + 2])
-    redis.call('PFADD', key, unpack(ARGV, i + 3, i + 2 + n))
-    i = i + 3 + n
-  else
-    redis.call('EXPIRE', key, ARGV[i + 2])
-    i = i + 3
-  end
-end
-return 1
-)lua";
-
 constexpr absl::Duration kVisitorsNowWindow = absl::Minutes(5);
-constexpr size_t kMaxUnsentSite = 100000;
-
-// Aggregates the site-wide updates of one batch before they become commands.
-class SiteBatch {
- public:
-  void ZIncr(const std::string& key, const std::string& member, double by, absl::Duration ttl) {
-    zincr_[key][member] += by;
-    Expire(key, ttl);
-  }
-  void Incr(const std::string& key, absl::Duration ttl) {
-    ++incr_[key];
-    Expire(key, ttl);
-  }
-  void PfAdd(const std::string& key, const std::string& member, absl::Duration ttl) {
-    pfadd_[key].push_back(member);
-    Expire(key, ttl);
-  }
-  // One EVAL of kSiteScript: a Lua loop is much cheaper for Redis than hundreds of
-  // separately parsed commands. All keys share the "{bulletin}" tag.
-  std::vector<RedisArgv> Commands() const {
-    std::vector<std::string> keys, args;
-    std::map<std::string, size_t> index;
-    auto key = [&](const std::string& k) {
-      auto [it, added] = index.emplace(k, keys.size() + 1);
-      if (added) keys.push_back(k);
-      return absl::StrCat(it->second);
-    };
-    for (const auto& [k, members] : zincr_) {
-      for (const auto& [member, by] : members) {
-        args.insert(args.end(), {"z", key(k), member, absl::StrFormat("%.17g", by)});
-      }
-    }
-    for (const auto& [k, by] : incr_) args.insert(args.end(), {"i", key(k), absl::StrCat(by)});
-    for (const auto& [k, members] : pfadd_) {
-      args.insert(args.end(), {"p", key(k), absl::StrCat(members.size())});
-      args.insert(args.end(), members.begin(), members.end());
-    }
-    for (const auto& [k, ttl] : expire_) {
-      if (ttl > absl::ZeroDuration()) args.insert(args.end(), {"e", key(k), Seconds(ttl)});
-    }
-    if (args.empty()) return {};
-    RedisArgv eval = {"EVAL", kSiteScript, absl::StrCat(keys.size())};
-    eval.insert(eval.end(), keys.begin(), keys.end());
-    eval.insert(eval.end(), args.begin(), args.end());
-    return {std::move(eval)};
-  }
-
- private:
-  void Expire(const std::string& key, absl::Duration ttl) { expire_.emplace(key, ttl); }
-
-  std::map<std::string, std::map<std::string, double>> zincr_;
-  std::map<std::string, int64_t> incr_;
-  std::map<std::string, std::vector<std::string>> pfadd_;
-  std::map<std::string, absl::Duration> expire_;
-};
 
 }  // namespace
 
 RedisViewStore::RedisViewStore(RedisClient& redis, RedisViewStoreOptions options)
-    : redis_(redis), options_(options), script_sha_(Sha1Hex(kRecordScript)) {}
+    : redis_(redis),
+      options_(options),
+      script_sha_(Sha1Hex(kRecordScript)),
+      site_(redis, options.site_flush_interval) {}
+
+absl::Status RedisViewStore::FlushSiteUpdates() { return site_.Flush(); }
 
 const char* RedisViewStore::RecordScript() { return kRecordScript; }
 
@@ -185,33 +117,54 @@ RedisArgv RedisViewStore::RecordCommand(const ResolvedView& v, absl::Time now, b
           absl::StrCat(static_cast<int>(v.filtered))};
 }
 
-std::vector<RedisArgv> RedisViewStore::SiteCommands(const std::vector<ResolvedView>& views,
-                                                    const std::vector<RecordResult>& results,
-                                                    absl::Time now) const {
-  SiteBatch batch;
+SiteDelta RedisViewStore::SiteDeltaOf(const std::vector<ResolvedView>& views,
+                                      const std::vector<RecordResult>& results, absl::Time now) {
+  // The site keys of one minute; the views of a batch mostly share it.
+  struct MinuteKeys {
+    absl::Time minute = absl::InfinitePast();
+    std::string visitors_now, day_views, hour_views, day_visitors, top_minute, top_hour, top_day;
+    absl::Time landmark;
+    std::string trend[3];
+  } k;
+  const std::string top_all = site::TopAll();
+  constexpr TrendScale kScales[] = {TrendScale::k1h, TrendScale::k24h, TrendScale::k168h};
+  SiteDelta batch;
   for (size_t i = 0; i < views.size(); ++i) {
     const ResolvedView& v = views[i];
+    const absl::Time minute = absl::UnixEpoch() + absl::Floor(v.time - absl::UnixEpoch(),
+                                                              absl::Minutes(1));
+    if (minute != k.minute) {
+      k = {minute,
+           site::MinuteVisitors(v.time),
+           site::DayViews(v.time),
+           site::HourViews(v.time),
+           site::DayVisitors(v.time),
+           site::TopMinute(v.time),
+           site::TopHour(v.time),
+           site::TopDay(v.time),
+           TrendLandmark(v.time)};
+      for (int s = 0; s < 3; ++s) k.trend[s] = site::Trend(kScales[s], k.landmark);
+    }
     if (v.filtered == NotCounted::kNone && v.time > now - kVisitorsNowWindow) {
-      batch.PfAdd(site::MinuteVisitors(v.time), v.visitor, kMinuteRetention);
+      batch.PfAdd(k.visitors_now, v.visitor, kMinuteRetention);
     }
     if (!results[i].counted) continue;
     const std::string& id = v.article_id;
-    batch.Incr(site::DayViews(v.time), kDailyRetention);
-    batch.Incr(site::HourViews(v.time), kHourlyRetention);
-    batch.PfAdd(site::DayVisitors(v.time), v.visitor, kDailyRetention);
-    batch.ZIncr(site::TopMinute(v.time), id, 1, kTopMinuteRetention);
-    batch.ZIncr(site::TopHour(v.time), id, 1, kHourlyRetention);
-    batch.ZIncr(site::TopDay(v.time), id, 1, kTopDailyRetention);
-    batch.ZIncr(site::TopAll(), id, 1, absl::ZeroDuration());
-    const absl::Time landmark = TrendLandmark(v.time);
-    for (TrendScale scale : {TrendScale::k1h, TrendScale::k24h, TrendScale::k168h}) {
+    batch.Incr(k.day_views, kDailyRetention);
+    batch.Incr(k.hour_views, kHourlyRetention);
+    batch.PfAdd(k.day_visitors, v.visitor, kDailyRetention);
+    batch.ZIncr(k.top_minute, id, 1, kTopMinuteRetention);
+    batch.ZIncr(k.top_hour, id, 1, kHourlyRetention);
+    batch.ZIncr(k.top_day, id, 1, kTopDailyRetention);
+    batch.ZIncr(top_all, id, 1, absl::ZeroDuration());
+    for (int s = 0; s < 3; ++s) {
       // Forward decay: the weight grows with time instead of old scores shrinking, so
       // a view is one ZINCRBY; readers scale by 2^(-(now - landmark) / half-life).
-      double weight = std::exp2((v.time - landmark) / HalfLife(scale));
-      batch.ZIncr(site::Trend(scale, landmark), id, weight, kTrendRetention);
+      double weight = std::exp2((v.time - k.landmark) / HalfLife(kScales[s]));
+      batch.ZIncr(k.trend[s], id, weight, kTrendRetention);
     }
   }
-  return batch.Commands();
+  return batch;
 }
 
 absl::StatusOr<std::vector<RecordResult>> RedisViewStore::Record(
@@ -255,27 +208,14 @@ absl::StatusOr<std::vector<RecordResult>> RedisViewStore::Record(
     results.push_back(std::move(result));
   }
 
-  // The views are counted now: a failure from here on must not fail the batch (a retry
-  // would count them twice), so unsent site-wide commands wait for the next batch.
-  std::vector<RedisArgv> site;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    site.swap(unsent_site_);
-  }
-  std::vector<RedisArgv> fresh = SiteCommands(views, results, now);
-  site.insert(site.end(), std::make_move_iterator(fresh.begin()),
-              std::make_move_iterator(fresh.end()));
-  absl::StatusOr<std::vector<RedisReply>> sent;
-  if (!site.empty() && (sent = redis_.Pipeline(site)).ok()) {
-    for (const RedisReply& r : *sent) {
-      if (r.is_error()) Logger()->error("redis: site-wide update failed: {}", r.str);
-    }
-  } else if (!site.empty()) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (unsent_site_.size() + site.size() <= kMaxUnsentSite) {
-      unsent_site_.insert(unsent_site_.end(), site.begin(), site.end());
-    } else {
-      Logger()->warn("redis: dropped {} site-wide top-list updates", site.size());
+  // The views are counted now: the site-wide updates go to the aggregate, which
+  // SiteUpdates sends every interval (or here, with a zero interval) and keeps while
+  // Redis does not take it, so a failure from here on never fails the batch.
+  site_.Add(SiteDeltaOf(views, results, now));
+  if (site_.flush_interval() == absl::ZeroDuration()) {
+    if (absl::Status s = site_.Flush(); !s.ok()) {
+      Logger()->warn("redis: site-wide updates wait for the next batch: {}",
+                     std::string(s.message()));
     }
   }
   return results;

@@ -6,11 +6,10 @@
 // count window and request_id dedupe are SET NX markers with expiry inside the same
 // script. The site-wide keys (under "{bulletin}", another Redis Cluster slot) cannot be
 // touched by that script, and what they get depends on which views the script counted,
-// so Record sends them right after, aggregated for the whole batch (one ZINCRBY per
-// article and bucket, one PFADD per bucket, all in one Lua script in the "{bulletin}"
-// slot) in a second round trip per batch, not per view. Key names
-// come from view_keys.h. Thread-safe: the RedisClient pools connections; the caches
-// have their own lock.
+// so Record hands them to SiteUpdates, which aggregates them in process and sends them
+// every `site_flush_interval`: top lists and site counters are up to that interval stale,
+// the per-article totals are current. Key names come from view_keys.h. Thread-safe: the
+// RedisClient pools connections; the caches have their own lock.
 #pragma once
 
 #include <map>
@@ -20,6 +19,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "common/redis/redis_client.h"
+#include "services/analytics/site_updates.h"
 #include "services/analytics/view_store.h"
 
 namespace bulletin::analytics {
@@ -27,12 +27,19 @@ namespace bulletin::analytics {
 struct RedisViewStoreOptions {
   // A visitor's views of one article within this window count once; zero disables it.
   absl::Duration count_window = absl::Minutes(30);
+  // How often the aggregated site-wide updates (top lists, site counters) are sent;
+  // zero: after every batch.
+  absl::Duration site_flush_interval = absl::Seconds(1);
 };
 
 class RedisViewStore : public ViewStore {
  public:
-  // `redis` must outlive the store.
+  // `redis` must outlive the store. The destructor sends the pending site-wide updates.
   RedisViewStore(RedisClient& redis, RedisViewStoreOptions options);
+
+  // Sends the site-wide updates aggregated so far now (tests, before reading top lists
+  // or site counters). UNAVAILABLE when Redis did not take them; they are kept.
+  absl::Status FlushSiteUpdates();
 
   absl::StatusOr<std::string> DailySalt(absl::Time day) override;
   absl::StatusOr<std::vector<RecordResult>> Record(const std::vector<ResolvedView>& views,
@@ -53,19 +60,16 @@ class RedisViewStore : public ViewStore {
   static const char* RecordScript();
 
  private:
-  // The site-wide commands for the counted views of a batch.
-  std::vector<RedisArgv> SiteCommands(const std::vector<ResolvedView>& views,
-                                      const std::vector<RecordResult>& results,
-                                      absl::Time now) const;
+  // The site-wide updates of a batch's views.
+  static SiteDelta SiteDeltaOf(const std::vector<ResolvedView>& views,
+                               const std::vector<RecordResult>& results, absl::Time now);
 
   RedisClient& redis_;
   const RedisViewStoreOptions options_;
   const std::string script_sha_;
   std::mutex mu_;
   std::map<std::string, std::string> salts_ ABSL_GUARDED_BY(mu_);  // salt key -> salt
-  // Site-wide commands whose round trip failed after their views were counted: sent
-  // again before the next batch's, so the top lists do not miss them.
-  std::vector<RedisArgv> unsent_site_ ABSL_GUARDED_BY(mu_);
+  SiteUpdates site_;  // last: its destructor flushes while the rest is still alive
 };
 
 }  // namespace bulletin::analytics

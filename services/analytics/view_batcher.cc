@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
@@ -51,7 +52,7 @@ absl::Status ViewBatcher::Start() {
     std::remove(options_.spill_file.c_str());
   }
   started_ = true;
-  thread_ = std::thread([this] { Run(); });
+  for (int i = 0; i < std::max(1, options_.workers); ++i) threads_.emplace_back([this] { Run(); });
   return absl::OkStatus();
 }
 
@@ -75,7 +76,8 @@ void ViewBatcher::Stop() {
     stopping_ = true;
   }
   cv_.notify_all();
-  if (started_) thread_.join();
+  for (std::thread& t : threads_) t.join();
+  if (started_) Drain();
 }
 
 size_t ViewBatcher::buffered() const {
@@ -168,16 +170,21 @@ bool ViewBatcher::FlushBufferOnce() {
 void ViewBatcher::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
-    if (!buffer_.empty() && absl::Now() >= next_retry_) {
+    if (!buffer_.empty() && !flushing_ && absl::Now() >= next_retry_) {
+      flushing_ = true;
       lock.unlock();
       bool flushed = FlushBufferOnce();
       lock.lock();
+      flushing_ = false;
       if (!flushed) next_retry_ = absl::Now() + options_.retry_interval;
+      cv_.notify_all();
       continue;
     }
-    if (queue_.empty()) {
-      if (stopping_) break;
-      if (buffer_.empty()) {
+    // While one worker drains the buffer to a Redis that is back, the others wait
+    // instead of buffering more: otherwise new views could outpace the drain.
+    if (queue_.empty() || (!buffer_.empty() && flushing_)) {
+      if (queue_.empty() && stopping_) break;
+      if (buffer_.empty() || flushing_) {
         cv_.wait(lock);
       } else {
         cv_.wait_until(lock, absl::ToChronoTime(next_retry_));
@@ -187,6 +194,7 @@ void ViewBatcher::Run() {
     if (options_.max_delay > absl::ZeroDuration() && queued_views_ < options_.max_batch) {
       cv_.wait_for(lock, absl::ToChronoNanoseconds(options_.max_delay),
                    [this] { return stopping_ || queued_views_ >= options_.max_batch; });
+      if (queue_.empty()) continue;  // another worker took it
     }
     std::vector<Submission> batch;
     size_t n = 0;
@@ -201,35 +209,43 @@ void ViewBatcher::Run() {
     if (buffering) {
       Buffer(std::move(batch));  // keep the order: the buffer goes first
     } else {
-      std::vector<QueuedView> views;
-      views.reserve(n);
-      for (const Submission& s : batch) views.insert(views.end(), s.views.begin(), s.views.end());
-      absl::StatusOr<std::vector<RecordResult>> results = Send(views);
-      if (results.ok()) {
-        {
-          std::lock_guard<std::mutex> guard(mu_);
-          Remember(*results);
-        }
-        auto it = results->begin();
-        for (Submission& s : batch) {
-          std::vector<RecordResult> own(std::make_move_iterator(it),
-                                        std::make_move_iterator(it + s.views.size()));
-          it += s.views.size();
-          s.done(std::move(own));
-        }
-      } else if (absl::IsUnavailable(results.status())) {
-        Logger()->warn("redis unreachable ({}): buffering views",
-                       std::string(results.status().message()));
-        Buffer(std::move(batch));
-        std::lock_guard<std::mutex> guard(mu_);
-        next_retry_ = absl::Now() + options_.retry_interval;
-      } else {
-        for (Submission& s : batch) s.done(results.status());
-      }
+      SendBatch(std::move(batch), n);
     }
     lock.lock();
   }
+}
+
+void ViewBatcher::SendBatch(std::vector<Submission> batch, size_t n) {
+  std::vector<QueuedView> views;
+  views.reserve(n);
+  for (const Submission& s : batch) views.insert(views.end(), s.views.begin(), s.views.end());
+  absl::StatusOr<std::vector<RecordResult>> results = Send(views);
+  if (results.ok()) {
+    {
+      std::lock_guard<std::mutex> guard(mu_);
+      Remember(*results);
+    }
+    auto it = results->begin();
+    for (Submission& s : batch) {
+      std::vector<RecordResult> own(std::make_move_iterator(it),
+                                    std::make_move_iterator(it + s.views.size()));
+      it += s.views.size();
+      s.done(std::move(own));
+    }
+  } else if (absl::IsUnavailable(results.status())) {
+    Logger()->warn("redis unreachable ({}): buffering views",
+                   std::string(results.status().message()));
+    Buffer(std::move(batch));
+    std::lock_guard<std::mutex> guard(mu_);
+    next_retry_ = absl::Now() + options_.retry_interval;
+  } else {
+    for (Submission& s : batch) s.done(results.status());
+  }
+}
+
+void ViewBatcher::Drain() {
   // Stopping: one more attempt to flush, then spill what Redis did not take.
+  std::unique_lock<std::mutex> lock(mu_);
   while (!buffer_.empty()) {
     lock.unlock();
     bool flushed = FlushBufferOnce();

@@ -1,19 +1,22 @@
 // Group commit and the outage buffer between the core and the ViewStore.
 //
-// RPCs Submit() validated views; one batcher thread takes everything queued (up to
-// `max_batch` views, optionally lingering `max_delay` for more), resolves visitors,
-// sends the batch to the store in one pipelined round trip, and calls each submission's
-// callback with its own results. While the previous batch is in Redis, the next one
-// gathers, so batches grow with load (natural group commit).
+// RPCs Submit() validated views; `workers` batcher threads each take everything queued
+// (up to `max_batch` views, optionally lingering `max_delay` for more), resolve visitors,
+// send the batch to the store in one pipelined round trip, and call each submission's
+// callback with its own results. While batches are in Redis, the next ones gather, so
+// batches grow with load (natural group commit); several in flight keep Redis and the
+// gRPC threads busy at once. Concurrent batches are safe: the count window and request
+// dedupe are atomic in Redis.
 //
 // When the store is UNAVAILABLE the views move to a bounded buffer and the callbacks get
 // provisional results (queued = true; totals = last known + queued views). While the
-// buffer holds views, new views join it; the thread retries every `retry_interval` and
-// drains it in order when Redis is back. A submission that does not fit is refused with
-// UNAVAILABLE. Stop() flushes what it can and writes the rest to `spill_file`, which
+// buffer holds views, new views join it; one worker at a time retries every
+// `retry_interval` and drains it in order when Redis is back (the other workers wait
+// meanwhile, so new views cannot outpace the drain). A submission that does not fit is
+// refused with UNAVAILABLE. Stop() flushes what it can and writes the rest to `spill_file`, which
 // Start() reads back (and removes) to replay at the next start.
 //
-// Thread-safe. Callbacks run on the batcher thread (or inline for a refusal) and must
+// Thread-safe. Callbacks run on a batcher thread (or inline for a refusal) and must
 // not block.
 #pragma once
 
@@ -39,6 +42,7 @@ struct BatcherOptions {
   size_t buffer_limit = 100000;  // views held while Redis is unreachable
   std::string spill_file;        // empty: views still buffered at Stop() are lost
   absl::Duration retry_interval = absl::Milliseconds(500);
+  int workers = 2;  // batches in flight at once
 };
 
 class ViewBatcher {
@@ -50,7 +54,7 @@ class ViewBatcher {
   ViewBatcher(ViewStore& store, BatcherOptions options, Clock clock = absl::Now);
   ~ViewBatcher();  // Stop()
 
-  // Replays the spill file (if any) into the buffer and starts the thread.
+  // Replays the spill file (if any) into the buffer and starts the threads.
   // INVALID_ARGUMENT naming --spill-file when it exists but cannot be read.
   absl::Status Start();
 
@@ -71,6 +75,10 @@ class ViewBatcher {
   };
 
   void Run();
+  // After the threads stopped: flushes the buffer if it can, spills the rest.
+  void Drain();
+  // Sends `batch` (n views in all) and answers each submission.
+  void SendBatch(std::vector<Submission> batch, size_t n);
   // Sends `views` to the store (resolving visitors first).
   absl::StatusOr<std::vector<RecordResult>> Send(const std::vector<QueuedView>& views);
   // Tries to send the oldest buffered views; false when the store is still down.
@@ -95,9 +103,10 @@ class ViewBatcher {
   // article in the buffer: what a queued view answers.
   std::unordered_map<std::string, Totals> known_ ABSL_GUARDED_BY(mu_);
   std::unordered_map<std::string, int64_t> pending_ ABSL_GUARDED_BY(mu_);
+  bool flushing_ ABSL_GUARDED_BY(mu_) = false;  // a worker is draining the buffer
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool started_ = false;
-  std::thread thread_;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace bulletin::analytics

@@ -1,13 +1,31 @@
 #include "services/analytics/view_keys.h"
 
+#include <cstdint>
+
 #include "common/redis/keys.h"
 
 namespace bulletin::analytics {
 namespace {
 
-std::string Utc(absl::Time t, const char* format) {
-  return absl::FormatTime(format, t, absl::UTCTimeZone());
+// t's UTC minute as "YYYYMMDDHHMM" (a day is its first 8 characters, an hour its first
+// 10). absl::FormatTime is slow for the ~20 keys of every view, and consecutive views
+// mostly fall in the same minute: each thread keeps the last one.
+const std::string& Stamp(absl::Time t) {
+  thread_local int64_t cached_minute = INT64_MIN;
+  thread_local std::string cached;
+  const int64_t minute = absl::ToUnixSeconds(t) >= 0 ? absl::ToUnixSeconds(t) / 60
+                                                      : (absl::ToUnixSeconds(t) - 59) / 60;
+  if (minute != cached_minute) {
+    cached = absl::FormatTime("%Y%m%d%H%M", absl::FromUnixSeconds(minute * 60),
+                              absl::UTCTimeZone());
+    cached_minute = minute;
+  }
+  return cached;
 }
+
+std::string Day(absl::Time t) { return Stamp(t).substr(0, 8); }
+std::string Hour(absl::Time t) { return Stamp(t).substr(0, 10); }
+std::string Minute(absl::Time t) { return Stamp(t); }
 
 }  // namespace
 
@@ -18,15 +36,15 @@ std::string ArticleKeys::Views() const { return prefix_ + "views"; }
 std::string ArticleKeys::Visitors() const { return prefix_ + "visitors"; }
 std::string ArticleKeys::Imported() const { return prefix_ + "imported"; }
 std::string ArticleKeys::NotCounted() const { return prefix_ + "not_counted"; }
-std::string ArticleKeys::DayViews(absl::Time t) const { return prefix_ + "d:" + Utc(t, "%Y%m%d"); }
+std::string ArticleKeys::DayViews(absl::Time t) const { return prefix_ + "d:" + Day(t); }
 std::string ArticleKeys::DayVisitors(absl::Time t) const {
-  return prefix_ + "dv:" + Utc(t, "%Y%m%d");
+  return prefix_ + "dv:" + Day(t);
 }
 std::string ArticleKeys::HourViews(absl::Time t) const {
-  return prefix_ + "h:" + Utc(t, "%Y%m%d%H");
+  return prefix_ + "h:" + Hour(t);
 }
 std::string ArticleKeys::MinuteVisitors(absl::Time t) const {
-  return prefix_ + "mv:" + Utc(t, "%Y%m%d%H%M");
+  return prefix_ + "mv:" + Minute(t);
 }
 std::string ArticleKeys::Seen(const std::string& visitor) const {
   return prefix_ + "seen:" + visitor;
@@ -35,7 +53,7 @@ std::string ArticleKeys::Request(const std::string& request_id) const {
   return prefix_ + "req:" + request_id;
 }
 
-std::string SaltKey(absl::Time t) { return "{bulletin}:analytics:salt:" + Utc(t, "%Y%m%d"); }
+std::string SaltKey(absl::Time t) { return "{bulletin}:analytics:salt:" + Day(t); }
 
 absl::Duration HalfLife(TrendScale scale) {
   switch (scale) {
@@ -62,18 +80,18 @@ constexpr char kPrefix[] = "{bulletin}:analytics:";
 std::string Key(const std::string& rest) { return kPrefix + rest; }
 }  // namespace
 
-std::string DayViews(absl::Time t) { return Key("site:d:" + Utc(t, "%Y%m%d")); }
-std::string HourViews(absl::Time t) { return Key("site:h:" + Utc(t, "%Y%m%d%H")); }
-std::string DayVisitors(absl::Time t) { return Key("site:dv:" + Utc(t, "%Y%m%d")); }
-std::string MinuteVisitors(absl::Time t) { return Key("site:mv:" + Utc(t, "%Y%m%d%H%M")); }
-std::string TopMinute(absl::Time t) { return Key("top:m:" + Utc(t, "%Y%m%d%H%M")); }
-std::string TopHour(absl::Time t) { return Key("top:h:" + Utc(t, "%Y%m%d%H")); }
-std::string TopDay(absl::Time t) { return Key("top:d:" + Utc(t, "%Y%m%d")); }
+std::string DayViews(absl::Time t) { return Key("site:d:" + Day(t)); }
+std::string HourViews(absl::Time t) { return Key("site:h:" + Hour(t)); }
+std::string DayVisitors(absl::Time t) { return Key("site:dv:" + Day(t)); }
+std::string MinuteVisitors(absl::Time t) { return Key("site:mv:" + Minute(t)); }
+std::string TopMinute(absl::Time t) { return Key("top:m:" + Minute(t)); }
+std::string TopHour(absl::Time t) { return Key("top:h:" + Hour(t)); }
+std::string TopDay(absl::Time t) { return Key("top:d:" + Day(t)); }
 std::string TopAll() { return Key("top:all"); }
 std::string Trend(TrendScale scale, absl::Time landmark) {
   static const char* kNames[] = {"1h", "24h", "168h"};
   return Key(std::string("trend:") + kNames[static_cast<int>(scale)] + ":" +
-             Utc(landmark, "%Y%m%d"));
+             Day(landmark));
 }
 std::string Meta(const std::string& article_id) { return Key("meta:" + article_id); }
 std::string Published() { return Key("published"); }

@@ -39,6 +39,7 @@ TEST_F(AnalyticsBufferTest, RedisStoppedWhileRecordingTotalEqualsCountedViews) {
   EXPECT_EQ(counted, sent) << "every view has its own visitor";
   EXPECT_GE(queued, 200);
   EXPECT_EQ(StatsOf("outage").views, counted.load());
+  FlushSite();
   absl::StatusOr<StatsResult> site = core_->GetStats({"outage"}, 0);
   ASSERT_TRUE(site.ok());
   EXPECT_EQ(site->site_today_views, counted.load());

@@ -294,6 +294,7 @@ TEST_F(AnalyticsCoreTest, TenThousandDistinctVisitorsAreWithinTwoPercent) {
   EXPECT_EQ(s.views, 10000);
   EXPECT_NEAR(s.unique_visitors, 10000, 200);
   EXPECT_NEAR(s.window_unique_visitors, 10000, 200);
+  FlushSite();
   absl::StatusOr<StatsResult> site = core_->GetStats({"popular"}, 0);
   ASSERT_TRUE(site.ok());
   EXPECT_EQ(site->site_today_views, 10000);

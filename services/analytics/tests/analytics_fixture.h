@@ -80,6 +80,12 @@ class AnalyticsFixture : public ::testing::Test {
     ASSERT_TRUE(r.ok()) << r.status();
   }
 
+  // Sends the aggregated site-wide updates (top lists, site counters) now.
+  void FlushSite() {
+    absl::Status s = store_->FlushSiteUpdates();
+    EXPECT_TRUE(s.ok()) << s;
+  }
+
   ArticleStats StatsOf(const std::string& id, int window_days = 0) {
     absl::StatusOr<StatsResult> r = core_->GetStats({id}, window_days);
     EXPECT_TRUE(r.ok()) << r.status();

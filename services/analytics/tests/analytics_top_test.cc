@@ -16,6 +16,7 @@ class AnalyticsTopTest : public AnalyticsFixture {
   // "id:views" of a top list, best first.
   std::vector<std::string> Top(int kind, int window, const std::string& category = "",
                                const std::string& locale = "") {
+    FlushSite();
     auto r = core_->GetTopArticles({kind, window, category, locale, 0});
     EXPECT_TRUE(r.ok()) << r.status();
     std::vector<std::string> out;
@@ -120,6 +121,38 @@ TEST_F(AnalyticsTopTest, TrendingRanksTheRiseAboveTheArticlesOwnBaseline) {
   EXPECT_GT((*day)[0].score, (*day)[1].score);
 }
 
+TEST_F(AnalyticsTopTest, SiteUpdatesAreFlushedEveryIntervalAtShutdownAndAfterAnOutage) {
+  Publish("p", ARTICLE_EVENT_TYPE_PUBLISHED, 1);
+  auto top_unflushed = [&] {
+    auto r = core_->GetTopArticles({1, 1, "", "", 0});
+    return r.ok() && r->size() == 1 ? (*r)[0].views : -1;
+  };
+  // The fixture's store flushes every second (the default) on its own.
+  RecordMany("p", 3, "a");
+  EXPECT_TRUE(testing::WaitUntil([&] { return top_unflushed() == 3; }, absl::Seconds(10)));
+
+  // A store that would wait an hour: its destructor sends what it holds.
+  auto slow = std::make_unique<RedisViewStore>(
+      *redis_, RedisViewStoreOptions{absl::Minutes(30), absl::Hours(1)});
+  ASSERT_TRUE(slow->Record({{"p", "v:b1", "", now_}, {"p", "v:b2", "", now_}}, now_).ok());
+  EXPECT_EQ(top_unflushed(), 3) << "not sent yet";
+  slow.reset();
+  EXPECT_EQ(top_unflushed(), 5);
+
+  // A flush that Redis does not take keeps its updates for the next one.
+  slow = std::make_unique<RedisViewStore>(
+      *redis_, RedisViewStoreOptions{absl::Minutes(30), absl::Hours(1)});
+  ASSERT_TRUE(slow->Record({{"p", "v:c1", "", now_}}, now_).ok());
+  server_->Kill();
+  EXPECT_EQ(slow->FlushSiteUpdates().code(), absl::StatusCode::kUnavailable);
+  ASSERT_TRUE(server_->Restart().ok());
+  EXPECT_TRUE(slow->FlushSiteUpdates().ok());
+  EXPECT_EQ(top_unflushed(), 6);
+  auto stats = core_->GetStats({"p"}, 0);
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  EXPECT_EQ(stats->site_today_views, 6);
+}
+
 TEST_F(AnalyticsTopTest, TopListArgumentsAreChecked) {
   auto code_of = [&](TopRequest r) { return core_->GetTopArticles(r).status(); };
   EXPECT_EQ(code_of({2, 3, "", "", 0}).message().rfind("window: ", 0), 0u);
@@ -154,6 +187,7 @@ TEST_F(AnalyticsTopTest, TimeSeriesAreZeroFilledOldestFirst) {
   EXPECT_EQ(daily->back().unique_visitors, 5);
   EXPECT_EQ((*daily)[27].views, 4);
 
+  FlushSite();
   auto site = core_->GetTimeSeries({"", 2, now_ - absl::Hours(24 * 3), now_});
   ASSERT_TRUE(site.ok()) << site.status();
   ASSERT_EQ(site->size(), 4u);  // the end rounds up to include today

@@ -1,0 +1,93 @@
+// The site-wide side of counted views, off the request path: site counters, the site's
+// visitor HyperLogLogs and the top-list and trend sorted sets (all "{bulletin}" keys).
+//
+// Record() adds each batch's updates to an in-process aggregate (summed increments per
+// sorted set and article, summed counters, deduplicated HyperLogLog members); a thread
+// sends the aggregate every `flush_interval` as a few EVALSHA calls of one Lua script, so
+// Redis does one ZINCRBY per sorted set and article per interval instead of seven per
+// view. Top lists and site counters are therefore up to one interval stale; the
+// per-article counts are not affected. A flush that fails (Redis down) keeps its updates
+// for the next one; members beyond `max_members` are dropped with a warning (HyperLogLog
+// estimates only). Stop() (and the destructor) sends what is left. Thread-safe.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "common/redis/redis_client.h"
+
+namespace bulletin::analytics {
+
+// One batch's (or one interval's) site-wide updates, aggregated. Not thread-safe.
+class SiteDelta {
+ public:
+  // Each call also sets the key's time to live (zero: none).
+  void ZIncr(const std::string& key, const std::string& member, double by, absl::Duration ttl);
+  void Incr(const std::string& key, absl::Duration ttl);
+  void PfAdd(const std::string& key, const std::string& member, absl::Duration ttl);
+
+  // Adds `other` into this one; members above `max_members` are dropped (returns how many).
+  size_t Merge(SiteDelta&& other, size_t max_members);
+  bool empty() const { return ttl_.empty(); }
+  size_t members() const { return members_; }
+
+  // The EVALSHA calls of kSiteScript (keys, args) that apply this delta, each with at
+  // most about `max_args` arguments.
+  struct Call {
+    std::vector<std::string> keys, args;
+  };
+  std::vector<Call> Calls(size_t max_args) const;
+  // The updates of one call (to keep what a failed call did not apply).
+  static SiteDelta FromCall(const Call& call);
+
+ private:
+  std::map<std::string, std::unordered_map<std::string, double>> zincr_;
+  std::map<std::string, int64_t> incr_;
+  std::map<std::string, std::unordered_set<std::string>> pfadd_;
+  std::map<std::string, absl::Duration> ttl_;
+  size_t members_ = 0;
+};
+
+class SiteUpdates {
+ public:
+  // `redis` must outlive this. A zero `flush_interval` starts no thread: the caller
+  // flushes (RedisViewStore does after every batch).
+  SiteUpdates(RedisClient& redis, absl::Duration flush_interval, size_t max_members = 1000000);
+  ~SiteUpdates();  // Stop()
+
+  void Add(SiteDelta delta);
+
+  // Sends everything added so far. UNAVAILABLE (or the script's error) when Redis did not
+  // take it; the updates are then kept for the next flush.
+  absl::Status Flush();
+
+  // Stops the thread and flushes once more (logs what could not be sent). Idempotent.
+  void Stop();
+
+  absl::Duration flush_interval() const { return flush_interval_; }
+
+ private:
+  void Run();
+
+  RedisClient& redis_;
+  const absl::Duration flush_interval_;
+  const size_t max_members_;
+  std::mutex flush_mu_;  // one flush at a time, so failed updates go back in order
+  std::mutex mu_;
+  std::condition_variable cv_;
+  SiteDelta pending_ ABSL_GUARDED_BY(mu_);
+  size_t dropped_ ABSL_GUARDED_BY(mu_) = 0;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
+}  // namespace bulletin::analytics
