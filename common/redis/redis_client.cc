@@ -212,6 +212,8 @@ absl::StatusOr<RedisReply> RedisClient::Eval(const std::string& script,
   return r;
 }
 
+std::string ScriptSha(const std::string& script) { return Sha1Hex(script); }
+
 std::string DebugString(const RedisReply& r) {
   switch (r.type) {
     case RedisReply::Type::kNil: return "(nil)";

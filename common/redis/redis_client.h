@@ -91,6 +91,9 @@ class RedisClient {
   std::vector<ContextPtr> idle_;  // guarded by mu_
 };
 
+// The SHA-1 of a Lua script, hex: the name EVALSHA and SCRIPT LOAD use for it.
+std::string ScriptSha(const std::string& script);
+
 // The text of a reply for logs and test messages.
 std::string DebugString(const RedisReply& reply);
 

@@ -1,6 +1,5 @@
 #include "services/analytics/redis_util.h"
 
-#include <openssl/sha.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -56,18 +55,6 @@ absl::StatusOr<double> DoubleOf(const RedisReply& r) {
     default:
       return absl::InternalError("redis: unexpected reply " + DebugString(r));
   }
-}
-
-std::string Sha1Hex(const std::string& s) {
-  unsigned char d[SHA_DIGEST_LENGTH];
-  SHA1(reinterpret_cast<const unsigned char*>(s.data()), s.size(), d);
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : d) {
-    out += kHex[c >> 4];
-    out += kHex[c & 0xf];
-  }
-  return out;
 }
 
 std::string Seconds(absl::Duration d) { return absl::StrCat(absl::ToInt64Seconds(d)); }

@@ -20,8 +20,6 @@ absl::StatusOr<int64_t> SumOf(const RedisReply& r);
 // A double from a string or integer reply (ZSCORE, WITHSCORES); nil is zero.
 absl::StatusOr<double> DoubleOf(const RedisReply& r);
 
-std::string Sha1Hex(const std::string& s);
-
 // Whole seconds, as Redis EXPIRE wants them.
 std::string Seconds(absl::Duration d);
 

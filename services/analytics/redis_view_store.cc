@@ -62,7 +62,7 @@ constexpr absl::Duration kVisitorsNowWindow = absl::Minutes(5);
 RedisViewStore::RedisViewStore(RedisClient& redis, RedisViewStoreOptions options)
     : redis_(redis),
       options_(options),
-      script_sha_(Sha1Hex(kRecordScript)),
+      script_sha_(ScriptSha(kRecordScript)),
       site_(redis, options.site_flush_interval) {}
 
 absl::Status RedisViewStore::FlushSiteUpdates() { return site_.Flush(); }
