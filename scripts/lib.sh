@@ -31,7 +31,10 @@ install_deps() {
 }
 
 # Configures (once) and builds with Ninja. Extra arguments are ninja targets.
+# ccache (when installed) sees paths relative to the checkout, so clones in other
+# folders share its cache.
 build() {
+  export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$BULLETIN_ROOT}" CCACHE_NOHASHDIR=1
   if [ ! -f "$BULLETIN_BUILD/build.ninja" ]; then
     log "configuring $BULLETIN_BUILD"
     cmake -S "$BULLETIN_ROOT" -B "$BULLETIN_BUILD" -G Ninja \
