@@ -15,8 +15,9 @@ namespace {
 // Counts one view atomically. A view filtered before (ARGV[8]: bot, excluded address)
 // is only tallied; then a retried request_id, then a repeat within the count window is
 // tallied as not counted. A visitor seen recently is "here now" even when the view is a
-// repeat (not when filtered). Returns {reason, views, uniques, imported views, imported
-// uniques} so the caller gets the new totals in the same round trip.
+// repeat (not when filtered). The request marker holds 1 once its view counted. Returns
+// {reason, views, uniques, imported views, imported uniques, counted_before} so the caller
+// gets the new totals in the same round trip.
 // Every redis.call costs about a microsecond on top of the command, so the script does
 // only what changes something: a bucket's EXPIRE is set when the bucket is created (the
 // day's counter and HyperLogLog are always created together, by the same counted view;
@@ -25,8 +26,10 @@ namespace {
 constexpr char kRecordScript[] = R"lua(
 local reason = tonumber(ARGV[8])
 local filtered = reason ~= 0
-if reason == 0 and ARGV[3] == '1' and not redis.call('SET', KEYS[8], '1', 'NX', 'EX', ARGV[4]) then
+local counted_before = 0
+if reason == 0 and ARGV[3] == '1' and not redis.call('SET', KEYS[8], '0', 'NX', 'EX', ARGV[4]) then
   reason = 4
+  if redis.call('GET', KEYS[8]) == '1' then counted_before = 1 end
 end
 if reason == 0 and ARGV[2] ~= '0' and
     not redis.call('SET', KEYS[7], '1', 'NX', 'PX', ARGV[2]) then
@@ -43,6 +46,7 @@ if reason == 0 then
     redis.call('EXPIRE', KEYS[4], ARGV[5])
   end
   if redis.call('INCR', KEYS[5]) == 1 then redis.call('EXPIRE', KEYS[5], ARGV[6]) end
+  if ARGV[3] == '1' then redis.call('SET', KEYS[8], '1', 'XX', 'KEEPTTL') end
 else
   redis.call('HINCRBY', KEYS[9], reason, 1)
   views = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -52,7 +56,7 @@ if ARGV[7] ~= '0' and not filtered and redis.call('PFADD', KEYS[6], ARGV[1]) == 
 end
 local imported = redis.call('HMGET', KEYS[10], 'views', 'uniques')
 return {reason, views, redis.call('PFCOUNT', KEYS[2]),
-        tonumber(imported[1] or '0'), tonumber(imported[2] or '0')}
+        tonumber(imported[1] or '0'), tonumber(imported[2] or '0'), counted_before}
 )lua";
 
 constexpr absl::Duration kVisitorsNowWindow = absl::Minutes(5);
@@ -148,7 +152,9 @@ SiteDelta RedisViewStore::SiteDeltaOf(const std::vector<ResolvedView>& views,
     if (v.filtered == NotCounted::kNone && v.time > now - kVisitorsNowWindow) {
       batch.PfAdd(k.visitors_now, v.visitor, kMinuteRetention);
     }
-    if (!results[i].counted) continue;
+    // A replayed duplicate that counted on its first, unanswered attempt: Redis has its
+    // article counts, but its site-wide share was never added.
+    if (!results[i].counted && !(v.replay && results[i].counted_before)) continue;
     const std::string& id = v.article_id;
     batch.Incr(k.day_views, kDailyRetention);
     batch.Incr(k.hour_views, kHourlyRetention);
@@ -196,7 +202,7 @@ absl::StatusOr<std::vector<RecordResult>> RedisViewStore::Record(
   for (size_t i = 0; i < views.size(); ++i) {
     const RedisReply& r = (*replies)[i];
     if (r.is_error()) return r.ToStatus();
-    if (r.type != RedisReply::Type::kArray || r.elements.size() != 5) {
+    if (r.type != RedisReply::Type::kArray || r.elements.size() != 6) {
       return absl::InternalError("redis: unexpected script reply " + DebugString(r));
     }
     RecordResult result;
@@ -205,6 +211,7 @@ absl::StatusOr<std::vector<RecordResult>> RedisViewStore::Record(
     result.totals.article_id = views[i].article_id;
     result.totals.views = r.elements[1].integer + r.elements[3].integer;
     result.totals.unique_visitors = r.elements[2].integer + r.elements[4].integer;
+    result.counted_before = r.elements[5].integer == 1;
     results.push_back(std::move(result));
   }
 

@@ -80,7 +80,9 @@ class ViewBatcher {
   // Sends `batch` (n views in all) and answers each submission.
   void SendBatch(std::vector<Submission> batch, size_t n);
   // Sends `views` to the store (resolving visitors first).
-  absl::StatusOr<std::vector<RecordResult>> Send(const std::vector<QueuedView>& views);
+  // `replay`: the views come from the outage buffer (see ResolvedView::replay).
+  absl::StatusOr<std::vector<RecordResult>> Send(const std::vector<QueuedView>& views,
+                                                 bool replay);
   // Tries to send the oldest buffered views; false when the store is still down.
   bool FlushBufferOnce();
   // Moves `batch` into the buffer and answers each with provisional results.
