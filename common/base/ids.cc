@@ -21,15 +21,9 @@ std::vector<unsigned char> RandomBytes(size_t n) {
   return out;
 }
 
-std::string Hex(const unsigned char* p, size_t n) {
-  static const char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * n);
-  for (size_t i = 0; i < n; ++i) {
-    out += kDigits[p[i] >> 4];
-    out += kDigits[p[i] & 0xf];
-  }
-  return out;
+std::string Hex(const std::vector<unsigned char>& b) {
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
 }
 
 }  // namespace
@@ -44,14 +38,14 @@ std::string NewId() {
   }
   b[6] = static_cast<unsigned char>(0x70 | (b[6] & 0x0f));  // version 7
   b[8] = static_cast<unsigned char>(0x80 | (b[8] & 0x3f));  // variant 10
-  std::string h = Hex(b.data(), b.size());
+  std::string h = Hex(b);
   return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" +
          h.substr(16, 4) + "-" + h.substr(20);
 }
 
 std::string RandomHex(size_t bytes) {
   std::vector<unsigned char> b = RandomBytes(bytes);
-  return Hex(b.data(), b.size());
+  return Hex(b);
 }
 
 std::string RandomToken(size_t bytes) {

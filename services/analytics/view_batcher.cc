@@ -1,12 +1,12 @@
 #include "services/analytics/view_batcher.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <algorithm>
 #include <cstdio>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "common/base/crypto.h"
 #include "common/base/log.h"
 #include "services/analytics/spill_file.h"
 #include "services/analytics/view_validation.h"
@@ -17,18 +17,8 @@ namespace {
 constexpr size_t kMaxKnownArticles = 100000;
 
 std::string HmacSha256Hex(const std::string& key, const std::string& data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest, &len);
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
   // 128 bits are plenty to tell visitors apart and keep the keys short.
-  for (unsigned int i = 0; i < len && i < 16; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 0xf];
-  }
-  return out;
+  return absl::BytesToHexString(HmacSha256(key, data).substr(0, 16));
 }
 
 }  // namespace

@@ -1,14 +1,13 @@
 #include "services/content/signed_token.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/sha.h>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/base/crypto.h"
 
 namespace bulletin::content {
 namespace {
@@ -19,12 +18,7 @@ constexpr size_t kMacBytes = 16;
 }  // namespace
 
 std::string TokenSigner::Mac(absl::string_view purpose, absl::string_view payload) const {
-  const std::string data = absl::StrCat(purpose, "\n", payload);
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &len);
-  return std::string(reinterpret_cast<const char*>(mac), kMacBytes);
+  return HmacSha256(key_, absl::StrCat(purpose, "\n", payload)).substr(0, kMacBytes);
 }
 
 std::string TokenSigner::Sign(absl::string_view purpose,

@@ -1,14 +1,13 @@
 #include "services/notifications/webhook_message.h"
 
 #include <google/protobuf/util/json_util.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "common/base/crypto.h"
 #include "common/base/log.h"
 
 namespace bulletin::notify {
@@ -68,16 +67,8 @@ absl::StatusOr<std::string> SignWebhook(const std::string& secret, const std::st
       key.empty()) {
     return absl::InvalidArgumentError("signing secret: not a \"whsec_<base64>\" secret");
   }
-  std::string content = absl::StrCat(id, ".", timestamp, ".", body);
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int mac_len = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(content.data()), content.size(), mac,
-           &mac_len) == nullptr) {
-    return absl::InternalError("HMAC-SHA256 failed");
-  }
-  return absl::StrCat("v1,", absl::Base64Escape(absl::string_view(
-                                 reinterpret_cast<const char*>(mac), mac_len)));
+  return absl::StrCat(
+      "v1,", absl::Base64Escape(HmacSha256(key, absl::StrCat(id, ".", timestamp, ".", body))));
 }
 
 absl::StatusOr<std::vector<std::string>> WebhookHeaders(const SigningSecrets& secrets,
