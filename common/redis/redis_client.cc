@@ -1,8 +1,10 @@
 #include "common/redis/redis_client.h"
 
 #include <hiredis/hiredis.h>
+#include <poll.h>
 #include <openssl/sha.h>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -45,13 +47,7 @@ timeval MakeTimeval(absl::Duration d) { return absl::ToTimeval(d); }
 std::string Sha1Hex(const std::string& s) {
   unsigned char d[SHA_DIGEST_LENGTH];
   SHA1(reinterpret_cast<const unsigned char*>(s.data()), s.size(), d);
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : d) {
-    out += kHex[c >> 4];
-    out += kHex[c & 0xf];
-  }
-  return out;
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(d), sizeof(d)));
 }
 
 }  // namespace
@@ -104,13 +100,18 @@ RedisClient::RedisClient(RedisOptions options) : options_(std::move(options)) {}
 RedisClient::~RedisClient() = default;
 
 absl::StatusOr<RedisClient::ContextPtr> RedisClient::Acquire() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!idle_.empty()) {
-      ContextPtr c = std::move(idle_.back());
+  for (;;) {
+    ContextPtr c;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (idle_.empty()) break;
+      c = std::move(idle_.back());
       idle_.pop_back();
-      return c;
     }
+    // An idle connection never has anything to read: if it is readable or broken, the
+    // server closed it (a restart); drop it rather than fail the caller's command on it.
+    pollfd p{c->fd, POLLIN, 0};
+    if (poll(&p, 1, 0) == 0) return c;
   }
   timeval tv = MakeTimeval(options_.connect_timeout);
   ContextPtr c(redisConnectWithTimeout(options_.host.c_str(), options_.port, tv));

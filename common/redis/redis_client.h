@@ -4,7 +4,8 @@
 // replies are copied into RedisReply values, so no hiredis memory escapes; a context is
 // used by one thread at a time; any connection error (c->err) discards that context and
 // returns UNAVAILABLE, and the next call connects afresh, which is how the client
-// survives a Redis restart. RedisClient is thread-safe.
+// survives a Redis restart; an idle connection the server closed is dropped before use.
+// RedisClient is thread-safe.
 #pragma once
 
 #include <memory>

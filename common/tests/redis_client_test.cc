@@ -77,6 +77,14 @@ TEST_F(RedisClientTest, RedisDownIsUnavailableThenRecovers) {
                                  absl::Seconds(5)));
 }
 
+TEST_F(RedisClientTest, FirstCommandAfterARestartSucceeds) {
+  ASSERT_TRUE(client_->Command({"SET", "k", "v"}).ok());  // leaves an idle connection
+  ASSERT_TRUE(server_->Restart().ok());                  // which the old server closed
+  auto r = client_->Command({"GET", "k"});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->str, "v");
+}
+
 TEST(RedisUrlTest, ParsesAndRejects) {
   auto o = ParseRedisUrl("redis://10.0.0.5:6380/2");
   ASSERT_TRUE(o.ok());
