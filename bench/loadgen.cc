@@ -38,6 +38,7 @@ struct Options {
   int64_t connections = 4;
   int64_t in_flight = 16;  // per connection
   int64_t articles = 100;
+  int64_t batch = 1;  // redis-args: views per script call
   std::string run = "r";  // visitor id prefix: distinct per run
 };
 
@@ -211,6 +212,7 @@ int main(int argc, char** argv) {
   flags.Int("connections", &o.connections, "HTTP/2 connections (stream: streams)");
   flags.Int("in-flight", &o.in_flight, "calls in flight per connection");
   flags.Int("articles", &o.articles, "distinct articles the views spread over");
+  flags.Int("batch", &o.batch, "redis-args: views per script call");
   flags.String("run", &o.run, "visitor id prefix, distinct per run");
   if (absl::Status s = flags.Parse(argc, argv); !s.ok() || flags.help_requested()) {
     std::fputs(s.ok() ? flags.Usage().c_str() : (std::string(s.message()) + "\n").c_str(),
@@ -222,12 +224,21 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (o.mode == "redis-args") {
-    // The same command a RecordView sends, with redis-benchmark placeholders for the
-    // visitor, so every call is a new visitor.
+    // The command RecordView's batcher sends for a batch of --batch new visitors (each
+    // __rand_int__ is a fresh random number under redis-benchmark -r), spread over
+    // --articles articles like the gRPC runs.
     bulletin::RedisClient unused(bulletin::RedisOptions{});
     bulletin::analytics::RedisViewStore store(unused, {});
-    bulletin::analytics::ResolvedView v{"bench-1", "v:__rand_int__", "", absl::Now()};
-    for (const std::string& arg : store.RecordCommand(v, absl::Now(), true)) {
+    const absl::Time now = absl::Now();
+    std::vector<bulletin::analytics::ResolvedView> views;
+    for (int64_t i = 0; i < o.batch; ++i) {
+      views.push_back({absl::StrCat("bench-", i % o.articles), "v:__rand_int__", "", now});
+    }
+    // The service counts an article's unique visitors (PFCOUNT) at most once a second,
+    // so the command under load does not ask for them.
+    std::vector<bulletin::analytics::RedisViewStore::Group> groups = store.GroupsOf(views);
+    for (auto& g : groups) g.count_uniques = false;
+    for (const std::string& arg : store.RecordCommand(views, groups, /*by_sha=*/true)) {
       std::printf("%s\n", arg.c_str());
     }
     return 0;

@@ -1,6 +1,8 @@
 #include "services/analytics/redis_view_store.h"
 
 #include <cmath>
+#include <iterator>
+#include <unordered_map>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -12,51 +14,74 @@
 namespace bulletin::analytics {
 namespace {
 
-// Counts one view atomically. A view filtered before (ARGV[8]: bot, excluded address)
-// is only tallied; then a retried request_id, then a repeat within the count window is
-// tallied as not counted. A visitor seen recently is "here now" even when the view is a
-// repeat (not when filtered). The request marker holds 1 once its view counted. Returns
-// {reason, views, uniques, imported views, imported uniques, counted_before} so the caller
-// gets the new totals in the same round trip.
-// Every redis.call costs about a microsecond on top of the command, so the script does
-// only what changes something: a bucket's EXPIRE is set when the bucket is created (the
-// day's counter and HyperLogLog are always created together, by the same counted view;
-// PFADD answers 1 when it created or changed the minute's HyperLogLog), the total comes
-// from INCR, and PFCOUNT of an unchanged HyperLogLog is served from its cached value.
+// Counts a batch of views in one atomic step. The views come in groups, one per article:
+//   KEYS: views, visitors, not counted, imported; then per view its count-window marker
+//         and, when it has a request_id, its request marker.
+//   ARGV: n, count (1: answer the visitors' PFCOUNT), then per view: visitor, has
+//         request_id (1/0), reason it was filtered before (0: none).
+// ARGV[1..3] are the count window (ms; 0: none), the request marker's time to live (s)
+// and the number of groups.
+// Per view, in order: a view filtered before (bot, excluded address) is only tallied;
+// then a retried request_id, then a repeat within the count window is tallied as not
+// counted. The request marker holds 1 once its view counted (set optimistically, reset
+// to 0 on a repeat: the script is atomic). A counted view joins the all-time visitors'
+// HyperLogLog; whether that changed the HyperLogLog is returned, so the caller can keep
+// an estimate of unique visitors without a PFCOUNT per view (PFCOUNT of a large,
+// changed HyperLogLog costs more than the rest of a view).
+// Per group: one INCRBY of the total, one HINCRBY per reason tallied.
+// Returns per group {views, uniques (-1 unless asked), imported views, imported uniques,
+// then per view reason * 4 + counted_before * 2 + visitors changed}. The day, hour and
+// minute buckets are not touched here: the caller adds them to the aggregated updates
+// (SiteUpdates), which cost Redis one command per key and interval instead of per view.
 constexpr char kRecordScript[] = R"lua(
-local reason = tonumber(ARGV[8])
-local filtered = reason ~= 0
-local counted_before = 0
-if reason == 0 and ARGV[3] == '1' and not redis.call('SET', KEYS[8], '0', 'NX', 'EX', ARGV[4]) then
-  reason = 4
-  if redis.call('GET', KEYS[8]) == '1' then counted_before = 1 end
-end
-if reason == 0 and ARGV[2] ~= '0' and
-    not redis.call('SET', KEYS[7], '1', 'NX', 'PX', ARGV[2]) then
-  reason = 2
-end
-local views
-if reason == 0 then
-  views = redis.call('INCR', KEYS[1])
-  redis.call('PFADD', KEYS[2], ARGV[1])
-  local new_day = redis.call('INCR', KEYS[3]) == 1
-  redis.call('PFADD', KEYS[4], ARGV[1])
-  if new_day then
-    redis.call('EXPIRE', KEYS[3], ARGV[5])
-    redis.call('EXPIRE', KEYS[4], ARGV[5])
+local window, req_ttl = ARGV[1], ARGV[2]
+local out, a, k = {}, 4, 1
+for g = 1, tonumber(ARGV[3]) do
+  local n, count = tonumber(ARGV[a]), ARGV[a + 1] == '1'
+  a = a + 2
+  local views_key, visitors_key = KEYS[k], KEYS[k + 1]
+  local not_counted_key, imported_key = KEYS[k + 2], KEYS[k + 3]
+  k = k + 4
+  local c, tallies, codes = 0, {}, {}
+  for i = 1, n do
+    local visitor, has_req, reason = ARGV[a], ARGV[a + 1] == '1', tonumber(ARGV[a + 2])
+    a = a + 3
+    local seen_key, req_key = KEYS[k], nil
+    k = k + 1
+    if has_req then req_key = KEYS[k]; k = k + 1 end
+    local code = 0
+    if reason == 0 and has_req and not redis.call('SET', req_key, '1', 'NX', 'EX', req_ttl) then
+      reason = 4
+      if redis.call('GET', req_key) == '1' then code = 2 end
+    end
+    if reason == 0 and window ~= '0' and
+        not redis.call('SET', seen_key, '1', 'NX', 'PX', window) then
+      reason = 2
+      if has_req then redis.call('SET', req_key, '0', 'XX', 'KEEPTTL') end
+    end
+    if reason == 0 then
+      c = c + 1
+      code = redis.call('PFADD', visitors_key, visitor)
+    else
+      tallies[reason] = (tallies[reason] or 0) + 1
+    end
+    codes[i] = reason * 4 + code
   end
-  if redis.call('INCR', KEYS[5]) == 1 then redis.call('EXPIRE', KEYS[5], ARGV[6]) end
-  if ARGV[3] == '1' then redis.call('SET', KEYS[8], '1', 'XX', 'KEEPTTL') end
-else
-  redis.call('HINCRBY', KEYS[9], reason, 1)
-  views = tonumber(redis.call('GET', KEYS[1]) or '0')
+  if c > 0 then
+    out[#out + 1] = redis.call('INCRBY', views_key, c)
+  else
+    out[#out + 1] = tonumber(redis.call('GET', views_key) or '0')
+  end
+  for reason, tally in pairs(tallies) do
+    redis.call('HINCRBY', not_counted_key, reason, tally)
+  end
+  out[#out + 1] = count and redis.call('PFCOUNT', visitors_key) or -1
+  local imported = redis.call('HMGET', imported_key, 'views', 'uniques')
+  out[#out + 1] = tonumber(imported[1] or '0')
+  out[#out + 1] = tonumber(imported[2] or '0')
+  for i = 1, n do out[#out + 1] = codes[i] end
 end
-if ARGV[7] ~= '0' and not filtered and redis.call('PFADD', KEYS[6], ARGV[1]) == 1 then
-  redis.call('EXPIRE', KEYS[6], ARGV[7])
-end
-local imported = redis.call('HMGET', KEYS[10], 'views', 'uniques')
-return {reason, views, redis.call('PFCOUNT', KEYS[2]),
-        tonumber(imported[1] or '0'), tonumber(imported[2] or '0'), counted_before}
+return out
 )lua";
 
 constexpr absl::Duration kVisitorsNowWindow = absl::Minutes(5);
@@ -95,100 +120,172 @@ absl::StatusOr<std::string> RedisViewStore::DailySalt(absl::Time day) {
   return got.str;
 }
 
-RedisArgv RedisViewStore::RecordCommand(const ResolvedView& v, absl::Time now, bool by_sha) const {
-  ArticleKeys k(v.article_id);
-  bool recent = v.time > now - kVisitorsNowWindow;
-  return {by_sha ? "EVALSHA" : "EVAL",
-          by_sha ? script_sha_ : std::string(kRecordScript),
-          "10",
-          k.Views(),
-          k.Visitors(),
-          k.DayViews(v.time),
-          k.DayVisitors(v.time),
-          k.HourViews(v.time),
-          k.MinuteVisitors(v.time),
-          k.Seen(v.visitor),
-          k.Request(v.request_id),
-          k.NotCounted(),
-          k.Imported(),
-          v.visitor,
-          absl::StrCat(absl::ToInt64Milliseconds(options_.count_window)),
-          v.request_id.empty() ? "0" : "1",
-          Seconds(kRequestIdRetention),
-          Seconds(kDailyRetention),
-          Seconds(kHourlyRetention),
-          recent ? Seconds(kMinuteRetention) : "0",
-          absl::StrCat(static_cast<int>(v.filtered))};
+std::vector<RedisViewStore::Group> RedisViewStore::GroupsOf(const std::vector<ResolvedView>& views) {
+  std::vector<Group> groups;
+  std::unordered_map<std::string, size_t> index;  // article id -> group
+  for (size_t i = 0; i < views.size(); ++i) {
+    auto [it, added] = index.try_emplace(views[i].article_id, groups.size());
+    if (added) groups.push_back({views[i].article_id, {}, true});
+    groups[it->second].views.push_back(i);
+  }
+  return groups;
 }
 
-SiteDelta RedisViewStore::SiteDeltaOf(const std::vector<ResolvedView>& views,
-                                      const std::vector<RecordResult>& results, absl::Time now) {
-  // The site keys of one minute; the views of a batch mostly share it.
-  struct MinuteKeys {
+RedisArgv RedisViewStore::RecordCommand(const std::vector<ResolvedView>& views,
+                                        const std::vector<Group>& groups, bool by_sha) const {
+  RedisArgv keys, args = {absl::StrCat(absl::ToInt64Milliseconds(options_.count_window)),
+                          Seconds(kRequestIdRetention), absl::StrCat(groups.size())};
+  keys.reserve(groups.size() * 4 + views.size() * 2);
+  args.reserve(args.size() + groups.size() * 2 + views.size() * 3);
+  for (const Group& g : groups) {
+    ArticleKeys k(g.article_id);
+    keys.insert(keys.end(), {k.Views(), k.Visitors(), k.NotCounted(), k.Imported()});
+    args.push_back(absl::StrCat(g.views.size()));
+    args.push_back(g.count_uniques ? "1" : "0");
+    for (size_t i : g.views) {
+      const ResolvedView& v = views[i];
+      keys.push_back(k.Seen(v.visitor));
+      if (!v.request_id.empty()) keys.push_back(k.Request(v.request_id));
+      args.push_back(v.visitor);
+      args.push_back(v.request_id.empty() ? "0" : "1");
+      args.push_back(absl::StrCat(static_cast<int>(v.filtered)));
+    }
+  }
+  RedisArgv argv;
+  argv.reserve(3 + keys.size() + args.size());
+  argv.push_back(by_sha ? "EVALSHA" : "EVAL");
+  argv.push_back(by_sha ? script_sha_ : std::string(kRecordScript));
+  argv.push_back(absl::StrCat(keys.size()));
+  std::move(keys.begin(), keys.end(), std::back_inserter(argv));
+  std::move(args.begin(), args.end(), std::back_inserter(argv));
+  return argv;
+}
+
+void RedisViewStore::AddDeferred(const std::vector<ResolvedView>& views,
+                                 const std::vector<Group>& groups,
+                                 const std::vector<RecordResult>& results, absl::Time now,
+                                 SiteDelta& out) {
+  constexpr TrendScale kScales[] = {TrendScale::k1h, TrendScale::k24h, TrendScale::k168h};
+  // The keys of one minute; the views of a batch mostly share it.
+  struct SiteKeys {
     absl::Time minute = absl::InfinitePast();
     std::string visitors_now, day_views, hour_views, day_visitors, top_minute, top_hour, top_day;
     absl::Time landmark;
     std::string trend[3];
-  } k;
+  } site;
   const std::string top_all = site::TopAll();
-  constexpr TrendScale kScales[] = {TrendScale::k1h, TrendScale::k24h, TrendScale::k168h};
-  SiteDelta batch;
-  for (size_t i = 0; i < views.size(); ++i) {
-    const ResolvedView& v = views[i];
-    const absl::Time minute = absl::UnixEpoch() + absl::Floor(v.time - absl::UnixEpoch(),
-                                                              absl::Minutes(1));
-    if (minute != k.minute) {
-      k = {minute,
-           site::MinuteVisitors(v.time),
-           site::DayViews(v.time),
-           site::HourViews(v.time),
-           site::DayVisitors(v.time),
-           site::TopMinute(v.time),
-           site::TopHour(v.time),
-           site::TopDay(v.time),
-           TrendLandmark(v.time)};
-      for (int s = 0; s < 3; ++s) k.trend[s] = site::Trend(kScales[s], k.landmark);
+  // One article's counted views in one minute, summed before they go to `out`.
+  struct Run {
+    absl::Time minute = absl::InfinitePast();
+    std::string day_views, day_visitors, hour_views, visitors_now;
+    int64_t counted = 0;
+    double trend[3] = {0, 0, 0};
+  };
+  auto end_run = [&](const std::string& id, Run& run) {
+    if (run.counted == 0) return;
+    out.Incr(run.day_views, run.counted, kDailyRetention);
+    out.Incr(run.hour_views, run.counted, kHourlyRetention);
+    out.Incr(site.day_views, run.counted, kDailyRetention);
+    out.Incr(site.hour_views, run.counted, kHourlyRetention);
+    out.ZIncr(site.top_minute, id, run.counted, kTopMinuteRetention);
+    out.ZIncr(site.top_hour, id, run.counted, kHourlyRetention);
+    out.ZIncr(site.top_day, id, run.counted, kTopDailyRetention);
+    out.ZIncr(top_all, id, run.counted, absl::ZeroDuration());
+    for (int s = 0; s < 3; ++s) out.ZIncr(site.trend[s], id, run.trend[s], kTrendRetention);
+    run.counted = 0;
+    for (double& t : run.trend) t = 0;
+  };
+  for (const Group& g : groups) {
+    const std::string& id = g.article_id;
+    const ArticleKeys article(id);
+    Run run;
+    for (size_t i : g.views) {
+      const ResolvedView& v = views[i];
+      const absl::Time minute =
+          absl::UnixEpoch() + absl::Floor(v.time - absl::UnixEpoch(), absl::Minutes(1));
+      if (minute != run.minute) {
+        end_run(id, run);
+        if (minute != site.minute) {
+          site = {minute,
+                  site::MinuteVisitors(v.time),
+                  site::DayViews(v.time),
+                  site::HourViews(v.time),
+                  site::DayVisitors(v.time),
+                  site::TopMinute(v.time),
+                  site::TopHour(v.time),
+                  site::TopDay(v.time),
+                  TrendLandmark(v.time),
+                  {}};
+          for (int s = 0; s < 3; ++s) site.trend[s] = site::Trend(kScales[s], site.landmark);
+        }
+        run.minute = minute;
+        run.day_views = article.DayViews(v.time);
+        run.day_visitors = article.DayVisitors(v.time);
+        run.hour_views = article.HourViews(v.time);
+        run.visitors_now = article.MinuteVisitors(v.time);
+      }
+      // A visitor seen recently is "here now" even when the view is a repeat.
+      if (v.filtered == NotCounted::kNone && v.time > now - kVisitorsNowWindow) {
+        out.PfAdd(run.visitors_now, v.visitor, kMinuteRetention);
+        out.PfAdd(site.visitors_now, v.visitor, kMinuteRetention);
+      }
+      // A replayed duplicate that counted on its first, unanswered attempt: Redis has
+      // its total, but its deferred share was never added.
+      if (!results[i].counted && !(v.replay && results[i].counted_before)) continue;
+      ++run.counted;
+      out.PfAdd(run.day_visitors, v.visitor, kDailyRetention);
+      out.PfAdd(site.day_visitors, v.visitor, kDailyRetention);
+      for (int s = 0; s < 3; ++s) {
+        // Forward decay: the weight grows with time instead of old scores shrinking, so
+        // a view adds once; readers scale by 2^(-(now - landmark) / half-life).
+        run.trend[s] += std::exp2((v.time - site.landmark) / HalfLife(kScales[s]));
+      }
     }
-    if (v.filtered == NotCounted::kNone && v.time > now - kVisitorsNowWindow) {
-      batch.PfAdd(k.visitors_now, v.visitor, kMinuteRetention);
-    }
-    // A replayed duplicate that counted on its first, unanswered attempt: Redis has its
-    // article counts, but its site-wide share was never added.
-    if (!results[i].counted && !(v.replay && results[i].counted_before)) continue;
-    const std::string& id = v.article_id;
-    batch.Incr(k.day_views, kDailyRetention);
-    batch.Incr(k.hour_views, kHourlyRetention);
-    batch.PfAdd(k.day_visitors, v.visitor, kDailyRetention);
-    batch.ZIncr(k.top_minute, id, 1, kTopMinuteRetention);
-    batch.ZIncr(k.top_hour, id, 1, kHourlyRetention);
-    batch.ZIncr(k.top_day, id, 1, kTopDailyRetention);
-    batch.ZIncr(top_all, id, 1, absl::ZeroDuration());
-    for (int s = 0; s < 3; ++s) {
-      // Forward decay: the weight grows with time instead of old scores shrinking, so
-      // a view is one ZINCRBY; readers scale by 2^(-(now - landmark) / half-life).
-      double weight = std::exp2((v.time - k.landmark) / HalfLife(kScales[s]));
-      batch.ZIncr(k.trend[s], id, weight, kTrendRetention);
-    }
+    end_run(id, run);
   }
-  return batch;
 }
 
 absl::StatusOr<std::vector<RecordResult>> RedisViewStore::Record(
     const std::vector<ResolvedView>& views, absl::Time now) {
+  std::vector<Group> all = GroupsOf(views);
+  // Unique visitors: PFCOUNT at most every kUniquesRefresh per article; in between, the
+  // last count plus the visitors whose PFADD changed the HyperLogLog.
+  const absl::Time wall = absl::Now();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (uniques_.size() > kMaxUniquesCached) uniques_.clear();
+    for (Group& g : all) {
+      auto it = uniques_.find(g.article_id);
+      g.count_uniques = it == uniques_.end() || wall - it->second.counted_at >= kUniquesRefresh;
+      if (!g.count_uniques) g.cached_uniques = it->second.uniques;
+    }
+  }
+  // One script per call of at most kMaxViewsPerCall views (Lua's unpack has a limit),
+  // all calls in one round trip.
+  std::vector<std::vector<Group>> calls(1);
+  size_t in_call = 0;
+  for (Group& g : all) {
+    if (in_call > 0 && in_call + g.views.size() > kMaxViewsPerCall) {
+      calls.emplace_back();
+      in_call = 0;
+    }
+    in_call += g.views.size();
+    calls.back().push_back(std::move(g));
+  }
   std::vector<RedisArgv> commands;
-  commands.reserve(views.size());
-  for (const ResolvedView& v : views) commands.push_back(RecordCommand(v, now, true));
+  for (const std::vector<Group>& groups : calls) {
+    commands.push_back(RecordCommand(views, groups, true));
+  }
   auto replies = redis_.Pipeline(commands);
   if (!replies.ok()) return replies.status();
-
-  // After a Redis restart the script cache is empty: send the script itself, once, for
-  // the views that met NOSCRIPT (they did not run).
+  // After a Redis restart the script cache is empty: the calls that met NOSCRIPT did not
+  // run; send them with the script itself, once.
   std::vector<size_t> retry;
   std::vector<RedisArgv> retry_commands;
-  for (size_t i = 0; i < views.size(); ++i) {
-    if (IsNoScript((*replies)[i])) {
-      retry.push_back(i);
-      retry_commands.push_back(RecordCommand(views[i], now, false));
+  for (size_t c = 0; c < calls.size(); ++c) {
+    if (IsNoScript((*replies)[c])) {
+      retry.push_back(c);
+      retry_commands.push_back(RecordCommand(views, calls[c], false));
     }
   }
   if (!retry.empty()) {
@@ -197,31 +294,57 @@ absl::StatusOr<std::vector<RecordResult>> RedisViewStore::Record(
     for (size_t j = 0; j < retry.size(); ++j) (*replies)[retry[j]] = std::move((*again)[j]);
   }
 
-  std::vector<RecordResult> results;
-  results.reserve(views.size());
-  for (size_t i = 0; i < views.size(); ++i) {
-    const RedisReply& r = (*replies)[i];
+  std::vector<RecordResult> results(views.size());
+  std::vector<Group> groups;
+  for (size_t c = 0; c < calls.size(); ++c) {
+    const RedisReply& r = (*replies)[c];
     if (r.is_error()) return r.ToStatus();
-    if (r.type != RedisReply::Type::kArray || r.elements.size() != 6) {
+    size_t expected = 0;
+    for (const Group& g : calls[c]) expected += 4 + g.views.size();
+    if (r.type != RedisReply::Type::kArray || r.elements.size() != expected) {
       return absl::InternalError("redis: unexpected script reply " + DebugString(r));
     }
-    RecordResult result;
-    result.reason = static_cast<NotCounted>(r.elements[0].integer);
-    result.counted = result.reason == NotCounted::kNone;
-    result.totals.article_id = views[i].article_id;
-    result.totals.views = r.elements[1].integer + r.elements[3].integer;
-    result.totals.unique_visitors = r.elements[2].integer + r.elements[4].integer;
-    result.counted_before = r.elements[5].integer == 1;
-    results.push_back(std::move(result));
+    const RedisReply* e = r.elements.data();
+    std::lock_guard<std::mutex> lock(mu_);
+    for (Group& g : calls[c]) {
+      const int64_t views_after = e[0].integer, counted_uniques = e[1].integer;
+      const int64_t imported_views = e[2].integer, imported_uniques = e[3].integer;
+      const RedisReply* codes = e + 4;
+      int64_t counted = 0, changed = 0;
+      for (size_t j = 0; j < g.views.size(); ++j) {
+        counted += codes[j].integer / 4 == 0;
+        changed += codes[j].integer % 2;
+      }
+      // The group's views in order: each answers the totals right after it.
+      int64_t views_so_far = views_after - counted;
+      int64_t uniques_so_far = counted_uniques >= 0 ? counted_uniques - changed : g.cached_uniques;
+      for (size_t j = 0; j < g.views.size(); ++j) {
+        RecordResult& result = results[g.views[j]];
+        const long long code = codes[j].integer;
+        result.reason = static_cast<NotCounted>(code / 4);
+        result.counted = result.reason == NotCounted::kNone;
+        result.counted_before = (code / 2) % 2 == 1;
+        views_so_far += result.counted;
+        uniques_so_far += code % 2;
+        result.totals = {g.article_id, views_so_far + imported_views,
+                         uniques_so_far + imported_uniques};
+      }
+      UniquesCache& cache = uniques_[g.article_id];
+      cache.uniques = uniques_so_far;
+      if (counted_uniques >= 0) cache.counted_at = wall;
+      e += 4 + g.views.size();
+      groups.push_back(std::move(g));
+    }
   }
 
-  // The views are counted now: the site-wide updates go to the aggregate, which
-  // SiteUpdates sends every interval (or here, with a zero interval) and keeps while
-  // Redis does not take it, so a failure from here on never fails the batch.
-  site_.Add(SiteDeltaOf(views, results, now));
+  // The views are counted now: the time buckets and site-wide updates go to the
+  // aggregate, which SiteUpdates sends every interval (or here, with a zero interval)
+  // and keeps while Redis does not take it, so a failure from here on never fails the
+  // batch.
+  site_.Add([&](SiteDelta& pending) { AddDeferred(views, groups, results, now, pending); });
   if (site_.flush_interval() == absl::ZeroDuration()) {
     if (absl::Status s = site_.Flush(); !s.ok()) {
-      Logger()->warn("redis: site-wide updates wait for the next batch: {}",
+      Logger()->warn("redis: deferred updates wait for the next batch: {}",
                      std::string(s.message()));
     }
   }

@@ -1,20 +1,24 @@
 // ViewStore on Redis: counters, HyperLogLogs and expiring time buckets per article,
 // site-wide counters and the sorted sets of the top lists.
 //
-// Each view is counted by one Lua script (EVALSHA) whose keys all carry the article's
-// hash tag, so a view is one atomic step and a batch is one pipelined round trip. The
-// count window and request_id dedupe are SET NX markers with expiry inside the same
-// script. The site-wide keys (under "{bulletin}", another Redis Cluster slot) cannot be
-// touched by that script, and what they get depends on which views the script counted,
-// so Record hands them to SiteUpdates, which aggregates them in process and sends them
-// every `site_flush_interval`: top lists and site counters are up to that interval stale,
-// the per-article totals are current. Key names come from view_keys.h. Thread-safe: the
+// A batch of views is counted by one Lua script (EVALSHA): one atomic step and one round
+// trip, in which the views that share an article and a minute share their counter and
+// HyperLogLog updates (see kRecordScript). Per-article keys carry the article's hash tag;
+// a batch's script touches the keys of several articles, which a single Redis serves
+// whatever their slot (on Redis Cluster a batch would be split per slot, one call each:
+// not built, the client does not follow MOVED/ASK either). The count window and
+// request_id dedupe are SET NX markers with expiry inside the same script. The site-wide
+// keys (under "{bulletin}") are not touched by that script, and what they get depends on
+// which views the script counted, so Record hands them to SiteUpdates, which aggregates
+// them in process and sends them every `site_flush_interval`: top lists and site
+// counters are up to that interval stale, the per-article totals are current. Key names come from view_keys.h. Thread-safe: the
 // RedisClient pools connections; the caches have their own lock.
 #pragma once
 
 #include <map>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -53,22 +57,46 @@ class RedisViewStore : public ViewStore {
                                                   int points) override;
   absl::StatusOr<bool> ApplyArticle(const ArticleMeta& meta) override;
 
-  // The EVALSHA (or EVAL) command that counts one view; public for the benchmark, which
-  // runs the same script under redis-benchmark.
-  RedisArgv RecordCommand(const ResolvedView& view, absl::Time now, bool by_sha) const;
+  // The views of a batch for one article: one group of the counting script.
+  struct Group {
+    std::string article_id;
+    std::vector<size_t> views;  // indexes into the batch, in order
+    bool count_uniques = true;  // PFCOUNT the visitors (else: start from cached_uniques)
+    int64_t cached_uniques = 0;
+  };
+  static std::vector<Group> GroupsOf(const std::vector<ResolvedView>& views);
+  // The EVALSHA (or EVAL) command that counts `groups` of `views`; public for the
+  // benchmark, which runs the same script under redis-benchmark.
+  RedisArgv RecordCommand(const std::vector<ResolvedView>& views, const std::vector<Group>& groups,
+                          bool by_sha) const;
   // The counting script's text (for SCRIPT LOAD).
   static const char* RecordScript();
+  // Views per script call at most (a batch above this is several calls in one pipeline).
+  static constexpr size_t kMaxViewsPerCall = 1000;
 
  private:
-  // The site-wide updates of a batch's views.
-  static SiteDelta SiteDeltaOf(const std::vector<ResolvedView>& views,
-                               const std::vector<RecordResult>& results, absl::Time now);
+  // Adds the time buckets, site-wide counters and top-list scores of a batch's views to
+  // `out`.
+  static void AddDeferred(const std::vector<ResolvedView>& views, const std::vector<Group>& groups,
+                          const std::vector<RecordResult>& results, absl::Time now,
+                          SiteDelta& out);
+
+  // How often, at most, an article's unique visitors are counted (PFCOUNT) for the
+  // totals RecordView answers; in between they are the last count plus the visitors
+  // that changed the HyperLogLog since (this process's; others' show at the next count).
+  static constexpr absl::Duration kUniquesRefresh = absl::Seconds(1);
+  static constexpr size_t kMaxUniquesCached = 100000;
+  struct UniquesCache {
+    int64_t uniques = 0;
+    absl::Time counted_at = absl::InfinitePast();
+  };
 
   RedisClient& redis_;
   const RedisViewStoreOptions options_;
   const std::string script_sha_;
   std::mutex mu_;
   std::map<std::string, std::string> salts_ ABSL_GUARDED_BY(mu_);  // salt key -> salt
+  std::unordered_map<std::string, UniquesCache> uniques_ ABSL_GUARDED_BY(mu_);  // by article
   SiteUpdates site_;  // last: its destructor flushes while the rest is still alive
 };
 

@@ -46,7 +46,7 @@ constexpr size_t kMaxArgsPerCall = 20000;
 // Builds the calls: operations go into the current call until it is full.
 class CallBuilder {
  public:
-  CallBuilder(const std::map<std::string, absl::Duration>& ttl, size_t max_args)
+  CallBuilder(const absl::flat_hash_map<std::string, absl::Duration>& ttl, size_t max_args)
       : ttl_(ttl), max_args_(max_args) {}
 
   // Starts an operation on `key` (a new call first when the current one is full).
@@ -81,10 +81,10 @@ class CallBuilder {
     index_.clear();
   }
 
-  const std::map<std::string, absl::Duration>& ttl_;
+  const absl::flat_hash_map<std::string, absl::Duration>& ttl_;
   const size_t max_args_;
   std::vector<SiteDelta::Call> calls_;
-  std::map<std::string, size_t> index_;  // key -> KEYS index in the current call
+  absl::flat_hash_map<std::string, size_t> index_;  // key -> KEYS index in the current call
 };
 
 }  // namespace
@@ -92,51 +92,43 @@ class CallBuilder {
 void SiteDelta::ZIncr(const std::string& key, const std::string& member, double by,
                       absl::Duration ttl) {
   zincr_[key][member] += by;
-  ttl_.emplace(key, ttl);
+  ttl_.try_emplace(key, ttl);
 }
 
-void SiteDelta::Incr(const std::string& key, absl::Duration ttl) {
-  ++incr_[key];
-  ttl_.emplace(key, ttl);
+void SiteDelta::Incr(const std::string& key, int64_t by, absl::Duration ttl) {
+  incr_[key] += by;
+  ttl_.try_emplace(key, ttl);
 }
 
 void SiteDelta::PfAdd(const std::string& key, const std::string& member, absl::Duration ttl) {
-  if (pfadd_[key].insert(member).second) ++members_;
-  ttl_.emplace(key, ttl);
+  absl::flat_hash_set<std::string>& members = pfadd_[key];
+  ttl_.try_emplace(key, ttl);
+  if (members_ >= max_members_) {
+    dropped_ += !members.contains(member);
+  } else if (members.insert(member).second) {
+    ++members_;
+  }
 }
 
-size_t SiteDelta::Merge(SiteDelta&& other, size_t max_members) {
-  if (empty()) {
+void SiteDelta::Merge(SiteDelta&& other) {
+  if (empty() && other.members_ <= max_members_) {
+    const size_t limit = max_members_, dropped = dropped_;
     *this = std::move(other);
-    size_t dropped = 0;
-    // Even a single delta may be too big.
-    for (auto& [key, members] : pfadd_) {
-      while (members_ > max_members && !members.empty()) {
-        members.erase(members.begin());
-        --members_;
-        ++dropped;
-      }
-    }
-    return dropped;
+    max_members_ = limit;
+    dropped_ += dropped;
+    return;
   }
   for (auto& [key, members] : other.zincr_) {
     auto& mine = zincr_[key];
     for (const auto& [member, by] : members) mine[member] += by;
   }
   for (const auto& [key, by] : other.incr_) incr_[key] += by;
-  size_t dropped = 0;
   for (auto& [key, members] : other.pfadd_) {
-    auto& mine = pfadd_[key];
-    for (const std::string& m : members) {
-      if (members_ >= max_members) {
-        ++dropped;
-      } else if (mine.insert(m).second) {
-        ++members_;
-      }
-    }
+    for (const std::string& m : members) PfAdd(key, m, absl::ZeroDuration());
   }
-  ttl_.insert(other.ttl_.begin(), other.ttl_.end());
-  return dropped;
+  // The TTLs of `other`'s keys (the PfAdd calls above only added missing zero ones).
+  for (const auto& [key, ttl] : other.ttl_) ttl_[key] = ttl;
+  dropped_ += other.dropped_;
 }
 
 std::vector<SiteDelta::Call> SiteDelta::Calls(size_t max_args) const {
@@ -163,7 +155,7 @@ std::vector<SiteDelta::Call> SiteDelta::Calls(size_t max_args) const {
 }
 
 SiteDelta SiteDelta::FromCall(const Call& call) {
-  std::map<std::string, absl::Duration> ttl;
+  absl::flat_hash_map<std::string, absl::Duration> ttl;
   for (size_t i = 0; i + 2 < call.args.size();) {
     const std::string& op = call.args[i];
     const size_t n = op == "z" ? 4 : op == "p" ? 3 + std::stoul(call.args[i + 2]) : 3;
@@ -176,13 +168,13 @@ SiteDelta SiteDelta::FromCall(const Call& call) {
   for (size_t i = 0; i + 2 < call.args.size();) {
     const std::string& op = call.args[i];
     const std::string& key = call.keys[std::stoul(call.args[i + 1]) - 1];
-    const absl::Duration t = ttl.count(key) ? ttl[key] : absl::ZeroDuration();
+    const auto found = ttl.find(key);
+    const absl::Duration t = found != ttl.end() ? found->second : absl::ZeroDuration();
     if (op == "z") {
       d.ZIncr(key, call.args[i + 2], std::stod(call.args[i + 3]), t);
       i += 4;
     } else if (op == "i") {
-      d.incr_[key] += std::stoll(call.args[i + 2]);
-      d.ttl_.emplace(key, t);
+      d.Incr(key, std::stoll(call.args[i + 2]), t);
       i += 3;
     } else if (op == "p") {
       const size_t n = std::stoul(call.args[i + 2]);
@@ -196,30 +188,30 @@ SiteDelta SiteDelta::FromCall(const Call& call) {
 }
 
 SiteUpdates::SiteUpdates(RedisClient& redis, absl::Duration flush_interval, size_t max_members)
-    : redis_(redis), flush_interval_(flush_interval), max_members_(max_members) {
+    : redis_(redis),
+      flush_interval_(flush_interval),
+      max_members_(max_members),
+      pending_(max_members) {
   if (flush_interval_ > absl::ZeroDuration()) thread_ = std::thread([this] { Run(); });
 }
 
 SiteUpdates::~SiteUpdates() { Stop(); }
 
-void SiteUpdates::Add(SiteDelta delta) {
-  if (delta.empty()) return;
+void SiteUpdates::Add(absl::FunctionRef<void(SiteDelta&)> fill) {
   std::lock_guard<std::mutex> lock(mu_);
-  dropped_ += pending_.Merge(std::move(delta), max_members_);
+  fill(pending_);
 }
 
 absl::Status SiteUpdates::Flush() {
   std::lock_guard<std::mutex> flushing(flush_mu_);
-  SiteDelta delta;
-  size_t dropped = 0;
+  SiteDelta delta(max_members_);
   {
     std::lock_guard<std::mutex> lock(mu_);
     std::swap(delta, pending_);
-    std::swap(dropped, dropped_);
   }
-  if (dropped > 0) {
-    Logger()->warn("site-wide visitor estimates missed {} visitors while redis was unreachable",
-                   dropped);
+  if (delta.dropped() > 0) {
+    Logger()->warn("visitor estimates missed {} visitors while redis was unreachable",
+                   delta.dropped());
   }
   if (delta.empty()) return absl::OkStatus();
   // Each call is one atomic script: a failed call is kept whole, the ones before it are
@@ -229,12 +221,10 @@ absl::Status SiteUpdates::Flush() {
     absl::StatusOr<RedisReply> r = redis_.Eval(kSiteScript, calls[i].keys, calls[i].args);
     if (r.ok()) continue;
     // The calls before this one are applied: keep only this one and the rest.
-    SiteDelta unsent;
-    for (size_t j = i; j < calls.size(); ++j) {
-      unsent.Merge(SiteDelta::FromCall(calls[j]), SIZE_MAX);
-    }
+    SiteDelta unsent(max_members_);
+    for (size_t j = i; j < calls.size(); ++j) unsent.Merge(SiteDelta::FromCall(calls[j]));
     std::lock_guard<std::mutex> lock(mu_);
-    dropped_ += unsent.Merge(std::move(pending_), max_members_);
+    unsent.Merge(std::move(pending_));
     pending_ = std::move(unsent);
     return r.status();
   }

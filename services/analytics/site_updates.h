@@ -1,24 +1,30 @@
-// The site-wide side of counted views, off the request path: site counters, the site's
-// visitor HyperLogLogs and the top-list and trend sorted sets (all "{bulletin}" keys).
+// The deferred side of counted views, off the request path: each article's day, hour
+// and minute buckets, the site counters and visitor HyperLogLogs, and the top-list and
+// trend sorted sets.
 //
 // Record() adds each batch's updates to an in-process aggregate (summed increments per
 // sorted set and article, summed counters, deduplicated HyperLogLog members); a thread
 // sends the aggregate every `flush_interval` as a few EVALSHA calls of one Lua script, so
-// Redis does one ZINCRBY per sorted set and article per interval instead of seven per
-// view. Top lists and site counters are therefore up to one interval stale; the
-// per-article counts are not affected. A flush that fails (Redis down) keeps its updates
-// for the next one; members beyond `max_members` are dropped with a warning (HyperLogLog
-// estimates only). Stop() (and the destructor) sends what is left. Thread-safe.
+// Redis does one command per key (and sorted-set member) per interval instead of a dozen
+// per view. Time buckets, top lists and site counters are therefore up to one interval
+// stale; an article's all-time totals are not affected. A flush that fails (Redis down)
+// keeps its updates for the next one; members beyond `max_members` are dropped with a
+// warning (HyperLogLog estimates only). Stop() (and the destructor) sends what is left.
+// The script's keys span several articles (and Redis Cluster slots): a single Redis, as
+// the counting script. Thread-safe.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
-#include <map>
+#include <limits>
 #include <mutex>
 #include <string>
 #include <thread>
-#include <unordered_map>
-#include <unordered_set>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/functional/function_ref.h"
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -27,18 +33,23 @@
 
 namespace bulletin::analytics {
 
-// One batch's (or one interval's) site-wide updates, aggregated. Not thread-safe.
+// One interval's deferred updates, aggregated. Not thread-safe.
 class SiteDelta {
  public:
+  // At most `max_members` HyperLogLog members are kept; the rest are counted as dropped.
+  explicit SiteDelta(size_t max_members = std::numeric_limits<size_t>::max())
+      : max_members_(max_members) {}
+
   // Each call also sets the key's time to live (zero: none).
   void ZIncr(const std::string& key, const std::string& member, double by, absl::Duration ttl);
-  void Incr(const std::string& key, absl::Duration ttl);
+  void Incr(const std::string& key, int64_t by, absl::Duration ttl);
   void PfAdd(const std::string& key, const std::string& member, absl::Duration ttl);
 
-  // Adds `other` into this one; members above `max_members` are dropped (returns how many).
-  size_t Merge(SiteDelta&& other, size_t max_members);
+  // Adds `other` into this one (members above the limit are dropped).
+  void Merge(SiteDelta&& other);
   bool empty() const { return ttl_.empty(); }
   size_t members() const { return members_; }
+  size_t dropped() const { return dropped_; }
 
   // The EVALSHA calls of kSiteScript (keys, args) that apply this delta, each with at
   // most about `max_args` arguments.
@@ -50,11 +61,13 @@ class SiteDelta {
   static SiteDelta FromCall(const Call& call);
 
  private:
-  std::map<std::string, std::unordered_map<std::string, double>> zincr_;
-  std::map<std::string, int64_t> incr_;
-  std::map<std::string, std::unordered_set<std::string>> pfadd_;
-  std::map<std::string, absl::Duration> ttl_;
+  absl::flat_hash_map<std::string, absl::flat_hash_map<std::string, double>> zincr_;
+  absl::flat_hash_map<std::string, int64_t> incr_;
+  absl::flat_hash_map<std::string, absl::flat_hash_set<std::string>> pfadd_;
+  absl::flat_hash_map<std::string, absl::Duration> ttl_;
+  size_t max_members_;
   size_t members_ = 0;
+  size_t dropped_ = 0;
 };
 
 class SiteUpdates {
@@ -64,7 +77,8 @@ class SiteUpdates {
   SiteUpdates(RedisClient& redis, absl::Duration flush_interval, size_t max_members = 1000000);
   ~SiteUpdates();  // Stop()
 
-  void Add(SiteDelta delta);
+  // Runs `fill` on the pending aggregate (under its lock: keep it short).
+  void Add(absl::FunctionRef<void(SiteDelta&)> fill);
 
   // Sends everything added so far. UNAVAILABLE (or the script's error) when Redis did not
   // take it; the updates are then kept for the next flush.
@@ -85,7 +99,6 @@ class SiteUpdates {
   std::mutex mu_;
   std::condition_variable cv_;
   SiteDelta pending_ ABSL_GUARDED_BY(mu_);
-  size_t dropped_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };

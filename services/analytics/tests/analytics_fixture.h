@@ -80,13 +80,15 @@ class AnalyticsFixture : public ::testing::Test {
     ASSERT_TRUE(r.ok()) << r.status();
   }
 
-  // Sends the aggregated site-wide updates (top lists, site counters) now.
+  // Sends the aggregated deferred updates (time buckets, top lists, site counters) now;
+  // the service sends them every --toplist-flush-interval.
   void FlushSite() {
     absl::Status s = store_->FlushSiteUpdates();
     EXPECT_TRUE(s.ok()) << s;
   }
 
   ArticleStats StatsOf(const std::string& id, int window_days = 0) {
+    FlushSite();
     absl::StatusOr<StatsResult> r = core_->GetStats({id}, window_days);
     EXPECT_TRUE(r.ok()) << r.status();
     return r.ok() && r->stats.size() == 1 ? r->stats[0] : ArticleStats{};

@@ -275,6 +275,7 @@ TEST_F(AnalyticsGrpcTest, TopArticlesAndTimeSeriesArePublicReads) {
 
   v1::RecordViewResponse viewed;
   ASSERT_TRUE(Record(kFrontendToken, View("series", "v"), &viewed).ok());
+  ASSERT_TRUE(store_->FlushSiteUpdates().ok());  // time buckets trail by the flush interval
   v1::GetTimeSeriesRequest series;
   series.set_article_id("series");
   v1::GetTimeSeriesResponse series_resp;

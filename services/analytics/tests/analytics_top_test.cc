@@ -167,6 +167,7 @@ TEST_F(AnalyticsTopTest, TimeSeriesAreZeroFilledOldestFirst) {
   RecordMany("ts", 3, "a");
   RecordMany("ts", 2, "b", now_ - absl::Hours(5));
   At(absl::Hours(48), [&] { RecordMany("ts", 4, "c"); });
+  FlushSite();
 
   auto hourly = core_->GetTimeSeries({"ts", 1, std::nullopt, std::nullopt});
   ASSERT_TRUE(hourly.ok()) << hourly.status();
