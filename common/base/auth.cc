@@ -1,6 +1,5 @@
 #include "common/base/auth.h"
 
-#include <openssl/sha.h>
 
 #include <fstream>
 #include <sstream>
@@ -8,15 +7,12 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/base/crypto.h"
 
 namespace bulletin {
 namespace {
 
-std::string Digest(absl::string_view token) {
-  unsigned char out[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), out);
-  return std::string(reinterpret_cast<char*>(out), sizeof(out));
-}
+std::string Digest(absl::string_view token) { return Sha256(token); }
 
 std::optional<Role> ParseRole(absl::string_view s) {
   if (s == "admin") return Role::kAdmin;

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "absl/strings/escaping.h"
+#include "common/base/crypto.h"
+
 namespace bulletin {
 namespace {
 
@@ -46,6 +49,20 @@ TEST(AuthTest, RejectsBadFiles) {
       TokenStore::Parse("editor same-token-0123456789\nadmin same-token-0123456789").ok());
   EXPECT_EQ(TokenStore::LoadFile("/nonexistent/tokens").status().code(),
             absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace bulletin
+
+namespace bulletin {
+namespace {
+
+TEST(CryptoTest, KnownAnswers) {
+  // FIPS 180-2 "abc" and RFC 4231 test case 2.
+  EXPECT_EQ(absl::BytesToHexString(Sha256("abc")),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(absl::BytesToHexString(HmacSha256("Jefe", "what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
 }  // namespace
