@@ -29,8 +29,9 @@ namespace {
 // an estimate of unique visitors without a PFCOUNT per view (PFCOUNT of a large,
 // changed HyperLogLog costs more than the rest of a view).
 // Per group: one INCRBY of the total, one HINCRBY per reason tallied.
-// Returns per group {views, uniques (-1 unless asked), imported views, imported uniques,
-// then per view reason * 4 + counted_before * 2 + visitors changed}. The day, hour and
+// Returns per group {views, uniques, imported views, imported uniques (the last three
+// -1, 0, 0 unless asked: the imported baseline changes rarely and is read with the
+// count), then per view reason * 4 + counted_before * 2 + visitors changed}. The day, hour and
 // minute buckets are not touched here: the caller adds them to the aggregated updates
 // (SiteUpdates), which cost Redis one command per key and interval instead of per view.
 constexpr char kRecordScript[] = R"lua(
@@ -75,10 +76,16 @@ for g = 1, tonumber(ARGV[3]) do
   for reason, tally in pairs(tallies) do
     redis.call('HINCRBY', not_counted_key, reason, tally)
   end
-  out[#out + 1] = count and redis.call('PFCOUNT', visitors_key) or -1
-  local imported = redis.call('HMGET', imported_key, 'views', 'uniques')
-  out[#out + 1] = tonumber(imported[1] or '0')
-  out[#out + 1] = tonumber(imported[2] or '0')
+  if count then
+    local imported = redis.call('HMGET', imported_key, 'views', 'uniques')
+    out[#out + 1] = redis.call('PFCOUNT', visitors_key)
+    out[#out + 1] = tonumber(imported[1] or '0')
+    out[#out + 1] = tonumber(imported[2] or '0')
+  else
+    out[#out + 1] = -1
+    out[#out + 1] = 0
+    out[#out + 1] = 0
+  end
   for i = 1, n do out[#out + 1] = codes[i] end
 end
 return out
@@ -257,7 +264,7 @@ absl::StatusOr<std::vector<RecordResult>> RedisViewStore::Record(
     for (Group& g : all) {
       auto it = uniques_.find(g.article_id);
       g.count_uniques = it == uniques_.end() || wall - it->second.counted_at >= kUniquesRefresh;
-      if (!g.count_uniques) g.cached_uniques = it->second.uniques;
+      if (!g.count_uniques) g.cached = it->second;
     }
   }
   // One script per call of at most kMaxViewsPerCall views (Lua's unpack has a limit),
@@ -308,7 +315,9 @@ absl::StatusOr<std::vector<RecordResult>> RedisViewStore::Record(
     std::lock_guard<std::mutex> lock(mu_);
     for (Group& g : calls[c]) {
       const int64_t views_after = e[0].integer, counted_uniques = e[1].integer;
-      const int64_t imported_views = e[2].integer, imported_uniques = e[3].integer;
+      const bool counted_now = counted_uniques >= 0;
+      const int64_t imported_views = counted_now ? e[2].integer : g.cached.imported_views;
+      const int64_t imported_uniques = counted_now ? e[3].integer : g.cached.imported_uniques;
       const RedisReply* codes = e + 4;
       int64_t counted = 0, changed = 0;
       for (size_t j = 0; j < g.views.size(); ++j) {
@@ -317,7 +326,7 @@ absl::StatusOr<std::vector<RecordResult>> RedisViewStore::Record(
       }
       // The group's views in order: each answers the totals right after it.
       int64_t views_so_far = views_after - counted;
-      int64_t uniques_so_far = counted_uniques >= 0 ? counted_uniques - changed : g.cached_uniques;
+      int64_t uniques_so_far = counted_now ? counted_uniques - changed : g.cached.uniques;
       for (size_t j = 0; j < g.views.size(); ++j) {
         RecordResult& result = results[g.views[j]];
         const long long code = codes[j].integer;
@@ -331,7 +340,7 @@ absl::StatusOr<std::vector<RecordResult>> RedisViewStore::Record(
       }
       UniquesCache& cache = uniques_[g.article_id];
       cache.uniques = uniques_so_far;
-      if (counted_uniques >= 0) cache.counted_at = wall;
+      if (counted_now) cache = {uniques_so_far, imported_views, imported_uniques, wall};
       e += 4 + g.views.size();
       groups.push_back(std::move(g));
     }
@@ -374,6 +383,11 @@ absl::StatusOr<std::vector<Totals>> RedisViewStore::Import(
         {"ZINCRBY", site::TopAll(), absl::StrCat(item.views - *before), item.article_id});
   }
   auto replies = redis_.Pipeline(commands);
+  {
+    // This process's next RecordView of these articles reads the new baseline.
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const ImportedCounts& item : items) uniques_.erase(item.article_id);
+  }
   if (!replies.ok()) return replies.status();
   std::vector<Totals> totals;
   for (size_t i = 0; i < items.size(); ++i) {

@@ -57,12 +57,24 @@ class RedisViewStore : public ViewStore {
                                                   int points) override;
   absl::StatusOr<bool> ApplyArticle(const ArticleMeta& meta) override;
 
+  // How often, at most, an article's unique visitors are counted (PFCOUNT) for the
+  // totals RecordView answers; in between they are the last count plus the visitors
+  // that changed the HyperLogLog since (this process's; others' show at the next count).
+  // The imported baseline is read with the count (ImportViews clears this process's).
+  static constexpr absl::Duration kUniquesRefresh = absl::Seconds(1);
+  static constexpr size_t kMaxUniquesCached = 100000;
+  struct UniquesCache {
+    int64_t uniques = 0;
+    int64_t imported_views = 0, imported_uniques = 0;  // the legacy baseline
+    absl::Time counted_at = absl::InfinitePast();
+  };
+
   // The views of a batch for one article: one group of the counting script.
   struct Group {
     std::string article_id;
     std::vector<size_t> views;  // indexes into the batch, in order
-    bool count_uniques = true;  // PFCOUNT the visitors (else: start from cached_uniques)
-    int64_t cached_uniques = 0;
+    bool count_uniques = true;  // PFCOUNT the visitors (else: start from `cached`)
+    UniquesCache cached;
   };
   static std::vector<Group> GroupsOf(const std::vector<ResolvedView>& views);
   // The EVALSHA (or EVAL) command that counts `groups` of `views`; public for the
@@ -80,16 +92,6 @@ class RedisViewStore : public ViewStore {
   static void AddDeferred(const std::vector<ResolvedView>& views, const std::vector<Group>& groups,
                           const std::vector<RecordResult>& results, absl::Time now,
                           SiteDelta& out);
-
-  // How often, at most, an article's unique visitors are counted (PFCOUNT) for the
-  // totals RecordView answers; in between they are the last count plus the visitors
-  // that changed the HyperLogLog since (this process's; others' show at the next count).
-  static constexpr absl::Duration kUniquesRefresh = absl::Seconds(1);
-  static constexpr size_t kMaxUniquesCached = 100000;
-  struct UniquesCache {
-    int64_t uniques = 0;
-    absl::Time counted_at = absl::InfinitePast();
-  };
 
   RedisClient& redis_;
   const RedisViewStoreOptions options_;
