@@ -29,17 +29,20 @@ absl::Status AnalyticsCore::AuthorizeRecord(const Caller& caller) const {
   return RequireRole(caller, {Role::kFrontend, Role::kEditor, Role::kAdmin});
 }
 
-QueuedView AnalyticsCore::Queue(const View& v, absl::Time now) const {
-  return {v.article_id,       v.visitor_id, v.client_ip,
-          v.user_agent,       v.request_id, v.view_time.value_or(now),
-          filter_.Classify(v)};
+QueuedView AnalyticsCore::Queue(View&& v, absl::Time now) const {
+  const NotCounted filtered = filter_.Classify(v);
+  return {std::move(v.article_id), std::move(v.visitor_id), std::move(v.client_ip),
+          std::move(v.user_agent), std::move(v.request_id), v.view_time.value_or(now),
+          filtered};
 }
 
-void AnalyticsCore::RecordView(const Caller& caller, const View& view, Done<RecordResult> done) {
+void AnalyticsCore::RecordView(const Caller& caller, View view, Done<RecordResult> done) {
   if (absl::Status s = AuthorizeRecord(caller); !s.ok()) return done(s);
   const absl::Time now = clock_();
   if (absl::Status s = ValidateView(view, now, ""); !s.ok()) return done(s);
-  batcher_.Submit({Queue(view, now)},
+  std::vector<QueuedView> queued;
+  queued.push_back(Queue(std::move(view), now));
+  batcher_.Submit(std::move(queued),
                   [done = std::move(done)](absl::StatusOr<std::vector<RecordResult>> r) {
                     if (!r.ok()) return done(r.status());
                     done(std::move(r->front()));
@@ -60,7 +63,7 @@ void AnalyticsCore::RecordViews(const Caller& caller, const std::vector<View>& v
   for (size_t i = 0; i < views.size(); ++i) {
     invalid = ValidateView(views[i], now, absl::StrCat("views[", first_index + i, "]."));
     if (!invalid.ok()) break;
-    queued.push_back(Queue(views[i], now));
+    queued.push_back(Queue(View(views[i]), now));
   }
   if (queued.empty()) return invalid.ok() ? done(BatchResult{}) : done(invalid);
   batcher_.Submit(std::move(queued), [invalid, done = std::move(done)](

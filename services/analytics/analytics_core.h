@@ -67,7 +67,7 @@ class AnalyticsCore {
   // Records one view; `done` runs once, possibly inline. Errors: as AuthorizeRecord;
   // INVALID_ARGUMENT naming the field ("article_id: must not be empty"); UNAVAILABLE
   // when Redis is down and the buffer is full.
-  void RecordView(const Caller& caller, const View& view, Done<RecordResult> done);
+  void RecordView(const Caller& caller, View view, Done<RecordResult> done);
   absl::StatusOr<RecordResult> RecordView(const Caller& caller, const View& view);  // blocks
 
   // Records a chunk of a RecordViews stream whose first item has index `first_index`.
@@ -101,7 +101,7 @@ class AnalyticsCore {
                                                   const std::vector<ImportedCounts>& items);
 
  private:
-  QueuedView Queue(const View& view, absl::Time now) const;
+  QueuedView Queue(View&& view, absl::Time now) const;
 
   ViewStore& store_;
   ViewBatcher& batcher_;

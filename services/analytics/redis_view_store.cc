@@ -179,12 +179,16 @@ void RedisViewStore::AddDeferred(const std::vector<ResolvedView>& views,
     std::string visitors_now, day_views, hour_views, day_visitors, top_minute, top_hour, top_day;
     absl::Time landmark;
     std::string trend[3];
+    SiteDelta::Members* here = nullptr;     // of visitors_now
+    SiteDelta::Members* visitors = nullptr;  // of day_visitors
   } site;
   const std::string top_all = site::TopAll();
   // One article's counted views in one minute, summed before they go to `out`.
   struct Run {
     absl::Time minute = absl::InfinitePast();
-    std::string day_views, day_visitors, hour_views, visitors_now;
+    std::string day_views, hour_views;
+    SiteDelta::Members* here = nullptr;      // the article's minute visitors
+    SiteDelta::Members* visitors = nullptr;  // the article's day visitors
     int64_t counted = 0;
     double trend[3] = {0, 0, 0};
   };
@@ -224,24 +228,26 @@ void RedisViewStore::AddDeferred(const std::vector<ResolvedView>& views,
                   TrendLandmark(v.time),
                   {}};
           for (int s = 0; s < 3; ++s) site.trend[s] = site::Trend(kScales[s], site.landmark);
+          site.here = &out.MembersOf(site.visitors_now, kMinuteRetention);
+          site.visitors = &out.MembersOf(site.day_visitors, kDailyRetention);
         }
         run.minute = minute;
         run.day_views = article.DayViews(v.time);
-        run.day_visitors = article.DayVisitors(v.time);
         run.hour_views = article.HourViews(v.time);
-        run.visitors_now = article.MinuteVisitors(v.time);
+        run.here = &out.MembersOf(article.MinuteVisitors(v.time), kMinuteRetention);
+        run.visitors = &out.MembersOf(article.DayVisitors(v.time), kDailyRetention);
       }
       // A visitor seen recently is "here now" even when the view is a repeat.
       if (v.filtered == NotCounted::kNone && v.time > now - kVisitorsNowWindow) {
-        out.PfAdd(run.visitors_now, v.visitor, kMinuteRetention);
-        out.PfAdd(site.visitors_now, v.visitor, kMinuteRetention);
+        out.AddMember(*run.here, v.visitor);
+        out.AddMember(*site.here, v.visitor);
       }
       // A replayed duplicate that counted on its first, unanswered attempt: Redis has
       // its total, but its deferred share was never added.
       if (!results[i].counted && !(v.replay && results[i].counted_before)) continue;
       ++run.counted;
-      out.PfAdd(run.day_visitors, v.visitor, kDailyRetention);
-      out.PfAdd(site.day_visitors, v.visitor, kDailyRetention);
+      out.AddMember(*run.visitors, v.visitor);
+      out.AddMember(*site.visitors, v.visitor);
       for (int s = 0; s < 3; ++s) {
         // Forward decay: the weight grows with time instead of old scores shrinking, so
         // a view adds once; readers scale by 2^(-(now - landmark) / half-life).

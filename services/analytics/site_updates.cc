@@ -101,8 +101,15 @@ void SiteDelta::Incr(const std::string& key, int64_t by, absl::Duration ttl) {
 }
 
 void SiteDelta::PfAdd(const std::string& key, const std::string& member, absl::Duration ttl) {
-  absl::flat_hash_set<std::string>& members = pfadd_[key];
+  AddMember(MembersOf(key, ttl), member);
+}
+
+SiteDelta::Members& SiteDelta::MembersOf(const std::string& key, absl::Duration ttl) {
   ttl_.try_emplace(key, ttl);
+  return pfadd_[key];
+}
+
+void SiteDelta::AddMember(Members& members, const std::string& member) {
   if (members_ >= max_members_) {
     dropped_ += !members.contains(member);
   } else if (members.insert(member).second) {

@@ -24,6 +24,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/functional/function_ref.h"
 
 #include "absl/base/thread_annotations.h"
@@ -44,6 +45,11 @@ class SiteDelta {
   void ZIncr(const std::string& key, const std::string& member, double by, absl::Duration ttl);
   void Incr(const std::string& key, int64_t by, absl::Duration ttl);
   void PfAdd(const std::string& key, const std::string& member, absl::Duration ttl);
+  // The member set of `key`, for many PfAdds to one key with one key lookup; valid until
+  // the delta is merged, moved or destroyed.
+  using Members = absl::flat_hash_set<std::string>;
+  Members& MembersOf(const std::string& key, absl::Duration ttl);
+  void AddMember(Members& members, const std::string& member);
 
   // Adds `other` into this one (members above the limit are dropped).
   void Merge(SiteDelta&& other);
@@ -63,7 +69,7 @@ class SiteDelta {
  private:
   absl::flat_hash_map<std::string, absl::flat_hash_map<std::string, double>> zincr_;
   absl::flat_hash_map<std::string, int64_t> incr_;
-  absl::flat_hash_map<std::string, absl::flat_hash_set<std::string>> pfadd_;
+  absl::node_hash_map<std::string, Members> pfadd_;  // node: MembersOf references stay valid
   absl::flat_hash_map<std::string, absl::Duration> ttl_;
   size_t max_members_;
   size_t members_ = 0;
