@@ -96,17 +96,17 @@ int Run(int argc, char** argv) {
   flags.Int("buffer-limit", &config.buffer_limit,
             "views held in memory while Redis is unreachable; more are UNAVAILABLE");
   flags.String("spill-file", &config.spill_file,
-               "where buffered views are written at shutdown if Redis is down, and replayed "
-               "from at start (empty: they are lost)");
+               "where buffered views (and, in <file>.updates, aggregated updates) are written "
+               "at shutdown if Redis is down, and replayed from at start (empty: they are lost)");
   flags.Int("batch-max-views", &config.batch_max_views, "most views per Redis pipeline");
   flags.Duration("batch-max-delay", &config.batch_max_delay,
                  "how long a batch waits for more views (0: send when the previous returned)");
   int64_t batch_workers = 2;
-  absl::Duration toplist_flush_interval = absl::Seconds(1);
+  absl::Duration aggregate_flush_interval = absl::Seconds(1);
   flags.Int("batch-workers", &batch_workers, "Redis batches in flight at once (1-64)");
-  flags.Duration("toplist-flush-interval", &toplist_flush_interval,
-                 "how often top lists and site counters get the aggregated views (0: every "
-                 "batch; at most 1m): they are up to this stale");
+  flags.Duration("aggregate-flush-interval", &aggregate_flush_interval,
+                 "how often time buckets, site counters and top lists get the aggregated "
+                 "views (0: every batch; at most 1m): they trail by up to this");
   flags.String("consumer-name", &config.consumer_name,
                "this replica's name in the event stream's consumer group (default host-pid)");
   if (absl::Status s = flags.Parse(argc, argv); !s.ok()) return Fail(s);
@@ -145,10 +145,14 @@ int Run(int argc, char** argv) {
   if (batch_workers < 1 || batch_workers > 64) {
     return Fail(absl::InvalidArgumentError("--batch-workers: must be between 1 and 64"));
   }
-  if (toplist_flush_interval < absl::ZeroDuration() || toplist_flush_interval > absl::Minutes(1)) {
-    return Fail(absl::InvalidArgumentError("--toplist-flush-interval: must be between 0 and 1m"));
+  if (aggregate_flush_interval < absl::ZeroDuration() ||
+      aggregate_flush_interval > absl::Minutes(1)) {
+    return Fail(
+        absl::InvalidArgumentError("--aggregate-flush-interval: must be between 0 and 1m"));
   }
-  RedisViewStore store(redis, {config.count_window, toplist_flush_interval});
+  RedisViewStore store(redis, {config.count_window, aggregate_flush_interval,
+                               config.spill_file.empty() ? "" : config.spill_file + ".updates"});
+  if (absl::Status s = store.RestoreSpilledUpdates(); !s.ok()) return Fail(s);
   BatcherOptions batcher_options;
   batcher_options.workers = static_cast<int>(batch_workers);
   batcher_options.max_batch = static_cast<size_t>(config.batch_max_views);

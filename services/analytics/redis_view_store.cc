@@ -99,7 +99,7 @@ RedisViewStore::RedisViewStore(RedisClient& redis, RedisViewStoreOptions options
     : redis_(redis),
       options_(options),
       script_sha_(ScriptSha(kRecordScript)),
-      site_(redis, options.site_flush_interval) {}
+      site_(redis, options.site_flush_interval, 1000000, options.spill_file) {}
 
 absl::Status RedisViewStore::FlushSiteUpdates() { return site_.Flush(); }
 

@@ -34,6 +34,8 @@ struct RedisViewStoreOptions {
   // How often the aggregated site-wide updates (top lists, site counters) are sent;
   // zero: after every batch.
   absl::Duration site_flush_interval = absl::Seconds(1);
+  // Where updates not sent at shutdown (Redis down) are written; empty: they are lost.
+  std::string spill_file;
 };
 
 class RedisViewStore : public ViewStore {
@@ -44,6 +46,8 @@ class RedisViewStore : public ViewStore {
   // Sends the site-wide updates aggregated so far now (tests, before reading top lists
   // or site counters). UNAVAILABLE when Redis did not take them; they are kept.
   absl::Status FlushSiteUpdates();
+  // Loads the updates a previous process spilled (see SiteUpdates::Restore).
+  absl::Status RestoreSpilledUpdates() { return site_.Restore(); }
 
   absl::StatusOr<std::string> DailySalt(absl::Time day) override;
   absl::StatusOr<std::vector<RecordResult>> Record(const std::vector<ResolvedView>& views,

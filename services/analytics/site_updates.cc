@@ -1,6 +1,7 @@
 #include "services/analytics/site_updates.h"
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <utility>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "common/base/log.h"
 #include "services/analytics/redis_util.h"
+#include "services/analytics/spill_file.h"
 
 namespace bulletin::analytics {
 namespace {
@@ -194,10 +196,12 @@ SiteDelta SiteDelta::FromCall(const Call& call) {
   return d;
 }
 
-SiteUpdates::SiteUpdates(RedisClient& redis, absl::Duration flush_interval, size_t max_members)
+SiteUpdates::SiteUpdates(RedisClient& redis, absl::Duration flush_interval, size_t max_members,
+                         std::string spill_file)
     : redis_(redis),
       flush_interval_(flush_interval),
       max_members_(max_members),
+      spill_file_(std::move(spill_file)),
       pending_(max_members) {
   if (flush_interval_ > absl::ZeroDuration()) thread_ = std::thread([this] { Run(); });
 }
@@ -209,8 +213,31 @@ void SiteUpdates::Add(absl::FunctionRef<void(SiteDelta&)> fill) {
   fill(pending_);
 }
 
+absl::Status SiteUpdates::Restore() {
+  if (spill_file_.empty()) return absl::OkStatus();
+  absl::StatusOr<std::vector<SiteDelta::Call>> calls = ReadUpdatesFile(spill_file_);
+  if (!calls.ok()) return calls.status();
+  if (!calls->empty()) {
+    Logger()->info("replaying {} spilled update calls from {}", calls->size(), spill_file_);
+  }
+  // Removed once in memory: replaying it after a crash would count twice.
+  std::remove(spill_file_.c_str());
+  std::lock_guard<std::mutex> flushing(flush_mu_);
+  for (SiteDelta::Call& call : *calls) restored_.push_back(std::move(call));
+  return absl::OkStatus();
+}
+
 absl::Status SiteUpdates::Flush() {
   std::lock_guard<std::mutex> flushing(flush_mu_);
+  while (!restored_.empty()) {
+    absl::StatusOr<RedisReply> r =
+        redis_.Eval(kSiteScript, restored_.front().keys, restored_.front().args);
+    if (!r.ok() && absl::IsUnavailable(r.status())) return r.status();
+    if (!r.ok()) {
+      Logger()->error("dropping a spilled update call redis refused: {}", r.status().ToString());
+    }
+    restored_.erase(restored_.begin());
+  }
   SiteDelta delta(max_members_);
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -246,8 +273,23 @@ void SiteUpdates::Stop() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
-  if (absl::Status s = Flush(); !s.ok()) {
-    Logger()->error("site-wide top-list updates lost at shutdown: {}", std::string(s.message()));
+  absl::Status s = Flush();
+  if (s.ok()) return;
+  std::lock_guard<std::mutex> flushing(flush_mu_);
+  std::vector<SiteDelta::Call> unsent = std::move(restored_);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (SiteDelta::Call& call : pending_.Calls(kMaxArgsPerCall)) unsent.push_back(std::move(call));
+  }
+  if (spill_file_.empty()) {
+    Logger()->error("time-bucket and top-list updates lost at shutdown (no --spill-file): {}",
+                    std::string(s.message()));
+  } else if (absl::Status w = WriteUpdatesFile(spill_file_, unsent); !w.ok()) {
+    Logger()->error("time-bucket and top-list updates lost at shutdown: {}",
+                    std::string(w.message()));
+  } else {
+    Logger()->warn("redis unreachable at shutdown: {} update calls written to {}", unsent.size(),
+                   spill_file_);
   }
 }
 

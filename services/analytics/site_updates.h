@@ -9,7 +9,8 @@
 // per view. Time buckets, top lists and site counters are therefore up to one interval
 // stale; an article's all-time totals are not affected. A flush that fails (Redis down)
 // keeps its updates for the next one; members beyond `max_members` are dropped with a
-// warning (HyperLogLog estimates only). Stop() (and the destructor) sends what is left.
+// warning (HyperLogLog estimates only). Stop() (and the destructor) sends what is left,
+// or writes it to the spill file when Redis is down; Restore() sends it after a restart.
 // The script's keys span several articles (and Redis Cluster slots): a single Redis, as
 // the counting script. Thread-safe.
 #pragma once
@@ -80,7 +81,9 @@ class SiteUpdates {
  public:
   // `redis` must outlive this. A zero `flush_interval` starts no thread: the caller
   // flushes (RedisViewStore does after every batch).
-  SiteUpdates(RedisClient& redis, absl::Duration flush_interval, size_t max_members = 1000000);
+  // `spill_file` (empty: none) is where Stop() writes what Redis did not take.
+  SiteUpdates(RedisClient& redis, absl::Duration flush_interval, size_t max_members = 1000000,
+              std::string spill_file = "");
   ~SiteUpdates();  // Stop()
 
   // Runs `fill` on the pending aggregate (under its lock: keep it short).
@@ -90,7 +93,12 @@ class SiteUpdates {
   // take it; the updates are then kept for the next flush.
   absl::Status Flush();
 
-  // Stops the thread and flushes once more (logs what could not be sent). Idempotent.
+  // Reads the updates a previous process spilled (and removes the file); they are sent
+  // with the next flush. INVALID_ARGUMENT naming --spill-file for a malformed file.
+  absl::Status Restore();
+
+  // Stops the thread and flushes once more; what Redis does not take goes to the spill
+  // file (or is logged as lost without one). Idempotent.
   void Stop();
 
   absl::Duration flush_interval() const { return flush_interval_; }
@@ -101,7 +109,10 @@ class SiteUpdates {
   RedisClient& redis_;
   const absl::Duration flush_interval_;
   const size_t max_members_;
+  const std::string spill_file_;
   std::mutex flush_mu_;  // one flush at a time, so failed updates go back in order
+  // Spilled calls of a previous process, sent before the aggregate.
+  std::vector<SiteDelta::Call> restored_ ABSL_GUARDED_BY(flush_mu_);
   std::mutex mu_;
   std::condition_variable cv_;
   SiteDelta pending_ ABSL_GUARDED_BY(mu_);

@@ -81,7 +81,7 @@ class AnalyticsFixture : public ::testing::Test {
   }
 
   // Sends the aggregated deferred updates (time buckets, top lists, site counters) now;
-  // the service sends them every --toplist-flush-interval.
+  // the service sends them every --aggregate-flush-interval.
   void FlushSite() {
     absl::Status s = store_->FlushSiteUpdates();
     EXPECT_TRUE(s.ok()) << s;

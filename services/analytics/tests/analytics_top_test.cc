@@ -1,6 +1,8 @@
 // Top lists and time series against a real redis-server, with an injected clock: most
 // read per window, trending, category/locale filters, metadata learnt from real
 // ArticleEvents on the stream, deleted articles dropped, and zero-filled series.
+#include <fstream>
+
 #include "services/analytics/tests/analytics_fixture.h"
 
 namespace bulletin::analytics {
@@ -151,6 +153,38 @@ TEST_F(AnalyticsTopTest, SiteUpdatesAreFlushedEveryIntervalAtShutdownAndAfterAnO
   auto stats = core_->GetStats({"p"}, 0);
   ASSERT_TRUE(stats.ok()) << stats.status();
   EXPECT_EQ(stats->site_today_views, 6);
+}
+
+TEST_F(AnalyticsTopTest, UpdatesRedisDidNotTakeAtShutdownAreSpilledAndReplayed) {
+  Publish("p", ARTICLE_EVENT_TYPE_PUBLISHED, 1);
+  testing::TempDir dir;
+  const std::string spill = dir.path() + "/updates";
+  RedisViewStoreOptions options{absl::Minutes(30), absl::Hours(1), spill};
+  auto store = std::make_unique<RedisViewStore>(*redis_, options);
+  ASSERT_TRUE(store->Record({{"p", "v:a", "", now_}, {"p", "v:b", "", now_}}, now_).ok());
+  server_->Kill();
+  store.reset();  // Redis is down: the updates go to the spill file
+  ASSERT_TRUE(std::ifstream(spill).good());
+  ASSERT_TRUE(server_->Restart().ok());
+
+  store = std::make_unique<RedisViewStore>(*redis_, options);
+  ASSERT_TRUE(store->RestoreSpilledUpdates().ok());
+  EXPECT_FALSE(std::ifstream(spill).good()) << "read once, then removed";
+  ASSERT_TRUE(store->FlushSiteUpdates().ok());
+  ArticleStats s = StatsOf("p");
+  EXPECT_EQ(s.views, 2);
+  EXPECT_EQ(s.today_views, 2) << "the day bucket got the spilled views";
+  auto top = core_->GetTopArticles({1, 1, "", "", 0});
+  ASSERT_TRUE(top.ok()) << top.status();
+  ASSERT_EQ(top->size(), 1u);
+  EXPECT_EQ((*top)[0].views, 2);
+
+  // A damaged file stops the start with a message naming the flag.
+  { std::ofstream(spill) << "# bulletin-analytics updates v1\ncall 1\n"; }
+  store = std::make_unique<RedisViewStore>(*redis_, options);
+  absl::Status restored = store->RestoreSpilledUpdates();
+  EXPECT_EQ(restored.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(restored.message().rfind("--spill-file: ", 0), 0u) << restored;
 }
 
 TEST_F(AnalyticsTopTest, TopListArgumentsAreChecked) {
