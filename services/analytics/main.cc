@@ -159,6 +159,7 @@ int Run(int argc, char** argv) {
   batcher_options.max_delay = config.batch_max_delay;
   batcher_options.buffer_limit = static_cast<size_t>(config.buffer_limit);
   batcher_options.spill_file = config.spill_file;
+  batcher_options.request_ids_for_all = config.count_window == absl::ZeroDuration();
   ViewBatcher batcher(store, batcher_options);
   if (absl::Status s = batcher.Start(); !s.ok()) return Fail(s);
   AnalyticsCore core(store, batcher, *filter);

@@ -7,6 +7,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/base/crypto.h"
+#include "common/base/ids.h"
 #include "common/base/log.h"
 #include "services/analytics/spill_file.h"
 #include "services/analytics/view_validation.h"
@@ -47,6 +48,11 @@ absl::Status ViewBatcher::Start() {
 }
 
 void ViewBatcher::Submit(std::vector<QueuedView> views, Done done) {
+  if (options_.request_ids_for_all) {
+    for (QueuedView& v : views) {
+      if (v.request_id.empty()) v.request_id = "auto-" + NewId();
+    }
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!stopping_ && queued_views_ + views.size() <= options_.buffer_limit) {

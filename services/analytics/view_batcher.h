@@ -43,6 +43,11 @@ struct BatcherOptions {
   std::string spill_file;        // empty: views still buffered at Stop() are lost
   absl::Duration retry_interval = absl::Milliseconds(500);
   int workers = 2;  // batches in flight at once
+  // Give every view without a request_id one of its own, so that a batch whose answer
+  // was lost (Redis died after running it) and is replayed cannot count it twice. Needed
+  // when there is no count window to catch the replay (--count-window=0): a marker per
+  // view costs Redis about as much as the window's.
+  bool request_ids_for_all = false;
 };
 
 class ViewBatcher {

@@ -47,6 +47,67 @@ TEST_F(AnalyticsBufferTest, RedisStoppedWhileRecordingTotalEqualsCountedViews) {
   EXPECT_EQ(site->site_today_views, counted.load());
 }
 
+// The real store, except that the answer of the first batch is "lost": it runs in Redis,
+// then the caller gets UNAVAILABLE, as when Redis dies between running a batch and
+// answering. (A test double around the real part: a real redis-server cannot be made to
+// drop exactly one reply.)
+class LosesFirstAnswer : public ViewStore {
+ public:
+  explicit LosesFirstAnswer(ViewStore& real) : real_(real) {}
+  absl::StatusOr<std::string> DailySalt(absl::Time day) override { return real_.DailySalt(day); }
+  absl::StatusOr<std::vector<RecordResult>> Record(const std::vector<ResolvedView>& views,
+                                                   absl::Time now) override {
+    auto r = real_.Record(views, now);
+    if (r.ok() && !lost_.exchange(true)) return absl::UnavailableError("answer lost");
+    return r;
+  }
+  absl::StatusOr<StatsResult> Stats(const std::vector<std::string>& ids, int days,
+                                    absl::Time now) override {
+    return real_.Stats(ids, days, now);
+  }
+  absl::StatusOr<std::vector<Totals>> Import(const std::vector<ImportedCounts>& items) override {
+    return real_.Import(items);
+  }
+  absl::StatusOr<std::vector<TopEntry>> Top(const TopQuery& q, absl::Time now) override {
+    return real_.Top(q, now);
+  }
+  absl::StatusOr<std::vector<SeriesPoint>> Series(const std::string& id, Granularity g,
+                                                  absl::Time start, int points) override {
+    return real_.Series(id, g, start, points);
+  }
+  absl::StatusOr<bool> ApplyArticle(const ArticleMeta& meta) override {
+    return real_.ApplyArticle(meta);
+  }
+
+ private:
+  ViewStore& real_;
+  std::atomic<bool> lost_{false};
+};
+
+TEST_F(AnalyticsBufferTest, ABatchWhoseAnswerWasLostIsReplayedWithoutCountingTwice) {
+  // No count window and no request_id from the frontend: the batcher's own request ids
+  // are what catches the replay.
+  for (bool own_ids : {true, false}) {
+    SCOPED_TRACE(own_ids ? "with the batcher's request ids" : "without (the hole they close)");
+    RedisViewStore real(*redis_, RedisViewStoreOptions{absl::ZeroDuration()});
+    LosesFirstAnswer store(real);
+    BatcherOptions options;
+    options.retry_interval = absl::Milliseconds(20);
+    options.request_ids_for_all = own_ids;
+    ViewBatcher batcher(store, options, [this] { return now_; });
+    ASSERT_TRUE(batcher.Start().ok());
+    AnalyticsCore core(store, batcher, *filter_, [this] { return now_; });
+    const std::string article = own_ids ? "lost-answer" : "lost-answer-no-ids";
+    absl::StatusOr<RecordResult> first = core.RecordView(kFrontend, ViewOf(article, "alice"));
+    ASSERT_TRUE(first.ok()) << first.status();
+    EXPECT_TRUE(first->queued) << "the lost answer sends the view to the buffer";
+    ASSERT_TRUE(testing::WaitUntil([&] { return batcher.buffered() == 0; }, absl::Seconds(10)));
+    absl::StatusOr<RecordResult> second = core.RecordView(kFrontend, ViewOf(article, "bob"));
+    ASSERT_TRUE(second.ok()) << second.status();
+    EXPECT_EQ(second->totals.views, own_ids ? 2 : 3);
+  }
+}
+
 TEST_F(AnalyticsBufferTest, QueuedViewsAnswerLastKnownTotalsAndFullBufferIsUnavailable) {
   BatcherOptions options;
   options.buffer_limit = 5;
