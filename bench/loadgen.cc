@@ -8,6 +8,8 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -72,9 +74,16 @@ void Print(const std::string& mode, Result& r) {
     return r.latencies_ms[std::min(r.latencies_ms.size() - 1,
                                    static_cast<size_t>(p * r.latencies_ms.size()))];
   };
-  std::printf("%s calls=%lld errors=%lld seconds=%.3f rate=%.0f p50_ms=%.3f p99_ms=%.3f\n",
-              mode.c_str(), static_cast<long long>(r.calls), static_cast<long long>(r.errors),
-              r.seconds, r.calls / r.seconds, pct(0.50), pct(0.99));
+  // The client's own CPU per call (user + system, whole process: setup is small).
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const double cpu_us = (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e6 +
+                        usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
+  std::printf(
+      "%s calls=%lld errors=%lld seconds=%.3f rate=%.0f p50_ms=%.3f p99_ms=%.3f "
+      "cpu_us_per_call=%.1f\n",
+      mode.c_str(), static_cast<long long>(r.calls), static_cast<long long>(r.errors), r.seconds,
+      r.calls / r.seconds, pct(0.50), pct(0.99), r.calls > 0 ? cpu_us / r.calls : 0.0);
 }
 
 // Keeps `in_flight` calls going on each connection until `requests` were issued.
