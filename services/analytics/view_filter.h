@@ -8,6 +8,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,9 @@ class ViewFilter {
     int prefix;  // bits
   };
 
+  static uint64_t NextId();
+
+  uint64_t id_;  // names this pattern list in the per-thread verdict cache of IsBot
   std::vector<std::string> patterns_;  // lower case
   std::vector<Range> ranges_;
 };

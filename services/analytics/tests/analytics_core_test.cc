@@ -280,6 +280,21 @@ TEST_F(AnalyticsCoreTest, BotUserAgentsDoNotCountAndAreTallied) {
   EXPECT_EQ(s.visitors_now, 1) << "bots are not visitors right now";
 }
 
+TEST(ViewFilterTest, RememberedVerdictsBelongToTheirPatternList) {
+  auto with = ViewFilter::Create({"MyMonitor"}, "");
+  ASSERT_TRUE(with.ok()) << with.status();
+  ViewFilter without;
+  const std::string ua = "mymonitor/1.0";
+  for (int i = 0; i < 3; ++i) {  // the second and third rounds answer from the cache
+    EXPECT_TRUE(with->IsBot(ua));
+    EXPECT_FALSE(without.IsBot(ua));
+    EXPECT_TRUE(without.IsBot("curl/8.0"));
+    EXPECT_FALSE(with->IsBot("Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Firefox/120.0"));
+  }
+  EXPECT_FALSE(without.IsBot(std::string(4000, 'a'))) << "long agents are checked, not cached";
+  EXPECT_TRUE(without.IsBot(std::string(4000, 'a') + "Googlebot"));
+}
+
 TEST_F(AnalyticsCoreTest, ExcludedAddressesDoNotCount) {
   auto filter = ViewFilter::Create({}, "10.0.0.0/8, 192.0.2.7,2001:db8::/32");
   ASSERT_TRUE(filter.ok()) << filter.status();
