@@ -171,90 +171,35 @@ RedisArgv RedisViewStore::RecordCommand(const std::vector<ResolvedView>& views,
 void RedisViewStore::AddDeferred(const std::vector<ResolvedView>& views,
                                  const std::vector<Group>& groups,
                                  const std::vector<RecordResult>& results, absl::Time now,
-                                 SiteDelta& out) {
+                                 ViewAggregate& out) {
   constexpr TrendScale kScales[] = {TrendScale::k1h, TrendScale::k24h, TrendScale::k168h};
-  // The keys of one minute; the views of a batch mostly share it.
-  struct SiteKeys {
-    absl::Time minute = absl::InfinitePast();
-    std::string visitors_now, day_views, hour_views, day_visitors, top_minute, top_hour, top_day;
-    absl::Time landmark;
-    std::string trend[3];
-    SiteDelta::Members* here = nullptr;     // of visitors_now
-    SiteDelta::Members* visitors = nullptr;  // of day_visitors
-  } site;
-  const std::string top_all = site::TopAll();
-  // One article's counted views in one minute, summed before they go to `out`.
-  struct Run {
-    absl::Time minute = absl::InfinitePast();
-    std::string day_views, hour_views;
-    SiteDelta::Members* here = nullptr;      // the article's minute visitors
-    SiteDelta::Members* visitors = nullptr;  // the article's day visitors
-    int64_t counted = 0;
-    double trend[3] = {0, 0, 0};
-  };
-  auto end_run = [&](const std::string& id, Run& run) {
-    if (run.counted == 0) return;
-    out.Incr(run.day_views, run.counted, kDailyRetention);
-    out.Incr(run.hour_views, run.counted, kHourlyRetention);
-    out.Incr(site.day_views, run.counted, kDailyRetention);
-    out.Incr(site.hour_views, run.counted, kHourlyRetention);
-    out.ZIncr(site.top_minute, id, run.counted, kTopMinuteRetention);
-    out.ZIncr(site.top_hour, id, run.counted, kHourlyRetention);
-    out.ZIncr(site.top_day, id, run.counted, kTopDailyRetention);
-    out.ZIncr(top_all, id, run.counted, absl::ZeroDuration());
-    for (int s = 0; s < 3; ++s) out.ZIncr(site.trend[s], id, run.trend[s], kTrendRetention);
-    run.counted = 0;
-    for (double& t : run.trend) t = 0;
-  };
   for (const Group& g : groups) {
-    const std::string& id = g.article_id;
-    const ArticleKeys article(id);
-    Run run;
+    absl::Time minute = absl::InfinitePast(), landmark;
+    ViewAggregate::Entry* entry = nullptr;
     for (size_t i : g.views) {
       const ResolvedView& v = views[i];
-      const absl::Time minute =
+      const absl::Time m =
           absl::UnixEpoch() + absl::Floor(v.time - absl::UnixEpoch(), absl::Minutes(1));
-      if (minute != run.minute) {
-        end_run(id, run);
-        if (minute != site.minute) {
-          site = {minute,
-                  site::MinuteVisitors(v.time),
-                  site::DayViews(v.time),
-                  site::HourViews(v.time),
-                  site::DayVisitors(v.time),
-                  site::TopMinute(v.time),
-                  site::TopHour(v.time),
-                  site::TopDay(v.time),
-                  TrendLandmark(v.time),
-                  {}};
-          for (int s = 0; s < 3; ++s) site.trend[s] = site::Trend(kScales[s], site.landmark);
-          site.here = &out.MembersOf(site.visitors_now, kMinuteRetention);
-          site.visitors = &out.MembersOf(site.day_visitors, kDailyRetention);
-        }
-        run.minute = minute;
-        run.day_views = article.DayViews(v.time);
-        run.hour_views = article.HourViews(v.time);
-        run.here = &out.MembersOf(article.MinuteVisitors(v.time), kMinuteRetention);
-        run.visitors = &out.MembersOf(article.DayVisitors(v.time), kDailyRetention);
+      if (m != minute) {  // the views of a batch mostly share their minute
+        minute = m;
+        landmark = TrendLandmark(minute);
+        entry = &out.EntryOf(g.article_id, minute);
       }
       // A visitor seen recently is "here now" even when the view is a repeat.
       if (v.filtered == NotCounted::kNone && v.time > now - kVisitorsNowWindow) {
-        out.AddMember(*run.here, v.visitor);
-        out.AddMember(*site.here, v.visitor);
+        out.AddHere(*entry, minute, v.visitor);
       }
       // A replayed duplicate that counted on its first, unanswered attempt: Redis has
       // its total, but its deferred share was never added.
       if (!results[i].counted && !(v.replay && results[i].counted_before)) continue;
-      ++run.counted;
-      out.AddMember(*run.visitors, v.visitor);
-      out.AddMember(*site.visitors, v.visitor);
+      ++entry->counted;
+      out.AddVisitor(*entry, minute, v.visitor);
       for (int s = 0; s < 3; ++s) {
         // Forward decay: the weight grows with time instead of old scores shrinking, so
         // a view adds once; readers scale by 2^(-(now - landmark) / half-life).
-        run.trend[s] += std::exp2((v.time - site.landmark) / HalfLife(kScales[s]));
+        entry->trend[s] += std::exp2((v.time - landmark) / HalfLife(kScales[s]));
       }
     }
-    end_run(id, run);
   }
 }
 
@@ -356,7 +301,7 @@ absl::StatusOr<std::vector<RecordResult>> RedisViewStore::Record(
   // aggregate, which SiteUpdates sends every interval (or here, with a zero interval)
   // and keeps while Redis does not take it, so a failure from here on never fails the
   // batch.
-  site_.Add([&](SiteDelta& pending) { AddDeferred(views, groups, results, now, pending); });
+  site_.Add([&](ViewAggregate& pending) { AddDeferred(views, groups, results, now, pending); });
   if (site_.flush_interval() == absl::ZeroDuration()) {
     if (absl::Status s = site_.Flush(); !s.ok()) {
       Logger()->warn("redis: deferred updates wait for the next batch: {}",

@@ -35,7 +35,7 @@ struct RedisViewStoreOptions {
   // zero: after every batch.
   absl::Duration site_flush_interval = absl::Seconds(1);
   // Where updates not sent at shutdown (Redis down) are written; empty: they are lost.
-  std::string spill_file;
+  std::string spill_file = "";
 };
 
 class RedisViewStore : public ViewStore {
@@ -78,7 +78,7 @@ class RedisViewStore : public ViewStore {
     std::string article_id;
     std::vector<size_t> views;  // indexes into the batch, in order
     bool count_uniques = true;  // PFCOUNT the visitors (else: start from `cached`)
-    UniquesCache cached;
+    UniquesCache cached = {};
   };
   static std::vector<Group> GroupsOf(const std::vector<ResolvedView>& views);
   // The EVALSHA (or EVAL) command that counts `groups` of `views`; public for the
@@ -91,11 +91,11 @@ class RedisViewStore : public ViewStore {
   static constexpr size_t kMaxViewsPerCall = 1000;
 
  private:
-  // Adds the time buckets, site-wide counters and top-list scores of a batch's views to
+  // Adds what a batch's views give the time buckets, site counters and top lists to
   // `out`.
   static void AddDeferred(const std::vector<ResolvedView>& views, const std::vector<Group>& groups,
                           const std::vector<RecordResult>& results, absl::Time now,
-                          SiteDelta& out);
+                          ViewAggregate& out);
 
   RedisClient& redis_;
   const RedisViewStoreOptions options_;

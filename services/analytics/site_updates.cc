@@ -202,15 +202,16 @@ SiteUpdates::SiteUpdates(RedisClient& redis, absl::Duration flush_interval, size
       flush_interval_(flush_interval),
       max_members_(max_members),
       spill_file_(std::move(spill_file)),
+      views_(max_members),
       pending_(max_members) {
   if (flush_interval_ > absl::ZeroDuration()) thread_ = std::thread([this] { Run(); });
 }
 
 SiteUpdates::~SiteUpdates() { Stop(); }
 
-void SiteUpdates::Add(absl::FunctionRef<void(SiteDelta&)> fill) {
+void SiteUpdates::Add(absl::FunctionRef<void(ViewAggregate&)> fill) {
   std::lock_guard<std::mutex> lock(mu_);
-  fill(pending_);
+  fill(views_);
 }
 
 absl::Status SiteUpdates::Restore() {
@@ -238,14 +239,18 @@ absl::Status SiteUpdates::Flush() {
     }
     restored_.erase(restored_.begin());
   }
-  SiteDelta delta(max_members_);
+  SiteDelta leftovers(max_members_);
+  ViewAggregate views(max_members_);
   {
     std::lock_guard<std::mutex> lock(mu_);
-    std::swap(delta, pending_);
+    std::swap(leftovers, pending_);
+    std::swap(views, views_);
   }
-  if (delta.dropped() > 0) {
-    Logger()->warn("visitor estimates missed {} visitors while redis was unreachable",
-                   delta.dropped());
+  SiteDelta delta = views.ToDelta();  // not limited again: the aggregate was
+  const size_t dropped = leftovers.dropped() + views.dropped();
+  delta.Merge(std::move(leftovers));
+  if (dropped > 0) {
+    Logger()->warn("visitor estimates missed {} visitors while redis was unreachable", dropped);
   }
   if (delta.empty()) return absl::OkStatus();
   // Each call is one atomic script: a failed call is kept whole, the ones before it are
@@ -279,7 +284,9 @@ void SiteUpdates::Stop() {
   std::vector<SiteDelta::Call> unsent = std::move(restored_);
   {
     std::lock_guard<std::mutex> lock(mu_);
-    for (SiteDelta::Call& call : pending_.Calls(kMaxArgsPerCall)) unsent.push_back(std::move(call));
+    SiteDelta all = views_.ToDelta();
+    all.Merge(std::move(pending_));
+    for (SiteDelta::Call& call : all.Calls(kMaxArgsPerCall)) unsent.push_back(std::move(call));
   }
   if (spill_file_.empty()) {
     Logger()->error("time-bucket and top-list updates lost at shutdown (no --spill-file): {}",

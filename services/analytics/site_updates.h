@@ -2,9 +2,10 @@
 // and minute buckets, the site counters and visitor HyperLogLogs, and the top-list and
 // trend sorted sets.
 //
-// Record() adds each batch's updates to an in-process aggregate (summed increments per
-// sorted set and article, summed counters, deduplicated HyperLogLog members); a thread
-// sends the aggregate every `flush_interval` as a few EVALSHA calls of one Lua script, so
+// Record() adds each batch's views to an in-process ViewAggregate (counts, trend weights
+// and deduplicated visitors per article and minute); a thread turns it into Redis updates
+// (a SiteDelta: summed increments per key and sorted-set member, HyperLogLog members) and
+// sends them every `flush_interval` as a few EVALSHA calls of one Lua script, so
 // Redis does one command per key (and sorted-set member) per interval instead of a dozen
 // per view. Time buckets, top lists and site counters are therefore up to one interval
 // stale; an article's all-time totals are not affected. A flush that fails (Redis down)
@@ -32,6 +33,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "common/redis/redis_client.h"
+#include "services/analytics/view_aggregate.h"
 
 namespace bulletin::analytics {
 
@@ -86,8 +88,8 @@ class SiteUpdates {
               std::string spill_file = "");
   ~SiteUpdates();  // Stop()
 
-  // Runs `fill` on the pending aggregate (under its lock: keep it short).
-  void Add(absl::FunctionRef<void(SiteDelta&)> fill);
+  // Runs `fill` on the pending aggregate of views (under its lock: keep it short).
+  void Add(absl::FunctionRef<void(ViewAggregate&)> fill);
 
   // Sends everything added so far. UNAVAILABLE (or the script's error) when Redis did not
   // take it; the updates are then kept for the next flush.
@@ -115,7 +117,8 @@ class SiteUpdates {
   std::vector<SiteDelta::Call> restored_ ABSL_GUARDED_BY(flush_mu_);
   std::mutex mu_;
   std::condition_variable cv_;
-  SiteDelta pending_ ABSL_GUARDED_BY(mu_);
+  ViewAggregate views_ ABSL_GUARDED_BY(mu_);  // added since the last flush
+  SiteDelta pending_ ABSL_GUARDED_BY(mu_);     // what earlier flushes could not send
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "services/analytics/tests/analytics_fixture.h"
+#include "services/analytics/view_keys.h"
 
 namespace bulletin::analytics {
 namespace {
@@ -185,6 +186,25 @@ TEST_F(AnalyticsTopTest, UpdatesRedisDidNotTakeAtShutdownAreSpilledAndReplayed) 
   absl::Status restored = store->RestoreSpilledUpdates();
   EXPECT_EQ(restored.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(restored.message().rfind("--spill-file: ", 0), 0u) << restored;
+}
+
+TEST_F(AnalyticsTopTest, PastTheMemberLimitVisitorsAreDroppedButViewsStillCount) {
+  SiteUpdates updates(*redis_, absl::ZeroDuration(), /*max_members=*/2);
+  updates.Add([&](ViewAggregate& views) {
+    ViewAggregate::Entry& entry = views.EntryOf("cap", now_);
+    for (int i = 0; i < 5; ++i) {
+      ++entry.counted;
+      views.AddVisitor(entry, now_, absl::StrCat("v:", i));
+    }
+  });
+  ASSERT_TRUE(updates.Flush().ok());
+  ArticleKeys keys("cap");
+  auto replies = redis_->Pipeline({{"GET", keys.DayViews(now_)}, {"PFCOUNT", keys.DayVisitors(now_)},
+                                   {"PFCOUNT", site::DayVisitors(now_)}});
+  ASSERT_TRUE(replies.ok()) << replies.status();
+  EXPECT_EQ((*replies)[0].str, "5");
+  EXPECT_EQ((*replies)[1].integer, 2);
+  EXPECT_EQ((*replies)[2].integer, 2);
 }
 
 TEST_F(AnalyticsTopTest, TopListArgumentsAreChecked) {
