@@ -77,10 +77,13 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60 * 1000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10 * 1000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
-  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
-  interceptors.push_back(NewMetricsInterceptorFactory(
-      config.metrics != nullptr ? config.metrics : &metrics::Registry::Default()));
-  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  if (config.rpc_metrics) {
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+        interceptors;
+    interceptors.push_back(NewMetricsInterceptorFactory(
+        config.metrics != nullptr ? config.metrics : &metrics::Registry::Default()));
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  }
   for (const ServiceEntry& s : services) {
     builder.RegisterService(s.service);
     self->service_names_.push_back(s.name);

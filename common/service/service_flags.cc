@@ -44,6 +44,8 @@ absl::Status ValidateServiceFlags(ServiceFlags& config) {
       return s;
     }
   }
+  // Per-RPC metrics nobody can scrape are not worth their cost.
+  config.server.rpc_metrics = !config.metrics_listen.empty();
   absl::StatusOr<RedisOptions> redis = ParseRedisUrl(config.redis);
   if (!redis.ok()) return redis.status();  // names --redis
   config.redis_options = *redis;

@@ -30,6 +30,7 @@ TEST(ServiceFlagsTest, DefaultsAreValid) {
   EXPECT_EQ(config.worker_threads, 8);
   EXPECT_EQ(config.tokens.size(), 0u);
   EXPECT_TRUE(config.metrics_listen.empty());
+  EXPECT_FALSE(config.server.rpc_metrics) << "no endpoint: no per-RPC metrics recorded";
 }
 
 TEST(ServiceFlagsTest, ReadsEnvironmentAndCommandLine) {
@@ -52,6 +53,7 @@ TEST(ServiceFlagsTest, ReadsEnvironmentAndCommandLine) {
   EXPECT_EQ(config.redis_options.db, 2);
   EXPECT_EQ(config.tokens.size(), 1u);
   EXPECT_EQ(config.metrics_listen, "[::1]:9100");
+  EXPECT_TRUE(config.server.rpc_metrics);
 }
 
 TEST(ServiceFlagsTest, BadValuesNameTheFlag) {
