@@ -40,6 +40,11 @@ void EventHub::Leave(const std::shared_ptr<Listener>& listener) {
   listeners_.erase(listener);
 }
 
+size_t EventHub::listeners() const {
+  absl::MutexLock lock(&mu_);
+  return listeners_.size();
+}
+
 void EventHub::Run() {
   std::optional<bool> healthy;
   auto report = [&](bool now) {

@@ -48,6 +48,9 @@ class EventHub {
   bool JoinIfCaughtUp(const std::shared_ptr<Listener>& listener);
   void Leave(const std::shared_ptr<Listener>& listener);
 
+  // How many listeners follow the live feed now.
+  size_t listeners() const;
+
  private:
   void Run();
 
@@ -55,7 +58,7 @@ class EventHub {
   std::function<void(bool)> on_health_;
   std::thread thread_;
 
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   bool known_ ABSL_GUARDED_BY(mu_) = false;  // position_ read from Redis
   StreamId position_ ABSL_GUARDED_BY(mu_);
   std::set<std::shared_ptr<Listener>> listeners_ ABSL_GUARDED_BY(mu_);

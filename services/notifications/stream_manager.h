@@ -46,6 +46,10 @@ class StreamManager {
                                                       const std::string& resume_token,
                                                       StreamWriter* writer);
 
+  // Streams that follow the live feed (caught up with the event stream); a stream still
+  // replaying its backlog is paced by its reader instead of cut off when it is slow.
+  size_t live_sessions() const { return hub_.listeners(); }
+
   // Ends this process's open streams of a deleted subscription with NOT_FOUND.
   void EndSubscription(const std::string& subscription_id);
 
