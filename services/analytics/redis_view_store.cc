@@ -5,7 +5,6 @@
 #include <unordered_map>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "common/base/ids.h"
 #include "common/base/log.h"
 #include "services/analytics/redis_util.h"
@@ -31,9 +30,9 @@ namespace {
 // Per group: one INCRBY of the total, one HINCRBY per reason tallied.
 // Returns per group {views, uniques, imported views, imported uniques (the last three
 // -1, 0, 0 unless asked: the imported baseline changes rarely and is read with the
-// count), then per view reason * 4 + counted_before * 2 + visitors changed}. The day, hour and
-// minute buckets are not touched here: the caller adds them to the aggregated updates
-// (SiteUpdates), which cost Redis one command per key and interval instead of per view.
+// count), then per view reason * 4 + counted_before * 2 + visitors changed}. The day,
+// hour and minute buckets are not touched here: the caller adds them to the aggregated
+// updates (SiteUpdates), which cost Redis one command per key and interval, not per view.
 constexpr char kRecordScript[] = R"lua(
 local window, req_ttl = ARGV[1], ARGV[2]
 local out, a, k = {}, 4, 1
