@@ -23,7 +23,7 @@ class RedisServer {
   std::string url() const;  // redis://127.0.0.1:PORT
   RedisOptions options() const;
 
-  // SIGKILL: no goodbye, like a crash.
+  // SIGKILL: no goodbye, like a crash (of the process: what Redis acknowledged is kept).
   void Kill();
   // Starts again on the same port and directory; waits for PING.
   absl::Status Restart();

@@ -23,6 +23,17 @@ using ::bulletin::testing::WaitUntil;
 
 constexpr char kFrontendToken[] = "frontend-token-0123456789";
 
+// True once the server at `address` answers gRPC (health, whatever its status). A fresh
+// channel per probe: a channel that met a closed port backs off for seconds.
+bool Answers(const std::string& address) {
+  auto health = grpc::health::v1::Health::NewStub(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  grpc::health::v1::HealthCheckResponse resp;
+  return health->Check(&ctx, {}, &resp).ok();
+}
+
 std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token = "") {
   auto ctx = std::make_unique<grpc::ClientContext>();
   if (!token.empty()) ctx->AddMetadata("authorization", absl::StrCat("Bearer ", token));
@@ -106,10 +117,12 @@ TEST(AnalyticsBinaryTest, ViewsBufferedAtShutdownAreSpilledAndReplayed) {
                          {}, dir.path() + "/analytics.log");
   };
   int port = testing::FreePort();
-  auto stub = v1::AnalyticsService::NewStub(
-      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
   testing::ChildProcess first;
   ASSERT_TRUE(start(first, port).ok());
+  ASSERT_TRUE(WaitUntil([&] { return Answers(absl::StrCat("127.0.0.1:", port)); },
+                        absl::Seconds(10)));
+  auto stub = v1::AnalyticsService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
   (*redis)->Kill();
   for (int i = 0; i < 3; ++i) {
     v1::RecordViewRequest req;
@@ -135,6 +148,8 @@ TEST(AnalyticsBinaryTest, ViewsBufferedAtShutdownAreSpilledAndReplayed) {
   port = testing::FreePort();
   testing::ChildProcess second;
   ASSERT_TRUE(start(second, port).ok());
+  ASSERT_TRUE(WaitUntil([&] { return Answers(absl::StrCat("127.0.0.1:", port)); },
+                        absl::Seconds(10)));
   stub = v1::AnalyticsService::NewStub(
       grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
   EXPECT_TRUE(WaitUntil(
