@@ -217,8 +217,8 @@ absl::StatusOr<std::vector<RecordResult>> RedisViewStore::Record(
       if (!g.count_uniques) g.cached = it->second;
     }
   }
-  // One script per call of at most kMaxViewsPerCall views (Lua's unpack has a limit),
-  // all calls in one round trip.
+  // One script per call of at most kMaxViewsPerCall views (Redis runs nothing else while
+  // a script runs: each stays short), all calls in one round trip.
   std::vector<std::vector<Group>> calls(1);
   size_t in_call = 0;
   for (Group& g : all) {
