@@ -8,6 +8,7 @@
 
 #include <csignal>
 #include <fstream>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "bulletin/analytics/v1/analytics.grpc.pb.h"
@@ -23,16 +24,20 @@ using ::bulletin::testing::WaitUntil;
 
 constexpr char kFrontendToken[] = "frontend-token-0123456789";
 
-// True once the server at `address` answers gRPC (health, whatever its status). A fresh
-// channel per probe: a channel that met a closed port backs off for seconds.
-bool Answers(const std::string& address) {
+// The server's health status, or nullopt while it does not answer. A fresh channel per
+// probe: a channel that met a closed port backs off for seconds.
+std::optional<grpc::health::v1::HealthCheckResponse::ServingStatus> HealthOf(
+    const std::string& address) {
   auto health = grpc::health::v1::Health::NewStub(
       grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
   grpc::health::v1::HealthCheckResponse resp;
-  return health->Check(&ctx, {}, &resp).ok();
+  if (!health->Check(&ctx, {}, &resp).ok()) return std::nullopt;
+  return resp.status();
 }
+
+bool Answers(const std::string& address) { return HealthOf(address).has_value(); }
 
 std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token = "") {
   auto ctx = std::make_unique<grpc::ClientContext>();
@@ -55,12 +60,8 @@ TEST(AnalyticsBinaryTest, ServesCountsFollowsRedisHealthAndStopsCleanly) {
                          {}, dir.path() + "/analytics.log")
                   .ok());
   const std::string address = absl::StrCat("127.0.0.1:", port);
-  // A fresh channel per probe: a channel that met a closed port backs off for seconds.
   auto status_is = [&](grpc::health::v1::HealthCheckResponse::ServingStatus want) {
-    auto health = grpc::health::v1::Health::NewStub(
-        grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
-    grpc::health::v1::HealthCheckResponse resp;
-    return health->Check(Ctx().get(), {}, &resp).ok() && resp.status() == want;
+    return HealthOf(address) == want;
   };
   ASSERT_TRUE(WaitUntil([&] { return status_is(grpc::health::v1::HealthCheckResponse::SERVING); },
                         absl::Seconds(10)));
