@@ -23,18 +23,34 @@ namespace bulletin {
 // UNAUTHENTICATED for a malformed or unknown token; anonymous (nullopt) for none.
 absl::StatusOr<Caller> CallerOf(const grpc::ServerContextBase& context, const TokenStore& tokens);
 
-// Runs `work` (returning absl::Status) on `pool` and finishes the call with its result.
+// Runs `work` (returning absl::Status) on `pool` and finishes the call with its result
+// (ToGrpcStatus: a stale etag also goes out as the `bulletin-current-etag` trailer).
 template <typename Work>
 grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* context, WorkerPool& pool,
                                    Work work) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   bool queued = pool.TrySubmit(
-      [reactor, work = std::move(work)]() mutable { reactor->Finish(ToGrpcStatus(work())); });
+      [context, reactor, work = std::move(work)]() mutable {
+        reactor->Finish(ToGrpcStatus(work(), context));
+      });
   if (!queued) {
     reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                                  "server busy: too many requests in flight, retry later"));
   }
   return reactor;
+}
+
+// RunUnary for calls that need to know who is calling: resolves the caller first (an
+// UNAUTHENTICATED token ends the call there) and hands it to `work(const Caller&)`.
+// Role checks stay in the core, which knows what each verb requires.
+template <typename Work>
+grpc::ServerUnaryReactor* RunUnaryAs(grpc::CallbackServerContext* context, WorkerPool& pool,
+                                     const TokenStore& tokens, Work work) {
+  return RunUnary(context, pool, [context, &tokens, work = std::move(work)]() mutable {
+    absl::StatusOr<Caller> caller = CallerOf(*context, tokens);
+    if (!caller.ok()) return caller.status();
+    return work(*caller);
+  });
 }
 
 }  // namespace bulletin

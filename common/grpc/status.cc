@@ -1,6 +1,9 @@
 #include "common/grpc/status.h"
 
+#include <optional>
 #include <string>
+
+#include "common/base/etag.h"
 
 namespace bulletin {
 
@@ -8,6 +11,13 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
                       std::string(status.message()));
+}
+
+grpc::Status ToGrpcStatus(const absl::Status& status, grpc::ServerContextBase* context) {
+  if (std::optional<std::string> etag = CurrentEtagOf(status)) {
+    context->AddTrailingMetadata(kCurrentEtagKey, *etag);
+  }
+  return ToGrpcStatus(status);
 }
 
 absl::Status FromGrpcStatus(const grpc::Status& status) {

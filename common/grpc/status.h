@@ -1,6 +1,9 @@
 // The one mapping from absl::Status (what cores return) to grpc::Status (what clients see).
+// It also sends what a status carries for the client: the current etag of an ABORTED write
+// as the trailing metadata `bulletin-current-etag` (common/base/etag.h).
 #pragma once
 
+#include <grpcpp/server_context.h>
 #include <grpcpp/support/status.h>
 
 #include "absl/status/status.h"
@@ -9,6 +12,10 @@ namespace bulletin {
 
 // Same code, same message. Codes map one to one (absl and gRPC share the numbering).
 grpc::Status ToGrpcStatus(const absl::Status& status);
+
+// As above, and adds the status' current etag (if any) to `context`'s trailing metadata.
+// Call before the reactor's Finish.
+grpc::Status ToGrpcStatus(const absl::Status& status, grpc::ServerContextBase* context);
 
 // The reverse, for clients and tests that call other services.
 absl::Status FromGrpcStatus(const grpc::Status& status);

@@ -11,7 +11,7 @@
 #include "services/content/article_events.h"
 #include "services/content/content_core_internal.h"
 #include "services/content/content_validation.h"
-#include "services/content/text_rules.h"
+#include "common/base/text_rules.h"
 
 namespace bulletin::content {
 

@@ -5,7 +5,7 @@
 #include "common/base/ids.h"
 #include "services/content/article_events.h"
 #include "services/content/content_core.h"
-#include "services/content/text_rules.h"
+#include "common/base/text_rules.h"
 
 namespace bulletin::content::internal {
 

@@ -5,7 +5,7 @@
 #include "services/content/content_core.h"
 #include "services/content/content_core_internal.h"
 #include "services/content/content_validation.h"
-#include "services/content/text_rules.h"
+#include "common/base/text_rules.h"
 #include "services/content/unicode_text.h"
 
 namespace bulletin::content {

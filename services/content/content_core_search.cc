@@ -12,7 +12,7 @@
 #include "services/content/content_validation.h"
 #include "services/content/html_sanitizer.h"
 #include "services/content/search_query.h"
-#include "services/content/text_rules.h"
+#include "common/base/text_rules.h"
 #include "services/content/unicode_text.h"
 
 namespace bulletin::content {

@@ -7,7 +7,7 @@
 #include "services/content/content_core.h"
 #include "services/content/content_core_internal.h"
 #include "services/content/content_validation.h"
-#include "services/content/text_rules.h"
+#include "common/base/text_rules.h"
 #include "services/content/update_mask.h"
 
 namespace bulletin::content {

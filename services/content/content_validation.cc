@@ -9,7 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/content/html_sanitizer.h"
-#include "services/content/text_rules.h"
+#include "common/base/text_rules.h"
 #include "services/content/unicode_text.h"
 
 namespace bulletin::content {

@@ -7,7 +7,7 @@
 #include "services/content/search_tokenizer.h"
 #include "services/content/sqlite_internal.h"
 #include "services/content/sqlite_schema.h"
-#include "services/content/text_rules.h"
+#include "common/base/text_rules.h"
 
 namespace bulletin::content {
 

@@ -1,15 +1,18 @@
-// The textual identifiers of the content service: ids, request ids, slugs, BCP-47 locale
-// tags, and length bounds counted in Unicode code points (content.proto's file header is
-// the contract). Pure functions, thread-safe.
+// The one rule set for textual identifiers every service takes from outside: ids and
+// request ids, slugs, BCP-47 locale tags (normalised the same way everywhere: "zh_cn" ->
+// "zh-CN"), and lengths counted in Unicode code points. The Check* forms return
+// InvalidArgument whose message starts with the field path they are given and quotes at
+// most a short excerpt of the input. Pure functions, thread-safe.
 #pragma once
 
 #include <cstddef>
 #include <optional>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
-namespace bulletin::content {
+namespace bulletin {
 
 inline constexpr size_t kMaxSlugLength = 100;
 
@@ -36,4 +39,16 @@ std::string SlugFromTitle(absl::string_view title, size_t max_len = kMaxSlugLeng
 // Number of Unicode code points of a UTF-8 string.
 size_t CodePoints(absl::string_view utf8);
 
-}  // namespace bulletin::content
+// InvalidArgument "FIELD: required" / "FIELD: longer than 64 characters" / "FIELD: may
+// contain only A-Z, a-z, 0-9, '-' and '_'" unless IsValidId(value).
+absl::Status CheckId(absl::string_view value, absl::string_view field);
+
+// Normalises `*locale` in place (NormalizeLocale). InvalidArgument naming `field` when it is
+// malformed; an empty locale is "FIELD: required".
+absl::Status CheckLocale(std::string* locale, absl::string_view field);
+
+// At most `max` bytes of `input` for an error message, cut at a UTF-8 character boundary,
+// with "..." appended when it was cut.
+std::string Excerpt(absl::string_view input, size_t max = 40);
+
+}  // namespace bulletin

@@ -1,12 +1,13 @@
-#include "services/content/text_rules.h"
+#include "common/base/text_rules.h"
 
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 
-namespace bulletin::content {
+namespace bulletin {
 namespace {
 
 bool AllOf(absl::string_view s, bool (*pred)(unsigned char)) {
@@ -98,4 +99,34 @@ size_t CodePoints(absl::string_view utf8) {
   return n;
 }
 
-}  // namespace bulletin::content
+absl::Status CheckId(absl::string_view value, absl::string_view field) {
+  if (value.empty()) return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
+  if (value.size() > 64) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": longer than 64 characters"));
+  }
+  if (!IsValidId(value)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": may contain only A-Z, a-z, 0-9, '-' and '_'"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckLocale(std::string* locale, absl::string_view field) {
+  if (locale->empty()) return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
+  std::optional<std::string> normal = NormalizeLocale(*locale);
+  if (!normal) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": \"", Excerpt(*locale),
+                                                   "\" is not a BCP-47 tag (e.g. \"en\", \"zh-CN\")"));
+  }
+  *locale = std::move(*normal);
+  return absl::OkStatus();
+}
+
+std::string Excerpt(absl::string_view input, size_t max) {
+  if (input.size() <= max) return std::string(input);
+  size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(input[cut]) & 0xC0) == 0x80) --cut;
+  return absl::StrCat(input.substr(0, cut), "...");
+}
+
+}  // namespace bulletin
