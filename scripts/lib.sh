@@ -9,6 +9,7 @@ BULLETIN_PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libhiredis-dev libspdlog-dev libsqlite3-dev libcurl4-openssl-dev libssl-dev
   libgtest-dev libgmock-dev redis-server libgumbo-dev libicu-dev libmicrohttpd-dev
+  prometheus-cpp-dev clang-14 clang-format
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -34,12 +35,21 @@ install_deps() {
 # ccache (when installed) sees paths relative to the checkout, so clones in other
 # folders share its cache.
 build() {
-  export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$BULLETIN_ROOT}" CCACHE_NOHASHDIR=1
-  if [ ! -f "$BULLETIN_BUILD/build.ninja" ]; then
-    log "configuring $BULLETIN_BUILD"
-    cmake -S "$BULLETIN_ROOT" -B "$BULLETIN_BUILD" -G Ninja \
-      -DCMAKE_BUILD_TYPE="${BULLETIN_BUILD_TYPE:-RelWithDebInfo}" >/dev/null
-  fi
-  log "building (ninja -j${BULLETIN_JOBS:-$(nproc)})"
-  cmake --build "$BULLETIN_BUILD" -j "${BULLETIN_JOBS:-$(nproc)}" -- "$@"
+  build_in "$BULLETIN_BUILD" "$@"
 }
+
+# build_in DIR [ninja targets...], with BULLETIN_CMAKE_ARGS (an array) for a new DIR.
+build_in() {
+  local dir=$1
+  shift
+  export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$BULLETIN_ROOT}" CCACHE_NOHASHDIR=1
+  if [ ! -f "$dir/build.ninja" ]; then
+    log "configuring $dir"
+    cmake -S "$BULLETIN_ROOT" -B "$dir" -G Ninja \
+      -DCMAKE_BUILD_TYPE="${BULLETIN_BUILD_TYPE:-RelWithDebInfo}" \
+      "${BULLETIN_CMAKE_ARGS[@]}" >/dev/null
+  fi
+  log "building $dir (ninja -j${BULLETIN_JOBS:-$(nproc)})"
+  cmake --build "$dir" -j "${BULLETIN_JOBS:-$(nproc)}" -- "$@"
+}
+BULLETIN_CMAKE_ARGS=()

@@ -1,0 +1,97 @@
+// The service runner with a real gRPC server on port 0: health follows the watched
+// dependency (NOT_SERVING while it is down, SERVING when it is back), SIGTERM drains and
+// turns NOT_SERVING, and the shutdown hooks run once, in reverse order.
+#include "common/service/runner.h"
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+
+#include "common/testing/status_matchers.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+
+namespace bulletin {
+namespace {
+
+using grpc::health::v1::HealthCheckResponse;
+
+HealthCheckResponse::ServingStatus HealthOf(int port) {
+  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
+                                     grpc::InsecureChannelCredentials());
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  grpc::health::v1::HealthCheckRequest request;
+  HealthCheckResponse response;
+  grpc::Status status =
+      grpc::health::v1::Health::NewStub(channel)->Check(&context, request, &response);
+  return status.ok() ? response.status() : HealthCheckResponse::UNKNOWN;
+}
+
+bool WaitForHealth(int port, HealthCheckResponse::ServingStatus want) {
+  absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (absl::Now() < deadline) {
+    if (HealthOf(port) == want) return true;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return false;
+}
+
+TEST(ServiceRunnerTest, HealthFollowsDependenciesAndSigtermStopsInReverseOrder) {
+  BlockShutdownSignals();  // before any thread starts, as in main
+  ServiceFlags flags;
+  flags.server.listen = "127.0.0.1:0";
+  flags.server.drain_timeout = absl::Seconds(1);
+  flags.server.rpc_metrics = false;
+  ASSERT_OK(ValidateServiceFlags(flags));
+
+  ServiceRunner runner("runnertest", flags);
+  ASSERT_OK(runner.Init());
+  std::atomic<bool> db_up{true};
+  runner.Watch("testdb", [&db_up] { return db_up.load(); }, absl::Milliseconds(20));
+  std::vector<std::string> order;
+  runner.AtShutdown([&order] { order.push_back("first registered"); });
+  runner.AtShutdown([&order] { order.push_back("second registered"); });
+  runner.BeforeDrain([&order] { order.push_back("before drain"); });
+
+  int exit_code = -1;
+  std::thread serve([&] { exit_code = runner.Serve({}); });
+  absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (runner.port() == 0 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(5));
+  const int port = runner.port();
+  ASSERT_NE(port, 0);
+  EXPECT_TRUE(WaitForHealth(port, HealthCheckResponse::SERVING));
+  db_up = false;
+  EXPECT_TRUE(WaitForHealth(port, HealthCheckResponse::NOT_SERVING));
+  db_up = true;
+  EXPECT_TRUE(WaitForHealth(port, HealthCheckResponse::SERVING));
+  runner.ReportHealth("stream", false);  // a dependency that reports itself
+  EXPECT_EQ(HealthOf(port), HealthCheckResponse::NOT_SERVING);
+  runner.ReportHealth("stream", true);
+  EXPECT_EQ(HealthOf(port), HealthCheckResponse::SERVING);
+
+  ASSERT_EQ(kill(getpid(), SIGTERM), 0);
+  serve.join();
+  EXPECT_EQ(exit_code, 0);
+  EXPECT_EQ(order,
+            (std::vector<std::string>{"before drain", "second registered", "first registered"}));
+}
+
+TEST(ServiceRunnerTest, AServerThatCannotStartExitsTwoAndStillRunsTheShutdownHooks) {
+  BlockShutdownSignals();
+  ServiceFlags flags;
+  flags.server.listen = "127.0.0.1:99999";  // no such port: the server cannot bind
+  ASSERT_OK(ValidateServiceFlags(flags));
+  ServiceRunner runner("runnertest", flags);
+  ASSERT_OK(runner.Init());
+  bool stopped = false;
+  runner.AtShutdown([&stopped] { stopped = true; });
+  EXPECT_EQ(runner.Serve({}), 2);
+  EXPECT_TRUE(stopped);
+}
+
+}  // namespace
+}  // namespace bulletin
