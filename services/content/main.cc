@@ -18,12 +18,12 @@
 #include "common/grpc/server.h"
 #include "common/redis/redis_client.h"
 #include "common/service/service_flags.h"
-#include "services/content/content_core.h"
-#include "services/content/content_service.h"
-#include "services/content/outbox_relay.h"
-#include "services/content/scheduler.h"
+#include "services/content/core/content_core.h"
+#include "services/content/grpc/content_service.h"
+#include "services/content/events/outbox_relay.h"
+#include "services/content/core/scheduler.h"
 #include "services/content/seed_demo.h"
-#include "services/content/sqlite_article_store.h"
+#include "services/content/store/sqlite/sqlite_article_store.h"
 
 namespace bulletin::content {
 namespace {

@@ -6,8 +6,8 @@
 #pragma once
 
 #include "absl/status/statusor.h"
-#include "services/content/article_store.h"
-#include "services/content/content_core.h"
+#include "services/content/core/article_store.h"
+#include "services/content/core/content_core.h"
 
 namespace bulletin::content {
 

@@ -1,7 +1,7 @@
 // Unit tests of ContentCore over a real SQLite file in a temporary directory: creation,
 // reads with locale fallback, slugs, idempotency, publishing through the outbox,
 // optimistic concurrency, validation and visibility.
-#include "services/content/content_core.h"
+#include "services/content/core/content_core.h"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 #include "bulletin/events/v1/events.pb.h"
 #include "common/testing/process.h"
 #include "services/content/seed_demo.h"
-#include "services/content/sqlite_article_store.h"
+#include "services/content/store/sqlite/sqlite_article_store.h"
 
 namespace bulletin::content {
 namespace {

@@ -10,8 +10,8 @@
 
 #include "bulletin/events/v1/events.pb.h"
 #include "common/testing/process.h"
-#include "services/content/content_core.h"
-#include "services/content/sqlite_article_store.h"
+#include "services/content/core/content_core.h"
+#include "services/content/store/sqlite/sqlite_article_store.h"
 
 namespace bulletin::content {
 

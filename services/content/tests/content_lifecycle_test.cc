@@ -8,8 +8,8 @@
 #include <thread>
 
 #include "absl/strings/match.h"
-#include "services/content/html_sanitizer.h"
-#include "services/content/scheduler.h"
+#include "services/content/core/html_sanitizer.h"
+#include "services/content/core/scheduler.h"
 #include "services/content/tests/content_fixture.h"
 
 namespace bulletin::content {

@@ -1,7 +1,7 @@
 // gRPC tests of ContentService through a real server on a free port: status codes and
 // field-naming messages for bad input, auth, the ABORTED trailer, and the seeded demo
 // article read in English and Chinese.
-#include "services/content/content_service.h"
+#include "services/content/grpc/content_service.h"
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -14,7 +14,7 @@
 #include "common/grpc/server.h"
 #include "common/testing/process.h"
 #include "services/content/seed_demo.h"
-#include "services/content/sqlite_article_store.h"
+#include "services/content/store/sqlite/sqlite_article_store.h"
 
 namespace bulletin::content {
 namespace {

@@ -1,7 +1,7 @@
 // Integration tests of the outbox relay against a real redis-server (testing::RedisServer)
 // and a real SQLite file: delivery, Redis down at publish time, and a Redis that restarts
 // having lost the stream (new run_id -> re-send).
-#include "services/content/outbox_relay.h"
+#include "services/content/events/outbox_relay.h"
 
 #include <gtest/gtest.h>
 
@@ -11,8 +11,8 @@
 #include "common/redis/keys.h"
 #include "common/testing/process.h"
 #include "common/testing/redis_server.h"
-#include "services/content/content_core.h"
-#include "services/content/sqlite_article_store.h"
+#include "services/content/core/content_core.h"
+#include "services/content/store/sqlite/sqlite_article_store.h"
 
 namespace bulletin::content {
 namespace {

@@ -1,0 +1,148 @@
+// ContentCore: full-text search with snippets, and related articles.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "services/content/core/content_core.h"
+#include "services/content/core/content_core_internal.h"
+#include "services/content/core/content_validation.h"
+#include "services/content/core/html_sanitizer.h"
+#include "services/content/core/search_query.h"
+#include "common/base/text_rules.h"
+#include "services/content/core/unicode_text.h"
+
+namespace bulletin::content {
+namespace {
+
+constexpr char kSearchPagePurpose[] = "page:search";
+constexpr int kMaxSearchRows = 1000;  // translations ranked per query; total_size beyond is an estimate
+constexpr size_t kSnippetChars = 200;
+
+}  // namespace
+
+absl::StatusOr<SearchPage> ContentCore::SearchArticles(SearchQuery q) {
+  if (!IsValidUtf8(q.query)) return absl::InvalidArgumentError("query: not valid UTF-8");
+  const std::string text(absl::StripAsciiWhitespace(ToNfc(q.query)));
+  if (text.empty()) return absl::InvalidArgumentError("query: must not be empty");
+  if (CodePoints(text) > 200) return absl::InvalidArgumentError("query: longer than 200 characters");
+  if (absl::Status s = ValidateLocale("locale", q.locale); !s.ok()) return s;
+  absl::StatusOr<int> size = internal::PageSize(q.page_size, 10, 50);
+  if (!size.ok()) return size.status();
+  const std::vector<QueryPhrase> phrases = ParseSearchQuery(text);
+  if (phrases.empty()) return absl::InvalidArgumentError("query: has no searchable words");
+  const std::string fingerprint =
+      Fingerprint({text, q.locale, q.category_id, q.include_subcategories ? "1" : "0"});
+  size_t offset = 0;
+  if (!q.page_token.empty()) {
+    auto fields = signer_.Verify(kSearchPagePurpose, q.page_token);
+    if (!fields || fields->size() != 2 || !absl::SimpleAtoi((*fields)[1], &offset)) {
+      return internal::BadPageToken("malformed or altered");
+    }
+    if ((*fields)[0] != fingerprint) return internal::BadPageToken("made for another search");
+  }
+  absl::StatusOr<std::vector<std::string>> categories =
+      CategoryScope("category_id", q.category_id, q.include_subcategories);
+  if (!categories.ok()) return categories.status();
+
+  absl::StatusOr<std::vector<SearchHit>> hits =
+      store_->Search(FtsAllOf(phrases), q.locale, *categories, kMaxSearchRows);
+  if (!hits.ok()) return hits.status();
+  // Each article once, under its best-ranked translation (hits come best first).
+  std::vector<SearchHit> best;
+  std::set<std::string> seen;
+  for (SearchHit& h : *hits) {
+    if (seen.insert(h.article_id).second) best.push_back(std::move(h));
+  }
+  SearchPage page;
+  page.total_size = static_cast<int64_t>(best.size());
+  for (size_t i = offset; i < best.size() && page.results.size() < static_cast<size_t>(*size); ++i) {
+    absl::StatusOr<Article> a = Load(best[i].article_id, "");
+    if (absl::IsNotFound(a.status())) continue;  // deleted since the query
+    if (!a.ok()) return a.status();
+    if (!a->translations.count(best[i].locale)) continue;
+    SearchResult r;
+    r.score = -best[i].rank;
+    const Translation& tr = a->translations.at(best[i].locale);
+    bool title_hit = false, summary_hit = false, body_hit = false;
+    Snippet title = MakeSnippet("title", tr.title, phrases, kSnippetChars, &title_hit);
+    Snippet summary = MakeSnippet("summary", tr.summary, phrases, kSnippetChars, &summary_hit);
+    Snippet body = MakeSnippet("body", HtmlToText(tr.body), phrases, kSnippetChars, &body_hit);
+    if (title_hit) r.snippets.push_back(std::move(title));
+    if (summary_hit && (!body_hit || summary.highlights.size() >= body.highlights.size())) {
+      r.snippets.push_back(std::move(summary));
+    } else if (body_hit) {
+      r.snippets.push_back(std::move(body));
+    } else if (!title_hit && !tr.summary.empty()) {
+      r.snippets.push_back(std::move(summary));
+    }
+    r.read = internal::MakeRead(*std::move(a), best[i].locale, /*basic_view=*/true,
+                                options_.site_base_url);
+    page.results.push_back(std::move(r));
+  }
+  const size_t next = offset + static_cast<size_t>(*size);
+  if (next < best.size()) {
+    page.next_page_token = signer_.Sign(kSearchPagePurpose, {fingerprint, absl::StrCat(next)});
+  }
+  return page;
+}
+
+absl::StatusOr<std::vector<ArticleRead>> ContentCore::ListRelatedArticles(const Caller& caller,
+                                                                          RelatedQuery q) {
+  if (absl::Status s = ValidateId("article_id", q.article_id); !s.ok()) return s;
+  if (absl::Status s = ValidateLocale("locale", q.locale); !s.ok()) return s;
+  absl::StatusOr<int> size = internal::PageSize(q.page_size, 5, 20);
+  if (!size.ok()) return size.status();
+  absl::StatusOr<Article> self = Load(q.article_id, "");
+  const bool visible = self.ok() && !self->delete_time &&
+                       (self->state == ArticleState::kPublished || internal::IsEditor(caller));
+  if (absl::IsNotFound(self.status()) || (self.ok() && !visible)) {
+    return absl::NotFoundError(absl::StrCat("article \"", q.article_id, "\" not found"));
+  }
+  if (!self.ok()) return self.status();
+  const std::string locale = internal::PickLocale(*self, q.locale.empty() ? self->default_locale
+                                                                          : q.locale);
+  const Translation& tr = self->translations.at(locale);
+  const std::string text_match =
+      FtsAnyOf(absl::StrCat(tr.title, " ", absl::StrJoin(self->tags, " ")), 32);
+  absl::StatusOr<std::vector<RelatedCandidate>> candidates =
+      store_->RelatedCandidates(*self, text_match, 50);
+  if (!candidates.ok()) return candidates.status();
+
+  // Text similarity in [0, 1]: bm25 relative to the best text match among the candidates.
+  double best_rank = 0;
+  for (const RelatedCandidate& c : *candidates) best_rank = std::min(best_rank, c.text_rank);
+  struct Scored {
+    double score;
+    absl::Time time;
+    Article article;
+  };
+  std::vector<Scored> scored;
+  for (const RelatedCandidate& c : *candidates) {
+    absl::StatusOr<Article> a = Load(c.article_id, "");
+    if (!a.ok()) continue;
+    double score = 3.0 * c.shared_tags + (c.same_category ? 2.0 : 0.0) +
+                   (best_rank < 0 ? 4.0 * c.text_rank / best_rank : 0.0);
+    if (!q.locale.empty() && a->translations.count(q.locale)) score += 0.5;
+    scored.push_back({score, c.sort_time, *std::move(a)});
+  }
+  std::sort(scored.begin(), scored.end(), [](const Scored& x, const Scored& y) {
+    if (x.score != y.score) return x.score > y.score;
+    if (x.time != y.time) return x.time > y.time;  // recency breaks ties
+    return x.article.id > y.article.id;
+  });
+  std::vector<ArticleRead> out;
+  for (Scored& s : scored) {
+    if (static_cast<int>(out.size()) >= *size) break;
+    // In the requested locale, else the one the given article was read in; with fallback.
+    const std::string read_locale = q.locale.empty() ? locale : q.locale;
+    out.push_back(internal::MakeRead(std::move(s.article), read_locale, /*basic_view=*/true,
+                                     options_.site_base_url));
+  }
+  return out;
+}
+
+}  // namespace bulletin::content

@@ -1,0 +1,81 @@
+// The outbox relay: a background thread that moves unsent outbox events, in order, to the
+// Redis stream {bulletin}:events (XADD ... MAXLEN ~ N), then marks them sent.
+//
+// It is woken by Notify() right after a commit, and polls every `idle_poll` for events
+// written by another process (the seed command). While Redis is down it retries with
+// capped exponential back-off; an event is marked sent only after XADD succeeded, so none
+// is lost or reordered (at-least-once: consumers dedupe by event_id). Sent events are kept
+// for `retention`: when Redis restarts (a new run_id in INFO server, persisted in the
+// store), the relay re-sends those whose stream entry the new Redis no longer has, oldest
+// first, before any newer event. Thread-safe.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/redis/redis_client.h"
+#include "services/content/core/article_store.h"
+
+namespace bulletin::content {
+
+struct RelayOptions {
+  int64_t stream_max_len = 1000000;            // XADD MAXLEN ~
+  absl::Duration retention = absl::Hours(24);  // keep sent events this long
+  absl::Duration idle_poll = absl::Seconds(1);
+  absl::Duration min_backoff = absl::Milliseconds(50);
+  absl::Duration max_backoff = absl::Seconds(5);
+  int batch_size = 100;
+  std::function<absl::Time()> clock = [] { return absl::Now(); };
+};
+
+class OutboxRelay {
+ public:
+  OutboxRelay(OutboxStore* store, RedisClient* redis, RelayOptions options);
+  ~OutboxRelay();  // Stop()s
+  OutboxRelay(const OutboxRelay&) = delete;
+  OutboxRelay& operator=(const OutboxRelay&) = delete;
+
+  // Starts the background thread. Call once.
+  void Start();
+  // Stops and joins the thread; events not yet sent stay in the outbox. Idempotent.
+  void Stop();
+  // Wakes the thread: an event was just committed.
+  void Notify();
+
+  // One pass, on the calling thread (the background thread calls it; tests may too when
+  // the thread is not started): notices a Redis restart and re-sends what it lost, sends
+  // every pending event, deletes sent events past the retention. Returns how many
+  // pending events were sent; UNAVAILABLE while Redis or the database is down.
+  absl::StatusOr<int> RunOnce();
+
+ private:
+  void Loop();
+  absl::Status CheckRedisRestart();
+  absl::Status ResendLost(absl::Time now);
+  absl::StatusOr<int> SendPending();
+  // XADDs `events` in one round trip and marks each sent; stops at the first failure.
+  absl::Status Send(const std::vector<OutboxEvent>& events);
+
+  OutboxStore* const store_;
+  RedisClient* const redis_;
+  const RelayOptions options_;
+
+  // Used by the thread running RunOnce only.
+  bool run_id_loaded_ = false;
+  std::string run_id_;
+  absl::Time last_cleanup_ = absl::InfinitePast();
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool wake_ ABSL_GUARDED_BY(mu_) = false;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
+}  // namespace bulletin::content

@@ -1,0 +1,161 @@
+#include "services/content/store/sqlite/sqlite_db.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace bulletin::content {
+
+absl::Status SqliteStatus(sqlite3* db, int rc, absl::string_view what) {
+  if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW) return absl::OkStatus();
+  std::string msg =
+      absl::StrCat("sqlite ", what, ": ", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+    case SQLITE_FULL:
+    case SQLITE_READONLY:
+    case SQLITE_PROTOCOL:
+      return absl::UnavailableError(msg);
+    case SQLITE_CONSTRAINT:
+      if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) return absl::FailedPreconditionError(msg);
+      return absl::AlreadyExistsError(msg);
+    default:
+      return absl::InternalError(msg);
+  }
+}
+
+Statement::~Statement() {
+  if (stmt_ != nullptr) {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+}
+
+Statement& Statement::BindText(int index, absl::string_view value) {
+  sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::BindBlob(int index, absl::string_view value) {
+  sqlite3_bind_blob(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::BindInt(int index, int64_t value) {
+  sqlite3_bind_int64(stmt_, index, value);
+  return *this;
+}
+
+Statement& Statement::BindNull(int index) {
+  sqlite3_bind_null(stmt_, index);
+  return *this;
+}
+
+absl::StatusOr<bool> Statement::Step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return SqliteStatus(sqlite3_db_handle(stmt_), rc, "step");
+}
+
+absl::Status Statement::Run() {
+  for (;;) {
+    absl::StatusOr<bool> row = Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return absl::OkStatus();
+  }
+}
+
+std::string Statement::Text(int column) const {
+  const void* data = sqlite3_column_blob(stmt_, column);
+  int size = sqlite3_column_bytes(stmt_, column);
+  return data == nullptr ? std::string() : std::string(static_cast<const char*>(data), size);
+}
+
+int64_t Statement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+double Statement::Double(int column) const { return sqlite3_column_double(stmt_, column); }
+
+bool Statement::IsNull(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
+absl::StatusOr<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path) {
+  sqlite3* raw = nullptr;
+  int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = absl::StrCat("cannot open database ", path, ": ",
+                                   raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc));
+    sqlite3_close(raw);
+    return absl::UnavailableError(msg);
+  }
+  std::unique_ptr<SqliteDb> db(new SqliteDb(raw));
+  // A writer in another process (the seed command) waits up to 5 s instead of failing.
+  sqlite3_busy_timeout(raw, 5000);
+  absl::Status s =
+      db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+  if (!s.ok()) return s;
+  return db;
+}
+
+SqliteDb::~SqliteDb() {
+  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+  sqlite3_close(db_);
+}
+
+absl::Status SqliteDb::Exec(const std::string& sql) {
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
+  sqlite3_free(err);
+  return SqliteStatus(db_, rc, "exec");
+}
+
+absl::StatusOr<Statement> SqliteDb::Prepare(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it != cache_.end()) return Statement(it->second);
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) return SqliteStatus(db_, rc, "prepare");
+  cache_.emplace(sql, stmt);
+  return Statement(stmt);
+}
+
+absl::Status SqliteDb::Transaction(const std::function<absl::Status()>& body) {
+  if (absl::Status s = Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+  absl::Status s = body();
+  if (s.ok()) s = Exec("COMMIT");
+  if (!s.ok()) Exec("ROLLBACK").IgnoreError();
+  return s;
+}
+
+absl::Status SqliteDb::Migrate(const std::vector<std::string>& migrations) {
+  absl::Status s = Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+  if (!s.ok()) return s;
+  for (size_t target = 1; target <= migrations.size(); ++target) {
+    s = Transaction([&]() -> absl::Status {
+      int64_t version = 0;
+      {
+        auto q = Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version");
+        if (!q.ok()) return q.status();
+        auto row = q->Step();
+        if (!row.ok()) return row.status();
+        version = q->Int(0);
+      }
+      if (version >= static_cast<int64_t>(target)) return absl::OkStatus();
+      if (absl::Status m = Exec(migrations[target - 1]); !m.ok()) return m;
+      auto del = Prepare("DELETE FROM schema_version");
+      if (!del.ok()) return del.status();
+      if (absl::Status d = del->Run(); !d.ok()) return d;
+      auto ins = Prepare("INSERT INTO schema_version (version) VALUES (?)");
+      if (!ins.ok()) return ins.status();
+      return ins->BindInt(1, static_cast<int64_t>(target)).Run();
+    });
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace bulletin::content
