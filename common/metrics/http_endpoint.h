@@ -1,6 +1,6 @@
-// The metrics HTTP endpoint: `GET /metrics` serves a Registry in the Prometheus text
-// format 0.0.4, `GET /healthz` answers 200 "ok" (the process is alive). Plain HTTP/1.1 on
-// its own port and thread (libmicrohttpd's internal polling thread), apart from gRPC.
+// The metrics HTTP endpoint, served by prometheus-cpp's Exposer (civetweb) on its own port and
+// threads, apart from gRPC: `GET /metrics` serves a Registry in the Prometheus text format,
+// `GET /healthz` answers 200 "ok" (the process is alive), other paths 404, other methods 405.
 // Start() returns a running endpoint; the destructor stops it. Thread-safe.
 #pragma once
 
@@ -11,19 +11,25 @@
 #include "absl/status/statusor.h"
 #include "common/metrics/metrics.h"
 
-struct MHD_Daemon;
+namespace prometheus {
+class Collectable;
+class Exposer;
+}  // namespace prometheus
 
 namespace bulletin::metrics {
 
-// Checks "HOST:PORT" ("127.0.0.1:9100", "0.0.0.0:9100", "[::1]:9100", ":9100" = every
-// address; port 0 = any free port). InvalidArgument naming `flag` when malformed.
+// Checks "HOST:PORT" ("127.0.0.1:9100", "0.0.0.0:9100", "localhost:9100", ":9100" = every
+// address; port 0 = any free port; "[::1]:9100" is well-formed, but Start refuses IPv6 while
+// the civetweb library has none, as Debian 12's). InvalidArgument naming `flag` when
+// malformed.
 absl::Status CheckListenAddress(const std::string& listen, const std::string& flag);
 
 class HttpEndpoint {
  public:
   // Serves `registry` (not owned; must outlive the endpoint) on `listen`.
   // InvalidArgument naming --metrics-listen for a malformed address; Unavailable when
-  // the address cannot be resolved or bound.
+  // the address cannot be resolved or bound (with civetweb's reason), or is IPv6 and
+  // civetweb was built without IPv6.
   static absl::StatusOr<std::unique_ptr<HttpEndpoint>> Start(const std::string& listen,
                                                              Registry* registry);
   ~HttpEndpoint();
@@ -35,8 +41,11 @@ class HttpEndpoint {
  private:
   HttpEndpoint() = default;
 
-  MHD_Daemon* daemon_ = nullptr;
+  std::shared_ptr<prometheus::Collectable> collectable_;  // the Exposer holds a weak_ptr
+  std::unique_ptr<prometheus::Exposer> exposer_;          // destroyed first: stops serving
   int port_ = 0;
+  std::string host_;  // numeric, as bound
+  bool v6_ = false;
 };
 
 }  // namespace bulletin::metrics

@@ -1,89 +1,46 @@
 #include "common/metrics/metrics.h"
 
+#include <prometheus/check_names.h>
+#include <prometheus/text_serializer.h>
+
 #include <algorithm>
-#include <charconv>
-#include <cmath>
 #include <cstdio>
 #include <cstdlib>
-
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
+#include <exception>
+#include <set>
+#include <type_traits>
 
 namespace bulletin::metrics {
 namespace {
 
-void AtomicAdd(std::atomic<double>& target, double by) {
-  double old = target.load(std::memory_order_relaxed);
-  while (!target.compare_exchange_weak(old, old + by, std::memory_order_relaxed)) {
+template <typename T>
+constexpr const char* TypeName() {
+  if constexpr (std::is_same_v<T, Counter>) {
+    return "counter";
+  } else if constexpr (std::is_same_v<T, Gauge>) {
+    return "gauge";
+  } else {
+    return "histogram";
   }
 }
 
-}  // namespace
-
-void Counter::Increment(double by) {
-  if (by > 0) AtomicAdd(value_, by);
-}
-
-void Gauge::Add(double by) { AtomicAdd(value_, by); }
-
-Histogram::Histogram(std::shared_ptr<const std::vector<double>> bounds)
-    : bounds_(std::move(bounds)), buckets_(new std::atomic<uint64_t>[bounds_->size() + 1]) {
-  for (size_t i = 0; i <= bounds_->size(); ++i) buckets_[i].store(0, std::memory_order_relaxed);
-}
-
-void Histogram::Observe(double value) {
-  if (std::isnan(value)) return;
-  // The first bound >= value: `le` is inclusive. Past the last bound: the +Inf bucket.
-  size_t i = std::lower_bound(bounds_->begin(), bounds_->end(), value) - bounds_->begin();
-  buckets_[i].fetch_add(1, std::memory_order_relaxed);
-  AtomicAdd(sum_, value);
-}
-
-Histogram::Snapshot Histogram::Read() const {
-  Snapshot s;
-  s.cumulative.reserve(bounds_->size() + 1);
-  for (size_t i = 0; i <= bounds_->size(); ++i) {
-    s.count += buckets_[i].load(std::memory_order_relaxed);
-    s.cumulative.push_back(s.count);
+template <typename T>
+auto NativeBuilder() {
+  if constexpr (std::is_same_v<T, Counter>) {
+    return prometheus::BuildCounter();
+  } else if constexpr (std::is_same_v<T, Gauge>) {
+    return prometheus::BuildGauge();
+  } else {
+    return prometheus::BuildHistogram();
   }
-  s.sum = sum_.load(std::memory_order_relaxed);
-  return s;
 }
 
-const std::vector<double>& DefaultBuckets() {
-  static const auto* buckets =
-      new std::vector<double>{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10};
-  return *buckets;
+[[noreturn]] void Die(const std::string& message) {
+  std::fprintf(stderr, "%s\n", message.c_str());
+  std::abort();
 }
 
-std::string FormatValue(double value) {
-  if (std::isnan(value)) return "NaN";
-  if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
-  if (value == std::trunc(value) && std::fabs(value) < 1e15) {
-    return absl::StrFormat("%.0f", value);
-  }
-  char buf[32];
-  std::to_chars_result r = std::to_chars(buf, buf + sizeof(buf), value);  // shortest exact
-  return std::string(buf, r.ptr);
-}
-
-std::string EscapeLabelValue(const std::string& value) {
-  std::string out;
-  out.reserve(value.size());
-  for (char c : value) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '"') {
-      out += "\\\"";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
+// prometheus-cpp 1.0 writes HELP text as given; the text format wants \\ and \n escaped.
 std::string EscapeHelp(const std::string& help) {
   std::string out;
   out.reserve(help.size());
@@ -99,108 +56,157 @@ std::string EscapeHelp(const std::string& help) {
   return out;
 }
 
-FamilyBase::FamilyBase(std::string name, std::string help, std::string type,
-                       std::vector<std::string> label_names)
-    : name_(std::move(name)),
-      help_(std::move(help)),
-      type_(std::move(type)),
-      label_names_(std::move(label_names)) {}
-
-void FamilyBase::Render(std::string* out) const {
-  absl::StrAppend(out, "# HELP ", name_, " ", EscapeHelp(help_), "\n# TYPE ", name_, " ", type_,
-                  "\n");
-  RenderChildren(out);
-}
-
-std::string FamilyBase::LabelText(const std::vector<std::string>& values) const {
-  std::string text;
-  for (size_t i = 0; i < label_names_.size(); ++i) {
-    absl::StrAppend(&text, i == 0 ? "" : ",", label_names_[i], "=\"", EscapeLabelValue(values[i]),
-                    "\"");
-  }
-  return text;
-}
-
-void FamilyBase::AppendSample(const std::string& suffix, const std::string& labels, double value,
-                              std::string* out) const {
-  absl::StrAppend(out, name_, suffix);
-  if (!labels.empty()) absl::StrAppend(out, "{", labels, "}");
-  absl::StrAppend(out, " ", FormatValue(value), "\n");
-}
-
-template <>
-void Family<Histogram>::RenderChildren(std::string* out) const {
-  absl::ReaderMutexLock lock(&mu_);
-  for (const auto& [values, child] : children_) {
-    std::string labels = LabelText(values);
-    std::string prefix = labels.empty() ? "" : labels + ",";
-    Histogram::Snapshot s = child->Read();
-    const std::vector<double>& bounds = child->bounds();
-    for (size_t i = 0; i < s.cumulative.size(); ++i) {
-      std::string le = i < bounds.size() ? FormatValue(bounds[i]) : "+Inf";
-      AppendSample("_bucket", absl::StrCat(prefix, "le=\"", le, "\""),
-                   static_cast<double>(s.cumulative[i]), out);
+// Names are checked once, here, so that adding a child later cannot throw.
+void CheckNames(const std::string& name, const std::vector<std::string>& label_names,
+                bool histogram) {
+  if (!prometheus::CheckMetricName(name)) Die("metric name \"" + name + "\" is not valid");
+  std::set<std::string> seen;
+  for (const std::string& label : label_names) {
+    if (!prometheus::CheckLabelName(label) || (histogram && label == "le") ||
+        !seen.insert(label).second) {
+      Die("metric " + name + ": label name \"" + label + "\" is not valid or repeated");
     }
-    AppendSample("_sum", labels, s.sum, out);
-    AppendSample("_count", labels, static_cast<double>(s.count), out);
   }
 }
+
+}  // namespace
+
+Histogram::Snapshot Histogram::Read() const {
+  prometheus::ClientMetric metric = native_.Collect();
+  Snapshot s;
+  s.cumulative.reserve(metric.histogram.bucket.size());
+  for (const prometheus::ClientMetric::Bucket& bucket : metric.histogram.bucket) {
+    s.cumulative.push_back(bucket.cumulative_count);
+  }
+  s.sum = metric.histogram.sample_sum;
+  s.count = metric.histogram.sample_count;
+  return s;
+}
+
+const std::vector<double>& DefaultBuckets() {
+  static const auto* buckets =
+      new std::vector<double>{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10};
+  return *buckets;
+}
+
+template <typename T>
+Family<T>::Family(Native& native, std::vector<std::string> label_names, std::vector<double> bounds)
+    : native_(native),
+      label_names_(std::move(label_names)),
+      bounds_(std::move(bounds)),
+      overflow_native_(NewNative()),
+      overflow_(std::make_unique<T>(*overflow_native_)) {}
+
+template <typename T>
+std::unique_ptr<typename T::Native> Family<T>::NewNative() const {
+  if constexpr (std::is_same_v<T, Histogram>) {
+    return std::make_unique<typename T::Native>(bounds_);
+  } else {
+    return std::make_unique<typename T::Native>();
+  }
+}
+
+template <typename T>
+typename T::Native& Family<T>::AddNative(const prometheus::Labels& labels) {
+  if constexpr (std::is_same_v<T, Histogram>) {
+    return native_.Add(labels, bounds_);
+  } else {
+    return native_.Add(labels);
+  }
+}
+
+template <typename T>
+T& Family<T>::WithLabels(std::vector<std::string> values) {
+  values.resize(label_names_.size());
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    auto it = children_.find(values);
+    if (it != children_.end()) return *it->second;
+  }
+  absl::MutexLock lock(&mu_);
+  auto it = children_.find(values);
+  if (it != children_.end()) return *it->second;
+  if (children_.size() >= kMaxChildren) return *overflow_;
+  prometheus::Labels labels;
+  for (size_t i = 0; i < label_names_.size(); ++i) labels.emplace(label_names_[i], values[i]);
+  T& child =
+      *children_.emplace(std::move(values), std::make_unique<T>(AddNative(labels))).first->second;
+  return child;
+}
+
+template class Family<Counter>;
+template class Family<Gauge>;
+template class Family<Histogram>;
+
+Registry::Registry() = default;
+Registry::~Registry() = default;
 
 Registry& Registry::Default() {
   static Registry* registry = new Registry();
   return *registry;
 }
 
-FamilyBase& Registry::Add(const std::string& name, const std::string& type,
-                          const std::function<std::unique_ptr<FamilyBase>()>& make) {
+template <typename T>
+Family<T>& Registry::Add(const std::string& name, const std::string& help,
+                         std::vector<std::string> label_names, std::vector<double> bounds) {
   absl::MutexLock lock(&mu_);
   auto it = families_.find(name);
-  if (it == families_.end()) it = families_.emplace(name, make()).first;
-  if (it->second->type() != type) {
-    std::fprintf(stderr, "metric %s registered as %s and as %s\n", name.c_str(),
-                 it->second->type().c_str(), type.c_str());
-    std::abort();
+  if (it == families_.end()) {
+    CheckNames(name, label_names, std::is_same_v<T, Histogram>);
+    typename Family<T>::Native* native = nullptr;
+    try {
+      native = &NativeBuilder<T>().Name(name).Help(EscapeHelp(help)).Register(native_);
+    } catch (const std::exception& e) {
+      Die("metric " + name + ": " + e.what());
+    }
+    it = families_
+             .emplace(name, std::make_unique<Family<T>>(*native, std::move(label_names),
+                                                        std::move(bounds)))
+             .first;
   }
-  return *it->second;
+  auto* family = std::get_if<std::unique_ptr<Family<T>>>(&it->second);
+  if (family == nullptr) {
+    const char* existing = std::visit(
+        [](const auto& f) { return TypeName<typename std::decay_t<decltype(*f)>::Child>(); },
+        it->second);
+    Die("metric " + name + " registered as " + existing + " and as " + TypeName<T>());
+  }
+  return **family;
 }
 
 Family<Counter>& Registry::AddCounter(const std::string& name, const std::string& help,
                                       std::vector<std::string> label_names) {
-  return static_cast<Family<Counter>&>(Add(name, "counter", [&] {
-    return std::make_unique<Family<Counter>>(name, help, "counter", std::move(label_names),
-                                             [] { return std::make_unique<Counter>(); });
-  }));
+  return Add<Counter>(name, help, std::move(label_names), {});
 }
 
 Family<Gauge>& Registry::AddGauge(const std::string& name, const std::string& help,
                                   std::vector<std::string> label_names) {
-  return static_cast<Family<Gauge>&>(Add(name, "gauge", [&] {
-    return std::make_unique<Family<Gauge>>(name, help, "gauge", std::move(label_names),
-                                           [] { return std::make_unique<Gauge>(); });
-  }));
+  return Add<Gauge>(name, help, std::move(label_names), {});
 }
 
 Family<Histogram>& Registry::AddHistogram(const std::string& name, const std::string& help,
                                           std::vector<std::string> label_names,
                                           std::vector<double> bounds) {
-  return static_cast<Family<Histogram>&>(Add(name, "histogram", [&] {
-    bounds.erase(
-        std::remove_if(bounds.begin(), bounds.end(), [](double b) { return !std::isfinite(b); }),
-        bounds.end());  // +Inf is always added
-    std::sort(bounds.begin(), bounds.end());
-    bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
-    auto owned = std::make_shared<const std::vector<double>>(std::move(bounds));
-    return std::make_unique<Family<Histogram>>(
-        name, help, "histogram", std::move(label_names),
-        [owned] { return std::make_unique<Histogram>(owned); });
-  }));
+  // prometheus-cpp wants strictly increasing finite bounds; it adds +Inf itself.
+  bounds.erase(
+      std::remove_if(bounds.begin(), bounds.end(), [](double b) { return !std::isfinite(b); }),
+      bounds.end());
+  std::sort(bounds.begin(), bounds.end());
+  bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
+  return Add<Histogram>(name, help, std::move(label_names), std::move(bounds));
 }
 
-std::string Registry::Render() const {
-  std::string out;
-  absl::MutexLock lock(&mu_);
-  for (const auto& [name, family] : families_) family->Render(&out);
-  return out;
+std::vector<prometheus::MetricFamily> Registry::Collect() const {
+  std::vector<prometheus::MetricFamily> families = native_.Collect();
+  std::sort(families.begin(), families.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
+  for (prometheus::MetricFamily& family : families) {
+    std::sort(family.metric.begin(), family.metric.end(),
+              [](const auto& a, const auto& b) { return a.label < b.label; });
+  }
+  return families;
 }
+
+std::string Registry::Render() const { return prometheus::TextSerializer().Serialize(Collect()); }
 
 }  // namespace bulletin::metrics
