@@ -13,12 +13,12 @@
 #include "common/grpc/server.h"
 #include "common/redis/redis_client.h"
 #include "common/service/service_flags.h"
-#include "services/analytics/analytics_core.h"
-#include "services/analytics/analytics_service.h"
-#include "services/analytics/event_consumer.h"
-#include "services/analytics/redis_view_store.h"
-#include "services/analytics/view_batcher.h"
-#include "services/analytics/view_filter.h"
+#include "services/analytics/core/analytics_core.h"
+#include "services/analytics/core/view_batcher.h"
+#include "services/analytics/core/view_filter.h"
+#include "services/analytics/events/event_consumer.h"
+#include "services/analytics/grpc/analytics_service.h"
+#include "services/analytics/store/redis/redis_view_store.h"
 
 namespace bulletin::analytics {
 namespace {
@@ -147,8 +147,7 @@ int Run(int argc, char** argv) {
   }
   if (aggregate_flush_interval < absl::ZeroDuration() ||
       aggregate_flush_interval > absl::Minutes(1)) {
-    return Fail(
-        absl::InvalidArgumentError("--aggregate-flush-interval: must be between 0 and 1m"));
+    return Fail(absl::InvalidArgumentError("--aggregate-flush-interval: must be between 0 and 1m"));
   }
   RedisViewStore store(redis, {config.count_window, aggregate_flush_interval,
                                config.spill_file.empty() ? "" : config.spill_file + ".updates"});

@@ -120,8 +120,8 @@ TEST(AnalyticsBinaryTest, ViewsBufferedAtShutdownAreSpilledAndReplayed) {
   int port = testing::FreePort();
   testing::ChildProcess first;
   ASSERT_TRUE(start(first, port).ok());
-  ASSERT_TRUE(WaitUntil([&] { return Answers(absl::StrCat("127.0.0.1:", port)); },
-                        absl::Seconds(10)));
+  ASSERT_TRUE(
+      WaitUntil([&] { return Answers(absl::StrCat("127.0.0.1:", port)); }, absl::Seconds(10)));
   auto stub = v1::AnalyticsService::NewStub(
       grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
   (*redis)->Kill();
@@ -149,8 +149,8 @@ TEST(AnalyticsBinaryTest, ViewsBufferedAtShutdownAreSpilledAndReplayed) {
   port = testing::FreePort();
   testing::ChildProcess second;
   ASSERT_TRUE(start(second, port).ok());
-  ASSERT_TRUE(WaitUntil([&] { return Answers(absl::StrCat("127.0.0.1:", port)); },
-                        absl::Seconds(10)));
+  ASSERT_TRUE(
+      WaitUntil([&] { return Answers(absl::StrCat("127.0.0.1:", port)); }, absl::Seconds(10)));
   stub = v1::AnalyticsService::NewStub(
       grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
   EXPECT_TRUE(WaitUntil(

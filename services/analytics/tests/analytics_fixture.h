@@ -15,9 +15,9 @@
 #include "common/redis/redis_client.h"
 #include "common/testing/process.h"
 #include "common/testing/redis_server.h"
-#include "services/analytics/analytics_core.h"
-#include "services/analytics/event_consumer.h"
-#include "services/analytics/redis_view_store.h"
+#include "services/analytics/core/analytics_core.h"
+#include "services/analytics/events/event_consumer.h"
+#include "services/analytics/store/redis/redis_view_store.h"
 
 namespace bulletin::analytics {
 

@@ -13,10 +13,10 @@
 #include "common/base/worker_pool.h"
 #include "common/grpc/server.h"
 #include "common/testing/redis_server.h"
-#include "services/analytics/analytics_core.h"
-#include "services/analytics/analytics_service.h"
-#include "services/analytics/redis_view_store.h"
-#include "services/analytics/view_batcher.h"
+#include "services/analytics/core/analytics_core.h"
+#include "services/analytics/core/view_batcher.h"
+#include "services/analytics/grpc/analytics_service.h"
+#include "services/analytics/store/redis/redis_view_store.h"
 
 namespace bulletin::analytics {
 namespace {

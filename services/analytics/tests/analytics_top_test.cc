@@ -3,8 +3,8 @@
 // ArticleEvents on the stream, deleted articles dropped, and zero-filled series.
 #include <fstream>
 
+#include "services/analytics/store/redis/view_keys.h"
 #include "services/analytics/tests/analytics_fixture.h"
-#include "services/analytics/view_keys.h"
 
 namespace bulletin::analytics {
 namespace {
@@ -143,8 +143,8 @@ TEST_F(AnalyticsTopTest, SiteUpdatesAreFlushedEveryIntervalAtShutdownAndAfterAnO
   EXPECT_EQ(top_unflushed(), 5);
 
   // A flush that Redis does not take keeps its updates for the next one.
-  slow = std::make_unique<RedisViewStore>(
-      *redis_, RedisViewStoreOptions{absl::Minutes(30), absl::Hours(1)});
+  slow = std::make_unique<RedisViewStore>(*redis_,
+                                          RedisViewStoreOptions{absl::Minutes(30), absl::Hours(1)});
   ASSERT_TRUE(slow->Record({{"p", "v:c1", "", now_}}, now_).ok());
   server_->Kill();
   EXPECT_EQ(slow->FlushSiteUpdates().code(), absl::StatusCode::kUnavailable);
@@ -199,7 +199,8 @@ TEST_F(AnalyticsTopTest, PastTheMemberLimitVisitorsAreDroppedButViewsStillCount)
   });
   ASSERT_TRUE(updates.Flush().ok());
   ArticleKeys keys("cap");
-  auto replies = redis_->Pipeline({{"GET", keys.DayViews(now_)}, {"PFCOUNT", keys.DayVisitors(now_)},
+  auto replies = redis_->Pipeline({{"GET", keys.DayViews(now_)},
+                                   {"PFCOUNT", keys.DayVisitors(now_)},
                                    {"PFCOUNT", site::DayVisitors(now_)}});
   ASSERT_TRUE(replies.ok()) << replies.status();
   EXPECT_EQ((*replies)[0].str, "5");

@@ -24,16 +24,15 @@
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/node_hash_map.h"
 #include "absl/functional/function_ref.h"
-
-#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "common/redis/redis_client.h"
-#include "services/analytics/view_aggregate.h"
+#include "services/analytics/store/redis/view_aggregate.h"
 
 namespace bulletin::analytics {
 
@@ -118,7 +117,7 @@ class SiteUpdates {
   std::mutex mu_;
   std::condition_variable cv_;
   ViewAggregate views_ ABSL_GUARDED_BY(mu_);  // added since the last flush
-  SiteDelta pending_ ABSL_GUARDED_BY(mu_);     // what earlier flushes could not send
+  SiteDelta pending_ ABSL_GUARDED_BY(mu_);    // what earlier flushes could not send
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };

@@ -1,4 +1,4 @@
-#include "services/analytics/redis_view_store.h"
+#include "services/analytics/store/redis/redis_view_store.h"
 
 #include <cmath>
 #include <iterator>
@@ -7,8 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "common/base/ids.h"
 #include "common/base/log.h"
-#include "services/analytics/redis_util.h"
-#include "services/analytics/view_keys.h"
+#include "services/analytics/store/redis/redis_util.h"
+#include "services/analytics/store/redis/view_keys.h"
 
 namespace bulletin::analytics {
 namespace {
@@ -126,7 +126,8 @@ absl::StatusOr<std::string> RedisViewStore::DailySalt(absl::Time day) {
   return got.str;
 }
 
-std::vector<RedisViewStore::Group> RedisViewStore::GroupsOf(const std::vector<ResolvedView>& views) {
+std::vector<RedisViewStore::Group> RedisViewStore::GroupsOf(
+    const std::vector<ResolvedView>& views) {
   std::vector<Group> groups;
   std::unordered_map<std::string, size_t> index;  // article id -> group
   for (size_t i = 0; i < views.size(); ++i) {

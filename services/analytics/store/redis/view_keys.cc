@@ -1,4 +1,4 @@
-#include "services/analytics/view_keys.h"
+#include "services/analytics/store/redis/view_keys.h"
 
 #include <cstdint>
 
@@ -14,10 +14,10 @@ const std::string& Stamp(absl::Time t) {
   thread_local int64_t cached_minute = INT64_MIN;
   thread_local std::string cached;
   const int64_t minute = absl::ToUnixSeconds(t) >= 0 ? absl::ToUnixSeconds(t) / 60
-                                                      : (absl::ToUnixSeconds(t) - 59) / 60;
+                                                     : (absl::ToUnixSeconds(t) - 59) / 60;
   if (minute != cached_minute) {
-    cached = absl::FormatTime("%Y%m%d%H%M", absl::FromUnixSeconds(minute * 60),
-                              absl::UTCTimeZone());
+    cached =
+        absl::FormatTime("%Y%m%d%H%M", absl::FromUnixSeconds(minute * 60), absl::UTCTimeZone());
     cached_minute = minute;
   }
   return cached;
@@ -37,15 +37,9 @@ std::string ArticleKeys::Visitors() const { return prefix_ + "visitors"; }
 std::string ArticleKeys::Imported() const { return prefix_ + "imported"; }
 std::string ArticleKeys::NotCounted() const { return prefix_ + "not_counted"; }
 std::string ArticleKeys::DayViews(absl::Time t) const { return prefix_ + "d:" + Day(t); }
-std::string ArticleKeys::DayVisitors(absl::Time t) const {
-  return prefix_ + "dv:" + Day(t);
-}
-std::string ArticleKeys::HourViews(absl::Time t) const {
-  return prefix_ + "h:" + Hour(t);
-}
-std::string ArticleKeys::MinuteVisitors(absl::Time t) const {
-  return prefix_ + "mv:" + Minute(t);
-}
+std::string ArticleKeys::DayVisitors(absl::Time t) const { return prefix_ + "dv:" + Day(t); }
+std::string ArticleKeys::HourViews(absl::Time t) const { return prefix_ + "h:" + Hour(t); }
+std::string ArticleKeys::MinuteVisitors(absl::Time t) const { return prefix_ + "mv:" + Minute(t); }
 std::string ArticleKeys::Seen(const std::string& visitor) const {
   return prefix_ + "seen:" + visitor;
 }
@@ -90,8 +84,7 @@ std::string TopDay(absl::Time t) { return Key("top:d:" + Day(t)); }
 std::string TopAll() { return Key("top:all"); }
 std::string Trend(TrendScale scale, absl::Time landmark) {
   static const char* kNames[] = {"1h", "24h", "168h"};
-  return Key(std::string("trend:") + kNames[static_cast<int>(scale)] + ":" +
-             Day(landmark));
+  return Key(std::string("trend:") + kNames[static_cast<int>(scale)] + ":" + Day(landmark));
 }
 std::string Meta(const std::string& article_id) { return Key("meta:" + article_id); }
 std::string Published() { return Key("published"); }

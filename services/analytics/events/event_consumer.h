@@ -18,7 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/redis/redis_client.h"
-#include "services/analytics/view_store.h"
+#include "services/analytics/core/view_store.h"
 
 namespace bulletin::analytics {
 

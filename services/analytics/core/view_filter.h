@@ -14,7 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "services/analytics/view_store.h"
+#include "services/analytics/core/view_store.h"
 
 namespace bulletin::analytics {
 

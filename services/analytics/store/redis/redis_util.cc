@@ -1,5 +1,4 @@
-#include "services/analytics/redis_util.h"
-
+#include "services/analytics/store/redis/redis_util.h"
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"

@@ -1,4 +1,4 @@
-#include "services/analytics/view_validation.h"
+#include "services/analytics/core/view_validation.h"
 
 #include <arpa/inet.h>
 

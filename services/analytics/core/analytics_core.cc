@@ -1,4 +1,4 @@
-#include "services/analytics/analytics_core.h"
+#include "services/analytics/core/analytics_core.h"
 
 #include <future>
 #include <memory>
@@ -6,7 +6,7 @@
 #include <unordered_set>
 
 #include "absl/strings/str_cat.h"
-#include "services/analytics/view_validation.h"
+#include "services/analytics/core/view_validation.h"
 
 namespace bulletin::analytics {
 namespace {
@@ -31,8 +31,12 @@ absl::Status AnalyticsCore::AuthorizeRecord(const Caller& caller) const {
 
 QueuedView AnalyticsCore::Queue(View&& v, absl::Time now) const {
   const NotCounted filtered = filter_.Classify(v);
-  return {std::move(v.article_id), std::move(v.visitor_id), std::move(v.client_ip),
-          std::move(v.user_agent), std::move(v.request_id), v.view_time.value_or(now),
+  return {std::move(v.article_id),
+          std::move(v.visitor_id),
+          std::move(v.client_ip),
+          std::move(v.user_agent),
+          std::move(v.request_id),
+          v.view_time.value_or(now),
           filtered};
 }
 

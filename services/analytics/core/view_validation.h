@@ -10,7 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "services/analytics/view_store.h"
+#include "services/analytics/core/view_store.h"
 
 namespace bulletin::analytics {
 

@@ -11,7 +11,7 @@
 
 #include "bulletin/analytics/v1/analytics.grpc.pb.h"
 #include "common/base/auth.h"
-#include "services/analytics/analytics_core.h"
+#include "services/analytics/core/analytics_core.h"
 
 namespace bulletin::analytics {
 

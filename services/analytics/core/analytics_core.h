@@ -17,9 +17,9 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/base/auth.h"
-#include "services/analytics/view_batcher.h"
-#include "services/analytics/view_filter.h"
-#include "services/analytics/view_store.h"
+#include "services/analytics/core/view_batcher.h"
+#include "services/analytics/core/view_filter.h"
+#include "services/analytics/core/view_store.h"
 
 namespace bulletin::analytics {
 

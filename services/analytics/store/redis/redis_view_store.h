@@ -11,8 +11,8 @@
 // keys (under "{bulletin}") are not touched by that script, and what they get depends on
 // which views the script counted, so Record hands them to SiteUpdates, which aggregates
 // them in process and sends them every `site_flush_interval`: top lists and site
-// counters are up to that interval stale, the per-article totals are current. Key names come from view_keys.h. Thread-safe: the
-// RedisClient pools connections; the caches have their own lock.
+// counters are up to that interval stale, the per-article totals are current. Key names come from
+// view_keys.h. Thread-safe: the RedisClient pools connections; the caches have their own lock.
 #pragma once
 
 #include <map>
@@ -23,8 +23,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "common/redis/redis_client.h"
-#include "services/analytics/site_updates.h"
-#include "services/analytics/view_store.h"
+#include "services/analytics/core/view_store.h"
+#include "services/analytics/store/redis/site_updates.h"
 
 namespace bulletin::analytics {
 
@@ -101,7 +101,7 @@ class RedisViewStore : public ViewStore {
   const RedisViewStoreOptions options_;
   const std::string script_sha_;
   std::mutex mu_;
-  std::map<std::string, std::string> salts_ ABSL_GUARDED_BY(mu_);  // salt key -> salt
+  std::map<std::string, std::string> salts_ ABSL_GUARDED_BY(mu_);               // salt key -> salt
   std::unordered_map<std::string, UniquesCache> uniques_ ABSL_GUARDED_BY(mu_);  // by article
   SiteUpdates site_;  // last: its destructor flushes while the rest is still alive
 };

@@ -1,4 +1,4 @@
-#include "services/analytics/spill_file.h"
+#include "services/analytics/core/spill_file.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -18,10 +18,10 @@ namespace bulletin::analytics {
 namespace {
 
 constexpr char kHeader[] = "# bulletin-analytics spill v1";
-constexpr char kUpdatesHeader[] = "# bulletin-analytics updates v1";
 
-// Writes `text` to `path` atomically (temporary file + fsync + rename), mode 0600.
-absl::Status WriteAtomically(const std::string& path, const std::string& text) {
+}  // namespace
+
+absl::Status WriteFileAtomically(const std::string& path, const std::string& text) {
   const std::string tmp = path + ".tmp";
   int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   bool ok = fd >= 0;
@@ -40,8 +40,6 @@ absl::Status WriteAtomically(const std::string& path, const std::string& text) {
   return absl::OkStatus();
 }
 
-}  // namespace
-
 absl::Status WriteSpillFile(const std::string& path, const std::deque<QueuedView>& views) {
   std::string text = absl::StrCat(kHeader, "\n");
   for (const QueuedView& v : views) {
@@ -49,58 +47,7 @@ absl::Status WriteSpillFile(const std::string& path, const std::deque<QueuedView
                     absl::CEscape(v.user_agent), "\t", v.request_id, "\t",
                     absl::ToUnixMicros(v.time), "\t", static_cast<int>(v.filtered), "\n");
   }
-  return WriteAtomically(path, text);
-}
-
-absl::Status WriteUpdatesFile(const std::string& path, const std::vector<SiteDelta::Call>& calls) {
-  std::string text = absl::StrCat(kUpdatesHeader, "\n");
-  for (const SiteDelta::Call& call : calls) {
-    absl::StrAppend(&text, "call ", call.keys.size(), " ", call.args.size(), "\n");
-    for (const std::string& k : call.keys) absl::StrAppend(&text, absl::CEscape(k), "\n");
-    for (const std::string& a : call.args) absl::StrAppend(&text, absl::CEscape(a), "\n");
-  }
-  return WriteAtomically(path, text);
-}
-
-absl::StatusOr<std::vector<SiteDelta::Call>> ReadUpdatesFile(const std::string& path) {
-  std::vector<SiteDelta::Call> calls;
-  std::ifstream in(path);
-  if (!in) {
-    if (access(path.c_str(), F_OK) != 0) return calls;
-    return absl::InvalidArgumentError(absl::StrCat("--spill-file: cannot read \"", path, "\""));
-  }
-  std::string line;
-  int n = 0;
-  auto bad = [&] {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--spill-file: \"", path, "\" line ", n, " is malformed"));
-  };
-  auto next = [&](std::string* out) {
-    ++n;
-    return static_cast<bool>(std::getline(in, line)) && absl::CUnescape(line, out);
-  };
-  std::string header;
-  if (!next(&header) || header != kUpdatesHeader) return bad();
-  std::string head;
-  while (next(&head)) {
-    std::vector<std::string> f = absl::StrSplit(head, ' ');
-    size_t keys = 0, args = 0;
-    if (f.size() != 3 || f[0] != "call" || !absl::SimpleAtoi(f[1], &keys) ||
-        !absl::SimpleAtoi(f[2], &args) || keys > 1000000 || args > 1000000) {
-      return bad();
-    }
-    SiteDelta::Call call;
-    call.keys.resize(keys);
-    call.args.resize(args);
-    for (std::string& k : call.keys) {
-      if (!next(&k)) return bad();
-    }
-    for (std::string& a : call.args) {
-      if (!next(&a)) return bad();
-    }
-    calls.push_back(std::move(call));
-  }
-  return calls;
+  return WriteFileAtomically(path, text);
 }
 
 absl::StatusOr<std::deque<QueuedView>> ReadSpillFile(const std::string& path) {

@@ -2,9 +2,9 @@
 // articles) and time series. The key layout is in view_keys.h.
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "services/analytics/redis_util.h"
-#include "services/analytics/redis_view_store.h"
-#include "services/analytics/view_keys.h"
+#include "services/analytics/store/redis/redis_util.h"
+#include "services/analytics/store/redis/redis_view_store.h"
+#include "services/analytics/store/redis/view_keys.h"
 
 namespace bulletin::analytics {
 namespace {

@@ -1,4 +1,4 @@
-#include "services/analytics/event_consumer.h"
+#include "services/analytics/events/event_consumer.h"
 
 #include <unistd.h>
 

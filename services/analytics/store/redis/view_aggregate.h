@@ -37,7 +37,7 @@ class ViewAggregate {
   // moved or destroyed.
   struct Entry {
     int64_t counted = 0;
-    double trend[3] = {0, 0, 0};  // forward-decayed weights, by TrendScale
+    double trend[3] = {0, 0, 0};                      // forward-decayed weights, by TrendScale
     absl::flat_hash_set<absl::string_view> here;      // visitors right now (minute)
     absl::flat_hash_set<absl::string_view> visitors;  // counted visitors (day)
   };
@@ -64,7 +64,7 @@ class ViewAggregate {
   size_t dropped_ = 0;
   absl::node_hash_set<std::string> pool_;
   absl::node_hash_map<std::pair<std::string, int64_t>, Entry> entries_;  // (article, minute)
-  absl::flat_hash_map<int64_t, absl::flat_hash_set<absl::string_view>> site_here_;  // by minute
+  absl::flat_hash_map<int64_t, absl::flat_hash_set<absl::string_view>> site_here_;      // by minute
   absl::flat_hash_map<int64_t, absl::flat_hash_set<absl::string_view>> site_visitors_;  // by day
 };
 

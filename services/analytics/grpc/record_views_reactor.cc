@@ -1,4 +1,4 @@
-#include "services/analytics/record_views_reactor.h"
+#include "services/analytics/grpc/record_views_reactor.h"
 
 #include "absl/strings/str_cat.h"
 #include "common/grpc/call.h"

@@ -1,4 +1,4 @@
-#include "services/analytics/view_filter.h"
+#include "services/analytics/core/view_filter.h"
 
 #include <arpa/inet.h>
 

@@ -1,4 +1,4 @@
-#include "services/analytics/site_updates.h"
+#include "services/analytics/store/redis/site_updates.h"
 
 #include <cstdint>
 #include <cstdio>
@@ -9,8 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/base/log.h"
-#include "services/analytics/redis_util.h"
-#include "services/analytics/spill_file.h"
+#include "services/analytics/store/redis/redis_util.h"
+#include "services/analytics/store/redis/updates_file.h"
 
 namespace bulletin::analytics {
 namespace {

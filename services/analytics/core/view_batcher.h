@@ -32,7 +32,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "services/analytics/view_store.h"
+#include "services/analytics/core/view_store.h"
 
 namespace bulletin::analytics {
 
@@ -86,8 +86,7 @@ class ViewBatcher {
   void SendBatch(std::vector<Submission> batch, size_t n);
   // Sends `views` to the store (resolving visitors first).
   // `replay`: the views come from the outage buffer (see ResolvedView::replay).
-  absl::StatusOr<std::vector<RecordResult>> Send(const std::vector<QueuedView>& views,
-                                                 bool replay);
+  absl::StatusOr<std::vector<RecordResult>> Send(const std::vector<QueuedView>& views, bool replay);
   // Tries to send the oldest buffered views; false when the store is still down.
   bool FlushBufferOnce();
   // Moves `batch` into the buffer and answers each with provisional results.

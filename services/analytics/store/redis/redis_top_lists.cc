@@ -17,9 +17,9 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "common/base/ids.h"
-#include "services/analytics/redis_util.h"
-#include "services/analytics/redis_view_store.h"
-#include "services/analytics/view_keys.h"
+#include "services/analytics/store/redis/redis_util.h"
+#include "services/analytics/store/redis/redis_view_store.h"
+#include "services/analytics/store/redis/view_keys.h"
 
 namespace bulletin::analytics {
 namespace {

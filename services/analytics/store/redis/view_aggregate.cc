@@ -1,7 +1,7 @@
-#include "services/analytics/view_aggregate.h"
+#include "services/analytics/store/redis/view_aggregate.h"
 
-#include "services/analytics/site_updates.h"
-#include "services/analytics/view_keys.h"
+#include "services/analytics/store/redis/site_updates.h"
+#include "services/analytics/store/redis/view_keys.h"
 
 namespace bulletin::analytics {
 namespace {

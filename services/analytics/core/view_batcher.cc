@@ -1,5 +1,4 @@
-#include "services/analytics/view_batcher.h"
-
+#include "services/analytics/core/view_batcher.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -9,8 +8,8 @@
 #include "common/base/crypto.h"
 #include "common/base/ids.h"
 #include "common/base/log.h"
-#include "services/analytics/spill_file.h"
-#include "services/analytics/view_validation.h"
+#include "services/analytics/core/spill_file.h"
+#include "services/analytics/core/view_validation.h"
 
 namespace bulletin::analytics {
 namespace {

@@ -1,4 +1,4 @@
-#include "services/analytics/analytics_service.h"
+#include "services/analytics/grpc/analytics_service.h"
 
 #include <utility>
 #include <vector>
@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/grpc/call.h"
 #include "common/grpc/status.h"
-#include "services/analytics/record_views_reactor.h"
+#include "services/analytics/grpc/record_views_reactor.h"
 
 namespace bulletin::analytics {
 namespace {
