@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/base/flags.h"
-#include "services/notifications/retry_policy.h"
+#include "services/notifications/core/deliveries/retry_policy.h"
 
 extern char** environ;
 

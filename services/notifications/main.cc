@@ -7,11 +7,11 @@
 #include "common/grpc/server.h"
 #include "common/service/service_flags.h"
 #include "services/notifications/config.h"
-#include "services/notifications/delivery_worker.h"
-#include "services/notifications/event_consumer.h"
-#include "services/notifications/notification_service.h"
-#include "services/notifications/redis_delivery_store.h"
-#include "services/notifications/redis_subscription_store.h"
+#include "services/notifications/core/deliveries/delivery_worker.h"
+#include "services/notifications/events/event_consumer.h"
+#include "services/notifications/grpc/notification_service.h"
+#include "services/notifications/store/redis/redis_delivery_store.h"
+#include "services/notifications/store/redis/redis_subscription_store.h"
 
 int main(int argc, char** argv) {
   using namespace bulletin;

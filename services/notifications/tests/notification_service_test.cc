@@ -1,6 +1,6 @@
 // NotificationService through a real gRPC server on port 0 and a real redis-server.
 // Events are XADDed to `{bulletin}:events` in exactly the format content's relay writes.
-#include "services/notifications/notification_service.h"
+#include "services/notifications/grpc/notification_service.h"
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -13,8 +13,8 @@
 #include "common/redis/keys.h"
 #include "common/testing/process.h"
 #include "common/testing/redis_server.h"
-#include "services/notifications/redis_delivery_store.h"
-#include "services/notifications/redis_subscription_store.h"
+#include "services/notifications/store/redis/redis_delivery_store.h"
+#include "services/notifications/store/redis/redis_subscription_store.h"
 
 namespace bulletin::notify {
 namespace {

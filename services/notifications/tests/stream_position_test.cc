@@ -1,9 +1,9 @@
 // Resume tokens and stream ids, and the retention rule behind OUT_OF_RANGE.
-#include "services/notifications/stream_position.h"
+#include "services/notifications/core/streams/stream_position.h"
 
 #include <gtest/gtest.h>
 
-#include "services/notifications/event_log.h"
+#include "services/notifications/core/streams/event_log.h"
 
 namespace bulletin::notify {
 namespace {

@@ -1,13 +1,13 @@
 // SubscriptionCore over the real Redis store: ownership, validation, idempotency,
 // cursors, listing and deletion, against a redis-server started for the test.
-#include "services/notifications/subscription_core.h"
+#include "services/notifications/core/subscriptions/subscription_core.h"
 
 #include <gtest/gtest.h>
 
 #include "absl/strings/escaping.h"
 #include "common/redis/keys.h"
 #include "common/testing/redis_server.h"
-#include "services/notifications/redis_subscription_store.h"
+#include "services/notifications/store/redis/redis_subscription_store.h"
 
 namespace bulletin::notify {
 namespace {

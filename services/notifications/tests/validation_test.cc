@@ -1,10 +1,10 @@
 // Pure checks: field validation, webhook URL rules, the event filter and the config.
-#include "services/notifications/validation.h"
+#include "services/notifications/core/subscriptions/validation.h"
 
 #include <gtest/gtest.h>
 
 #include "services/notifications/config.h"
-#include "services/notifications/event_filter.h"
+#include "services/notifications/core/subscriptions/event_filter.h"
 
 namespace bulletin::notify {
 namespace {

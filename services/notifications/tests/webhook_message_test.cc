@@ -1,11 +1,11 @@
 // Webhook message format, signatures against the specification's verifier, and the
 // retry schedule. Pure functions: no network.
-#include "services/notifications/webhook_message.h"
+#include "services/notifications/core/deliveries/webhook_message.h"
 
 #include <gtest/gtest.h>
 
-#include "services/notifications/retry_policy.h"
-#include "services/notifications/subscription_core.h"
+#include "services/notifications/core/deliveries/retry_policy.h"
+#include "services/notifications/core/subscriptions/subscription_core.h"
 #include "services/notifications/tests/webhook_verifier.h"
 
 namespace bulletin::notify {

@@ -1,0 +1,107 @@
+#include "services/notifications/core/deliveries/delivery_core.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/base/ids.h"
+#include "services/notifications/core/subscriptions/validation.h"
+
+namespace bulletin::notify {
+namespace {
+
+constexpr int kDefaultPageSize = 50;
+constexpr int kMaxPageSize = 200;
+constexpr char kPageTokenPrefix[] = "d1.";
+constexpr size_t kMaxEventId = 128;
+
+absl::Time Now() { return absl::FromUnixMicros(absl::ToUnixMicros(absl::Now())); }
+
+absl::Status CheckEventId(const std::string& id) {
+  if (id.empty()) return absl::InvalidArgumentError("event_id: required");
+  if (id.size() > kMaxEventId) return absl::InvalidArgumentError("event_id: longer than 128 characters");
+  for (char c : id) {
+    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7F) {
+      return absl::InvalidArgumentError("event_id: must not contain spaces or control characters");
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<ListDeliveriesResult> DeliveryCore::List(const Caller& caller,
+                                                        const std::string& subscription_id,
+                                                        int page_size,
+                                                        const std::string& page_token,
+                                                        std::optional<DeliveryState> state,
+                                                        const std::string& event_id) {
+  absl::StatusOr<Subscription> sub =
+      subscriptions_->Get(caller, subscription_id, "subscription_id");
+  if (!sub.ok()) return sub.status();
+  if (page_size < 0) return absl::InvalidArgumentError("page_size: must not be negative");
+  if (page_size == 0) page_size = kDefaultPageSize;
+  page_size = std::min(page_size, kMaxPageSize);
+  ListDeliveriesResult result;
+  if (!event_id.empty()) {
+    if (absl::Status s = CheckEventId(event_id); !s.ok()) return s;
+    absl::StatusOr<Delivery> d = store_->Get({sub->id, event_id});
+    if (absl::IsNotFound(d.status())) return result;
+    if (!d.ok()) return d.status();
+    if (!state || d->state == *state) result.deliveries.push_back(std::move(*d));
+    return result;
+  }
+  std::string after;
+  if (!page_token.empty()) {
+    if (page_token.rfind(kPageTokenPrefix, 0) != 0) {
+      return absl::InvalidArgumentError("page_token: malformed (use next_page_token as given)");
+    }
+    after = page_token.substr(sizeof(kPageTokenPrefix) - 1);
+  }
+  absl::StatusOr<DeliveryPage> page = store_->List(sub->id, after, page_size, state);
+  if (!page.ok()) return page.status();
+  result.deliveries = std::move(page->deliveries);
+  if (!page->next.empty()) result.next_page_token = absl::StrCat(kPageTokenPrefix, page->next);
+  return result;
+}
+
+absl::StatusOr<Delivery> DeliveryCore::Redeliver(const Caller& caller,
+                                                 const std::string& subscription_id,
+                                                 const std::string& event_id) {
+  absl::StatusOr<Subscription> sub =
+      subscriptions_->Get(caller, subscription_id, "subscription_id");
+  if (!sub.ok()) return sub.status();
+  if (absl::Status s = CheckEventId(event_id); !s.ok()) return s;
+  if (sub->webhook_url.empty()) {
+    return absl::FailedPreconditionError("the subscription has no webhook_url");
+  }
+  if (sub->state != SubscriptionState::kActive) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "subscription \"", sub->id, "\" is ",
+        sub->state == SubscriptionState::kPaused ? "PAUSED" : "DISABLED",
+        ": resume it with ResumeSubscription first"));
+  }
+  DeliveryKey key{sub->id, event_id};
+  absl::StatusOr<Delivery> current = store_->Get(key);
+  if (!current.ok()) return current.status();
+  if (current->test) {
+    return absl::FailedPreconditionError("a test event is not redelivered: use SendTestEvent");
+  }
+  absl::StatusOr<Delivery> d = store_->Redeliver(key, Now());
+  if (d.ok()) worker_->Nudge();
+  return d;
+}
+
+absl::StatusOr<Delivery> DeliveryCore::SendTest(const Caller& caller,
+                                                const std::string& subscription_id) {
+  absl::StatusOr<Subscription> sub =
+      subscriptions_->Get(caller, subscription_id, "subscription_id");
+  if (!sub.ok()) return sub.status();
+  if (sub->webhook_url.empty()) {
+    return absl::FailedPreconditionError("the subscription has no webhook_url");
+  }
+  DeliveryKey key{sub->id, "test_" + NewId()};
+  absl::StatusOr<std::string> token = store_->CreateTest(key, sub->webhook_url, Now());
+  if (!token.ok()) return token.status();
+  if (absl::Status s = worker_->SendTest(*sub, key, *token); !s.ok()) return s;
+  return store_->Get(key);
+}
+
+}  // namespace bulletin::notify

@@ -1,0 +1,99 @@
+// The webhook sender of this replica: one thread that leases due deliveries from the
+// DeliveryStore, POSTs them concurrently (HttpClient), and records each attempt with its
+// outcome: 2xx succeeded; 410 Gone dead-letters it and disables the subscription;
+// anything else is retried on the RetryPolicy (429/503 honour Retry-After) and
+// dead-lettered after the last attempt; an endpoint failing for longer than
+// `disable_after` disables its subscription. Deliveries of a PAUSED subscription are
+// held, of a DISABLED one dead-lettered, of a deleted one removed.
+//
+// Leases make two replicas never send the same attempt at once; a replica that dies
+// mid-attempt leaves a lease that runs out, and the attempt is made again (at-least-once).
+// Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "services/notifications/core/deliveries/delivery_store.h"
+#include "services/notifications/webhook/http_client.h"
+#include "services/notifications/core/deliveries/retry_policy.h"
+#include "services/notifications/core/subscriptions/subscription_core.h"
+
+namespace bulletin::notify {
+
+struct DeliveryWorkerOptions {
+  std::vector<absl::Duration> retry_schedule;  // --retry-schedule
+  absl::Duration disable_after = absl::Hours(24 * 5);  // --disable-after
+  HttpClientOptions http;
+  int concurrency = 64;                       // --webhook-concurrency
+  std::string source = "//bulletin/content";  // --cloudevents-source
+  absl::Duration poll_interval = absl::Milliseconds(100);
+};
+
+class DeliveryWorker {
+ public:
+  // Everything is borrowed and must outlive the worker.
+  DeliveryWorker(DeliveryStore* deliveries, SubscriptionStore* subscriptions,
+                 SubscriptionCore* core, DeliveryWorkerOptions options);
+  ~DeliveryWorker();
+
+  void Start();
+  // Stops claiming, lets the attempts in flight finish (up to the webhook timeouts),
+  // joins the thread.
+  void Stop();
+
+  // New deliveries were scheduled: look now instead of at the next poll.
+  void Nudge();
+
+  // Sends the stored test delivery `key` (leased with `token`) to `sub`'s webhook once
+  // and waits for the attempt. UNAVAILABLE when the worker is not running.
+  absl::Status SendTest(const Subscription& sub, const DeliveryKey& key, const std::string& token);
+
+  // The longest a test attempt can take.
+  absl::Duration max_attempt_time() const;
+
+ private:
+  struct InFlight {
+    DeliveryKey key;
+    std::string token;
+    std::string url;
+    absl::Time start;
+    int attempt_count = 0;
+    std::shared_ptr<absl::Notification> done;  // test deliveries
+  };
+  struct Job {
+    InFlight flight;
+    HttpRequest request;
+  };
+
+  void Run();
+  void Begin(const LeasedDelivery& leased);
+  // Records an outcome without an HTTP attempt (why in `error`).
+  void Skip(const LeasedDelivery& leased, const Delivery& d, DeliveryState state,
+            const std::string& error);
+  void Finish(InFlight flight, const HttpResponse& response);
+  void Post(InFlight flight, HttpRequest request);
+
+  DeliveryStore* const deliveries_;
+  SubscriptionStore* const subscriptions_;
+  SubscriptionCore* const core_;
+  const DeliveryWorkerOptions options_;
+  const RetryPolicy policy_;
+  HttpClient http_;
+  std::thread thread_;
+  std::map<uint64_t, InFlight> in_flight_;  // worker thread only
+  uint64_t next_tag_ = 1;                   // worker thread only
+  std::atomic<bool> nudged_{false};
+
+  absl::Mutex mu_;
+  std::vector<Job> jobs_ ABSL_GUARDED_BY(mu_);  // test sends from other threads
+  bool running_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace bulletin::notify

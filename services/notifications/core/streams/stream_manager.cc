@@ -1,0 +1,177 @@
+#include "services/notifications/core/streams/stream_manager.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/base/log.h"
+
+namespace bulletin::notify {
+namespace {
+
+absl::Duration TickInterval(absl::Duration heartbeat) {
+  return std::clamp(heartbeat / 4, absl::Milliseconds(10), absl::Milliseconds(100));
+}
+
+}  // namespace
+
+StreamManager::StreamManager(SubscriptionCore* subscriptions, SubscriptionStore* store,
+                             RedisClient* redis, StreamOptions options)
+    : subscriptions_(subscriptions),
+      store_(store),
+      options_(options),
+      log_(redis),
+      hub_(&log_, [this](bool healthy) {
+        if (on_health_) on_health_(healthy);
+      }),
+      pool_(options.replay_threads, 4096) {}
+
+StreamManager::~StreamManager() { Stop(); }
+
+void StreamManager::Start(std::function<void(bool)> on_health) {
+  on_health_ = std::move(on_health);
+  hub_.Start();
+  ticker_ = std::thread([this] { RunTicker(); });
+}
+
+absl::StatusOr<std::shared_ptr<StreamSession>> StreamManager::Open(
+    const Caller& caller, const std::string& subscription_id, const std::string& resume_token,
+    StreamWriter* writer) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (shutting_down_) {
+      return absl::UnavailableError("the server is shutting down; reconnect to another replica");
+    }
+  }
+  absl::StatusOr<Subscription> sub = subscriptions_->Get(caller, subscription_id, "subscription_id");
+  if (!sub.ok()) return sub.status();
+  if (sub->state != SubscriptionState::kActive) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "subscription \"", sub->id, "\" is ",
+        sub->state == SubscriptionState::kPaused ? "PAUSED" : "DISABLED",
+        sub->state_reason.empty() ? "" : " (" + sub->state_reason + ")",
+        ": resume it with ResumeSubscription first"));
+  }
+  StreamId start;
+  if (!resume_token.empty()) {
+    absl::StatusOr<StreamId> pos = DecodeResumeToken(resume_token, "resume_token");
+    if (!pos.ok()) return pos.status();
+    start = *pos;
+  } else {
+    absl::StatusOr<StreamId> cursor = store_->GetCursor(sub->id);
+    if (!cursor.ok()) return cursor.status();
+    start = *cursor;
+  }
+  absl::StatusOr<StreamBounds> bounds = log_.Bounds();
+  if (!bounds.ok()) return bounds.status();
+  bool start_exists = false;
+  if (bounds->exists && bounds->length > 0 && bounds->first_entry > start) {
+    absl::StatusOr<bool> exists = log_.Contains(start);
+    if (!exists.ok()) return exists.status();
+    start_exists = *exists;
+  }
+  if (std::optional<StreamId> oldest = TrimmedPast(*bounds, start, start_exists)) {
+    std::string oldest_token = EncodeResumeToken(*oldest);
+    if (!resume_token.empty()) {
+      return absl::OutOfRangeError(absl::StrCat(
+          "resume_token is older than the event stream's retention: events after it were "
+          "trimmed away; the oldest available point is resume_token \"",
+          oldest_token, "\""));
+    }
+    return absl::OutOfRangeError(absl::StrCat(
+        "this subscription's last position is older than the event stream's retention: events "
+        "after it were trimmed away; reconnect with resume_token \"",
+        oldest_token, "\" to continue from the oldest available event"));
+  }
+  SessionOptions session_options;
+  session_options.queue_limit = options_.queue_limit;
+  session_options.heartbeat_interval = options_.heartbeat_interval;
+  auto session = std::make_shared<StreamSession>(std::move(*sub), start, session_options, writer,
+                                                 &log_, &hub_, &pool_);
+  absl::MutexLock lock(&mu_);
+  if (shutting_down_) {
+    return absl::UnavailableError("the server is shutting down; reconnect to another replica");
+  }
+  sessions_[session.get()] = session;
+  Logger()->debug("stream of subscription {} opened after {}", subscription_id, start.ToString());
+  return session;
+}
+
+void StreamManager::EndSubscription(const std::string& subscription_id) {
+  for (const std::shared_ptr<StreamSession>& s : Snapshot()) {
+    if (s->subscription_id() == subscription_id) {
+      s->End(absl::NotFoundError(
+                 absl::StrCat("subscription \"", subscription_id, "\" was deleted")),
+             false);
+    }
+  }
+}
+
+void StreamManager::Shutdown() {
+  {
+    absl::MutexLock lock(&mu_);
+    shutting_down_ = true;
+  }
+  for (const std::shared_ptr<StreamSession>& s : Snapshot()) {
+    s->End(absl::UnavailableError(
+               "the server is shutting down; reconnect with the last resume token"),
+           /*final_heartbeat=*/true);
+  }
+}
+
+void StreamManager::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  if (ticker_.joinable()) ticker_.join();
+  hub_.Stop();
+  FlushCursors(true);
+}
+
+std::vector<std::shared_ptr<StreamSession>> StreamManager::Snapshot() {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::shared_ptr<StreamSession>> out;
+  out.reserve(sessions_.size());
+  for (const auto& [key, s] : sessions_) out.push_back(s);
+  return out;
+}
+
+void StreamManager::FlushCursors(bool all_finished_too) {
+  for (const std::shared_ptr<StreamSession>& s : Snapshot()) {
+    // Read finished() first: a session that finished has no write pending, so the
+    // cursor taken after it is its last.
+    bool finished = s->finished();
+    if (std::optional<StreamId> pos = s->CursorToFlush()) {
+      absl::Status st = store_->AdvanceCursor(s->subscription_id(), *pos);
+      if (!st.ok()) {
+        Logger()->warn("saving the cursor of subscription {}: {}", s->subscription_id(),
+                       st.ToString());
+        if (!all_finished_too) continue;  // retried on the next flush
+      }
+      s->MarkFlushed(*pos);
+    }
+    if (finished) {
+      absl::MutexLock lock(&mu_);
+      sessions_.erase(s.get());
+    }
+  }
+}
+
+void StreamManager::RunTicker() {
+  const absl::Duration tick = TickInterval(options_.heartbeat_interval);
+  absl::Time next_flush = absl::Now();
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.AwaitWithTimeout(absl::Condition(&stopping_), tick);
+      if (stopping_) return;
+    }
+    absl::Time now = absl::Now();
+    for (const std::shared_ptr<StreamSession>& s : Snapshot()) s->Tick(now);
+    if (now >= next_flush) {
+      FlushCursors(false);
+      next_flush = now + options_.cursor_flush_interval;
+    }
+  }
+}
+
+}  // namespace bulletin::notify

@@ -1,0 +1,124 @@
+// One Subscribe stream: replays the subscription's backlog, joins the live fan-out,
+// filters, deduplicates and queues messages for the gRPC writer, one write at a time.
+//
+// Life: Start() replays with XRANGE pages on the worker pool (pausing while the queue is
+// full: the client sets the pace), then joins the EventHub once it has read up to the
+// hub's position. Live entries beyond the queue limit end the stream with
+// RESOURCE_EXHAUSTED. End() drops what is queued and ends the stream, optionally after a
+// final heartbeat. The writer is called outside the session's lock, never with two
+// writes in flight, and EndStream exactly once with no write in flight. Thread-safe.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <unordered_set>
+
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "common/base/worker_pool.h"
+#include "services/notifications/core/streams/event_hub.h"
+#include "services/notifications/core/subscriptions/subscription.h"
+
+namespace bulletin::notify {
+
+// A message for the client: an event or a heartbeat, with its resume token.
+struct OutMessage {
+  std::shared_ptr<const events::v1::ArticleEvent> event;  // null for a heartbeat
+  StreamId pos;                                           // what resume_token encodes
+  absl::Time send_time;                                   // heartbeats
+  bool final = false;                                     // the last heartbeat
+};
+
+// Implemented by the transport (the gRPC adapter).
+class StreamWriter {
+ public:
+  virtual ~StreamWriter() = default;
+  // Starts sending `msg`; the transport then calls StreamSession::OnWriteDone.
+  virtual void WriteMessage(const OutMessage& msg) = 0;
+  // Ends the stream with `status`. Nothing is called after it.
+  virtual void EndStream(const absl::Status& status) = 0;
+};
+
+struct SessionOptions {
+  size_t queue_limit = 1000;
+  absl::Duration heartbeat_interval = absl::Seconds(15);
+  int page_size = 100;
+  size_t dedupe_window = 10000;  // event ids remembered per stream
+};
+
+class StreamSession : public EventHub::Listener,
+                      public std::enable_shared_from_this<StreamSession> {
+ public:
+  // Streams `sub`'s events after `start`. `writer`, `log`, `hub` and `pool` must outlive
+  // the session's activity (the writer until EndStream).
+  StreamSession(Subscription sub, StreamId start, SessionOptions options, StreamWriter* writer,
+                EventLog* log, EventHub* hub, WorkerPool* pool);
+
+  const std::string& subscription_id() const { return sub_.id; }
+
+  void Start();
+  // The transport finished the last WriteMessage; ok=false: the client is gone.
+  void OnWriteDone(bool ok);
+  // The client cancelled.
+  void Cancel();
+  // Ends the stream with `status` (after a final heartbeat when `final_heartbeat`).
+  void End(const absl::Status& status, bool final_heartbeat);
+  // Heartbeats and retries; called periodically by the StreamManager.
+  void Tick(absl::Time now);
+  // The newest position the client has received, when it moved since MarkFlushed.
+  std::optional<StreamId> CursorToFlush();
+  void MarkFlushed(const StreamId& pos);
+  bool finished();
+
+  // EventHub::Listener
+  bool OnEntries(const std::vector<StreamEntry>& entries) override;
+  bool ReadyToJoin(const StreamId& hub_position) override;
+
+ private:
+  enum class Mode { kReplay, kLive, kEnding, kFinished };
+  struct Action {
+    std::optional<OutMessage> write;
+    std::optional<absl::Status> end;
+  };
+
+  void ReplayStep();
+  void ScheduleStep() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Scans one entry: advances pos_, queues it when it matches and is new. False when the
+  // queue is over its limit and `strict`.
+  bool Accept(const StreamEntry& entry, bool strict) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void EndLocked(const absl::Status& status, bool final_heartbeat)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  Action Next() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Run(Action action);
+  void LeaveHub();
+
+  const Subscription sub_;
+  const SessionOptions options_;
+  StreamWriter* const writer_;
+  EventLog* const log_;
+  EventHub* const hub_;
+  WorkerPool* const pool_;
+
+  absl::Mutex mu_;
+  Mode mode_ ABSL_GUARDED_BY(mu_) = Mode::kReplay;
+  StreamId pos_ ABSL_GUARDED_BY(mu_);          // last entry scanned
+  StreamId handed_pos_ ABSL_GUARDED_BY(mu_);   // pos of the last message given to the writer
+  StreamId in_flight_pos_ ABSL_GUARDED_BY(mu_);
+  StreamId written_pos_ ABSL_GUARDED_BY(mu_);  // pos of the last message written
+  StreamId flushed_pos_ ABSL_GUARDED_BY(mu_);
+  std::deque<OutMessage> queue_ ABSL_GUARDED_BY(mu_);
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status end_status_ ABSL_GUARDED_BY(mu_);
+  bool step_running_ ABSL_GUARDED_BY(mu_) = false;
+  bool paused_ ABSL_GUARDED_BY(mu_) = false;  // replay waits for the client to drain
+  std::optional<absl::Time> retry_at_ ABSL_GUARDED_BY(mu_);
+  bool last_page_empty_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<StreamId> refused_at_ ABSL_GUARDED_BY(mu_);  // hub position of a failed join
+  bool asked_ ABSL_GUARDED_BY(mu_) = false;  // the hub consulted ReadyToJoin
+  absl::Time next_heartbeat_ ABSL_GUARDED_BY(mu_);
+  std::unordered_set<std::string> seen_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::string> seen_order_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace bulletin::notify

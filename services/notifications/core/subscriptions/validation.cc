@@ -1,0 +1,219 @@
+#include "services/notifications/core/subscriptions/validation.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+namespace bulletin::notify {
+namespace {
+
+absl::Status Invalid(absl::string_view field, absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", what));
+}
+
+bool AllOf(absl::string_view s, bool (*pred)(unsigned char)) {
+  return std::all_of(s.begin(), s.end(), [pred](char c) { return pred(c); });
+}
+bool IsLower(unsigned char c) { return c >= 'a' && c <= 'z'; }
+bool IsUpper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
+bool IsDigit(unsigned char c) { return c >= '0' && c <= '9'; }
+
+bool PrivateV4(uint32_t a) {  // host byte order
+  auto in = [a](uint32_t net, int bits) { return (a >> (32 - bits)) == (net >> (32 - bits)); };
+  return in(0x00000000, 8) || in(0x0A000000, 8) || in(0x64400000, 10) ||
+         in(0x7F000000, 8) || in(0xA9FE0000, 16) || in(0xAC100000, 12) ||
+         in(0xC0000000, 24) || in(0xC0A80000, 16) || in(0xC6120000, 15) ||
+         in(0xE0000000, 3);  // multicast, reserved and broadcast
+}
+
+}  // namespace
+
+absl::Status CheckId(absl::string_view value, absl::string_view field) {
+  if (value.empty()) return Invalid(field, "required");
+  if (value.size() > 64) return Invalid(field, "longer than 64 characters");
+  for (char c : value) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') {
+      return Invalid(field, "may contain only A-Z, a-z, 0-9, '-' and '_'");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckLocale(absl::string_view value, absl::string_view field) {
+  size_t start = 0;
+  int index = 0;
+  bool ok = !value.empty() && value.size() <= 35;
+  bool had_region = false;
+  while (ok && start <= value.size()) {
+    size_t dash = value.find('-', start);
+    absl::string_view part =
+        value.substr(start, dash == absl::string_view::npos ? absl::string_view::npos : dash - start);
+    if (index == 0) {
+      ok = part.size() >= 2 && part.size() <= 3 && AllOf(part, IsLower);
+    } else if (part.size() == 4 && index == 1) {
+      ok = IsUpper(part[0]) && AllOf(part.substr(1), IsLower);
+    } else if (!had_region && part.size() == 2) {
+      ok = AllOf(part, IsUpper);
+      had_region = true;
+    } else if (!had_region && part.size() == 3) {
+      ok = AllOf(part, IsDigit);
+      had_region = true;
+    } else {
+      ok = false;
+    }
+    if (dash == absl::string_view::npos) break;
+    start = dash + 1;
+    ++index;
+  }
+  if (!ok) {
+    return Invalid(field, absl::StrCat("\"", value,
+                                       "\" is not a normalised BCP-47 tag (e.g. \"en\", \"zh-CN\")"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckDisplayName(absl::string_view value, absl::string_view field) {
+  if (absl::StripAsciiWhitespace(value).empty()) return Invalid(field, "must not be empty");
+  int chars = 0;
+  for (char c : value) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if ((u & 0xC0) != 0x80) ++chars;
+    if (u < 0x20 || u == 0x7F) return Invalid(field, "must not contain control characters");
+  }
+  if (chars > kMaxDisplayName) {
+    return Invalid(field, absl::StrCat("longer than ", kMaxDisplayName, " characters"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckOwner(absl::string_view value, absl::string_view field) {
+  if (value.empty()) return Invalid(field, "must not be empty");
+  if (value.size() > static_cast<size_t>(kMaxOwner)) {
+    return Invalid(field, absl::StrCat("longer than ", kMaxOwner, " characters"));
+  }
+  for (char c : value) {
+    if (c <= ' ' || c >= 0x7F) return Invalid(field, "must be printable ASCII without spaces");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckFilter(SubscriptionFilter* filter, absl::string_view field) {
+  std::vector<EventType>& types = filter->event_types;
+  if (types.size() > static_cast<size_t>(kMaxEventTypes)) {
+    return Invalid(absl::StrCat(field, ".event_types"),
+                   absl::StrCat("at most ", kMaxEventTypes, " entries"));
+  }
+  for (size_t i = 0; i < types.size(); ++i) {
+    if (types[i] == events::v1::ARTICLE_EVENT_TYPE_UNSPECIFIED ||
+        !events::v1::ArticleEventType_IsValid(types[i])) {
+      return Invalid(absl::StrCat(field, ".event_types[", i, "]"),
+                     absl::StrCat("unknown event type ", static_cast<int>(types[i])));
+    }
+  }
+  std::sort(types.begin(), types.end());
+  types.erase(std::unique(types.begin(), types.end()), types.end());
+  if (filter->category_ids.size() > static_cast<size_t>(kMaxCategoryIds)) {
+    return Invalid(absl::StrCat(field, ".category_ids"),
+                   absl::StrCat("at most ", kMaxCategoryIds, " entries"));
+  }
+  for (size_t i = 0; i < filter->category_ids.size(); ++i) {
+    absl::Status s = CheckId(filter->category_ids[i], absl::StrCat(field, ".category_ids[", i, "]"));
+    if (!s.ok()) return s;
+  }
+  if (filter->locales.size() > static_cast<size_t>(kMaxLocales)) {
+    return Invalid(absl::StrCat(field, ".locales"), absl::StrCat("at most ", kMaxLocales, " entries"));
+  }
+  for (size_t i = 0; i < filter->locales.size(); ++i) {
+    absl::Status s = CheckLocale(filter->locales[i], absl::StrCat(field, ".locales[", i, "]"));
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+bool IsPrivateHost(absl::string_view host) {
+  std::string h = absl::AsciiStrToLower(host);
+  if (h == "localhost" || absl::EndsWith(h, ".localhost") || absl::EndsWith(h, ".localhost.")) {
+    return true;
+  }
+  in_addr v4{};
+  // inet_aton accepts every form the resolver does ("127.1", "0x7f000001", octal).
+  if (inet_aton(h.c_str(), &v4) != 0) return PrivateV4(ntohl(v4.s_addr));
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, h.c_str(), &v6) != 1) return false;
+  const uint8_t* b = v6.s6_addr;
+  static const uint8_t kZero[16] = {};
+  bool v4_mapped = std::memcmp(b, kZero, 10) == 0 && b[10] == 0xff && b[11] == 0xff;
+  bool v4_compat = std::memcmp(b, kZero, 12) == 0;  // ::a.b.c.d, :: and ::1
+  if (v4_mapped || v4_compat) {
+    uint32_t a = (uint32_t{b[12]} << 24) | (uint32_t{b[13]} << 16) | (uint32_t{b[14]} << 8) | b[15];
+    return v4_compat || PrivateV4(a);
+  }
+  return (b[0] & 0xfe) == 0xfc ||                  // fc00::/7 unique local
+         (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) ||  // fe80::/10 link-local
+         b[0] == 0xff ||                             // multicast
+         (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8) ||  // documentation
+         (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b);    // NAT64
+}
+
+absl::Status CheckWebhookUrl(absl::string_view url, bool allow_private, absl::string_view field) {
+  if (url.size() > static_cast<size_t>(kMaxWebhookUrl)) {
+    return Invalid(field, absl::StrCat("longer than ", kMaxWebhookUrl, " characters"));
+  }
+  for (char c : url) {
+    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7F) {
+      return Invalid(field, "must not contain spaces or control characters");
+    }
+  }
+  bool https = absl::StartsWithIgnoreCase(url, "https://");
+  bool http = absl::StartsWithIgnoreCase(url, "http://");
+  if (!https && !http) return Invalid(field, "must be an https:// URL");
+  absl::string_view rest = url.substr(https ? 8 : 7);
+  absl::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  if (authority.find('@') != absl::string_view::npos) {
+    return Invalid(field, "must not contain user info (user@host)");
+  }
+  absl::string_view host = authority;
+  absl::string_view port;
+  if (!host.empty() && host[0] == '[') {
+    size_t close = host.find(']');
+    if (close == absl::string_view::npos) return Invalid(field, "unterminated [IPv6] host");
+    port = host.substr(close + 1);
+    host = host.substr(1, close - 1);
+    if (!port.empty() && port[0] != ':') return Invalid(field, "malformed host");
+  } else {
+    size_t colon = host.find(':');
+    if (colon != absl::string_view::npos) {
+      port = host.substr(colon);
+      host = host.substr(0, colon);
+    }
+  }
+  if (host.empty()) return Invalid(field, "missing host");
+  if (!port.empty()) {
+    int p = 0;
+    if (!absl::SimpleAtoi(port.substr(1), &p) || p < 1 || p > 65535) {
+      return Invalid(field, "bad port");
+    }
+  }
+  for (char c : host) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' && c != ':' &&
+        c != '_') {
+      return Invalid(field, "malformed host");
+    }
+  }
+  bool is_private = IsPrivateHost(host);
+  if (is_private && !allow_private) {
+    return Invalid(field,
+                   "points at a loopback or private address (refused unless the operator sets "
+                   "--allow-private-webhooks)");
+  }
+  if (http && !is_private) return Invalid(field, "must be an https:// URL");
+  return absl::OkStatus();
+}
+
+}  // namespace bulletin::notify
