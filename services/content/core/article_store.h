@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "services/content/core/content_types.h"
+#include "services/content/core/search_query.h"
 
 namespace bulletin::content {
 
@@ -144,16 +145,18 @@ class ArticleStore {
   // The earliest publish_time of a SCHEDULED article; nullopt when none is scheduled.
   virtual absl::StatusOr<std::optional<absl::Time>> NextScheduledTime() = 0;
 
-  // Full-text search of published articles: `match` is an FTS5 expression; `locale`
-  // (optional) restricts to translations in it, `category_ids` (optional) to those
-  // categories. Best first, at most `limit`.
+  // Full-text search of the translations of published, not deleted articles (title,
+  // summary and body text, tokenised by TokenizeForSearch, ranked by BM25 with the column
+  // weights 5, 2, 1); `locale` (optional) restricts to translations in it, `category_ids`
+  // (optional) to those categories. Best first (ties by article id), at most `limit`.
   virtual absl::StatusOr<std::vector<SearchHit>> Search(
-      const std::string& match, const std::string& locale,
+      const TextQuery& query, const std::string& locale,
       const std::vector<std::string>& category_ids, int limit) = 0;
-  // Published articles other than `article` that share a tag or its category, or whose
-  // text matches `text_match` (an FTS5 expression; empty: none). At most `limit`.
+  // Published articles other than `article` that share a tag or its category (at most
+  // `limit` of each, newest first), or whose text matches `text` (no phrases: none; at
+  // most `limit` translations, best first).
   virtual absl::StatusOr<std::vector<RelatedCandidate>> RelatedCandidates(
-      const Article& article, const std::string& text_match, int limit) = 0;
+      const Article& article, const TextQuery& text, int limit) = 0;
 
   // Every category, in no particular order.
   virtual absl::StatusOr<std::vector<Category>> ListCategories() = 0;

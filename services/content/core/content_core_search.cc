@@ -49,7 +49,7 @@ absl::StatusOr<SearchPage> ContentCore::SearchArticles(SearchQuery q) {
   if (!categories.ok()) return categories.status();
 
   absl::StatusOr<std::vector<SearchHit>> hits =
-      store_->Search(FtsAllOf(phrases), q.locale, *categories, kMaxSearchRows);
+      store_->Search(TextQuery{phrases, /*match_all=*/true}, q.locale, *categories, kMaxSearchRows);
   if (!hits.ok()) return hits.status();
   // Each article once, under its best-ranked translation (hits come best first).
   std::vector<SearchHit> best;
@@ -106,10 +106,9 @@ absl::StatusOr<std::vector<ArticleRead>> ContentCore::ListRelatedArticles(const 
   const std::string locale = internal::PickLocale(*self, q.locale.empty() ? self->default_locale
                                                                           : q.locale);
   const Translation& tr = self->translations.at(locale);
-  const std::string text_match =
-      FtsAnyOf(absl::StrCat(tr.title, " ", absl::StrJoin(self->tags, " ")), 32);
+  const TextQuery text = AnyTermOf(absl::StrCat(tr.title, " ", absl::StrJoin(self->tags, " ")), 32);
   absl::StatusOr<std::vector<RelatedCandidate>> candidates =
-      store_->RelatedCandidates(*self, text_match, 50);
+      store_->RelatedCandidates(*self, text, 50);
   if (!candidates.ok()) return candidates.status();
 
   // Text similarity in [0, 1]: bm25 relative to the best text match among the candidates.

@@ -6,10 +6,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "absl/strings/str_replace.h"
 #include "services/content/core/html_sanitizer.h"
-#include "services/content/core/search_tokenizer.h"
 #include "services/content/core/unicode_text.h"
 
 namespace bulletin::content {
@@ -20,10 +17,6 @@ bool IsSpace(char32_t cp) {
          cp == 0xA0;
 }
 
-std::string Quoted(absl::string_view text) {
-  return absl::StrCat("\"", absl::StrReplaceAll(text, {{"\"", "\"\""}}), "\"");
-}
-
 // Byte ranges of `text` matched by any phrase, sorted and merged.
 std::vector<std::pair<size_t, size_t>> Matches(absl::string_view text,
                                                const std::vector<QueryPhrase>& phrases) {
@@ -32,12 +25,7 @@ std::vector<std::pair<size_t, size_t>> Matches(absl::string_view text,
   for (const QueryPhrase& p : phrases) {
     const size_t n = p.tokens.size();
     for (size_t i = 0; n > 0 && i + n <= doc.size(); ++i) {
-      bool match = true;
-      for (size_t k = 0; k < n && match; ++k) {
-        match = p.prefix ? absl::StartsWith(doc[i + k].text, p.tokens[k])
-                         : doc[i + k].text == p.tokens[k];
-      }
-      if (!match) continue;
+      if (!PhraseAt(doc, i, p)) continue;
       // A prefix match of a bigram highlights only the typed character.
       const size_t end = p.prefix ? doc[i].start + p.text.size() : doc[i + n - 1].end;
       ranges.emplace_back(doc[i].start, end);
@@ -91,23 +79,32 @@ std::vector<QueryPhrase> ParseSearchQuery(absl::string_view query) {
   return phrases;
 }
 
-std::string FtsAllOf(const std::vector<QueryPhrase>& phrases) {
-  std::vector<std::string> parts;
-  for (const QueryPhrase& p : phrases) {
-    parts.push_back(p.prefix ? absl::StrCat(Quoted(p.text), "*") : Quoted(p.text));
+TextQuery AnyTermOf(absl::string_view text, size_t max_terms) {
+  TextQuery query;
+  query.match_all = false;
+  std::set<std::string> seen;
+  for (SearchToken& t : TokenizeForSearch(text)) {
+    if (query.phrases.size() >= max_terms) break;
+    if (!seen.insert(t.text).second) continue;
+    QueryPhrase p;
+    p.text = std::string(text.substr(t.start, t.end - t.start));
+    p.tokens.push_back(std::move(t.text));
+    query.phrases.push_back(std::move(p));
   }
-  return absl::StrJoin(parts, " AND ");
+  return query;
 }
 
-std::string FtsAnyOf(absl::string_view text, size_t max_terms) {
-  std::vector<std::string> terms;
-  std::set<std::string> seen;
-  for (const SearchToken& t : TokenizeForSearch(text)) {
-    if (terms.size() >= max_terms) break;
-    if (!seen.insert(t.text).second) continue;
-    terms.push_back(Quoted(text.substr(t.start, t.end - t.start)));
+bool PhraseAt(const std::vector<SearchToken>& doc, size_t i, const QueryPhrase& phrase) {
+  const size_t n = phrase.tokens.size();
+  if (n == 0 || i + n > doc.size()) return false;
+  for (size_t k = 0; k < n; ++k) {
+    const bool last_as_prefix = phrase.prefix && k + 1 == n;
+    if (last_as_prefix ? !absl::StartsWith(doc[i + k].text, phrase.tokens[k])
+                       : doc[i + k].text != phrase.tokens[k]) {
+      return false;
+    }
   }
-  return absl::StrJoin(terms, " OR ");
+  return true;
 }
 
 Snippet MakeSnippet(const std::string& field, absl::string_view text,

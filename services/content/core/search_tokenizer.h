@@ -1,23 +1,21 @@
-// The search tokenizer, shared by the FTS5 index and the snippet highlighter so that both
-// see the same tokens. CJK runs (unicode_text.h IsCjk) become overlapping character
-// bigrams, as Lucene's CJK analyzer does ("志愿服务" -> 志愿 愿服 服务; a lone character is
-// one token), so a two-character query finds a word inside an unspaced sentence. Every
-// other run goes to SQLite's own "porter" tokenizer over "unicode61 remove_diacritics 2":
-// case-folded, accents removed, English stemmed ("volunteers" -> "volunt").
-// Registered on a connection as the FTS5 tokenizer "bulletin". Thread-safe.
+// The search tokenizer: the one definition of what a search token is, used by every
+// search index (the SQLite store registers it as its FTS5 tokenizer, the memory store
+// indexes with it) and by the snippet highlighter, so all of them see the same tokens.
+// CJK runs (unicode_text.h IsCjk) become overlapping character bigrams, as Lucene's CJK
+// analyzer does ("志愿服务" -> 志愿 愿服 服务; a lone character is one token), so a
+// two-character query finds a word inside an unspaced sentence. Other text splits into
+// words of letters, digits and private-use characters (Unicode L*, N*, Co), case-folded
+// and with diacritics removed ("Café" -> "cafe"), then Porter-stemmed ("volunteers" ->
+// "volunt"): the rules of SQLite's "porter unicode61 remove_diacritics 2". Thread-safe.
 #pragma once
 
-#include <sqlite3.h>
-
+#include <cstddef>
 #include <string>
 #include <vector>
 
-#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
 namespace bulletin::content {
-
-inline constexpr char kSearchTokenizerName[] = "bulletin";
 
 // One token: its text and its byte range [start, end) in the tokenised string. CJK bigrams
 // overlap their neighbours.
@@ -27,10 +25,7 @@ struct SearchToken {
   size_t end = 0;
 };
 
-// Registers the "bulletin" tokenizer on `db`; call before creating or using the index.
-absl::Status RegisterSearchTokenizer(sqlite3* db);
-
-// The tokens of `text` as the index produces them.
+// The tokens of `text` (UTF-8; invalid bytes are separators), in order.
 std::vector<SearchToken> TokenizeForSearch(absl::string_view text);
 
 }  // namespace bulletin::content

@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "services/content/core/search_tokenizer.h"
+#include "services/content/store/sqlite/sqlite_fts.h"
 #include "services/content/store/sqlite/sqlite_internal.h"
 #include "services/content/store/sqlite/sqlite_schema.h"
 #include "common/base/text_rules.h"

@@ -54,11 +54,11 @@ class SqliteArticleStore : public ArticleStore, public OutboxStore {
   absl::StatusOr<std::vector<std::string>> DueScheduledArticles(absl::Time now,
                                                                 int limit) override;
   absl::StatusOr<std::optional<absl::Time>> NextScheduledTime() override;
-  absl::StatusOr<std::vector<SearchHit>> Search(const std::string& match, const std::string& locale,
+  absl::StatusOr<std::vector<SearchHit>> Search(const TextQuery& query, const std::string& locale,
                                                 const std::vector<std::string>& category_ids,
                                                 int limit) override;
   absl::StatusOr<std::vector<RelatedCandidate>> RelatedCandidates(const Article& article,
-                                                                  const std::string& text_match,
+                                                                  const TextQuery& text,
                                                                   int limit) override;
 
   absl::StatusOr<std::vector<OutboxEvent>> PendingEvents(int limit) override;

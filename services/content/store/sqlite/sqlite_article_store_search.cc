@@ -6,13 +6,15 @@
 #include "absl/strings/str_join.h"
 #include "services/content/core/html_sanitizer.h"
 #include "services/content/store/sqlite/sqlite_article_store.h"
+#include "services/content/store/sqlite/sqlite_fts.h"
 #include "services/content/store/sqlite/sqlite_internal.h"
 
 namespace bulletin::content {
 namespace {
 
 // Bump when the tokenizer or what is indexed changes: Open then rebuilds the index.
-constexpr char kSearchIndexVersion[] = "1";
+// 2: tokens from the core's own tokenizer instead of SQLite's porter (same rules).
+constexpr char kSearchIndexVersion[] = "2";
 
 // bm25 column weights: a match in the title counts most, then the summary, then the body.
 constexpr char kRank[] = "bm25(article_search, 5.0, 2.0, 1.0)";
@@ -82,9 +84,10 @@ absl::Status SqliteArticleStore::RebuildSearchIndexIfStale() {
 }
 
 absl::StatusOr<std::vector<SearchHit>> SqliteArticleStore::Search(
-    const std::string& match, const std::string& locale,
+    const TextQuery& query, const std::string& locale,
     const std::vector<std::string>& category_ids, int limit) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (query.phrases.empty()) return std::vector<SearchHit>();
   ASSIGN_OR_RETURN(
       q, db_->Prepare(absl::StrCat(
              "SELECT d.article_id, d.locale, ", kRank,
@@ -93,7 +96,7 @@ absl::StatusOr<std::vector<SearchHit>> SqliteArticleStore::Search(
              "AND (?2 = '' OR d.locale = ?2) AND (?3 = '[]' OR a.category_id IN "
              "(SELECT value FROM json_each(?3))) AND a.state = 3 AND a.delete_time IS NULL "
              "ORDER BY rank, a.id LIMIT ?4")));
-  q.BindText(1, match).BindText(2, locale);
+  q.BindText(1, FtsExpression(query)).BindText(2, locale);
   q.BindText(3, absl::StrCat("[", category_ids.empty() ? "" : "\"",
                              absl::StrJoin(category_ids, "\",\""),
                              category_ids.empty() ? "" : "\"", "]"));
@@ -108,7 +111,7 @@ absl::StatusOr<std::vector<SearchHit>> SqliteArticleStore::Search(
 }
 
 absl::StatusOr<std::vector<RelatedCandidate>> SqliteArticleStore::RelatedCandidates(
-    const Article& article, const std::string& text_match, int limit) {
+    const Article& article, const TextQuery& text, int limit) {
   std::lock_guard<std::mutex> lock(mu_);
   std::map<std::string, RelatedCandidate> found;
   auto entry = [&](const std::string& id) -> RelatedCandidate& {
@@ -138,13 +141,13 @@ absl::StatusOr<std::vector<RelatedCandidate>> SqliteArticleStore::RelatedCandida
       entry(q.Text(0)).same_category = true;
     }
   }
-  if (!text_match.empty()) {
+  if (!text.phrases.empty()) {
     ASSIGN_OR_RETURN(
         q, db_->Prepare(absl::StrCat(
                "SELECT d.article_id, ", kRank, " AS rank FROM article_search JOIN "
                "search_docs d ON d.docid = article_search.rowid WHERE article_search MATCH ? "
                "ORDER BY rank LIMIT ?")));
-    q.BindText(1, text_match).BindInt(2, limit);
+    q.BindText(1, FtsExpression(text)).BindInt(2, limit);
     for (;;) {
       ASSIGN_OR_RETURN(row, q.Step());
       if (!row) break;
