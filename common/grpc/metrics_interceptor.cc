@@ -154,7 +154,8 @@ class MetricsInterceptorFactory : public grpc::experimental::ServerInterceptorFa
     size_t slash = full.rfind('/');
     std::string service =
         std::string(slash == absl::string_view::npos ? "" : full.substr(1, slash - 1));
-    std::string method = std::string(slash == absl::string_view::npos ? full : full.substr(slash + 1));
+    std::string method =
+        std::string(slash == absl::string_view::npos ? full : full.substr(slash + 1));
     absl::MutexLock lock(&mu_);
     // Calls of unregistered methods come here too: past kMaxMethods, they share one.
     if (methods_.size() >= kMaxMethods && !methods_.contains(key)) {
@@ -167,8 +168,8 @@ class MetricsInterceptorFactory : public grpc::experimental::ServerInterceptorFa
     std::unique_ptr<MethodMetrics>& m = methods_[key];
     if (m == nullptr) {
       m = std::make_unique<MethodMetrics>(
-          metrics_, std::vector<std::string>{TypeName(info->type()), std::move(service),
-                                             std::move(method)});
+          metrics_,
+          std::vector<std::string>{TypeName(info->type()), std::move(service), std::move(method)});
     }
     return *m;
   }
