@@ -11,11 +11,12 @@
 #include "common/grpc/server.h"
 #include "common/metrics/metrics.h"
 #include "common/redis/redis_client.h"
+#include "common/redis/stream_reader.h"
 #include "common/service/service_flags.h"
 #include "services/analytics/config.h"
 #include "services/analytics/core/analytics_core.h"
 #include "services/analytics/core/view_batcher.h"
-#include "services/analytics/events/event_consumer.h"
+#include "services/analytics/events/article_events.h"
 #include "services/analytics/grpc/analytics_service.h"
 #include "services/analytics/store/redis/redis_view_store.h"
 
@@ -97,7 +98,8 @@ int Run(int argc, char** argv) {
   ViewBatcher batcher(store, batcher_options);
   if (absl::Status s = batcher.Start(); !s.ok()) return Fail(s);
   AnalyticsCore core(store, batcher, config.filter);
-  EventConsumer consumer(redis, store, {config.consumer_name});
+  ConsumerGroupReader consumer(redis, ArticleEventsReaderOptions(config.consumer_name),
+                               ArticleEventsHandler(store));
   consumer.Start();
   WorkerPool pool(static_cast<int>(config.service.worker_threads), /*max_queue=*/4096);
   AnalyticsService service(core, config.service.tokens, pool);

@@ -16,7 +16,7 @@
 #include "common/testing/process.h"
 #include "common/testing/redis_server.h"
 #include "services/analytics/core/analytics_core.h"
-#include "services/analytics/events/event_consumer.h"
+#include "services/analytics/events/article_events.h"
 #include "services/analytics/store/redis/redis_view_store.h"
 
 namespace bulletin::analytics {
@@ -58,8 +58,11 @@ class AnalyticsFixture : public ::testing::Test {
     batcher_ = std::make_unique<ViewBatcher>(*store_, batcher, [this] { return now_; });
     ASSERT_TRUE(batcher_->Start().ok());
     core_ = std::make_unique<AnalyticsCore>(*store_, *batcher_, *filter_, [this] { return now_; });
-    consumer_ = std::make_unique<EventConsumer>(
-        *redis_, *store_, ConsumerOptions{"test", absl::Milliseconds(100), absl::ZeroDuration()});
+    ConsumerGroupOptions reader = ArticleEventsReaderOptions("test");
+    reader.block = absl::Milliseconds(100);
+    reader.claim_idle = absl::ZeroDuration();
+    consumer_ =
+        std::make_unique<ConsumerGroupReader>(*redis_, reader, ArticleEventsHandler(*store_));
   }
 
   RecordResult Record(const View& v) {
@@ -129,7 +132,7 @@ class AnalyticsFixture : public ::testing::Test {
   std::unique_ptr<ViewFilter> filter_;
   std::unique_ptr<ViewBatcher> batcher_;
   std::unique_ptr<AnalyticsCore> core_;
-  std::unique_ptr<EventConsumer> consumer_;
+  std::unique_ptr<ConsumerGroupReader> consumer_;
   absl::Time now_;
 };
 
