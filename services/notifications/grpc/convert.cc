@@ -1,6 +1,6 @@
 #include "services/notifications/grpc/convert.h"
 
-#include "services/notifications/core/streams/stream_position.h"
+#include "services/notifications/core/streams/resume_token.h"
 
 namespace bulletin::notify {
 namespace {
@@ -17,7 +17,8 @@ Subscription FromProto(const v1::Subscription& proto) {
   Subscription s;
   s.owner = proto.owner();
   s.display_name = proto.display_name();
-  for (int t : proto.filter().event_types()) s.filter.event_types.push_back(static_cast<EventType>(t));
+  for (int t : proto.filter().event_types())
+    s.filter.event_types.push_back(static_cast<EventType>(t));
   s.filter.category_ids.assign(proto.filter().category_ids().begin(),
                                proto.filter().category_ids().end());
   s.filter.include_subcategories = proto.filter().include_subcategories();

@@ -6,46 +6,27 @@
 
 namespace bulletin::notify {
 
-absl::StatusOr<std::vector<StreamEntry>> DecodeEntries(const RedisReply& list) {
-  std::vector<StreamEntry> out;
-  out.reserve(list.elements.size());
-  for (const RedisReply& e : list.elements) {
-    if (e.elements.size() != 2) return absl::InternalError("stream entry: unexpected reply shape");
-    std::optional<StreamId> id = StreamId::Parse(e.elements[0].str);
-    if (!id) return absl::InternalError("stream entry: malformed id " + e.elements[0].str);
-    StreamEntry entry{*id, nullptr};
-    const std::vector<RedisReply>& fields = e.elements[1].elements;
-    for (size_t i = 0; i + 1 < fields.size(); i += 2) {
-      if (fields[i].str != ::bulletin::keys::kFieldEvent) continue;
-      auto event = std::make_shared<events::v1::ArticleEvent>();
-      if (event->ParseFromString(fields[i + 1].str)) entry.event = std::move(event);
-    }
-    if (!entry.event) Logger()->warn("stream entry {} has no decodable event; skipped", id->ToString());
-    out.push_back(std::move(entry));
-  }
-  return out;
-}
-
 absl::StatusOr<std::vector<StreamEntry>> EventLog::ReadAfter(const StreamId& after, int count) {
-  absl::StatusOr<RedisReply> r = redis_->Command({"XRANGE", ::bulletin::keys::kEventStream,
-                                                  "(" + after.ToString(), "+", "COUNT",
-                                                  absl::StrCat(count)});
+  absl::StatusOr<RedisReply> r =
+      redis_->Command({"XRANGE", ::bulletin::keys::kEventStream, "(" + after.ToString(), "+",
+                       "COUNT", absl::StrCat(count)});
   if (!r.ok()) return r.status();
-  return DecodeEntries(*r);
+  return DecodeStreamEntries(*r);
 }
 
 absl::StatusOr<std::vector<StreamEntry>> EventLog::WaitAfter(const StreamId& after, int count,
                                                              absl::Duration block) {
-  absl::StatusOr<RedisReply> r = redis_->BlockingCommand(
-      {"XREAD", "COUNT", absl::StrCat(count), "BLOCK", absl::StrCat(absl::ToInt64Milliseconds(block)),
-       "STREAMS", ::bulletin::keys::kEventStream, after.ToString()},
-      block + absl::Seconds(2));
+  absl::StatusOr<RedisReply> r =
+      redis_->BlockingCommand({"XREAD", "COUNT", absl::StrCat(count), "BLOCK",
+                               absl::StrCat(absl::ToInt64Milliseconds(block)), "STREAMS",
+                               ::bulletin::keys::kEventStream, after.ToString()},
+                              block + absl::Seconds(2));
   if (!r.ok()) return r.status();
   if (r->is_nil() || r->elements.empty()) return std::vector<StreamEntry>();
   // [[key, [entries...]]]
   const RedisReply& stream = r->elements[0];
   if (stream.elements.size() != 2) return absl::InternalError("XREAD: unexpected reply shape");
-  return DecodeEntries(stream.elements[1]);
+  return DecodeStreamEntries(stream.elements[1]);
 }
 
 absl::StatusOr<StreamBounds> EventLog::Bounds() {

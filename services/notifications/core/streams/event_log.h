@@ -12,15 +12,11 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "bulletin/events/v1/events.pb.h"
+#include "common/base/stream_id.h"
 #include "common/redis/redis_client.h"
-#include "services/notifications/core/streams/stream_position.h"
+#include "common/redis/stream_reader.h"
 
 namespace bulletin::notify {
-
-struct StreamEntry {
-  StreamId id;
-  std::shared_ptr<const events::v1::ArticleEvent> event;  // null when undecodable
-};
 
 struct StreamBounds {
   bool exists = false;
@@ -55,9 +51,6 @@ class EventLog {
  private:
   RedisClient* redis_;  // not owned
 };
-
-// Decodes a list of stream entries as XRANGE/XREAD/XREADGROUP/XAUTOCLAIM return them.
-absl::StatusOr<std::vector<StreamEntry>> DecodeEntries(const RedisReply& list);
 
 // Whether resuming after `pos` may miss entries the stream has removed (trimmed by
 // MAXLEN or deleted), and if so the oldest position from which nothing is missing.

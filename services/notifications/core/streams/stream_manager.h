@@ -13,6 +13,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/base/worker_pool.h"
 #include "services/notifications/core/streams/event_hub.h"
+#include "services/notifications/core/streams/resume_token.h"
 #include "services/notifications/core/streams/stream_session.h"
 #include "services/notifications/core/subscriptions/subscription_core.h"
 

@@ -9,14 +9,14 @@
 
 #include "absl/time/time.h"
 #include "bulletin/events/v1/events.pb.h"
-#include "services/notifications/core/streams/stream_position.h"
+#include "common/base/stream_id.h"
 
 namespace bulletin::notify {
 
 using EventType = ::bulletin::events::v1::ArticleEventType;
 
 // Bounds from bulletin.notify.v1 (notify.proto).
-inline constexpr int kMaxDisplayName = 100;   // characters
+inline constexpr int kMaxDisplayName = 100;  // characters
 inline constexpr int kMaxEventTypes = 4;
 inline constexpr int kMaxCategoryIds = 50;
 inline constexpr int kMaxLocales = 20;

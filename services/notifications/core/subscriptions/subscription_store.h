@@ -12,7 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
-#include "services/notifications/core/streams/stream_position.h"
+#include "common/base/stream_id.h"
 #include "services/notifications/core/subscriptions/subscription.h"
 
 namespace bulletin::notify {
@@ -49,8 +49,8 @@ class SubscriptionStore {
   // Newest first: subscriptions of `owner` (empty: of everyone), starting at `after` (a
   // SubscriptionPage::next; empty: from the newest), at most `limit`. INVALID_ARGUMENT
   // (naming page_token) for a malformed `after`.
-  virtual absl::StatusOr<SubscriptionPage> List(const std::string& owner,
-                                                const std::string& after, int limit) = 0;
+  virtual absl::StatusOr<SubscriptionPage> List(const std::string& owner, const std::string& after,
+                                                int limit) = 0;
 
   // Deletes it. NOT_FOUND when absent; ABORTED (payload kEtagPayload = current etag)
   // when `etag` is non-empty and not current.
@@ -88,9 +88,9 @@ inline constexpr char kEtagPayload[] = "bulletin-current-etag";
 // The ABORTED status of a write with a stale etag, carrying the current one.
 inline absl::Status StaleEtagError(const std::string& id, const std::string& etag,
                                    const std::string& current) {
-  absl::Status s = absl::AbortedError(absl::StrCat("subscription \"", id, "\" changed: etag \"",
-                                                   etag, "\" is stale, current etag is \"",
-                                                   current, "\""));
+  absl::Status s =
+      absl::AbortedError(absl::StrCat("subscription \"", id, "\" changed: etag \"", etag,
+                                      "\" is stale, current etag is \"", current, "\""));
   s.SetPayload(kEtagPayload, absl::Cord(current));
   return s;
 }

@@ -1,5 +1,5 @@
 // Resume tokens and stream ids, and the retention rule behind OUT_OF_RANGE.
-#include "services/notifications/core/streams/stream_position.h"
+#include "services/notifications/core/streams/resume_token.h"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 namespace bulletin::notify {
 namespace {
 
-TEST(NotifyStreamPositionTest, TokensRoundTripAndOrder) {
+TEST(NotifyResumeTokenTest, TokensRoundTripAndOrder) {
   StreamId id{1700000000123, 7};
   std::string token = EncodeResumeToken(id);
   EXPECT_EQ(token, "v1.1700000000123-7");
@@ -19,9 +19,9 @@ TEST(NotifyStreamPositionTest, TokensRoundTripAndOrder) {
   EXPECT_LT((StreamId{5, 1}), (StreamId{5, 2}));
 }
 
-TEST(NotifyStreamPositionTest, MalformedTokensNameTheField) {
-  for (const char* bad : {"", "garbage", "v1.", "v1.12", "v1.a-b", "v1.1-2-3", "v2.1-2",
-                          "v1.-1-2", "v1.99999999999999999999999-0"}) {
+TEST(NotifyResumeTokenTest, MalformedTokensNameTheField) {
+  for (const char* bad : {"", "garbage", "v1.", "v1.12", "v1.a-b", "v1.1-2-3", "v2.1-2", "v1.-1-2",
+                          "v1.99999999999999999999999-0"}) {
     absl::StatusOr<StreamId> r = DecodeResumeToken(bad, "resume_token");
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
@@ -30,7 +30,7 @@ TEST(NotifyStreamPositionTest, MalformedTokensNameTheField) {
   EXPECT_FALSE(DecodeResumeToken("v1.1-" + std::string(300, '1'), "resume_token").ok());
 }
 
-TEST(NotifyStreamPositionTest, TrimmedPastWhenEntriesAfterThePositionAreGone) {
+TEST(NotifyResumeTokenTest, TrimmedPastWhenEntriesAfterThePositionAreGone) {
   StreamBounds b;
   EXPECT_FALSE(TrimmedPast(b, StreamId{}, false));  // no stream: nothing lost
   b.exists = true;
@@ -44,7 +44,7 @@ TEST(NotifyStreamPositionTest, TrimmedPastWhenEntriesAfterThePositionAreGone) {
   ASSERT_TRUE(oldest);
   EXPECT_EQ(*oldest, (StreamId{99, UINT64_MAX}));
   EXPECT_FALSE(TrimmedPast(b, StreamId{80, 0}, true));  // the position itself is kept
-  b.entries_added = 3;  // nothing was ever removed
+  b.entries_added = 3;                                  // nothing was ever removed
   EXPECT_FALSE(TrimmedPast(b, StreamId{0, 0}, false));
   b.max_deleted = StreamId{120, 0};  // an XDEL after the position
   EXPECT_TRUE(TrimmedPast(b, StreamId{110, 0}, true));
