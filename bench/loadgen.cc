@@ -25,7 +25,7 @@
 #include "bulletin/analytics/v1/analytics.grpc.pb.h"
 #include "common/base/flags.h"
 #include "common/redis/redis_client.h"
-#include "services/analytics/redis_view_store.h"
+#include "services/analytics/store/redis/redis_view_store.h"
 
 namespace {
 

@@ -5,7 +5,8 @@
 # links, directly or through another target, a storage or transport library fails the
 # configure step, so a stray include of hiredis, SQLite, curl or gRPC cannot build.
 set(BULLETIN_FORBIDDEN_IN_CORE PkgConfig::HIREDIS SQLite::SQLite3 CURL::libcurl gRPC::grpc
-  gRPC::grpc++ gRPC::grpc++_reflection gRPC::gpr PkgConfig::MICROHTTPD PkgConfig::PQ)
+  gRPC::grpc++ gRPC::grpc++_reflection gRPC::gpr prometheus-cpp::pull civetweb::civetweb
+  civetweb::civetweb-cpp PkgConfig::PQ)
 function(bulletin_core_library name)
   cmake_parse_arguments(C "" "" "SOURCES;LIBS" ${ARGN})
   add_library(${name} STATIC ${C_SOURCES})

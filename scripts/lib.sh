@@ -8,7 +8,7 @@ BULLETIN_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libhiredis-dev libspdlog-dev libsqlite3-dev libcurl4-openssl-dev libssl-dev
-  libgtest-dev libgmock-dev redis-server libgumbo-dev libicu-dev libmicrohttpd-dev
+  libgtest-dev libgmock-dev redis-server libgumbo-dev libicu-dev
   prometheus-cpp-dev clang-14 clang-format
 )
 
