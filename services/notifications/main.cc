@@ -7,11 +7,14 @@
 #include "common/grpc/server.h"
 #include "common/service/service_flags.h"
 #include "services/notifications/config.h"
+#include "services/notifications/core/deliveries/delivery_scheduler.h"
 #include "services/notifications/core/deliveries/delivery_worker.h"
-#include "services/notifications/events/event_consumer.h"
+#include "services/notifications/events/redis_event_log.h"
+#include "services/notifications/events/webhook_consumer.h"
 #include "services/notifications/grpc/notification_service.h"
 #include "services/notifications/store/redis/redis_delivery_store.h"
 #include "services/notifications/store/redis/redis_subscription_store.h"
+#include "services/notifications/webhook/http_client.h"
 
 int main(int argc, char** argv) {
   using namespace bulletin;
@@ -33,18 +36,19 @@ int main(int argc, char** argv) {
   StreamOptions stream_options;
   stream_options.heartbeat_interval = config->heartbeat_interval;
   stream_options.queue_limit = static_cast<size_t>(config->stream_queue_limit);
-  StreamManager streams(&core, &store, &redis, stream_options);
+  RedisEventLog log(redis);
+  StreamManager streams(core, store, log, stream_options);
   core.SetDeleteListener([&streams](const std::string& id) { streams.EndSubscription(id); });
 
   RedisDeliveryStore deliveries(&redis);
   DeliveryWorkerOptions worker_options;
   worker_options.retry_schedule = config->retry_schedule;
   worker_options.disable_after = config->disable_after;
-  worker_options.http = {config->webhook_connect_timeout, config->webhook_timeout,
-                         config->allow_private_webhooks};
   worker_options.concurrency = static_cast<int>(config->webhook_concurrency);
   worker_options.source = config->cloudevents_source;
-  DeliveryWorker worker(&deliveries, &store, &core, worker_options);
+  HttpClient http(
+      {config->webhook_connect_timeout, config->webhook_timeout, config->allow_private_webhooks});
+  DeliveryWorker worker(deliveries, store, core, http, worker_options);
   core.SetResumeListener([&deliveries, &worker](const std::string& id) {
     if (absl::Status s = deliveries.ReleaseHeld(id, absl::Now()); !s.ok()) {
       Logger()->warn("releasing held deliveries of {}: {}", id, s.ToString());
@@ -55,8 +59,8 @@ int main(int argc, char** argv) {
   consumer_options.group = config->consumer_group;
   consumer_options.consumer = config->replica_id;
   consumer_options.claim_idle = config->claim_idle;
-  EventConsumer consumer(&redis, &store, &deliveries, consumer_options,
-                         [&worker] { worker.Nudge(); });
+  DeliveryScheduler scheduler(store, deliveries);
+  WebhookConsumer consumer(redis, scheduler, consumer_options, [&worker] { worker.Nudge(); });
   DeliveryCore delivery_core(&core, &deliveries, &worker);
 
   WorkerPool pool(static_cast<int>(config->service.worker_threads), 1024);

@@ -13,8 +13,10 @@
 #include "common/redis/keys.h"
 #include "common/testing/process.h"
 #include "common/testing/redis_server.h"
+#include "services/notifications/events/redis_event_log.h"
 #include "services/notifications/store/redis/redis_delivery_store.h"
 #include "services/notifications/store/redis/redis_subscription_store.h"
+#include "services/notifications/webhook/http_client.h"
 
 namespace bulletin::notify {
 namespace {
@@ -76,7 +78,8 @@ class StreamReader {
   }
   grpc::Status Status(absl::Duration timeout = absl::Seconds(5)) {
     std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait_until(lock, absl::ToChronoTime(absl::Now() + timeout), [this] { return status_.has_value(); });
+    cv_.wait_until(lock, absl::ToChronoTime(absl::Now() + timeout),
+                   [this] { return status_.has_value(); });
     return status_.value_or(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "no status yet"));
   }
   const std::string& last_token() const { return last_token_; }
@@ -106,7 +109,8 @@ class NotifyNotificationServiceTest : public ::testing::Test {
     StreamOptions options;
     options.heartbeat_interval = heartbeat;
     options.queue_limit = queue_limit;
-    streams_ = std::make_unique<StreamManager>(core_.get(), store_.get(), redis_.get(), options);
+    log_ = std::make_unique<RedisEventLog>(*redis_);
+    streams_ = std::make_unique<StreamManager>(*core_, *store_, *log_, options);
     core_->SetDeleteListener([this](const std::string& id) { streams_->EndSubscription(id); });
     streams_->Start();
     auto tokens = TokenStore::Parse(absl::StrCat("partner ", kAcmeToken, " acme\npartner ",
@@ -115,10 +119,10 @@ class NotifyNotificationServiceTest : public ::testing::Test {
     tokens_ = std::move(*tokens);
     pool_ = std::make_unique<WorkerPool>(4, 256);
     deliveries_ = std::make_unique<RedisDeliveryStore>(redis_.get());
-    DeliveryWorkerOptions worker_options;
-    worker_options.http = {absl::Milliseconds(500), absl::Seconds(1), true};
-    worker_ = std::make_unique<DeliveryWorker>(deliveries_.get(), store_.get(), core_.get(),
-                                               worker_options);
+    http_ = std::make_unique<HttpClient>(
+        HttpClientOptions{absl::Milliseconds(500), absl::Seconds(1), true});
+    worker_ = std::make_unique<DeliveryWorker>(*deliveries_, *store_, *core_, *http_,
+                                               DeliveryWorkerOptions{});
     worker_->Start();
     delivery_core_ = std::make_unique<DeliveryCore>(core_.get(), deliveries_.get(), worker_.get());
     service_ = std::make_unique<NotificationService>(core_.get(), delivery_core_.get(),
@@ -192,10 +196,12 @@ class NotifyNotificationServiceTest : public ::testing::Test {
   std::unique_ptr<RedisClient> redis_;
   std::unique_ptr<RedisSubscriptionStore> store_;
   std::unique_ptr<SubscriptionCore> core_;
+  std::unique_ptr<RedisEventLog> log_;
   std::unique_ptr<StreamManager> streams_;
   TokenStore tokens_;
   std::unique_ptr<WorkerPool> pool_;
   std::unique_ptr<RedisDeliveryStore> deliveries_;
+  std::unique_ptr<HttpClient> http_;
   std::unique_ptr<DeliveryWorker> worker_;
   std::unique_ptr<DeliveryCore> delivery_core_;
   std::unique_ptr<NotificationService> service_;
@@ -235,7 +241,8 @@ TEST_F(NotifyNotificationServiceTest, LiveEventArrivesWithinASecondAndResumeRepl
   EXPECT_EQ(third->event_id(), "e4");
 }
 
-TEST_F(NotifyNotificationServiceTest, NewSubscriptionStartsAtCreationAndReconnectResumesAfterCursor) {
+TEST_F(NotifyNotificationServiceTest,
+       NewSubscriptionStartsAtCreationAndReconnectResumesAfterCursor) {
   Publish("before-creation");
   std::string sub = NewSubscription();
   std::string seen_entry;
@@ -512,17 +519,19 @@ TEST_F(NotifySlowClientTest, AClientThatDoesNotReadIsDisconnected) {
     auto* t = e.mutable_article()->add_translations();
     t->set_locale("en");
     t->set_summary(big);
-    ASSERT_TRUE(redis_->Command({"XADD", keys::kEventStream, "*", "event", e.SerializeAsString(),
-                                 "event_id", e.event_id(), "type", "ARTICLE_EVENT_TYPE_PUBLISHED",
-                                 "article_id", "a"})
-                    .ok());
+    ASSERT_TRUE(
+        redis_
+            ->Command({"XADD", keys::kEventStream, "*", "event", e.SerializeAsString(), "event_id",
+                       e.event_id(), "type", "ARTICLE_EVENT_TYPE_PUBLISHED", "article_id", "a"})
+            .ok());
   }
   // Now read everything: the stream must end with RESOURCE_EXHAUSTED, not hang.
   v1::SubscribeResponse msg;
   int n = 0;
   while (reader->Read(&msg)) ++n;
   grpc::Status s = reader->Finish();
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message() << " after " << n;
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+      << s.error_message() << " after " << n;
   EXPECT_LT(n, 4000);
 }
 

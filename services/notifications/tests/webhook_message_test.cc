@@ -7,6 +7,7 @@
 #include "services/notifications/core/deliveries/retry_policy.h"
 #include "services/notifications/core/subscriptions/subscription_core.h"
 #include "services/notifications/tests/webhook_verifier.h"
+#include "services/notifications/webhook/http_client.h"
 
 namespace bulletin::notify {
 namespace {

@@ -7,11 +7,13 @@
 #include "common/testing/process.h"
 #include "common/testing/redis_server.h"
 #include "services/notifications/core/deliveries/delivery_core.h"
-#include "services/notifications/events/event_consumer.h"
+#include "services/notifications/core/deliveries/delivery_scheduler.h"
+#include "services/notifications/events/webhook_consumer.h"
 #include "services/notifications/store/redis/redis_delivery_store.h"
 #include "services/notifications/store/redis/redis_subscription_store.h"
 #include "services/notifications/tests/http_receiver.h"
 #include "services/notifications/tests/webhook_verifier.h"
+#include "services/notifications/webhook/http_client.h"
 
 namespace bulletin::notify {
 namespace {
@@ -40,16 +42,17 @@ class NotifyWebhookTest : public ::testing::Test {
                     absl::Duration timeout = absl::Seconds(1)) {
     DeliveryWorkerOptions options;
     options.retry_schedule = schedule;
-    options.http = {absl::Seconds(1), timeout, true};
-    worker_ = std::make_unique<DeliveryWorker>(deliveries_.get(), subs_.get(), core_.get(), options);
+    http_ = std::make_unique<HttpClient>(HttpClientOptions{absl::Seconds(1), timeout, true});
+    worker_ = std::make_unique<DeliveryWorker>(*deliveries_, *subs_, *core_, *http_, options);
     core_->SetResumeListener([this](const std::string& id) {
       ASSERT_TRUE(deliveries_->ReleaseHeld(id, absl::Now()).ok());
       worker_->Nudge();
     });
     ConsumerOptions consumer;
     consumer.consumer = "test-replica";
-    consumer_ = std::make_unique<EventConsumer>(redis_.get(), subs_.get(), deliveries_.get(),
-                                                consumer, [this] { worker_->Nudge(); });
+    scheduler_ = std::make_unique<DeliveryScheduler>(*subs_, *deliveries_);
+    consumer_ = std::make_unique<WebhookConsumer>(*redis_, *scheduler_, consumer,
+                                                  [this] { worker_->Nudge(); });
     delivery_core_ = std::make_unique<DeliveryCore>(core_.get(), deliveries_.get(), worker_.get());
     worker_->Start();
     consumer_->Start();
@@ -103,8 +106,10 @@ class NotifyWebhookTest : public ::testing::Test {
   std::unique_ptr<RedisSubscriptionStore> subs_;
   std::unique_ptr<SubscriptionCore> core_;
   std::unique_ptr<RedisDeliveryStore> deliveries_;
+  std::unique_ptr<HttpClient> http_;
   std::unique_ptr<DeliveryWorker> worker_;
-  std::unique_ptr<EventConsumer> consumer_;
+  std::unique_ptr<DeliveryScheduler> scheduler_;
+  std::unique_ptr<WebhookConsumer> consumer_;
   std::unique_ptr<DeliveryCore> delivery_core_;
 };
 
@@ -164,8 +169,8 @@ TEST_F(NotifyWebhookTest, SilentReceiverIsDeadLetteredAndRedeliveredWhenBack) {
   ASSERT_EQ(d.attempts.size(), 3u);
   EXPECT_EQ(d.attempts[2].http_status, 0);
   EXPECT_NE(d.attempts[2].error.find("timeout"), std::string::npos) << d.attempts[2].error;
-  auto dead = delivery_core_->List(kAcme, sub.subscription.id, 0, "",
-                                   DeliveryState::kDeadLettered, "");
+  auto dead =
+      delivery_core_->List(kAcme, sub.subscription.id, 0, "", DeliveryState::kDeadLettered, "");
   ASSERT_TRUE(dead.ok());
   EXPECT_EQ(dead->deliveries.size(), 1u);
 
@@ -217,7 +222,8 @@ TEST_F(NotifyWebhookTest, RotatedSecretSignsWithBothUntilTheOldExpires) {
   HttpReceiver receiver;
   StartWorkers();
   CreatedSubscription sub = NewSubscription(receiver.url());
-  auto rotated = core_->RotateSecret(kAcme, sub.subscription.id, sub.subscription.etag, std::nullopt);
+  auto rotated =
+      core_->RotateSecret(kAcme, sub.subscription.id, sub.subscription.etag, std::nullopt);
   ASSERT_TRUE(rotated.ok()) << rotated.status();
   EXPECT_NE(rotated->signing_secret, sub.signing_secret);
   EXPECT_GT(rotated->subscription.previous_secret_expire_time, absl::Now() + absl::Hours(23));
@@ -270,10 +276,9 @@ TEST_F(NotifyWebhookTest, PartnersCannotSeeAnotherPartnersDeliveries) {
   CreatedSubscription sub = NewSubscription(receiver.url());
   Publish("evt-private");
   WaitForState(sub.subscription.id, "evt-private", DeliveryState::kSucceeded);
-  EXPECT_EQ(delivery_core_->List(kBeta, sub.subscription.id, 0, "", std::nullopt, "")
-                .status()
-                .code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(
+      delivery_core_->List(kBeta, sub.subscription.id, 0, "", std::nullopt, "").status().code(),
+      absl::StatusCode::kNotFound);
   auto own = delivery_core_->List(kAcme, sub.subscription.id, 0, "", std::nullopt, "evt-private");
   ASSERT_TRUE(own.ok());
   EXPECT_EQ(own->deliveries.size(), 1u);

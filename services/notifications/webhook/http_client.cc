@@ -4,10 +4,13 @@
 #include <curl/curl.h>
 #include <sys/socket.h>
 
-#include <mutex>
+#include <algorithm>
+#include <string>
 
+#include "absl/base/call_once.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/notifications/core/subscriptions/validation.h"
 
@@ -33,7 +36,7 @@ struct HttpClient::Transfer {
 
 namespace {
 
-std::once_flag curl_init;
+absl::once_flag curl_init;
 
 size_t DiscardBody(char*, size_t size, size_t n, void*) { return size * n; }
 
@@ -63,8 +66,8 @@ curl_socket_t OpenSocket(void* user, curlsocktype, curl_sockaddr* address) {
   }
   bool is_private = IsPrivateHost(text);
   if (is_private && !t->allow_private) {
-    t->refused = absl::StrCat("refused: the host resolves to the loopback/private address ",
-                              text, " (allowed only with --allow-private-webhooks)");
+    t->refused = absl::StrCat("refused: the host resolves to the loopback/private address ", text,
+                              " (allowed only with --allow-private-webhooks)");
     return CURL_SOCKET_BAD;
   }
   if (!is_private && t->plain_http) {
@@ -77,8 +80,21 @@ curl_socket_t OpenSocket(void* user, curlsocktype, curl_sockaddr* address) {
 
 }  // namespace
 
+std::optional<absl::Duration> ParseRetryAfter(absl::string_view value, absl::Time now) {
+  std::string v(absl::StripAsciiWhitespace(value));
+  if (v.empty()) return std::nullopt;
+  int64_t seconds = 0;
+  if (absl::SimpleAtoi(v, &seconds)) {
+    if (seconds < 0) return std::nullopt;
+    return absl::Seconds(seconds);
+  }
+  time_t at = curl_getdate(v.c_str(), nullptr);  // RFC 7231 HTTP-date (and older forms)
+  if (at < 0) return std::nullopt;
+  return std::max(absl::ZeroDuration(), absl::FromTimeT(at) - now);
+}
+
 HttpClient::HttpClient(HttpClientOptions options) : options_(options) {
-  std::call_once(curl_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  absl::call_once(curl_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   multi_ = curl_multi_init();
 }
 
@@ -96,7 +112,8 @@ void HttpClient::Post(uint64_t tag, HttpRequest request) {
   t->plain_http = absl::StartsWithIgnoreCase(t->request.url, "http://");
   t->start = absl::Now();
   t->easy = curl_easy_init();
-  for (const std::string& h : t->request.headers) t->headers = curl_slist_append(t->headers, h.c_str());
+  for (const std::string& h : t->request.headers)
+    t->headers = curl_slist_append(t->headers, h.c_str());
   t->headers = curl_slist_append(t->headers, "Expect:");  // no 100-continue round trip
   CURL* e = t->easy;
   curl_easy_setopt(e, CURLOPT_URL, t->request.url.c_str());
@@ -151,17 +168,17 @@ std::vector<std::pair<uint64_t, HttpResponse>> HttpClient::Collect() {
       curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
       r.status = static_cast<int>(status);
       if (r.status < 200 || r.status > 299) {
-        r.error = absl::StrCat("HTTP ", r.status,
-                               r.status >= 300 && r.status < 400 ? " (redirects are not followed)"
-                                                                 : "");
+        r.error =
+            absl::StrCat("HTTP ", r.status,
+                         r.status >= 300 && r.status < 400 ? " (redirects are not followed)" : "");
       }
-      r.retry_after = t->retry_after;
+      if (t->retry_after) r.retry_after = ParseRetryAfter(*t->retry_after, absl::Now());
     } else if (!t->refused.empty()) {
       r.error = t->refused;
     } else if (code == CURLE_OPERATION_TIMEDOUT) {
       r.error = absl::StrCat("timeout after ", absl::FormatDuration(r.latency < options_.timeout
-                                                                         ? options_.connect_timeout
-                                                                         : options_.timeout));
+                                                                        ? options_.connect_timeout
+                                                                        : options_.timeout));
     } else if (code == CURLE_COULDNT_CONNECT) {
       r.error = absl::StrCat("connection refused: ", t->errbuf);
     } else {

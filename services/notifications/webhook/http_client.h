@@ -1,22 +1,21 @@
-// Concurrent HTTP POSTs with libcurl's multi interface, for webhook deliveries.
-//
-// Every connection is checked where it is made (CURLOPT_OPENSOCKETFUNCTION): the
-// resolved address must be public unless `allow_private`, and plain http is used only
-// to loopback/private addresses. Redirects are not followed, proxies from the
-// environment are not used (they would hide the real address), TLS peers are verified.
-// Post and Poll belong to one owning thread; Wakeup may be called from any thread.
+// The WebhookTransport of the service: concurrent HTTP POSTs with libcurl's multi
+// interface. Every connection is checked where it is made (CURLOPT_OPENSOCKETFUNCTION):
+// the resolved address must be public unless `allow_private`, and plain http is used only
+// to loopback/private addresses. Redirects are not followed, proxies from the environment
+// are not used (they would hide the real address), TLS peers are verified. Post and Poll
+// belong to one owning thread; Wakeup may be called from any thread.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
-#include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "services/notifications/core/deliveries/webhook_transport.h"
 
 namespace bulletin::notify {
 
@@ -26,35 +25,23 @@ struct HttpClientOptions {
   bool allow_private = false;                         // --allow-private-webhooks
 };
 
-struct HttpRequest {
-  std::string url;
-  std::vector<std::string> headers;  // "name: value"
-  std::string body;
-};
+// A Retry-After value: delay-seconds or an HTTP-date (then relative to `now`; a past
+// date is zero). nullopt when malformed.
+std::optional<absl::Duration> ParseRetryAfter(absl::string_view value, absl::Time now);
 
-struct HttpResponse {
-  int status = 0;                          // 0: no response
-  absl::Duration latency;                  // from the start to the end of the transfer
-  std::string error;                       // why no 2xx ("HTTP 500", "timeout after 10s", ...)
-  std::optional<std::string> retry_after;  // the Retry-After header, when present
-};
-
-class HttpClient {
+class HttpClient : public WebhookTransport {
  public:
   explicit HttpClient(HttpClientOptions options);
-  ~HttpClient();
+  ~HttpClient() override;
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  // Starts POSTing `request`; the response comes from a later Poll under `tag`.
-  void Post(uint64_t tag, HttpRequest request);
-
-  // Runs the transfers for up to `max_wait` (returns early when one finishes or on
-  // Wakeup) and returns the finished ones.
-  std::vector<std::pair<uint64_t, HttpResponse>> Poll(absl::Duration max_wait);
-
-  // Interrupts a Poll waiting on another thread.
-  void Wakeup();
+  void Post(uint64_t tag, HttpRequest request) override;
+  std::vector<std::pair<uint64_t, HttpResponse>> Poll(absl::Duration max_wait) override;
+  void Wakeup() override;
+  absl::Duration max_attempt_time() const override {
+    return options_.connect_timeout + options_.timeout;
+  }
 
   size_t in_flight() const { return transfers_.size(); }
 

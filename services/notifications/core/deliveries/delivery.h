@@ -20,10 +20,10 @@ inline constexpr int kMaxAttemptsKept = 20;  // the contract keeps the 20 most r
 inline constexpr int kMaxAttemptError = 500;
 
 struct DeliveryAttempt {
-  absl::Time time;          // when the request was sent
-  int http_status = 0;      // 0: no response
-  absl::Duration latency;   // sending to full response (or failure)
-  std::string error;        // empty on success
+  absl::Time time;         // when the request was sent
+  int http_status = 0;     // 0: no response
+  absl::Duration latency;  // sending to full response (or failure)
+  std::string error;       // empty on success
 };
 
 struct Delivery {
@@ -33,7 +33,7 @@ struct Delivery {
   EventType event_type = events::v1::ARTICLE_EVENT_TYPE_UNSPECIFIED;
   std::string article_id;
   DeliveryState state = DeliveryState::kPending;
-  std::string webhook_url;  // where the last attempt went
+  std::string webhook_url;                // where the last attempt went
   std::vector<DeliveryAttempt> attempts;  // oldest first
   // When the next attempt is due; InfinitePast when none is scheduled (final, or held
   // while the subscription is paused).

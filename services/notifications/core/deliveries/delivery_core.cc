@@ -16,7 +16,8 @@ absl::Time Now() { return absl::FromUnixMicros(absl::ToUnixMicros(absl::Now()));
 
 absl::Status CheckEventId(const std::string& id) {
   if (id.empty()) return absl::InvalidArgumentError("event_id: required");
-  if (id.size() > kMaxEventId) return absl::InvalidArgumentError("event_id: longer than 128 characters");
+  if (id.size() > kMaxEventId)
+    return absl::InvalidArgumentError("event_id: longer than 128 characters");
   for (char c : id) {
     if (static_cast<unsigned char>(c) <= ' ' || c == 0x7F) {
       return absl::InvalidArgumentError("event_id: must not contain spaces or control characters");
@@ -73,10 +74,10 @@ absl::StatusOr<Delivery> DeliveryCore::Redeliver(const Caller& caller,
     return absl::FailedPreconditionError("the subscription has no webhook_url");
   }
   if (sub->state != SubscriptionState::kActive) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "subscription \"", sub->id, "\" is ",
-        sub->state == SubscriptionState::kPaused ? "PAUSED" : "DISABLED",
-        ": resume it with ResumeSubscription first"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("subscription \"", sub->id, "\" is ",
+                     sub->state == SubscriptionState::kPaused ? "PAUSED" : "DISABLED",
+                     ": resume it with ResumeSubscription first"));
   }
   DeliveryKey key{sub->id, event_id};
   absl::StatusOr<Delivery> current = store_->Get(key);

@@ -17,20 +17,19 @@ bool Ok2xx(int status) { return status >= 200 && status <= 299; }
 
 }  // namespace
 
-DeliveryWorker::DeliveryWorker(DeliveryStore* deliveries, SubscriptionStore* subscriptions,
-                               SubscriptionCore* core, DeliveryWorkerOptions options)
+DeliveryWorker::DeliveryWorker(DeliveryStore& deliveries, SubscriptionStore& subscriptions,
+                               SubscriptionCore& core, WebhookTransport& transport,
+                               DeliveryWorkerOptions options)
     : deliveries_(deliveries),
       subscriptions_(subscriptions),
       core_(core),
+      transport_(transport),
       options_(std::move(options)),
-      policy_(options_.retry_schedule),
-      http_(options_.http) {}
+      policy_(options_.retry_schedule) {}
 
 DeliveryWorker::~DeliveryWorker() { Stop(); }
 
-absl::Duration DeliveryWorker::max_attempt_time() const {
-  return options_.http.connect_timeout + options_.http.timeout;
-}
+absl::Duration DeliveryWorker::max_attempt_time() const { return transport_.max_attempt_time(); }
 
 void DeliveryWorker::Start() {
   absl::MutexLock lock(&mu_);
@@ -44,7 +43,7 @@ void DeliveryWorker::Stop() {
     if (!running_) return;
     stopping_ = true;
   }
-  http_.Wakeup();
+  transport_.Wakeup();
   if (thread_.joinable()) thread_.join();
   absl::MutexLock lock(&mu_);
   running_ = false;
@@ -52,12 +51,12 @@ void DeliveryWorker::Stop() {
 
 void DeliveryWorker::Nudge() {
   nudged_ = true;
-  http_.Wakeup();
+  transport_.Wakeup();
 }
 
 absl::Status DeliveryWorker::SendTest(const Subscription& sub, const DeliveryKey& key,
                                       const std::string& token) {
-  absl::StatusOr<SigningSecrets> secrets = subscriptions_->GetSecrets(sub.id);
+  absl::StatusOr<SigningSecrets> secrets = subscriptions_.GetSecrets(sub.id);
   if (!secrets.ok()) return secrets.status();
   const absl::Time now = Now();
   std::string body = PingBody(key.event_id, sub.id, now, options_.source);
@@ -71,7 +70,7 @@ absl::Status DeliveryWorker::SendTest(const Subscription& sub, const DeliveryKey
     jobs_.push_back({InFlight{key, token, sub.webhook_url, now, 0, done},
                      HttpRequest{sub.webhook_url, std::move(*headers), std::move(body)}});
   }
-  http_.Wakeup();
+  transport_.Wakeup();
   if (!done->WaitForNotificationWithTimeout(max_attempt_time() + kRecordRetry + absl::Seconds(2))) {
     return absl::UnavailableError("the test attempt did not finish in time; retry");
   }
@@ -97,7 +96,7 @@ void DeliveryWorker::Run() {
     if (nudged_.exchange(false)) next_claim = now;
     int free = options_.concurrency - static_cast<int>(in_flight_.size());
     if (!drain_until && free > 0 && now >= next_claim) {
-      absl::StatusOr<std::vector<LeasedDelivery>> claimed = deliveries_->Claim(Now(), lease, free);
+      absl::StatusOr<std::vector<LeasedDelivery>> claimed = deliveries_.Claim(Now(), lease, free);
       if (!claimed.ok()) {
         if (now - warned > absl::Seconds(10)) {
           Logger()->warn("claiming due webhook deliveries: {}", claimed.status().ToString());
@@ -110,10 +109,10 @@ void DeliveryWorker::Run() {
         next_claim = more ? now : now + options_.poll_interval;
       }
     }
-    absl::Duration wait = std::clamp(next_claim - absl::Now(), absl::ZeroDuration(),
-                                     options_.poll_interval);
+    absl::Duration wait =
+        std::clamp(next_claim - absl::Now(), absl::ZeroDuration(), options_.poll_interval);
     if (!in_flight_.empty() && !drain_until) wait = std::min(wait, absl::Milliseconds(50));
-    for (auto& [tag, response] : http_.Poll(wait)) {
+    for (auto& [tag, response] : transport_.Poll(wait)) {
       auto it = in_flight_.find(tag);
       if (it == in_flight_.end()) continue;
       InFlight flight = std::move(it->second);
@@ -134,26 +133,26 @@ void DeliveryWorker::Run() {
 void DeliveryWorker::Post(InFlight flight, HttpRequest request) {
   uint64_t tag = next_tag_++;
   flight.start = Now();
-  http_.Post(tag, std::move(request));
+  transport_.Post(tag, std::move(request));
   in_flight_[tag] = std::move(flight);
 }
 
 void DeliveryWorker::Begin(const LeasedDelivery& leased) {
-  absl::StatusOr<Delivery> d = deliveries_->Get(leased.key);
+  absl::StatusOr<Delivery> d = deliveries_.Get(leased.key);
   if (!d.ok()) {
     if (!absl::IsNotFound(d.status())) {
       Logger()->warn("reading delivery {}: {}", leased.key.ToString(), d.status().ToString());
     }
     return;  // the lease runs out and it is claimed again
   }
-  absl::StatusOr<Subscription> sub = subscriptions_->Get(leased.key.subscription_id);
+  absl::StatusOr<Subscription> sub = subscriptions_.Get(leased.key.subscription_id);
   if (absl::IsNotFound(sub.status())) {
-    (void)deliveries_->Remove(leased.key);  // cancelled with its subscription
+    (void)deliveries_.Remove(leased.key);  // cancelled with its subscription
     return;
   }
   if (!sub.ok()) return;
   if (sub->state == SubscriptionState::kPaused) {
-    if (absl::Status s = deliveries_->Hold(leased.key, leased.token, Now()); !s.ok()) {
+    if (absl::Status s = deliveries_.Hold(leased.key, leased.token, Now()); !s.ok()) {
       Logger()->warn("holding delivery {}: {}", leased.key.ToString(), s.ToString());
     }
     return;
@@ -168,7 +167,7 @@ void DeliveryWorker::Begin(const LeasedDelivery& leased) {
     return;
   }
   events::v1::ArticleEvent event;
-  absl::StatusOr<SigningSecrets> secrets = subscriptions_->GetSecrets(sub->id);
+  absl::StatusOr<SigningSecrets> secrets = subscriptions_.GetSecrets(sub->id);
   if (!secrets.ok()) return;
   if (!event.ParseFromString(d->payload)) {
     Skip(leased, *d, DeliveryState::kDeadLettered, "not sent: the stored event is unreadable");
@@ -176,7 +175,8 @@ void DeliveryWorker::Begin(const LeasedDelivery& leased) {
   }
   const absl::Time now = Now();
   std::string body = ArticleEventBody(event, options_.source);
-  absl::StatusOr<std::vector<std::string>> headers = WebhookHeaders(*secrets, d->event_id, now, body);
+  absl::StatusOr<std::vector<std::string>> headers =
+      WebhookHeaders(*secrets, d->event_id, now, body);
   if (!headers.ok()) {
     Skip(leased, *d, DeliveryState::kDeadLettered, std::string(headers.status().message()));
     return;
@@ -189,8 +189,9 @@ void DeliveryWorker::Skip(const LeasedDelivery& leased, const Delivery& d, Deliv
                           const std::string& error) {
   DeliveryAttempt attempt{Now(), 0, absl::ZeroDuration(), error};
   AttemptOutcome outcome{state, std::nullopt, d.webhook_url, d.attempt_count};
-  absl::StatusOr<bool> r = deliveries_->RecordAttempt(leased.key, leased.token, attempt, outcome);
-  if (!r.ok()) Logger()->warn("recording delivery {}: {}", leased.key.ToString(), r.status().ToString());
+  absl::StatusOr<bool> r = deliveries_.RecordAttempt(leased.key, leased.token, attempt, outcome);
+  if (!r.ok())
+    Logger()->warn("recording delivery {}: {}", leased.key.ToString(), r.status().ToString());
 }
 
 void DeliveryWorker::Finish(InFlight flight, const HttpResponse& response) {
@@ -209,42 +210,41 @@ void DeliveryWorker::Finish(InFlight flight, const HttpResponse& response) {
     outcome.state = DeliveryState::kDeadLettered;
   } else {
     std::optional<absl::Duration> retry_after;
-    if ((response.status == 429 || response.status == 503) && response.retry_after) {
-      retry_after = ParseRetryAfter(*response.retry_after, now);
-    }
+    if (response.status == 429 || response.status == 503) retry_after = response.retry_after;
     std::optional<absl::Duration> delay = policy_.NextDelay(outcome.attempt_count, retry_after);
     outcome.state = delay ? DeliveryState::kPending : DeliveryState::kDeadLettered;
     if (delay) outcome.next_attempt_time = now + *delay;
   }
   absl::StatusOr<bool> recorded = absl::UnavailableError("not tried");
   for (absl::Time give_up = now + kRecordRetry; absl::Now() < give_up;) {
-    recorded = deliveries_->RecordAttempt(flight.key, flight.token, attempt, outcome);
+    recorded = deliveries_.RecordAttempt(flight.key, flight.token, attempt, outcome);
     if (recorded.ok() || !absl::IsUnavailable(recorded.status())) break;
     absl::SleepFor(absl::Milliseconds(200));
   }
   if (flight.done) flight.done->Notify();
   if (!recorded.ok()) {
-    Logger()->warn("recording attempt of {}: {}", flight.key.ToString(), recorded.status().ToString());
+    Logger()->warn("recording attempt of {}: {}", flight.key.ToString(),
+                   recorded.status().ToString());
     return;
   }
   if (!*recorded) return;  // another sender took over after our lease ran out
   Logger()->debug("delivery {}: {} {}", flight.key.ToString(), response.status, response.error);
   if (flight.done) return;
   if (ok) {
-    (void)subscriptions_->RecordEndpointSuccess(sub_id);
+    (void)subscriptions_.RecordEndpointSuccess(sub_id);
     return;
   }
   std::string reason;
   if (response.status == 410) {
     reason = "endpoint answered 410 Gone";
-  } else if (absl::StatusOr<absl::Time> since = subscriptions_->RecordEndpointFailure(sub_id, now);
+  } else if (absl::StatusOr<absl::Time> since = subscriptions_.RecordEndpointFailure(sub_id, now);
              since.ok() && now - *since >= options_.disable_after) {
     reason = absl::StrCat("failing since ",
                           absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", *since, absl::UTCTimeZone()));
   }
   if (!reason.empty()) {
     Logger()->info("disabling subscription {}: {}", sub_id, reason);
-    if (absl::Status s = core_->Disable(sub_id, reason); !s.ok() && !absl::IsNotFound(s)) {
+    if (absl::Status s = core_.Disable(sub_id, reason); !s.ok() && !absl::IsNotFound(s)) {
       Logger()->warn("disabling subscription {}: {}", sub_id, s.ToString());
     }
   }

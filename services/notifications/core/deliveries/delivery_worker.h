@@ -1,5 +1,5 @@
 // The webhook sender of this replica: one thread that leases due deliveries from the
-// DeliveryStore, POSTs them concurrently (HttpClient), and records each attempt with its
+// DeliveryStore, POSTs them concurrently (a WebhookTransport), and records each attempt with its
 // outcome: 2xx succeeded; 410 Gone dead-letters it and disables the subscription;
 // anything else is retried on the RetryPolicy (429/503 honour Retry-After) and
 // dead-lettered after the last attempt; an endpoint failing for longer than
@@ -20,26 +20,27 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "services/notifications/core/deliveries/delivery_store.h"
-#include "services/notifications/webhook/http_client.h"
 #include "services/notifications/core/deliveries/retry_policy.h"
+#include "services/notifications/core/deliveries/webhook_transport.h"
 #include "services/notifications/core/subscriptions/subscription_core.h"
 
 namespace bulletin::notify {
 
 struct DeliveryWorkerOptions {
-  std::vector<absl::Duration> retry_schedule;  // --retry-schedule
+  std::vector<absl::Duration> retry_schedule;          // --retry-schedule
   absl::Duration disable_after = absl::Hours(24 * 5);  // --disable-after
-  HttpClientOptions http;
-  int concurrency = 64;                       // --webhook-concurrency
-  std::string source = "//bulletin/content";  // --cloudevents-source
+  int concurrency = 64;                                // --webhook-concurrency
+  std::string source = "//bulletin/content";           // --cloudevents-source
   absl::Duration poll_interval = absl::Milliseconds(100);
 };
 
 class DeliveryWorker {
  public:
-  // Everything is borrowed and must outlive the worker.
-  DeliveryWorker(DeliveryStore* deliveries, SubscriptionStore* subscriptions,
-                 SubscriptionCore* core, DeliveryWorkerOptions options);
+  // The collaborators must outlive the worker; `transport` is used by the worker's thread
+  // only (and Wakeup from others).
+  DeliveryWorker(DeliveryStore& deliveries, SubscriptionStore& subscriptions,
+                 SubscriptionCore& core, WebhookTransport& transport,
+                 DeliveryWorkerOptions options);
   ~DeliveryWorker();
 
   void Start();
@@ -79,12 +80,12 @@ class DeliveryWorker {
   void Finish(InFlight flight, const HttpResponse& response);
   void Post(InFlight flight, HttpRequest request);
 
-  DeliveryStore* const deliveries_;
-  SubscriptionStore* const subscriptions_;
-  SubscriptionCore* const core_;
+  DeliveryStore& deliveries_;
+  SubscriptionStore& subscriptions_;
+  SubscriptionCore& core_;
+  WebhookTransport& transport_;
   const DeliveryWorkerOptions options_;
   const RetryPolicy policy_;
-  HttpClient http_;
   std::thread thread_;
   std::map<uint64_t, InFlight> in_flight_;  // worker thread only
   uint64_t next_tag_ = 1;                   // worker thread only

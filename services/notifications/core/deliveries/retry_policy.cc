@@ -1,12 +1,10 @@
 #include "services/notifications/core/deliveries/retry_policy.h"
 
-#include <curl/curl.h>
-
+#include <algorithm>
 #include <random>
 #include <string>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 
 namespace bulletin::notify {
@@ -25,19 +23,6 @@ absl::StatusOr<std::vector<absl::Duration>> ParseRetrySchedule(absl::string_view
   }
   if (out.size() > 20) return absl::InvalidArgumentError("--retry-schedule: at most 20 retries");
   return out;
-}
-
-std::optional<absl::Duration> ParseRetryAfter(absl::string_view value, absl::Time now) {
-  std::string v(absl::StripAsciiWhitespace(value));
-  if (v.empty()) return std::nullopt;
-  int64_t seconds = 0;
-  if (absl::SimpleAtoi(v, &seconds)) {
-    if (seconds < 0) return std::nullopt;
-    return absl::Seconds(seconds);
-  }
-  time_t at = curl_getdate(v.c_str(), nullptr);  // RFC 7231 HTTP-date (and older forms)
-  if (at < 0) return std::nullopt;
-  return std::max(absl::ZeroDuration(), absl::FromTimeT(at) - now);
 }
 
 std::optional<absl::Duration> RetryPolicy::NextDelay(

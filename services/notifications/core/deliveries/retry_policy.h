@@ -1,5 +1,6 @@
 // When a failed webhook attempt is tried again: the retry schedule (--retry-schedule,
-// Svix-like 5s,5m,30m,2h,5h,10h,10h), jitter, and a receiver's Retry-After.
+// Svix-like 5s,5m,30m,2h,5h,10h,10h), jitter, and a receiver's Retry-After (parsed by the
+// transport).
 //
 // Attempt 1 is immediate; after attempt k fails, attempt k+1 follows schedule[k-1]
 // later (+/- 10 % jitter); after the last entry the delivery is dead-lettered. A
@@ -21,10 +22,6 @@ inline constexpr absl::Duration kMaxRetryAfter = absl::Hours(24);
 // Parses "5s,5m,30m,2h": 1..20 positive durations. InvalidArgument naming
 // --retry-schedule otherwise.
 absl::StatusOr<std::vector<absl::Duration>> ParseRetrySchedule(absl::string_view text);
-
-// A Retry-After value: delay-seconds or an HTTP-date (then relative to `now`; a past
-// date is zero). nullopt when malformed.
-std::optional<absl::Duration> ParseRetryAfter(absl::string_view value, absl::Time now);
 
 class RetryPolicy {
  public:

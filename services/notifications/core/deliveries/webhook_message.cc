@@ -22,32 +22,36 @@ std::string JsonString(absl::string_view s) {
 
 std::string Envelope(const std::string& id, const std::string& source, const std::string& type,
                      absl::Time time, const std::string& data_json) {
-  return absl::StrCat("{\"specversion\":\"1.0\",\"id\":", JsonString(id),
-                      ",\"source\":", JsonString(source), ",\"type\":", JsonString(type),
-                      ",\"time\":", JsonString(absl::FormatTime(absl::RFC3339_full, time,
-                                                                absl::UTCTimeZone())),
-                      ",\"datacontenttype\":\"application/json\",\"data\":", data_json, "}");
+  return absl::StrCat(
+      "{\"specversion\":\"1.0\",\"id\":", JsonString(id), ",\"source\":", JsonString(source),
+      ",\"type\":", JsonString(type),
+      ",\"time\":", JsonString(absl::FormatTime(absl::RFC3339_full, time, absl::UTCTimeZone())),
+      ",\"datacontenttype\":\"application/json\",\"data\":", data_json, "}");
 }
 
 }  // namespace
 
 std::string CloudEventType(EventType type) {
   switch (type) {
-    case events::v1::ARTICLE_EVENT_TYPE_PUBLISHED: return "org.bulletin.article.published";
-    case events::v1::ARTICLE_EVENT_TYPE_UPDATED: return "org.bulletin.article.updated";
-    case events::v1::ARTICLE_EVENT_TYPE_UNPUBLISHED: return "org.bulletin.article.unpublished";
-    case events::v1::ARTICLE_EVENT_TYPE_DELETED: return "org.bulletin.article.deleted";
-    default: return "org.bulletin.article.unspecified";
+    case events::v1::ARTICLE_EVENT_TYPE_PUBLISHED:
+      return "org.bulletin.article.published";
+    case events::v1::ARTICLE_EVENT_TYPE_UPDATED:
+      return "org.bulletin.article.updated";
+    case events::v1::ARTICLE_EVENT_TYPE_UNPUBLISHED:
+      return "org.bulletin.article.unpublished";
+    case events::v1::ARTICLE_EVENT_TYPE_DELETED:
+      return "org.bulletin.article.deleted";
+    default:
+      return "org.bulletin.article.unspecified";
   }
 }
 
 std::string ArticleEventBody(const events::v1::ArticleEvent& event, const std::string& source) {
   std::string data;
   if (!google::protobuf::util::MessageToJsonString(event, &data).ok()) data = "{}";
-  absl::Time time = event.has_occur_time()
-                        ? absl::FromUnixSeconds(event.occur_time().seconds()) +
-                              absl::Nanoseconds(event.occur_time().nanos())
-                        : absl::Now();
+  absl::Time time = event.has_occur_time() ? absl::FromUnixSeconds(event.occur_time().seconds()) +
+                                                 absl::Nanoseconds(event.occur_time().nanos())
+                                           : absl::Now();
   return Envelope(event.event_id(), source, CloudEventType(event.type()), time, data);
 }
 

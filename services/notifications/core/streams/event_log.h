@@ -1,20 +1,21 @@
-// Reading the article event stream `{bulletin}:events` (written by content's relay:
-// XADD ... event <serialized ArticleEvent> event_id <id> type <name> article_id <id>).
+// The article event stream as Subscribe reads it: the EventLog interface (implemented on
+// Redis in events/redis_event_log.h and in memory in store/memory/memory_event_log.h) and
+// the retention rule that decides when a resume position is too old.
 //
-// Every read returns decoded entries oldest first; an entry whose "event" field is
-// missing or does not parse keeps its id (so readers move past it) with a null event.
-// A stream that does not exist yet reads as empty. Thread-safe (RedisClient is).
+// Every read returns entries oldest first; an entry without a decodable event keeps its id
+// (so readers move past it) with a null event. A stream that does not exist yet reads as
+// empty. Implementations are thread-safe and return UNAVAILABLE when the stream cannot be
+// read.
 #pragma once
 
-#include <memory>
+#include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "bulletin/events/v1/events.pb.h"
 #include "common/base/stream_id.h"
-#include "common/redis/redis_client.h"
-#include "common/redis/stream_reader.h"
+#include "common/redis/stream_reader.h"  // bulletin::StreamEntry (a plain struct)
 
 namespace bulletin::notify {
 
@@ -23,8 +24,8 @@ struct StreamBounds {
   uint64_t length = 0;
   StreamId first_entry;     // valid when length > 0
   StreamId last_generated;  // the newest id ever added
-  // The newest id removed by XDEL (Redis >= 7; trimming does not set it); nullopt on
-  // older servers.
+  // The newest id removed by deletion (Redis >= 7: XDEL; trimming does not set it);
+  // nullopt when the backend does not say.
   std::optional<StreamId> max_deleted;
   // Entries ever added (Redis >= 7): equal to `length` when nothing was ever removed.
   std::optional<uint64_t> entries_added;
@@ -32,24 +33,21 @@ struct StreamBounds {
 
 class EventLog {
  public:
-  explicit EventLog(RedisClient* redis) : redis_(redis) {}
+  virtual ~EventLog() = default;
 
-  // Up to `count` entries strictly after `after` (XRANGE with an exclusive start).
-  absl::StatusOr<std::vector<StreamEntry>> ReadAfter(const StreamId& after, int count);
+  // Up to `count` entries strictly after `after`.
+  virtual absl::StatusOr<std::vector<StreamEntry>> ReadAfter(const StreamId& after, int count) = 0;
 
-  // Like ReadAfter, but waits up to `block` for the first entry (XREAD BLOCK); empty when
-  // none arrived in time. The stream need not exist.
-  absl::StatusOr<std::vector<StreamEntry>> WaitAfter(const StreamId& after, int count,
-                                                     absl::Duration block);
+  // Like ReadAfter, but waits up to `block` for the first entry; empty when none arrived
+  // in time. The stream need not exist.
+  virtual absl::StatusOr<std::vector<StreamEntry>> WaitAfter(const StreamId& after, int count,
+                                                             absl::Duration block) = 0;
 
-  // XINFO STREAM.
-  absl::StatusOr<StreamBounds> Bounds();
+  // Length, first and last ids, and what was removed.
+  virtual absl::StatusOr<StreamBounds> Bounds() = 0;
 
   // Whether the entry `id` is in the stream.
-  absl::StatusOr<bool> Contains(const StreamId& id);
-
- private:
-  RedisClient* redis_;  // not owned
+  virtual absl::StatusOr<bool> Contains(const StreamId& id) = 0;
 };
 
 // Whether resuming after `pos` may miss entries the stream has removed (trimmed by

@@ -12,15 +12,16 @@ absl::Duration TickInterval(absl::Duration heartbeat) {
 
 }  // namespace
 
-StreamManager::StreamManager(SubscriptionCore* subscriptions, SubscriptionStore* store,
-                             RedisClient* redis, StreamOptions options)
+StreamManager::StreamManager(SubscriptionCore& subscriptions, SubscriptionStore& store,
+                             EventLog& log, StreamOptions options)
     : subscriptions_(subscriptions),
       store_(store),
+      log_(log),
       options_(options),
-      log_(redis),
-      hub_(&log_, [this](bool healthy) {
-        if (on_health_) on_health_(healthy);
-      }),
+      hub_(&log_,
+           [this](bool healthy) {
+             if (on_health_) on_health_(healthy);
+           }),
       pool_(options.replay_threads, 4096) {}
 
 StreamManager::~StreamManager() { Stop(); }
@@ -40,14 +41,14 @@ absl::StatusOr<std::shared_ptr<StreamSession>> StreamManager::Open(
       return absl::UnavailableError("the server is shutting down; reconnect to another replica");
     }
   }
-  absl::StatusOr<Subscription> sub = subscriptions_->Get(caller, subscription_id, "subscription_id");
+  absl::StatusOr<Subscription> sub = subscriptions_.Get(caller, subscription_id, "subscription_id");
   if (!sub.ok()) return sub.status();
   if (sub->state != SubscriptionState::kActive) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "subscription \"", sub->id, "\" is ",
-        sub->state == SubscriptionState::kPaused ? "PAUSED" : "DISABLED",
-        sub->state_reason.empty() ? "" : " (" + sub->state_reason + ")",
-        ": resume it with ResumeSubscription first"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("subscription \"", sub->id, "\" is ",
+                     sub->state == SubscriptionState::kPaused ? "PAUSED" : "DISABLED",
+                     sub->state_reason.empty() ? "" : " (" + sub->state_reason + ")",
+                     ": resume it with ResumeSubscription first"));
   }
   StreamId start;
   if (!resume_token.empty()) {
@@ -55,7 +56,7 @@ absl::StatusOr<std::shared_ptr<StreamSession>> StreamManager::Open(
     if (!pos.ok()) return pos.status();
     start = *pos;
   } else {
-    absl::StatusOr<StreamId> cursor = store_->GetCursor(sub->id);
+    absl::StatusOr<StreamId> cursor = store_.GetCursor(sub->id);
     if (!cursor.ok()) return cursor.status();
     start = *cursor;
   }
@@ -97,9 +98,9 @@ absl::StatusOr<std::shared_ptr<StreamSession>> StreamManager::Open(
 void StreamManager::EndSubscription(const std::string& subscription_id) {
   for (const std::shared_ptr<StreamSession>& s : Snapshot()) {
     if (s->subscription_id() == subscription_id) {
-      s->End(absl::NotFoundError(
-                 absl::StrCat("subscription \"", subscription_id, "\" was deleted")),
-             false);
+      s->End(
+          absl::NotFoundError(absl::StrCat("subscription \"", subscription_id, "\" was deleted")),
+          false);
     }
   }
 }
@@ -110,9 +111,9 @@ void StreamManager::Shutdown() {
     shutting_down_ = true;
   }
   for (const std::shared_ptr<StreamSession>& s : Snapshot()) {
-    s->End(absl::UnavailableError(
-               "the server is shutting down; reconnect with the last resume token"),
-           /*final_heartbeat=*/true);
+    s->End(
+        absl::UnavailableError("the server is shutting down; reconnect with the last resume token"),
+        /*final_heartbeat=*/true);
   }
 }
 
@@ -141,7 +142,7 @@ void StreamManager::FlushCursors(bool all_finished_too) {
     // cursor taken after it is its last.
     bool finished = s->finished();
     if (std::optional<StreamId> pos = s->CursorToFlush()) {
-      absl::Status st = store_->AdvanceCursor(s->subscription_id(), *pos);
+      absl::Status st = store_.AdvanceCursor(s->subscription_id(), *pos);
       if (!st.ok()) {
         Logger()->warn("saving the cursor of subscription {}: {}", s->subscription_id(),
                        st.ToString());

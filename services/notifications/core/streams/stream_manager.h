@@ -28,7 +28,8 @@ struct StreamOptions {
 
 class StreamManager {
  public:
-  StreamManager(SubscriptionCore* subscriptions, SubscriptionStore* store, RedisClient* redis,
+  // `subscriptions`, `store` and `log` must outlive the manager.
+  StreamManager(SubscriptionCore& subscriptions, SubscriptionStore& store, EventLog& log,
                 StreamOptions options);
   ~StreamManager();
 
@@ -64,10 +65,10 @@ class StreamManager {
   void FlushCursors(bool all_finished_too);
   std::vector<std::shared_ptr<StreamSession>> Snapshot();
 
-  SubscriptionCore* subscriptions_;  // not owned
-  SubscriptionStore* store_;         // not owned
+  SubscriptionCore& subscriptions_;
+  SubscriptionStore& store_;
+  EventLog& log_;
   const StreamOptions options_;
-  EventLog log_;
   EventHub hub_;
   WorkerPool pool_;
   std::thread ticker_;
