@@ -17,8 +17,7 @@ inline constexpr char kCurrentEtagKey[] = "bulletin-current-etag";
 
 // ABORTED: "FIELD: "GIVEN" is stale; the current etag is "CURRENT"", with CURRENT as the
 // payload. `given` is quoted as a short excerpt.
-absl::Status StaleEtag(absl::string_view field, absl::string_view given,
-                       absl::string_view current);
+absl::Status StaleEtag(absl::string_view field, absl::string_view given, absl::string_view current);
 
 // The current etag a status carries, if any.
 std::optional<std::string> CurrentEtagOf(const absl::Status& status);

@@ -22,11 +22,11 @@ const absl::Status& GetStatus(const absl::StatusOr<T>& status_or) {
 #define BULLETIN_STATUS_CONCAT(a, b) BULLETIN_STATUS_CONCAT_INNER(a, b)
 
 // Returns the status of `expr` (an absl::Status or absl::StatusOr<T>) when it is not OK.
-#define RETURN_IF_ERROR(expr)                                                           \
-  do {                                                                                  \
-    if (auto&& bulletin_status_ = (expr); !bulletin_status_.ok()) {                     \
-      return ::bulletin::status_internal::GetStatus(bulletin_status_);                  \
-    }                                                                                   \
+#define RETURN_IF_ERROR(expr)                                          \
+  do {                                                                 \
+    if (auto&& bulletin_status_ = (expr); !bulletin_status_.ok()) {    \
+      return ::bulletin::status_internal::GetStatus(bulletin_status_); \
+    }                                                                  \
   } while (false)
 
 // `ASSIGN_OR_RETURN(T x, StatusOrExpr());` or `ASSIGN_OR_RETURN(x, StatusOrExpr());`:

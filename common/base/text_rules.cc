@@ -115,8 +115,8 @@ absl::Status CheckLocale(std::string* locale, absl::string_view field) {
   if (locale->empty()) return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
   std::optional<std::string> normal = NormalizeLocale(*locale);
   if (!normal) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ": \"", Excerpt(*locale),
-                                                   "\" is not a BCP-47 tag (e.g. \"en\", \"zh-CN\")"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ": \"", Excerpt(*locale), "\" is not a BCP-47 tag (e.g. \"en\", \"zh-CN\")"));
   }
   *locale = std::move(*normal);
   return absl::OkStatus();

@@ -29,10 +29,9 @@ template <typename Work>
 grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* context, WorkerPool& pool,
                                    Work work) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  bool queued = pool.TrySubmit(
-      [context, reactor, work = std::move(work)]() mutable {
-        reactor->Finish(ToGrpcStatus(work(), context));
-      });
+  bool queued = pool.TrySubmit([context, reactor, work = std::move(work)]() mutable {
+    reactor->Finish(ToGrpcStatus(work(), context));
+  });
   if (!queued) {
     reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                                  "server busy: too many requests in flight, retry later"));

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/base/log.h"
@@ -38,9 +39,14 @@ void RegisterServerFlags(FlagSet& flags, ServerConfig* config) {
 
 absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     const ServerConfig& config, const std::vector<ServiceEntry>& services) {
-  if (config.listen.empty() || config.listen.rfind(':') == std::string::npos) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--listen: expected HOST:PORT, got \"", config.listen, "\""));
+  const size_t colon = config.listen.rfind(':');
+  int port = -1;
+  if (config.listen.empty() || colon == std::string::npos ||
+      !absl::SimpleAtoi(absl::string_view(config.listen).substr(colon + 1), &port) || port < 0 ||
+      port > 65535) {
+    // gRPC itself would take "HOST:99999" and listen on some other port.
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--listen: expected HOST:PORT with a port from 0 to 65535, got \"", config.listen, "\""));
   }
   if (config.max_message_bytes < 1024 || config.max_message_bytes > (64 << 20)) {
     return absl::InvalidArgumentError("--max-message-bytes: must be between 1024 and 64 MiB");
@@ -101,6 +107,7 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
 GrpcServer::~GrpcServer() { Shutdown(); }
 
 void GrpcServer::SetServing(bool serving) {
+  if (server_ == nullptr) return;  // BuildAndStart failed: nothing to report on
   grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
   if (health == nullptr) return;
   health->SetServingStatus(serving);
@@ -108,7 +115,7 @@ void GrpcServer::SetServing(bool serving) {
 }
 
 void GrpcServer::Shutdown() {
-  if (shut_down_) return;
+  if (shut_down_ || server_ == nullptr) return;
   shut_down_ = true;
   SetServing(false);
   Logger()->info("draining in-flight calls for up to {}", absl::FormatDuration(drain_timeout_));

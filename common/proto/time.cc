@@ -42,8 +42,8 @@ google::protobuf::Timestamp ToProtoTime(absl::Time t) {
 }
 
 absl::StatusOr<absl::Duration> FromProtoDuration(const google::protobuf::Duration& d,
-                                                 absl::string_view field,
-                                                 absl::Duration min, absl::Duration max) {
+                                                 absl::string_view field, absl::Duration min,
+                                                 absl::Duration max) {
   const bool sign_ok = (d.seconds() >= 0 && d.nanos() >= 0) || (d.seconds() <= 0 && d.nanos() <= 0);
   if (!sign_ok || d.nanos() > kMaxNanos || d.nanos() < -kMaxNanos) {
     return absl::InvalidArgumentError(absl::StrCat(

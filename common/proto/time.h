@@ -24,8 +24,8 @@ google::protobuf::Timestamp ToProtoTime(absl::Time t);
 // A Duration in [min, max] (both inclusive), with nanos of the same sign as seconds and
 // |nanos| < 1e9. InvalidArgument "FIELD: ..." naming the bound otherwise.
 absl::StatusOr<absl::Duration> FromProtoDuration(const google::protobuf::Duration& d,
-                                                 absl::string_view field,
-                                                 absl::Duration min, absl::Duration max);
+                                                 absl::string_view field, absl::Duration min,
+                                                 absl::Duration max);
 
 void ToProtoDuration(absl::Duration d, google::protobuf::Duration* out);
 

@@ -96,8 +96,8 @@ absl::Status ConsumerGroupReader::HandleAndAck(const std::vector<StreamEntry>& b
 }
 
 absl::StatusOr<int> ConsumerGroupReader::Read(const std::string& id, bool wait) {
-  RedisArgv argv = {"XREADGROUP", "GROUP", options_.group, options_.consumer, "COUNT",
-                    absl::StrCat(options_.batch)};
+  RedisArgv argv = {"XREADGROUP",      "GROUP", options_.group,
+                    options_.consumer, "COUNT", absl::StrCat(options_.batch)};
   if (wait) {
     argv.insert(argv.end(), {"BLOCK", absl::StrCat(absl::ToInt64Milliseconds(options_.block))});
   }
@@ -115,11 +115,11 @@ absl::StatusOr<int> ConsumerGroupReader::ClaimStale() {
   int total = 0;
   std::string cursor = "0-0";
   for (int round = 0; round < 100; ++round) {
-    ASSIGN_OR_RETURN(RedisReply r,
-                     redis_.Command({"XAUTOCLAIM", options_.stream, options_.group,
-                                     options_.consumer,
-                                     absl::StrCat(absl::ToInt64Milliseconds(options_.claim_idle)),
-                                     cursor, "COUNT", absl::StrCat(options_.batch)}));
+    ASSIGN_OR_RETURN(
+        RedisReply r,
+        redis_.Command({"XAUTOCLAIM", options_.stream, options_.group, options_.consumer,
+                        absl::StrCat(absl::ToInt64Milliseconds(options_.claim_idle)), cursor,
+                        "COUNT", absl::StrCat(options_.batch)}));
     if (r.elements.size() < 2) return absl::InternalError("XAUTOCLAIM: unexpected reply");
     ASSIGN_OR_RETURN(std::vector<StreamEntry> batch, DecodeStreamEntries(r.elements[1]));
     if (!batch.empty()) {

@@ -19,8 +19,7 @@ ServiceRunner::~ServiceRunner() {
 }
 
 absl::Status ServiceRunner::Init() {
-  absl::StatusOr<std::unique_ptr<metrics::HttpEndpoint>> endpoint =
-      StartService(service_, flags_);
+  absl::StatusOr<std::unique_ptr<metrics::HttpEndpoint>> endpoint = StartService(service_, flags_);
   if (!endpoint.ok()) return endpoint.status();
   metrics_endpoint_ = std::move(*endpoint);
   return absl::OkStatus();
@@ -32,7 +31,8 @@ void ServiceRunner::Watch(const std::string& dependency, std::function<bool()> p
 }
 
 void ServiceRunner::WatchRedis(RedisClient& redis, absl::Duration interval) {
-  Watch("redis", [&redis] { return redis.Command({"PING"}).ok(); }, interval);
+  Watch(
+      "redis", [&redis] { return redis.Command({"PING"}).ok(); }, interval);
 }
 
 void ServiceRunner::ReportHealth(const std::string& dependency, bool up) {
@@ -53,12 +53,14 @@ void ServiceRunner::ReportHealth(const std::string& dependency, bool up) {
 
 void ServiceRunner::ApplyHealth() {
   if (server_ == nullptr) return;
-  bool serving = !stopping_ && std::all_of(up_.begin(), up_.end(),
-                                           [](const auto& kv) { return kv.second; });
+  bool serving =
+      !stopping_ && std::all_of(up_.begin(), up_.end(), [](const auto& kv) { return kv.second; });
   server_->SetServing(serving);
 }
 
-void ServiceRunner::BeforeDrain(std::function<void()> fn) { before_drain_.push_back(std::move(fn)); }
+void ServiceRunner::BeforeDrain(std::function<void()> fn) {
+  before_drain_.push_back(std::move(fn));
+}
 
 void ServiceRunner::AtShutdown(std::function<void()> fn) { at_shutdown_.push_back(std::move(fn)); }
 

@@ -52,8 +52,9 @@ MATCHER(IsOk, "is OK") {
 #define BULLETIN_TESTING_CONCAT(a, b) BULLETIN_TESTING_CONCAT_INNER(a, b)
 
 // `ASSERT_OK_AND_ASSIGN(auto x, StatusOrExpr());`: fails the test when not OK.
-#define ASSERT_OK_AND_ASSIGN(lhs, expr) \
-  BULLETIN_ASSERT_OK_AND_ASSIGN_IMPL(BULLETIN_TESTING_CONCAT(bulletin_status_or_, __LINE__), lhs, expr)
+#define ASSERT_OK_AND_ASSIGN(lhs, expr)                                                           \
+  BULLETIN_ASSERT_OK_AND_ASSIGN_IMPL(BULLETIN_TESTING_CONCAT(bulletin_status_or_, __LINE__), lhs, \
+                                     expr)
 
 #define BULLETIN_ASSERT_OK_AND_ASSIGN_IMPL(status_or, lhs, expr) \
   auto status_or = (expr);                                       \

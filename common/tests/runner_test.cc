@@ -3,9 +3,12 @@
 // turns NOT_SERVING, and the shutdown hooks run once, in reverse order.
 #include "common/service/runner.h"
 
+#include <arpa/inet.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -20,8 +23,8 @@ namespace {
 using grpc::health::v1::HealthCheckResponse;
 
 HealthCheckResponse::ServingStatus HealthOf(int port) {
-  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
-                                     grpc::InsecureChannelCredentials());
+  auto channel =
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
   grpc::health::v1::HealthCheckRequest request;
@@ -51,7 +54,8 @@ TEST(ServiceRunnerTest, HealthFollowsDependenciesAndSigtermStopsInReverseOrder) 
   ServiceRunner runner("runnertest", flags);
   ASSERT_OK(runner.Init());
   std::atomic<bool> db_up{true};
-  runner.Watch("testdb", [&db_up] { return db_up.load(); }, absl::Milliseconds(20));
+  runner.Watch(
+      "testdb", [&db_up] { return db_up.load(); }, absl::Milliseconds(20));
   std::vector<std::string> order;
   runner.AtShutdown([&order] { order.push_back("first registered"); });
   runner.AtShutdown([&order] { order.push_back("second registered"); });
@@ -82,8 +86,18 @@ TEST(ServiceRunnerTest, HealthFollowsDependenciesAndSigtermStopsInReverseOrder) 
 
 TEST(ServiceRunnerTest, AServerThatCannotStartExitsTwoAndStillRunsTheShutdownHooks) {
   BlockShutdownSignals();
+  // A port held by a socket without SO_REUSEPORT: gRPC's listener cannot bind it.
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(listen(fd, 1), 0);
+  socklen_t len = sizeof(addr);
+  ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
   ServiceFlags flags;
-  flags.server.listen = "127.0.0.1:99999";  // no such port: the server cannot bind
+  flags.server.listen = absl::StrCat("127.0.0.1:", ntohs(addr.sin_port));
   ASSERT_OK(ValidateServiceFlags(flags));
   ServiceRunner runner("runnertest", flags);
   ASSERT_OK(runner.Init());
@@ -91,6 +105,14 @@ TEST(ServiceRunnerTest, AServerThatCannotStartExitsTwoAndStillRunsTheShutdownHoo
   runner.AtShutdown([&stopped] { stopped = true; });
   EXPECT_EQ(runner.Serve({}), 2);
   EXPECT_TRUE(stopped);
+  close(fd);
+}
+
+TEST(ServiceRunnerTest, AListenPortOutOfRangeIsRefused) {
+  ServerConfig config;
+  config.listen = "127.0.0.1:99999";  // gRPC alone would listen on another port
+  EXPECT_THAT(GrpcServer::Start(config, {}),
+              testing::StatusIs(absl::StatusCode::kInvalidArgument, "--listen: expected"));
 }
 
 }  // namespace

@@ -70,8 +70,8 @@ TEST(TextRulesTest, OneLocaleRuleForEveryService) {
   ASSERT_OK(CheckLocale(&locale, "locale"));
   EXPECT_EQ(locale, "zh-CN");
   locale = "";
-  EXPECT_THAT(CheckLocale(&locale, "locale"), StatusIs(absl::StatusCode::kInvalidArgument,
-                                                       "locale: required"));
+  EXPECT_THAT(CheckLocale(&locale, "locale"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "locale: required"));
   locale = std::string(70000, 'q');
   absl::Status s = CheckLocale(&locale, "filter.locales[0]");
   EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument, "filter.locales[0]: "));
