@@ -1,11 +1,14 @@
 #include "services/analytics/core/analytics_core.h"
 
+#include <algorithm>
 #include <future>
 #include <memory>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "absl/strings/str_cat.h"
+#include "common/base/status_macros.h"
+#include "common/base/text_rules.h"
 #include "services/analytics/core/view_validation.h"
 
 namespace bulletin::analytics {
@@ -65,9 +68,10 @@ void AnalyticsCore::RecordViews(const Caller& caller, const std::vector<View>& v
   std::vector<QueuedView> queued;
   queued.reserve(views.size());
   for (size_t i = 0; i < views.size(); ++i) {
-    invalid = ValidateView(views[i], now, absl::StrCat("views[", first_index + i, "]."));
+    View view = views[i];
+    invalid = ValidateView(view, now, absl::StrCat("views[", first_index + i, "]."));
     if (!invalid.ok()) break;
-    queued.push_back(Queue(View(views[i]), now));
+    queued.push_back(Queue(std::move(view), now));
   }
   if (queued.empty()) return invalid.ok() ? done(BatchResult{}) : done(invalid);
   batcher_.Submit(std::move(queued), [invalid, done = std::move(done)](
@@ -111,7 +115,7 @@ absl::StatusOr<StatsResult> AnalyticsCore::GetStats(const std::vector<std::strin
   std::unordered_set<std::string> seen;
   for (size_t i = 0; i < article_ids.size(); ++i) {
     const std::string& id = article_ids[i];
-    if (absl::Status s = ValidateId(id, absl::StrCat("article_ids[", i, "]")); !s.ok()) return s;
+    RETURN_IF_ERROR(CheckId(id, absl::StrCat("article_ids[", i, "]")));
     if (seen.insert(id).second) distinct.push_back(id);
   }
   return store_.Stats(distinct, window_days == 0 ? kDefaultWindowDays : window_days, clock_());
@@ -119,43 +123,31 @@ absl::StatusOr<StatsResult> AnalyticsCore::GetStats(const std::vector<std::strin
 
 absl::StatusOr<std::vector<TopEntry>> AnalyticsCore::GetTopArticles(const TopRequest& request) {
   TopQuery query;
-  if (request.kind < 0 || request.kind > 2) {
-    return absl::InvalidArgumentError("kind: must be MOST_READ or TRENDING");
-  }
-  query.kind = request.kind == 2 ? TopKind::kTrending : TopKind::kMostRead;
-  if (request.window < 0 || request.window > 5) {
-    return absl::InvalidArgumentError("window: unknown value");
-  }
+  query.kind = request.kind.value_or(TopKind::kMostRead);
   if (query.kind == TopKind::kTrending) {
-    if (request.window > 2) {
+    query.window = request.window.value_or(Window::kLastHour);
+    if (query.window != Window::kLastHour && query.window != Window::kLastDay) {
       return absl::InvalidArgumentError("window: TRENDING takes LAST_HOUR or LAST_DAY only");
     }
-    query.window = request.window == 2 ? Window::kLastDay : Window::kLastHour;
   } else {
-    query.window = request.window == 0 ? Window::kLastDay : static_cast<Window>(request.window);
+    query.window = request.window.value_or(Window::kLastDay);
   }
-  if (!request.category_id.empty()) {
-    if (absl::Status s = ValidateId(request.category_id, "category_id"); !s.ok()) return s;
-  }
-  if (!request.locale.empty()) {
-    if (absl::Status s = ValidateLocale(request.locale, "locale"); !s.ok()) return s;
-  }
-  if (request.page_size < 0) return absl::InvalidArgumentError("page_size: must not be negative");
   query.category_id = request.category_id;
+  if (!query.category_id.empty()) RETURN_IF_ERROR(CheckId(query.category_id, "category_id"));
   query.locale = request.locale;
+  if (!query.locale.empty()) RETURN_IF_ERROR(CheckLocale(&query.locale, "locale"));
+  if (request.page_size < 0) return absl::InvalidArgumentError("page_size: must not be negative");
   query.limit = request.page_size == 0 ? kDefaultTopSize : std::min(request.page_size, kMaxTopSize);
   return store_.Top(query, clock_());
 }
 
 absl::StatusOr<std::vector<SeriesPoint>> AnalyticsCore::GetTimeSeries(
     const SeriesRequest& request) {
-  if (request.granularity != 1 && request.granularity != 2) {
+  if (!request.granularity) {
     return absl::InvalidArgumentError("granularity: must be HOURLY or DAILY");
   }
-  if (!request.article_id.empty()) {
-    if (absl::Status s = ValidateId(request.article_id, "article_id"); !s.ok()) return s;
-  }
-  const bool daily = request.granularity == 2;
+  if (!request.article_id.empty()) RETURN_IF_ERROR(CheckId(request.article_id, "article_id"));
+  const bool daily = *request.granularity == Granularity::kDaily;
   const absl::Duration step = daily ? absl::Hours(24) : absl::Hours(1);
   const int max_points = daily ? kMaxDailyPoints : kMaxHourlyPoints;
   // Buckets are UTC hours and days, both whole multiples of `step` since the epoch.
@@ -181,13 +173,12 @@ absl::StatusOr<std::vector<SeriesPoint>> AnalyticsCore::GetTimeSeries(
                                                    daily ? "400 days" : "48 hours", ")"));
   }
   if (points == 0) return std::vector<SeriesPoint>{};
-  return store_.Series(request.article_id, daily ? Granularity::kDaily : Granularity::kHourly,
-                       start, static_cast<int>(points));
+  return store_.Series(request.article_id, *request.granularity, start, static_cast<int>(points));
 }
 
 absl::StatusOr<std::vector<Totals>> AnalyticsCore::ImportViews(
     const Caller& caller, const std::vector<ImportedCounts>& items) {
-  if (absl::Status s = RequireRole(caller, {Role::kAdmin}); !s.ok()) return s;
+  RETURN_IF_ERROR(RequireRole(caller, {Role::kAdmin}));
   if (items.empty()) return absl::InvalidArgumentError("items: must not be empty");
   if (items.size() > kMaxImportItems) {
     return absl::InvalidArgumentError(
@@ -197,7 +188,7 @@ absl::StatusOr<std::vector<Totals>> AnalyticsCore::ImportViews(
   for (size_t i = 0; i < items.size(); ++i) {
     const ImportedCounts& item = items[i];
     const std::string field = absl::StrCat("items[", i, "].");
-    if (absl::Status s = ValidateId(item.article_id, field + "article_id"); !s.ok()) return s;
+    RETURN_IF_ERROR(CheckId(item.article_id, field + "article_id"));
     if (item.views < 0) return absl::InvalidArgumentError(field + "views: must not be negative");
     if (item.unique_visitors < 0) {
       return absl::InvalidArgumentError(field + "unique_visitors: must not be negative");
@@ -208,10 +199,9 @@ absl::StatusOr<std::vector<Totals>> AnalyticsCore::ImportViews(
   for (size_t i = 0; i < items.size(); ++i) {
     if (last[items[i].article_id] == i) distinct.push_back(items[i]);
   }
-  absl::StatusOr<std::vector<Totals>> stored = store_.Import(distinct);
-  if (!stored.ok()) return stored.status();
+  ASSIGN_OR_RETURN(const std::vector<Totals> stored, store_.Import(distinct));
   std::unordered_map<std::string, const Totals*> by_id;
-  for (const Totals& t : *stored) by_id[t.article_id] = &t;
+  for (const Totals& t : stored) by_id[t.article_id] = &t;
   std::vector<Totals> totals;
   totals.reserve(items.size());
   for (const ImportedCounts& item : items) totals.push_back(*by_id.at(item.article_id));

@@ -1,12 +1,8 @@
 // The rules of the analytics service, in plain C++: who may record and import, what a
 // valid view is, which views are filtered (bots, excluded addresses), and what the
 // reads (stats, top lists, time series) accept. Storage is a ViewStore; views reach it
-// through the ViewBatcher (group commit, outage buffer).
-//
-// A visitor is the frontend's visitor_id, or else an HMAC-SHA256 of the canonical client
-// IP and user agent keyed with the day's salt (resolved by the batcher), so raw
-// addresses never reach Redis. Thread-safe; the clock is injectable for tests. Reads
-// return UNAVAILABLE when the store is unreachable.
+// through the ViewBatcher (group commit, outage buffer), which resolves visitors so raw
+// addresses never reach the store. Thread-safe; the clock is injectable for tests.
 #pragma once
 
 #include <functional>
@@ -20,6 +16,7 @@
 #include "services/analytics/core/view_batcher.h"
 #include "services/analytics/core/view_filter.h"
 #include "services/analytics/core/view_store.h"
+#include "services/analytics/core/view_types.h"
 
 namespace bulletin::analytics {
 
@@ -33,19 +30,19 @@ inline constexpr int kMaxTopSize = 100;
 inline constexpr int kMaxHourlyPoints = 48;
 inline constexpr int kMaxDailyPoints = 400;
 
-// GetTopArticles as asked; enum fields carry the contract's numbers (0 = unspecified).
+// GetTopArticles as asked; nullopt is the contract's "unspecified".
 struct TopRequest {
-  int kind = 0;
-  int window = 0;
-  std::string category_id;
-  std::string locale;
-  int page_size = 0;
+  std::optional<TopKind> kind;   // default MOST_READ
+  std::optional<Window> window;  // default LAST_DAY (MOST_READ), LAST_HOUR (TRENDING)
+  std::string category_id;       // empty: any
+  std::string locale;            // empty: any
+  int page_size = 0;             // 0: 10; at most 100
 };
 
-// GetTimeSeries as asked; granularity carries the contract's number.
+// GetTimeSeries as asked.
 struct SeriesRequest {
-  std::string article_id;  // empty: the whole site
-  int granularity = 0;
+  std::string article_id;                  // empty: the whole site
+  std::optional<Granularity> granularity;  // required
   std::optional<absl::Time> start;
   std::optional<absl::Time> end;
 };
@@ -65,8 +62,8 @@ class AnalyticsCore {
   absl::Status AuthorizeRecord(const Caller& caller) const;
 
   // Records one view; `done` runs once, possibly inline. Errors: as AuthorizeRecord;
-  // INVALID_ARGUMENT naming the field ("article_id: must not be empty"); UNAVAILABLE
-  // when Redis is down and the buffer is full.
+  // INVALID_ARGUMENT naming the field ("article_id: required"); UNAVAILABLE when the
+  // store is down and the buffer is full. A locale is normalised ("zh_cn" -> "zh-CN").
   void RecordView(const Caller& caller, View view, Done<RecordResult> done);
   absl::StatusOr<RecordResult> RecordView(const Caller& caller, const View& view);  // blocks
 
@@ -84,12 +81,13 @@ class AnalyticsCore {
   absl::StatusOr<StatsResult> GetStats(const std::vector<std::string>& article_ids,
                                        int window_days);
 
-  // Top lists. Public. INVALID_ARGUMENT naming kind, window (TRENDING: LAST_HOUR or
-  // LAST_DAY only), category_id, locale or page_size (< 0); UNAVAILABLE.
+  // Top lists. Public. INVALID_ARGUMENT naming window (TRENDING: LAST_HOUR or LAST_DAY
+  // only), category_id, locale (normalised as in RecordView) or page_size (< 0);
+  // UNAVAILABLE.
   absl::StatusOr<std::vector<TopEntry>> GetTopArticles(const TopRequest& request);
 
-  // Zero-filled points, oldest first. Public. INVALID_ARGUMENT naming granularity,
-  // article_id, end_time (before start_time) or start_time (range too long, older than
+  // Zero-filled points, oldest first. Public. INVALID_ARGUMENT naming granularity
+  // (required), article_id, end_time (before start_time) or start_time (range too long, older than
   // the retention); UNAVAILABLE.
   absl::StatusOr<std::vector<SeriesPoint>> GetTimeSeries(const SeriesRequest& request);
 

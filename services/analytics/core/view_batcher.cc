@@ -8,6 +8,7 @@
 #include "common/base/crypto.h"
 #include "common/base/ids.h"
 #include "common/base/log.h"
+#include "common/base/status_macros.h"
 #include "services/analytics/core/spill_file.h"
 #include "services/analytics/core/view_validation.h"
 
@@ -30,12 +31,11 @@ ViewBatcher::~ViewBatcher() { Stop(); }
 
 absl::Status ViewBatcher::Start() {
   if (!options_.spill_file.empty()) {
-    absl::StatusOr<std::deque<QueuedView>> spilled = ReadSpillFile(options_.spill_file);
-    if (!spilled.ok()) return spilled.status();
-    if (!spilled->empty()) {
-      Logger()->info("replaying {} buffered views from {}", spilled->size(), options_.spill_file);
-      std::lock_guard<std::mutex> lock(mu_);
-      for (QueuedView& v : *spilled) buffer_.push_back(std::move(v));
+    ASSIGN_OR_RETURN(std::deque<QueuedView> spilled, ReadSpillFile(options_.spill_file));
+    if (!spilled.empty()) {
+      Logger()->info("replaying {} buffered views from {}", spilled.size(), options_.spill_file);
+      absl::MutexLock lock(&mu_);
+      for (QueuedView& v : spilled) buffer_.push_back(std::move(v));
     }
     // Removed now that the views are in memory: a replay after a crash would count them
     // twice; a clean stop writes whatever is still buffered again.
@@ -53,11 +53,11 @@ void ViewBatcher::Submit(std::vector<QueuedView> views, Done done) {
     }
   }
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (!stopping_ && queued_views_ + views.size() <= options_.buffer_limit) {
       queued_views_ += views.size();
       queue_.push_back({std::move(views), std::move(done)});
-      cv_.notify_one();
+      cv_.Signal();
       return;
     }
   }
@@ -66,17 +66,17 @@ void ViewBatcher::Submit(std::vector<QueuedView> views, Done done) {
 
 void ViewBatcher::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (stopping_) return;
     stopping_ = true;
+    cv_.SignalAll();
   }
-  cv_.notify_all();
   for (std::thread& t : threads_) t.join();
   if (started_) Drain();
 }
 
 size_t ViewBatcher::buffered() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return buffer_.size();
 }
 
@@ -89,9 +89,8 @@ absl::StatusOr<std::vector<RecordResult>> ViewBatcher::Send(const std::vector<Qu
     if (!v.visitor_id.empty()) {
       r.visitor = "v:" + v.visitor_id;
     } else {
-      absl::StatusOr<std::string> salt = store_.DailySalt(v.time);
-      if (!salt.ok()) return salt.status();
-      r.visitor = "h:" + HmacSha256Hex(*salt, CanonicalIp(v.client_ip) + "\n" + v.user_agent);
+      ASSIGN_OR_RETURN(const std::string salt, store_.DailySalt(v.time));
+      r.visitor = "h:" + HmacSha256Hex(salt, CanonicalIp(v.client_ip) + "\n" + v.user_agent);
     }
     resolved.push_back(std::move(r));
   }
@@ -107,7 +106,7 @@ void ViewBatcher::Buffer(std::vector<Submission> batch) {
   for (Submission& s : batch) {
     std::vector<RecordResult> results;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       if (buffer_.size() + s.views.size() > options_.buffer_limit) {
         results.clear();
       } else {
@@ -128,8 +127,8 @@ void ViewBatcher::Buffer(std::vector<Submission> batch) {
     }
     if (results.empty() && !s.views.empty()) {
       s.done(absl::UnavailableError(
-          absl::StrCat("redis is unreachable and the view buffer is full (", options_.buffer_limit,
-                       " views); retry later with the same request_id")));
+          absl::StrCat("the store is unreachable and the view buffer is full (",
+                       options_.buffer_limit, " views); retry later with the same request_id")));
     } else {
       s.done(std::move(results));
     }
@@ -139,7 +138,7 @@ void ViewBatcher::Buffer(std::vector<Submission> batch) {
 bool ViewBatcher::FlushBufferOnce() {
   std::vector<QueuedView> chunk;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     for (size_t i = 0; i < buffer_.size() && i < options_.max_batch; ++i) {
       chunk.push_back(buffer_[i]);
     }
@@ -151,7 +150,7 @@ bool ViewBatcher::FlushBufferOnce() {
     Logger()->error("dropping {} buffered views the store refused: {}", chunk.size(),
                     results.status().ToString());
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   for (const QueuedView& v : chunk) {
     if (v.filtered == NotCounted::kNone && --pending_[v.article_id] <= 0) {
       pending_.erase(v.article_id);
@@ -159,38 +158,45 @@ bool ViewBatcher::FlushBufferOnce() {
     buffer_.pop_front();
   }
   if (results.ok()) Remember(*results);
-  if (buffer_.empty()) Logger()->info("view buffer flushed to redis");
+  if (buffer_.empty()) Logger()->info("view buffer flushed to the store");
   return true;
 }
 
+bool ViewBatcher::Linger() {
+  const absl::Time deadline = absl::Now() + options_.max_delay;
+  while (!stopping_ && queued_views_ < options_.max_batch) {
+    if (cv_.WaitWithDeadline(&mu_, deadline)) break;  // timed out
+  }
+  return !queue_.empty();
+}
+
 void ViewBatcher::Run() {
-  std::unique_lock<std::mutex> lock(mu_);
+  mu_.Lock();
   while (true) {
     if (!buffer_.empty() && !flushing_ && absl::Now() >= next_retry_) {
       flushing_ = true;
-      lock.unlock();
-      bool flushed = FlushBufferOnce();
-      lock.lock();
+      mu_.Unlock();
+      const bool flushed = FlushBufferOnce();
+      mu_.Lock();
       flushing_ = false;
       if (!flushed) next_retry_ = absl::Now() + options_.retry_interval;
-      cv_.notify_all();
+      cv_.SignalAll();
       continue;
     }
-    // While one worker drains the buffer to a Redis that is back, the others wait
+    // While one worker drains the buffer to a store that is back, the others wait
     // instead of buffering more: otherwise new views could outpace the drain.
     if (queue_.empty() || (!buffer_.empty() && flushing_)) {
       if (queue_.empty() && stopping_) break;
       if (buffer_.empty() || flushing_) {
-        cv_.wait(lock);
+        cv_.Wait(&mu_);
       } else {
-        cv_.wait_until(lock, absl::ToChronoTime(next_retry_));
+        cv_.WaitWithDeadline(&mu_, next_retry_);
       }
       continue;
     }
-    if (options_.max_delay > absl::ZeroDuration() && queued_views_ < options_.max_batch) {
-      cv_.wait_for(lock, absl::ToChronoNanoseconds(options_.max_delay),
-                   [this] { return stopping_ || queued_views_ >= options_.max_batch; });
-      if (queue_.empty()) continue;  // another worker took it
+    if (options_.max_delay > absl::ZeroDuration() && queued_views_ < options_.max_batch &&
+        !Linger()) {
+      continue;  // another worker took it
     }
     std::vector<Submission> batch;
     size_t n = 0;
@@ -201,14 +207,15 @@ void ViewBatcher::Run() {
     }
     queued_views_ -= n;
     const bool buffering = !buffer_.empty();
-    lock.unlock();
+    mu_.Unlock();
     if (buffering) {
       Buffer(std::move(batch));  // keep the order: the buffer goes first
     } else {
       SendBatch(std::move(batch), n);
     }
-    lock.lock();
+    mu_.Lock();
   }
+  mu_.Unlock();
 }
 
 void ViewBatcher::SendBatch(std::vector<Submission> batch, size_t n) {
@@ -218,7 +225,7 @@ void ViewBatcher::SendBatch(std::vector<Submission> batch, size_t n) {
   absl::StatusOr<std::vector<RecordResult>> results = Send(views, /*replay=*/false);
   if (results.ok()) {
     {
-      std::lock_guard<std::mutex> guard(mu_);
+      absl::MutexLock lock(&mu_);
       Remember(*results);
     }
     auto it = results->begin();
@@ -229,10 +236,10 @@ void ViewBatcher::SendBatch(std::vector<Submission> batch, size_t n) {
       s.done(std::move(own));
     }
   } else if (absl::IsUnavailable(results.status())) {
-    Logger()->warn("redis unreachable ({}): buffering views",
+    Logger()->warn("store unreachable ({}): buffering views",
                    std::string(results.status().message()));
     Buffer(std::move(batch));
-    std::lock_guard<std::mutex> guard(mu_);
+    absl::MutexLock lock(&mu_);
     next_retry_ = absl::Now() + options_.retry_interval;
   } else {
     for (Submission& s : batch) s.done(results.status());
@@ -240,26 +247,27 @@ void ViewBatcher::SendBatch(std::vector<Submission> batch, size_t n) {
 }
 
 void ViewBatcher::Drain() {
-  // Stopping: one more attempt to flush, then spill what Redis did not take.
-  std::unique_lock<std::mutex> lock(mu_);
+  // Stopping: one more attempt to flush, then spill what the store did not take.
+  mu_.Lock();
   while (!buffer_.empty()) {
-    lock.unlock();
-    bool flushed = FlushBufferOnce();
-    lock.lock();
+    mu_.Unlock();
+    const bool flushed = FlushBufferOnce();
+    mu_.Lock();
     if (!flushed) break;
   }
   if (!buffer_.empty()) WriteSpill();
+  mu_.Unlock();
 }
 
 void ViewBatcher::WriteSpill() {
   if (options_.spill_file.empty()) {
-    Logger()->error("redis unreachable at shutdown: {} buffered views lost (no --spill-file)",
+    Logger()->error("store unreachable at shutdown: {} buffered views lost (no --spill-file)",
                     buffer_.size());
     return;
   }
   absl::Status s = WriteSpillFile(options_.spill_file, buffer_);
   if (s.ok()) {
-    Logger()->warn("redis unreachable at shutdown: {} views written to {}", buffer_.size(),
+    Logger()->warn("store unreachable at shutdown: {} views written to {}", buffer_.size(),
                    options_.spill_file);
   } else {
     Logger()->error("{} buffered views lost: {}", buffer_.size(), std::string(s.message()));

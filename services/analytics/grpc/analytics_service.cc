@@ -3,40 +3,14 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
+#include "common/base/status_macros.h"
 #include "common/grpc/call.h"
 #include "common/grpc/status.h"
+#include "common/proto/time.h"
+#include "services/analytics/grpc/convert.h"
 #include "services/analytics/grpc/record_views_reactor.h"
 
 namespace bulletin::analytics {
-namespace {
-
-void ToProto(const Totals& t, v1::ArticleTotals* out) {
-  out->set_article_id(t.article_id);
-  out->set_views(t.views);
-  out->set_unique_visitors(t.unique_visitors);
-}
-
-template <typename Tallies>
-void AddTallies(const std::map<NotCounted, int64_t>& from, Tallies* out) {
-  for (const auto& [reason, count] : from) {
-    v1::NotCountedTally* t = out->Add();
-    t->set_reason(static_cast<v1::NotCountedReason>(reason));
-    t->set_count(count);
-  }
-}
-
-absl::Time FromProto(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
-
-void ToProto(absl::Time t, google::protobuf::Timestamp* out) {
-  const int64_t nanos = absl::ToUnixNanos(t);
-  out->set_seconds(nanos / 1000000000);
-  out->set_nanos(static_cast<int32_t>(nanos % 1000000000));
-}
-
-}  // namespace
 
 AnalyticsService::AnalyticsService(AnalyticsCore& core, const TokenStore& tokens, WorkerPool& pool)
     : core_(core), tokens_(tokens), pool_(pool) {}
@@ -50,10 +24,16 @@ grpc::ServerUnaryReactor* AnalyticsService::RecordView(grpc::CallbackServerConte
     reactor->Finish(ToGrpcStatus(caller.status()));
     return reactor;
   }
-  core_.RecordView(*caller, ToView(*request), [reactor, response](absl::StatusOr<RecordResult> r) {
+  absl::StatusOr<View> view = ToView(*request, "");
+  if (!view.ok()) {
+    const absl::Status allowed = core_.AuthorizeRecord(*caller);  // who first, then what
+    reactor->Finish(ToGrpcStatus(allowed.ok() ? view.status() : allowed));
+    return reactor;
+  }
+  core_.RecordView(*caller, *std::move(view), [reactor, response](absl::StatusOr<RecordResult> r) {
     if (r.ok()) {
       response->set_counted(r->counted);
-      response->set_reason(static_cast<v1::NotCountedReason>(r->reason));
+      response->set_reason(ToProto(r->reason));
       response->set_queued(r->queued);
       ToProto(r->totals, response->mutable_totals());
     }
@@ -70,26 +50,13 @@ grpc::ServerReadReactor<v1::RecordViewRequest>* AnalyticsService::RecordViews(
 grpc::ServerUnaryReactor* AnalyticsService::GetStats(grpc::CallbackServerContext* context,
                                                      const v1::GetStatsRequest* request,
                                                      v1::GetStatsResponse* response) {
-  return RunUnary(context, pool_, [this, context, request, response]() -> absl::Status {
-    absl::StatusOr<Caller> caller = CallerOf(*context, tokens_);
-    if (!caller.ok()) return caller.status();
-    std::vector<std::string> ids(request->article_ids().begin(), request->article_ids().end());
-    absl::StatusOr<StatsResult> r = core_.GetStats(ids, request->window_days());
-    if (!r.ok()) return r.status();
-    for (const ArticleStats& s : r->stats) {
-      v1::ArticleStats* out = response->add_stats();
-      out->set_article_id(s.article_id);
-      out->set_views(s.views);
-      out->set_unique_visitors(s.unique_visitors);
-      out->set_window_views(s.window_views);
-      out->set_window_unique_visitors(s.window_unique_visitors);
-      out->set_today_views(s.today_views);
-      out->set_visitors_now(s.visitors_now);
-      out->set_imported_views(s.imported_views);
-      AddTallies(s.not_counted, out->mutable_not_counted());
-    }
-    response->set_site_visitors_now(r->site_visitors_now);
-    response->set_site_today_views(r->site_today_views);
+  return RunUnaryAs(context, pool_, tokens_, [this, request, response](const Caller&) {
+    const std::vector<std::string> ids(request->article_ids().begin(),
+                                       request->article_ids().end());
+    ASSIGN_OR_RETURN(const StatsResult r, core_.GetStats(ids, request->window_days()));
+    for (const ArticleStats& s : r.stats) ToProto(s, response->add_stats());
+    response->set_site_visitors_now(r.site_visitors_now);
+    response->set_site_today_views(r.site_today_views);
     return absl::OkStatus();
   });
 }
@@ -97,15 +64,16 @@ grpc::ServerUnaryReactor* AnalyticsService::GetStats(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* AnalyticsService::GetTopArticles(grpc::CallbackServerContext* context,
                                                            const v1::GetTopArticlesRequest* request,
                                                            v1::GetTopArticlesResponse* response) {
-  return RunUnary(context, pool_, [this, context, request, response]() -> absl::Status {
-    absl::StatusOr<Caller> caller = CallerOf(*context, tokens_);
-    if (!caller.ok()) return caller.status();
-    absl::StatusOr<std::vector<TopEntry>> r =
-        core_.GetTopArticles({request->kind(), request->window(), request->category_id(),
-                              request->locale(), request->page_size()});
-    if (!r.ok()) return r.status();
+  return RunUnaryAs(context, pool_, tokens_, [this, request, response](const Caller&) {
+    TopRequest top;
+    ASSIGN_OR_RETURN(top.kind, TopKindOf(request->kind()));
+    ASSIGN_OR_RETURN(top.window, WindowOf(request->window()));
+    top.category_id = request->category_id();
+    top.locale = request->locale();
+    top.page_size = request->page_size();
+    ASSIGN_OR_RETURN(const std::vector<TopEntry> entries, core_.GetTopArticles(top));
     int rank = 0;
-    for (const TopEntry& e : *r) {
+    for (const TopEntry& e : entries) {
       v1::TopArticle* out = response->add_articles();
       out->set_article_id(e.article_id);
       out->set_rank(++rank);
@@ -122,17 +90,20 @@ grpc::ServerUnaryReactor* AnalyticsService::GetTopArticles(grpc::CallbackServerC
 grpc::ServerUnaryReactor* AnalyticsService::GetTimeSeries(grpc::CallbackServerContext* context,
                                                           const v1::GetTimeSeriesRequest* request,
                                                           v1::GetTimeSeriesResponse* response) {
-  return RunUnary(context, pool_, [this, context, request, response]() -> absl::Status {
-    absl::StatusOr<Caller> caller = CallerOf(*context, tokens_);
-    if (!caller.ok()) return caller.status();
-    SeriesRequest series{request->article_id(), request->granularity(), std::nullopt, std::nullopt};
-    if (request->has_start_time()) series.start = FromProto(request->start_time());
-    if (request->has_end_time()) series.end = FromProto(request->end_time());
-    absl::StatusOr<std::vector<SeriesPoint>> r = core_.GetTimeSeries(series);
-    if (!r.ok()) return r.status();
-    for (const SeriesPoint& p : *r) {
+  return RunUnaryAs(context, pool_, tokens_, [this, request, response](const Caller&) {
+    SeriesRequest series;
+    series.article_id = request->article_id();
+    ASSIGN_OR_RETURN(series.granularity, GranularityOf(request->granularity()));
+    if (request->has_start_time()) {
+      ASSIGN_OR_RETURN(series.start, FromProtoTime(request->start_time(), "start_time"));
+    }
+    if (request->has_end_time()) {
+      ASSIGN_OR_RETURN(series.end, FromProtoTime(request->end_time(), "end_time"));
+    }
+    ASSIGN_OR_RETURN(const std::vector<SeriesPoint> points, core_.GetTimeSeries(series));
+    for (const SeriesPoint& p : points) {
       v1::TimeSeriesPoint* out = response->add_points();
-      ToProto(p.start, out->mutable_start_time());
+      ToProtoTime(p.start, out->mutable_start_time());
       out->set_views(p.views);
       out->set_unique_visitors(p.unique_visitors);
     }
@@ -143,17 +114,14 @@ grpc::ServerUnaryReactor* AnalyticsService::GetTimeSeries(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* AnalyticsService::ImportViews(grpc::CallbackServerContext* context,
                                                         const v1::ImportViewsRequest* request,
                                                         v1::ImportViewsResponse* response) {
-  return RunUnary(context, pool_, [this, context, request, response]() -> absl::Status {
-    absl::StatusOr<Caller> caller = CallerOf(*context, tokens_);
-    if (!caller.ok()) return caller.status();
+  return RunUnaryAs(context, pool_, tokens_, [this, request, response](const Caller& caller) {
     std::vector<ImportedCounts> items;
     items.reserve(request->items_size());
     for (const v1::ImportedViews& i : request->items()) {
       items.push_back({i.article_id(), i.views(), i.unique_visitors()});
     }
-    absl::StatusOr<std::vector<Totals>> r = core_.ImportViews(*caller, items);
-    if (!r.ok()) return r.status();
-    for (const Totals& t : *r) ToProto(t, response->add_totals());
+    ASSIGN_OR_RETURN(const std::vector<Totals> totals, core_.ImportViews(caller, items));
+    for (const Totals& t : totals) ToProto(t, response->add_totals());
     return absl::OkStatus();
   });
 }

@@ -1,11 +1,9 @@
-// The gRPC adapter of bulletin.analytics.v1.AnalyticsService: proto in, AnalyticsCore,
-// proto out, nothing else.
-//
-// RecordView is checked on the callback thread (cheap) and queued for the batcher, which
-// finishes the reactor with the view's own result (group commit: no thread waits on
-// Redis per call). RecordViews does the same per chunk (record_views_reactor.h). The
-// reads run on a bounded WorkerPool. Every reactor is finished exactly once.
-// Thread-safe; core, tokens and pool must outlive the service.
+// The gRPC adapter of bulletin.analytics.v1.AnalyticsService: proto in (convert.h),
+// AnalyticsCore, proto out, nothing else. RecordView is checked on the callback thread and
+// queued for the batcher, which finishes the reactor with the view's own result (no
+// thread waits on the store per call); RecordViews does the same per chunk
+// (record_views_reactor.h); the reads run on a bounded WorkerPool. Every reactor is
+// finished exactly once. Thread-safe; core, tokens and pool must outlive the service.
 #pragma once
 
 #include "bulletin/analytics/v1/analytics.grpc.pb.h"

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/grpc/call.h"
 #include "common/grpc/status.h"
+#include "services/analytics/grpc/convert.h"
 
 namespace bulletin::analytics {
 namespace {
@@ -11,16 +12,6 @@ namespace {
 constexpr size_t kStreamChunk = 512;
 
 }  // namespace
-
-View ToView(const v1::RecordViewRequest& r) {
-  View v{r.article_id(), r.visitor_id(), r.client_ip(),  r.user_agent(),
-         r.locale(),     r.referrer(),   r.request_id(), std::nullopt};
-  if (r.has_view_time()) {
-    v.view_time =
-        absl::FromUnixSeconds(r.view_time().seconds()) + absl::Nanoseconds(r.view_time().nanos());
-  }
-  return v;
-}
 
 RecordViewsReactor::RecordViewsReactor(grpc::CallbackServerContext* context, AnalyticsCore& core,
                                        const TokenStore& tokens, v1::RecordViewsResponse* response)
@@ -50,8 +41,14 @@ void RecordViewsReactor::OnReadDone(bool ok) {
                         absl::StrCat("views: more than ", kMaxStreamItems, " items")));
     return;
   }
+  absl::StatusOr<View> view = ToView(item_, absl::StrCat("views[", received_, "]."));
   ++received_;
-  chunk_.push_back(ToView(item_));
+  if (!view.ok()) {
+    invalid_ = view.status();
+    RecordChunk(/*last=*/true);
+    return;
+  }
+  chunk_.push_back(*std::move(view));
   if (chunk_.size() >= kStreamChunk) {
     RecordChunk(/*last=*/false);
   } else {
@@ -86,12 +83,8 @@ void RecordViewsReactor::Complete() {
   response_->set_received(received_);
   response_->set_counted(total_.counted);
   response_->set_queued(total_.queued);
-  for (const auto& [reason, count] : total_.not_counted) {
-    v1::NotCountedTally* t = response_->add_not_counted();
-    t->set_reason(static_cast<v1::NotCountedReason>(reason));
-    t->set_count(count);
-  }
-  Finish(grpc::Status::OK);
+  AddTallies(total_.not_counted, response_->mutable_not_counted());
+  Finish(ToGrpcStatus(invalid_));
 }
 
 }  // namespace bulletin::analytics

@@ -1,10 +1,8 @@
-// The server side of one RecordViews client stream.
-//
-// Items are read into chunks; a full chunk (or the rest at half-close) goes to the core,
-// which queues it for the batcher, and the next read starts when the chunk's results
-// are in, so a long stream never holds more than one chunk. The first invalid item ends
-// the call with INVALID_ARGUMENT naming its index; the items before it are recorded.
-// Deletes itself in OnDone.
+// The server side of one RecordViews client stream. Items are read into chunks; a full
+// chunk (or the rest at half-close) goes to the core, and the next read starts when the
+// chunk's results are in, so a stream never holds more than one chunk. The first invalid
+// item ends the call with INVALID_ARGUMENT naming its index, after the items before it
+// are recorded. Deletes itself in OnDone.
 #pragma once
 
 #include <vector>
@@ -14,11 +12,6 @@
 #include "services/analytics/core/analytics_core.h"
 
 namespace bulletin::analytics {
-
-namespace v1 = ::bulletin::analytics::v1;
-
-// The domain view of a request message.
-View ToView(const v1::RecordViewRequest& request);
 
 class RecordViewsReactor : public grpc::ServerReadReactor<v1::RecordViewRequest> {
  public:
@@ -40,6 +33,7 @@ class RecordViewsReactor : public grpc::ServerReadReactor<v1::RecordViewRequest>
   std::vector<View> chunk_;
   size_t first_index_ = 0;
   int64_t received_ = 0;
+  absl::Status invalid_;  // an item that did not convert: the call's answer once recorded
   BatchResult total_;
 };
 

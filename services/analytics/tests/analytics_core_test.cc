@@ -187,8 +187,9 @@ TEST_F(AnalyticsCoreTest, InvalidInputNamesTheFieldAndChangesNothing) {
       {[](View& v) { v.visitor_id = std::string(129, 'v'); }, "visitor_id: "},
       {[](View& v) { v.client_ip = "300.1.1.1"; }, "client_ip: "},
       {[](View& v) { v.user_agent = std::string(1025, 'u'); }, "user_agent: "},
-      {[](View& v) { v.locale = "EN"; }, "locale: "},
-      {[](View& v) { v.locale = "zh-cn"; }, "locale: "},
+      {[](View& v) { v.locale = "e"; }, "locale: "},
+      {[](View& v) { v.locale = "zh-"; }, "locale: "},
+      {[](View& v) { v.locale = "en us"; }, "locale: "},
       {[](View& v) { v.referrer = std::string(2049, 'r'); }, "referrer: "},
       {[](View& v) { v.request_id = "has space"; }, "request_id: "},
       {[this](View& v) { v.view_time = now_ - absl::Hours(25); }, "view_time: "},
@@ -216,6 +217,24 @@ TEST_F(AnalyticsCoreTest, InvalidInputNamesTheFieldAndChangesNothing) {
   EXPECT_EQ(StatsOf("a").imported_views, 0) << "a rejected import changes nothing";
   imp = core_->ImportViews(kAdmin, {});
   EXPECT_EQ(imp.status().message().rfind("items: ", 0), 0u) << imp.status();
+}
+
+TEST_F(AnalyticsCoreTest, LocalesAreNormalisedAsContentNormalisesThem) {
+  // The one locale rule of common/base/text_rules.h: analytics used to refuse these.
+  int i = 0;
+  for (const char* locale : {"zh_cn", "EN", "zh-hans-cn", "en-us"}) {
+    View v = ViewOf("locales", absl::StrCat("visitor-", i++));
+    v.locale = locale;
+    absl::StatusOr<RecordResult> r = core_->RecordView(kFrontend, v);
+    ASSERT_TRUE(r.ok()) << locale << ": " << r.status();
+    EXPECT_TRUE(r->counted) << locale;
+  }
+  std::vector<View> batch = {ViewOf("locales", "batch-0"), ViewOf("locales", "batch-1")};
+  batch[1].locale = "ZH_TW";
+  absl::StatusOr<BatchResult> r = core_->RecordViews(kFrontend, batch, 0);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->counted, 2);
+  EXPECT_EQ(StatsOf("locales").views, 6);
 }
 
 TEST_F(AnalyticsCoreTest, BatchRecordsItemsBeforeAnInvalidOneAndNamesItsIndex) {

@@ -183,6 +183,22 @@ TEST_F(AnalyticsGrpcTest, RecordViewsStopsAtAnInvalidItemAndNamesItsIndex) {
   EXPECT_EQ(ViewsOf("stream"), 270) << "the items before the invalid one are recorded";
 }
 
+TEST_F(AnalyticsGrpcTest, RecordViewsStopsAtAMalformedTimestampAndNamesItsIndex) {
+  auto ctx = Ctx(kFrontendToken);
+  v1::RecordViewsResponse resp;
+  auto writer = stub_->RecordViews(ctx.get(), &resp);
+  for (int i = 0; i < 5; ++i) {
+    v1::RecordViewRequest item = View("timestamps", absl::StrCat("v", i));
+    if (i == 3) item.mutable_view_time()->set_seconds(-62135596801);  // before year 1
+    if (!writer->Write(item)) break;
+  }
+  writer->WritesDone();
+  grpc::Status s = writer->Finish();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message().rfind("views[3].view_time: ", 0), 0u) << s.error_message();
+  EXPECT_EQ(ViewsOf("timestamps"), 3) << "the items before the malformed one are recorded";
+}
+
 TEST_F(AnalyticsGrpcTest, RecordViewsNeedsAWriterToken) {
   for (const char* token : {"", kPartnerToken}) {
     auto ctx = Ctx(token);
@@ -206,6 +222,14 @@ TEST_F(AnalyticsGrpcTest, InvalidArgumentNamesTheField) {
   future.mutable_view_time()->set_seconds(absl::ToUnixSeconds(absl::Now() + absl::Hours(1)));
   s = Record(kFrontendToken, future, &viewed);
   EXPECT_EQ(s.error_message().rfind("view_time: ", 0), 0u) << s.error_message();
+
+  v1::RecordViewRequest malformed = View("a", "v");
+  malformed.mutable_view_time()->set_nanos(-1);  // not a valid Timestamp
+  s = Record(kFrontendToken, malformed, &viewed);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message().rfind("view_time: ", 0), 0u) << s.error_message();
+  EXPECT_EQ(Record("", malformed, &viewed).error_code(), grpc::StatusCode::UNAUTHENTICATED)
+      << "who is asking is checked first";
 
   v1::GetStatsRequest stats;
   v1::GetStatsResponse stats_resp;
@@ -270,6 +294,15 @@ TEST_F(AnalyticsGrpcTest, TopArticlesAndTimeSeriesArePublicReads) {
   top.set_window(v1::TIME_WINDOW_LAST_HOUR);
   s = stub_->GetTopArticles(Ctx().get(), top, &top_resp);
   EXPECT_TRUE(s.ok()) << s.error_message();
+  top.set_kind(static_cast<v1::TopKind>(7));  // a number the contract does not define
+  s = stub_->GetTopArticles(Ctx().get(), top, &top_resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message().rfind("kind: ", 0), 0u) << s.error_message();
+  top.set_kind(v1::TOP_KIND_MOST_READ);
+  top.set_window(static_cast<v1::TimeWindow>(9));
+  s = stub_->GetTopArticles(Ctx().get(), top, &top_resp);
+  EXPECT_EQ(s.error_message().rfind("window: ", 0), 0u) << s.error_message();
+  top.set_window(v1::TIME_WINDOW_LAST_HOUR);
   EXPECT_EQ(stub_->GetTopArticles(Ctx("bogus-token-0123456789").get(), top, &top_resp).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
 
@@ -279,6 +312,10 @@ TEST_F(AnalyticsGrpcTest, TopArticlesAndTimeSeriesArePublicReads) {
   v1::GetTimeSeriesRequest series;
   series.set_article_id("series");
   v1::GetTimeSeriesResponse series_resp;
+  s = stub_->GetTimeSeries(Ctx().get(), series, &series_resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message().rfind("granularity: ", 0), 0u) << s.error_message();
+  series.set_granularity(static_cast<v1::Granularity>(5));
   s = stub_->GetTimeSeries(Ctx().get(), series, &series_resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(s.error_message().rfind("granularity: ", 0), 0u) << s.error_message();

@@ -17,8 +17,8 @@ using events::v1::ARTICLE_EVENT_TYPE_UPDATED;
 class AnalyticsTopTest : public AnalyticsFixture {
  protected:
   // "id:views" of a top list, best first.
-  std::vector<std::string> Top(int kind, int window, const std::string& category = "",
-                               const std::string& locale = "") {
+  std::vector<std::string> Top(std::optional<TopKind> kind, std::optional<Window> window,
+                               const std::string& category = "", const std::string& locale = "") {
     FlushSite();
     auto r = core_->GetTopArticles({kind, window, category, locale, 0});
     EXPECT_TRUE(r.ok()) << r.status();
@@ -39,6 +39,13 @@ class AnalyticsTopTest : public AnalyticsFixture {
 };
 
 using Strings = std::vector<std::string>;
+constexpr TopKind kMostRead = TopKind::kMostRead;
+constexpr TopKind kTrending = TopKind::kTrending;
+constexpr Window kLastHour = Window::kLastHour;
+constexpr Window kLastDay = Window::kLastDay;
+constexpr Window kLast7Days = Window::kLast7Days;
+constexpr Window kLast30Days = Window::kLast30Days;
+constexpr Window kAllTime = Window::kAllTime;
 
 TEST_F(AnalyticsTopTest, MostReadPerWindowIsOrderedAndDropsDeletedArticles) {
   RecordMany("hot", 5, "h");
@@ -52,14 +59,15 @@ TEST_F(AnalyticsTopTest, MostReadPerWindowIsOrderedAndDropsDeletedArticles) {
     Publish(id, ARTICLE_EVENT_TYPE_PUBLISHED, 1);
   }
 
-  EXPECT_EQ(Top(1, 1), (Strings{"hot:5", "warm:1"}));
-  EXPECT_EQ(Top(1, 2), (Strings{"hot:5", "warm:4"}));
-  EXPECT_EQ(Top(1, 0), (Strings{"hot:5", "warm:4"})) << "default: last day";
-  EXPECT_EQ(Top(0, 3), (Strings{"weekly:10", "hot:5", "warm:4"}));
-  EXPECT_EQ(Top(1, 4), (Strings{"monthly:20", "weekly:10", "hot:5", "warm:4"}));
-  EXPECT_EQ(Top(1, 5), (Strings{"legacy:1000", "monthly:20", "weekly:10", "hot:5", "warm:4"}));
+  EXPECT_EQ(Top(kMostRead, kLastHour), (Strings{"hot:5", "warm:1"}));
+  EXPECT_EQ(Top(kMostRead, kLastDay), (Strings{"hot:5", "warm:4"}));
+  EXPECT_EQ(Top(kMostRead, std::nullopt), (Strings{"hot:5", "warm:4"})) << "default: last day";
+  EXPECT_EQ(Top(std::nullopt, kLast7Days), (Strings{"weekly:10", "hot:5", "warm:4"}));
+  EXPECT_EQ(Top(kMostRead, kLast30Days), (Strings{"monthly:20", "weekly:10", "hot:5", "warm:4"}));
+  EXPECT_EQ(Top(kMostRead, kAllTime),
+            (Strings{"legacy:1000", "monthly:20", "weekly:10", "hot:5", "warm:4"}));
 
-  auto entries = core_->GetTopArticles({1, 2, "", "", 1});
+  auto entries = core_->GetTopArticles({kMostRead, kLastDay, "", "", 1});
   ASSERT_TRUE(entries.ok());
   ASSERT_EQ(entries->size(), 1u);
   EXPECT_EQ((*entries)[0].title, "Title hot (en)");
@@ -68,14 +76,15 @@ TEST_F(AnalyticsTopTest, MostReadPerWindowIsOrderedAndDropsDeletedArticles) {
   EXPECT_EQ((*entries)[0].score, 5);
 
   Publish("hot", ARTICLE_EVENT_TYPE_DELETED, 2);
-  EXPECT_EQ(Top(1, 1), (Strings{"warm:1"}));
-  EXPECT_EQ(Top(1, 5), (Strings{"legacy:1000", "monthly:20", "weekly:10", "warm:4"}));
+  EXPECT_EQ(Top(kMostRead, kLastHour), (Strings{"warm:1"}));
+  EXPECT_EQ(Top(kMostRead, kAllTime),
+            (Strings{"legacy:1000", "monthly:20", "weekly:10", "warm:4"}));
   Publish("hot", ARTICLE_EVENT_TYPE_PUBLISHED, 1);  // a late replay changes nothing
-  EXPECT_EQ(Top(1, 1), (Strings{"warm:1"}));
+  EXPECT_EQ(Top(kMostRead, kLastHour), (Strings{"warm:1"}));
   Publish("warm", ARTICLE_EVENT_TYPE_UNPUBLISHED, 2);
-  EXPECT_EQ(Top(1, 1), (Strings{}));
+  EXPECT_EQ(Top(kMostRead, kLastHour), (Strings{}));
   Publish("hot", ARTICLE_EVENT_TYPE_PUBLISHED, 3);  // published again: back, counts kept
-  EXPECT_EQ(Top(1, 1), (Strings{"hot:5"}));
+  EXPECT_EQ(Top(kMostRead, kLastHour), (Strings{"hot:5"}));
 }
 
 TEST_F(AnalyticsTopTest, CategoryAndLocaleFiltersUseTheEventsMetadata) {
@@ -83,25 +92,32 @@ TEST_F(AnalyticsTopTest, CategoryAndLocaleFiltersUseTheEventsMetadata) {
   Publish("s1", ARTICLE_EVENT_TYPE_PUBLISHED, 1, "sports", {"home"}, {"en"});
   RecordMany("n1", 3, "a");
   RecordMany("s1", 5, "b");
-  EXPECT_EQ(Top(1, 2, "news"), (Strings{"n1:3"}));
-  EXPECT_EQ(Top(1, 2, "local"), (Strings{"n1:3"}));
-  EXPECT_EQ(Top(1, 2, "home"), (Strings{"s1:5", "n1:3"}));
-  EXPECT_EQ(Top(1, 2, "", "zh-CN"), (Strings{"n1:3"}));
-  EXPECT_EQ(Top(1, 2, "", "fr"), (Strings{}));
-  auto zh = core_->GetTopArticles({1, 2, "", "zh-CN", 0});
+  EXPECT_EQ(Top(kMostRead, kLastDay, "news"), (Strings{"n1:3"}));
+  EXPECT_EQ(Top(kMostRead, kLastDay, "local"), (Strings{"n1:3"}));
+  EXPECT_EQ(Top(kMostRead, kLastDay, "home"), (Strings{"s1:5", "n1:3"}));
+  EXPECT_EQ(Top(kMostRead, kLastDay, "", "zh-CN"), (Strings{"n1:3"}));
+  EXPECT_EQ(Top(kMostRead, kLastDay, "", "fr"), (Strings{}));
+  auto zh = core_->GetTopArticles({kMostRead, kLastDay, "", "zh-CN", 0});
   ASSERT_TRUE(zh.ok());
   EXPECT_EQ((*zh)[0].title, "Title n1 (zh-CN)");
-  auto en = core_->GetTopArticles({1, 2, "home", "en", 0});
+  auto en = core_->GetTopArticles({kMostRead, kLastDay, "home", "en", 0});
   ASSERT_TRUE(en.ok());
   EXPECT_EQ((*en)[1].title, "Title n1 (en)");
-  auto fallback = core_->GetTopArticles({1, 2, "home", "", 0});
+  auto fallback = core_->GetTopArticles({kMostRead, kLastDay, "home", "", 0});
   ASSERT_TRUE(fallback.ok());
   EXPECT_EQ((*fallback)[1].locale, "zh-CN") << "no locale asked: the default locale";
 
+  // The locale is normalised the way content normalises it.
+  EXPECT_EQ(Top(kMostRead, kLastDay, "", "zh_cn"), (Strings{"n1:3"}));
+  auto normalised = core_->GetTopArticles({kMostRead, kLastDay, "", "ZH-cn", 0});
+  ASSERT_TRUE(normalised.ok()) << normalised.status();
+  EXPECT_EQ((*normalised)[0].locale, "zh-CN");
+  EXPECT_EQ((*normalised)[0].title, "Title n1 (zh-CN)");
+
   Publish("n1", ARTICLE_EVENT_TYPE_UPDATED, 2, "sports", {"home"}, {"en"});
-  EXPECT_EQ(Top(1, 2, "news"), (Strings{}));
-  EXPECT_EQ(Top(1, 2, "sports"), (Strings{"s1:5", "n1:3"}));
-  EXPECT_EQ(Top(1, 2, "", "zh-CN"), (Strings{}));
+  EXPECT_EQ(Top(kMostRead, kLastDay, "news"), (Strings{}));
+  EXPECT_EQ(Top(kMostRead, kLastDay, "sports"), (Strings{"s1:5", "n1:3"}));
+  EXPECT_EQ(Top(kMostRead, kLastDay, "", "zh-CN"), (Strings{}));
 }
 
 TEST_F(AnalyticsTopTest, TrendingRanksTheRiseAboveTheArticlesOwnBaseline) {
@@ -112,11 +128,12 @@ TEST_F(AnalyticsTopTest, TrendingRanksTheRiseAboveTheArticlesOwnBaseline) {
   }
   RecordMany("evergreen", 30, "e0-");
   RecordMany("spike", 20, "s");
-  EXPECT_EQ(Top(1, 1), (Strings{"evergreen:30", "spike:20"}));
-  EXPECT_EQ(Top(2, 1), (Strings{"spike:20", "evergreen:30"}));
-  EXPECT_EQ(Top(2, 0), (Strings{"spike:20", "evergreen:30"})) << "default: last hour";
+  EXPECT_EQ(Top(kMostRead, kLastHour), (Strings{"evergreen:30", "spike:20"}));
+  EXPECT_EQ(Top(kTrending, kLastHour), (Strings{"spike:20", "evergreen:30"}));
+  EXPECT_EQ(Top(kTrending, std::nullopt), (Strings{"spike:20", "evergreen:30"}))
+      << "default: last hour";
   // Over a day against a week, the evergreen page (new this day) is the one that rose.
-  auto day = core_->GetTopArticles({2, 2, "", "", 0});
+  auto day = core_->GetTopArticles({kTrending, kLastDay, "", "", 0});
   ASSERT_TRUE(day.ok()) << day.status();
   ASSERT_EQ(day->size(), 2u);
   EXPECT_EQ((*day)[0].article_id, "evergreen");
@@ -127,7 +144,7 @@ TEST_F(AnalyticsTopTest, TrendingRanksTheRiseAboveTheArticlesOwnBaseline) {
 TEST_F(AnalyticsTopTest, SiteUpdatesAreFlushedEveryIntervalAtShutdownAndAfterAnOutage) {
   Publish("p", ARTICLE_EVENT_TYPE_PUBLISHED, 1);
   auto top_unflushed = [&] {
-    auto r = core_->GetTopArticles({1, 1, "", "", 0});
+    auto r = core_->GetTopArticles({kMostRead, kLastHour, "", "", 0});
     return r.ok() && r->size() == 1 ? (*r)[0].views : -1;
   };
   // The fixture's store flushes every second (the default) on its own.
@@ -175,7 +192,7 @@ TEST_F(AnalyticsTopTest, UpdatesRedisDidNotTakeAtShutdownAreSpilledAndReplayed) 
   ArticleStats s = StatsOf("p");
   EXPECT_EQ(s.views, 2);
   EXPECT_EQ(s.today_views, 2) << "the day bucket got the spilled views";
-  auto top = core_->GetTopArticles({1, 1, "", "", 0});
+  auto top = core_->GetTopArticles({kMostRead, kLastHour, "", "", 0});
   ASSERT_TRUE(top.ok()) << top.status();
   ASSERT_EQ(top->size(), 1u);
   EXPECT_EQ((*top)[0].views, 2);
@@ -210,12 +227,14 @@ TEST_F(AnalyticsTopTest, PastTheMemberLimitVisitorsAreDroppedButViewsStillCount)
 
 TEST_F(AnalyticsTopTest, TopListArgumentsAreChecked) {
   auto code_of = [&](TopRequest r) { return core_->GetTopArticles(r).status(); };
-  EXPECT_EQ(code_of({2, 3, "", "", 0}).message().rfind("window: ", 0), 0u);
-  EXPECT_EQ(code_of({7, 0, "", "", 0}).message().rfind("kind: ", 0), 0u);
-  EXPECT_EQ(code_of({1, 1, "bad id", "", 0}).message().rfind("category_id: ", 0), 0u);
-  EXPECT_EQ(code_of({1, 1, "", "EN", 0}).message().rfind("locale: ", 0), 0u);
-  EXPECT_EQ(code_of({1, 1, "", "", -1}).message().rfind("page_size: ", 0), 0u);
-  EXPECT_TRUE(code_of({1, 1, "", "", 1000}).ok()) << "page_size above 100 is capped";
+  EXPECT_EQ(code_of({kTrending, kLast7Days, "", "", 0}).message().rfind("window: ", 0), 0u);
+  EXPECT_EQ(code_of({kMostRead, kLastHour, "bad id", "", 0}).message().rfind("category_id: ", 0),
+            0u);
+  EXPECT_EQ(code_of({kMostRead, kLastHour, "", "e", 0}).message().rfind("locale: ", 0), 0u);
+  EXPECT_EQ(code_of({kMostRead, kLastHour, "", "", -1}).message().rfind("page_size: ", 0), 0u);
+  EXPECT_TRUE(code_of({kMostRead, kLastHour, "", "", 1000}).ok())
+      << "page_size above 100 is capped";
+  // An unknown kind number is refused by the adapter (analytics_grpc_test).
 }
 
 TEST_F(AnalyticsTopTest, TimeSeriesAreZeroFilledOldestFirst) {
@@ -224,7 +243,7 @@ TEST_F(AnalyticsTopTest, TimeSeriesAreZeroFilledOldestFirst) {
   At(absl::Hours(48), [&] { RecordMany("ts", 4, "c"); });
   FlushSite();
 
-  auto hourly = core_->GetTimeSeries({"ts", 1, std::nullopt, std::nullopt});
+  auto hourly = core_->GetTimeSeries({"ts", Granularity::kHourly, std::nullopt, std::nullopt});
   ASSERT_TRUE(hourly.ok()) << hourly.status();
   ASSERT_EQ(hourly->size(), 48u);
   EXPECT_EQ(hourly->back().start, now_);  // noon: an hour start
@@ -235,7 +254,7 @@ TEST_F(AnalyticsTopTest, TimeSeriesAreZeroFilledOldestFirst) {
   for (const SeriesPoint& p : *hourly) sum += p.views;
   EXPECT_EQ(sum, 5) << "48 hours ago is outside the 48 hourly points";
 
-  auto daily = core_->GetTimeSeries({"ts", 2, std::nullopt, std::nullopt});
+  auto daily = core_->GetTimeSeries({"ts", Granularity::kDaily, std::nullopt, std::nullopt});
   ASSERT_TRUE(daily.ok()) << daily.status();
   ASSERT_EQ(daily->size(), 30u);
   EXPECT_EQ(daily->back().start, now_ - absl::Hours(12));
@@ -244,7 +263,7 @@ TEST_F(AnalyticsTopTest, TimeSeriesAreZeroFilledOldestFirst) {
   EXPECT_EQ((*daily)[27].views, 4);
 
   FlushSite();
-  auto site = core_->GetTimeSeries({"", 2, now_ - absl::Hours(24 * 3), now_});
+  auto site = core_->GetTimeSeries({"", Granularity::kDaily, now_ - absl::Hours(24 * 3), now_});
   ASSERT_TRUE(site.ok()) << site.status();
   ASSERT_EQ(site->size(), 4u);  // the end rounds up to include today
   EXPECT_EQ(site->back().views, 5);
@@ -253,11 +272,20 @@ TEST_F(AnalyticsTopTest, TimeSeriesAreZeroFilledOldestFirst) {
   auto message = [&](SeriesRequest r) {
     return std::string(core_->GetTimeSeries(r).status().message());
   };
-  EXPECT_EQ(message({"ts", 0, std::nullopt, std::nullopt}).rfind("granularity: ", 0), 0u);
-  EXPECT_EQ(message({"bad id", 1, std::nullopt, std::nullopt}).rfind("article_id: ", 0), 0u);
-  EXPECT_EQ(message({"ts", 1, now_, now_ - absl::Hours(2)}).rfind("end_time: ", 0), 0u);
-  EXPECT_EQ(message({"ts", 1, now_ - absl::Hours(49), now_}).rfind("start_time: ", 0), 0u);
-  EXPECT_EQ(message({"ts", 2, now_ - absl::Hours(24 * 401), now_}).rfind("start_time: ", 0), 0u);
+  EXPECT_EQ(message({"ts", std::nullopt, std::nullopt, std::nullopt}).rfind("granularity: ", 0),
+            0u);
+  EXPECT_EQ(message({"bad id", Granularity::kHourly, std::nullopt, std::nullopt})
+                .rfind("article_id: ", 0),
+            0u);
+  EXPECT_EQ(
+      message({"ts", Granularity::kHourly, now_, now_ - absl::Hours(2)}).rfind("end_time: ", 0),
+      0u);
+  EXPECT_EQ(
+      message({"ts", Granularity::kHourly, now_ - absl::Hours(49), now_}).rfind("start_time: ", 0),
+      0u);
+  EXPECT_EQ(message({"ts", Granularity::kDaily, now_ - absl::Hours(24 * 401), now_})
+                .rfind("start_time: ", 0),
+            0u);
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "common/base/ids.h"
+#include "common/base/status_macros.h"
 #include "services/analytics/store/redis/redis_util.h"
 #include "services/analytics/store/redis/redis_view_store.h"
 #include "services/analytics/store/redis/view_keys.h"
@@ -199,31 +200,28 @@ absl::StatusOr<std::vector<TopEntry>> RedisViewStore::Top(const TopQuery& query,
           : "0",
       absl::StrFormat("%.17g", kTrendFloorPerHour)};
   args.insert(args.end(), weights.begin(), weights.end());
-  absl::StatusOr<RedisReply> reply = redis_.Eval(kTopScript, keys, args);
-  if (!reply.ok()) return reply.status();
-  if (reply->type != RedisReply::Type::kArray) {
-    return absl::InternalError("redis: unexpected top-list reply " + DebugString(*reply));
+  ASSIGN_OR_RETURN(const RedisReply reply, redis_.Eval(kTopScript, keys, args));
+  if (reply.type != RedisReply::Type::kArray) {
+    return absl::InternalError("redis: unexpected top-list reply " + DebugString(reply));
   }
   const size_t stride = trending ? 3 : 2;
   std::vector<TopEntry> entries;
   std::vector<RedisArgv> meta;
-  for (size_t i = 0; i + stride <= reply->elements.size(); i += stride) {
+  for (size_t i = 0; i + stride <= reply.elements.size(); i += stride) {
     TopEntry e;
-    e.article_id = reply->elements[i].str;
-    absl::StatusOr<int64_t> views = IntOf(reply->elements[i + 1]);
-    if (!views.ok()) return views.status();
-    e.views = *views;
-    absl::StatusOr<double> score = trending ? DoubleOf(reply->elements[i + 2]) : double(*views);
-    if (!score.ok()) return score.status();
-    e.score = *score;
+    e.article_id = reply.elements[i].str;
+    ASSIGN_OR_RETURN(e.views, IntOf(reply.elements[i + 1]));
+    e.score = static_cast<double>(e.views);
+    if (trending) {
+      ASSIGN_OR_RETURN(e.score, DoubleOf(reply.elements[i + 2]));
+    }
     entries.push_back(std::move(e));
     meta.push_back({"HGETALL", site::Meta(entries.back().article_id)});
   }
   if (entries.empty()) return entries;
-  auto metas = redis_.Pipeline(meta);
-  if (!metas.ok()) return metas.status();
+  ASSIGN_OR_RETURN(const std::vector<RedisReply> metas, redis_.Pipeline(meta));
   for (size_t i = 0; i < entries.size(); ++i) {
-    const RedisReply& m = (*metas)[i];
+    const RedisReply& m = metas[i];
     if (m.is_error()) return m.ToStatus();
     std::map<std::string, std::string> fields;
     for (size_t j = 0; j + 1 < m.elements.size(); j += 2) {
@@ -250,13 +248,13 @@ absl::StatusOr<bool> RedisViewStore::ApplyArticle(const ArticleMeta& meta) {
   for (const ArticleMeta::Translation& t : meta.translations) {
     args.insert(args.end(), {"t:" + t.locale, t.title, "s:" + t.locale, t.slug});
   }
-  absl::StatusOr<RedisReply> reply =
-      redis_.Eval(kMetaScript, {site::Meta(meta.article_id), site::Published()}, args);
-  if (!reply.ok()) return reply.status();
-  if (reply->type != RedisReply::Type::kInteger) {
-    return absl::InternalError("redis: unexpected metadata reply " + DebugString(*reply));
+  ASSIGN_OR_RETURN(
+      const RedisReply reply,
+      redis_.Eval(kMetaScript, {site::Meta(meta.article_id), site::Published()}, args));
+  if (reply.type != RedisReply::Type::kInteger) {
+    return absl::InternalError("redis: unexpected metadata reply " + DebugString(reply));
   }
-  return reply->integer == 1;
+  return reply.integer == 1;
 }
 
 }  // namespace bulletin::analytics

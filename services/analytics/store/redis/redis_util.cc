@@ -2,6 +2,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/base/status_macros.h"
 
 namespace bulletin::analytics {
 
@@ -29,9 +30,8 @@ absl::StatusOr<int64_t> SumOf(const RedisReply& r) {
   if (r.is_error()) return r.ToStatus();
   int64_t sum = 0;
   for (const RedisReply& e : r.elements) {
-    absl::StatusOr<int64_t> v = IntOf(e);
-    if (!v.ok()) return v.status();
-    sum += *v;
+    ASSIGN_OR_RETURN(const int64_t v, IntOf(e));
+    sum += v;
   }
   return sum;
 }

@@ -2,6 +2,7 @@
 // articles) and time series. The key layout is in view_keys.h.
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/base/status_macros.h"
 #include "services/analytics/store/redis/redis_util.h"
 #include "services/analytics/store/redis/redis_view_store.h"
 #include "services/analytics/store/redis/view_keys.h"
@@ -16,10 +17,9 @@ absl::StatusOr<std::map<NotCounted, int64_t>> TalliesOf(const RedisReply& r) {
   std::map<NotCounted, int64_t> out;
   for (size_t i = 0; i + 1 < r.elements.size(); i += 2) {
     int reason = 0;
-    absl::StatusOr<int64_t> count = IntOf(r.elements[i + 1]);
-    if (!count.ok()) return count.status();
-    if (absl::SimpleAtoi(r.elements[i].str, &reason) && reason > 0 && *count > 0) {
-      out[static_cast<NotCounted>(reason)] = *count;
+    ASSIGN_OR_RETURN(const int64_t count, IntOf(r.elements[i + 1]));
+    if (absl::SimpleAtoi(r.elements[i].str, &reason) && reason > 0 && count > 0) {
+      out[static_cast<NotCounted>(reason)] = count;
     }
   }
   return out;
@@ -57,46 +57,33 @@ absl::StatusOr<StatsResult> RedisViewStore::Stats(const std::vector<std::string>
     site_minutes.push_back(site::MinuteVisitors(now - absl::Minutes(m)));
   commands.push_back(std::move(site_minutes));
   commands.push_back({"GET", site::DayViews(now)});
-  auto replies = redis_.Pipeline(commands);
-  if (!replies.ok()) return replies.status();
+  ASSIGN_OR_RETURN(const std::vector<RedisReply> replies, redis_.Pipeline(commands));
 
   StatsResult result;
   for (size_t i = 0; i < article_ids.size(); ++i) {
-    const RedisReply* r = &(*replies)[i * kPerArticle];
+    const RedisReply* r = &replies[i * kPerArticle];
     if (r[2].is_error()) return r[2].ToStatus();
     if (r[2].elements.size() != 2) {
       return absl::InternalError("redis: unexpected HMGET reply " + DebugString(r[2]));
     }
-    absl::StatusOr<int64_t> views = IntOf(r[0]), uniques = IntOf(r[1]),
-                            imported_views = IntOf(r[2].elements[0]),
-                            imported_uniques = IntOf(r[2].elements[1]), today = IntOf(r[3]),
-                            window_views = SumOf(r[4]), window_uniques = IntOf(r[5]),
-                            now_visitors = IntOf(r[6]);
-    for (const auto* v : {&views, &uniques, &imported_views, &imported_uniques, &today,
-                          &window_views, &window_uniques, &now_visitors}) {
-      if (!v->ok()) return v->status();
-    }
-    auto tallies = TalliesOf(r[7]);
-    if (!tallies.ok()) return tallies.status();
+    ASSIGN_OR_RETURN(const int64_t views, IntOf(r[0]));
+    ASSIGN_OR_RETURN(const int64_t uniques, IntOf(r[1]));
     ArticleStats s;
     s.article_id = article_ids[i];
-    s.views = *views + *imported_views;
-    s.unique_visitors = *uniques + *imported_uniques;
-    s.imported_views = *imported_views;
-    s.today_views = *today;
-    s.window_views = *window_views;
-    s.window_unique_visitors = *window_uniques;
-    s.visitors_now = *now_visitors;
-    s.not_counted = std::move(*tallies);
+    ASSIGN_OR_RETURN(s.imported_views, IntOf(r[2].elements[0]));
+    ASSIGN_OR_RETURN(const int64_t imported_uniques, IntOf(r[2].elements[1]));
+    s.views = views + s.imported_views;
+    s.unique_visitors = uniques + imported_uniques;
+    ASSIGN_OR_RETURN(s.today_views, IntOf(r[3]));
+    ASSIGN_OR_RETURN(s.window_views, SumOf(r[4]));
+    ASSIGN_OR_RETURN(s.window_unique_visitors, IntOf(r[5]));
+    ASSIGN_OR_RETURN(s.visitors_now, IntOf(r[6]));
+    ASSIGN_OR_RETURN(s.not_counted, TalliesOf(r[7]));
     result.stats.push_back(std::move(s));
   }
   const size_t site = article_ids.size() * kPerArticle;
-  absl::StatusOr<int64_t> site_now = IntOf((*replies)[site]),
-                          site_today = IntOf((*replies)[site + 1]);
-  if (!site_now.ok()) return site_now.status();
-  if (!site_today.ok()) return site_today.status();
-  result.site_visitors_now = *site_now;
-  result.site_today_views = *site_today;
+  ASSIGN_OR_RETURN(result.site_visitors_now, IntOf(replies[site]));
+  ASSIGN_OR_RETURN(result.site_today_views, IntOf(replies[site + 1]));
   return result;
 }
 
@@ -119,9 +106,8 @@ absl::StatusOr<std::vector<SeriesPoint>> RedisViewStore::Series(const std::strin
     }
   }
   commands.insert(commands.begin(), std::move(views));
-  auto replies = redis_.Pipeline(commands);
-  if (!replies.ok()) return replies.status();
-  const RedisReply& counts = (*replies)[0];
+  ASSIGN_OR_RETURN(const std::vector<RedisReply> replies, redis_.Pipeline(commands));
+  const RedisReply& counts = replies[0];
   if (counts.is_error()) return counts.ToStatus();
   if (counts.elements.size() != static_cast<size_t>(points)) {
     return absl::InternalError("redis: unexpected MGET reply " + DebugString(counts));
@@ -130,13 +116,9 @@ absl::StatusOr<std::vector<SeriesPoint>> RedisViewStore::Series(const std::strin
   out.reserve(points);
   for (int i = 0; i < points; ++i) {
     SeriesPoint p{start + step * i};
-    absl::StatusOr<int64_t> v = IntOf(counts.elements[i]);
-    if (!v.ok()) return v.status();
-    p.views = *v;
+    ASSIGN_OR_RETURN(p.views, IntOf(counts.elements[i]));
     if (daily) {
-      absl::StatusOr<int64_t> u = IntOf((*replies)[1 + i]);
-      if (!u.ok()) return u.status();
-      p.unique_visitors = *u;
+      ASSIGN_OR_RETURN(p.unique_visitors, IntOf(replies[1 + i]));
     }
     out.push_back(p);
   }

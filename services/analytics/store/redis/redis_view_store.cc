@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/base/ids.h"
 #include "common/base/log.h"
+#include "common/base/status_macros.h"
 #include "services/analytics/store/redis/redis_util.h"
 #include "services/analytics/store/redis/view_keys.h"
 
@@ -107,20 +108,21 @@ const char* RedisViewStore::RecordScript() { return kRecordScript; }
 absl::StatusOr<std::string> RedisViewStore::DailySalt(absl::Time day) {
   const std::string key = SaltKey(day);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     auto it = salts_.find(key);
     if (it != salts_.end()) return it->second;
   }
   // SET NX makes the first replica's salt everyone's; the GET reads whichever won.
-  auto replies = redis_.Pipeline(
-      {{"SET", key, RandomHex(32), "NX", "EX", Seconds(kSaltRetention)}, {"GET", key}});
-  if (!replies.ok()) return replies.status();
-  const RedisReply& got = (*replies)[1];
+  ASSIGN_OR_RETURN(
+      const std::vector<RedisReply> replies,
+      redis_.Pipeline(
+          {{"SET", key, RandomHex(32), "NX", "EX", Seconds(kSaltRetention)}, {"GET", key}}));
+  const RedisReply& got = replies[1];
   if (got.is_error()) return got.ToStatus();
   if (got.type != RedisReply::Type::kString || got.str.empty()) {
     return absl::InternalError("redis: salt missing right after SET NX");
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   if (salts_.size() >= 4) salts_.erase(salts_.begin());  // keys sort by day: oldest first
   salts_[key] = got.str;
   return got.str;
@@ -210,7 +212,7 @@ absl::StatusOr<std::vector<RecordResult>> RedisViewStore::Record(
   // last count plus the visitors whose PFADD changed the HyperLogLog.
   const absl::Time wall = absl::Now();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (uniques_.size() > kMaxUniquesCached) uniques_.clear();
     for (Group& g : all) {
       auto it = uniques_.find(g.article_id);
@@ -234,28 +236,26 @@ absl::StatusOr<std::vector<RecordResult>> RedisViewStore::Record(
   for (const std::vector<Group>& groups : calls) {
     commands.push_back(RecordCommand(views, groups, true));
   }
-  auto replies = redis_.Pipeline(commands);
-  if (!replies.ok()) return replies.status();
+  ASSIGN_OR_RETURN(std::vector<RedisReply> replies, redis_.Pipeline(commands));
   // After a Redis restart the script cache is empty: the calls that met NOSCRIPT did not
   // run; send them with the script itself, once.
   std::vector<size_t> retry;
   std::vector<RedisArgv> retry_commands;
   for (size_t c = 0; c < calls.size(); ++c) {
-    if (IsNoScript((*replies)[c])) {
+    if (IsNoScript(replies[c])) {
       retry.push_back(c);
       retry_commands.push_back(RecordCommand(views, calls[c], false));
     }
   }
   if (!retry.empty()) {
-    auto again = redis_.Pipeline(retry_commands);
-    if (!again.ok()) return again.status();
-    for (size_t j = 0; j < retry.size(); ++j) (*replies)[retry[j]] = std::move((*again)[j]);
+    ASSIGN_OR_RETURN(std::vector<RedisReply> again, redis_.Pipeline(retry_commands));
+    for (size_t j = 0; j < retry.size(); ++j) replies[retry[j]] = std::move(again[j]);
   }
 
   std::vector<RecordResult> results(views.size());
   std::vector<Group> groups;
   for (size_t c = 0; c < calls.size(); ++c) {
-    const RedisReply& r = (*replies)[c];
+    const RedisReply& r = replies[c];
     if (r.is_error()) return r.ToStatus();
     size_t expected = 0;
     for (const Group& g : calls[c]) expected += 4 + g.views.size();
@@ -263,7 +263,7 @@ absl::StatusOr<std::vector<RecordResult>> RedisViewStore::Record(
       return absl::InternalError("redis: unexpected script reply " + DebugString(r));
     }
     const RedisReply* e = r.elements.data();
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     for (Group& g : calls[c]) {
       const int64_t views_after = e[0].integer, counted_uniques = e[1].integer;
       const bool counted_now = counted_uniques >= 0;
@@ -318,38 +318,36 @@ absl::StatusOr<std::vector<Totals>> RedisViewStore::Import(
   for (const ImportedCounts& item : items) {
     reads.push_back({"HGET", ArticleKeys(item.article_id).Imported(), "views"});
   }
-  auto old = redis_.Pipeline(reads);
-  if (!old.ok()) return old.status();
+  ASSIGN_OR_RETURN(const std::vector<RedisReply> old, redis_.Pipeline(reads));
   std::vector<RedisArgv> commands;
   for (size_t i = 0; i < items.size(); ++i) {
     const ImportedCounts& item = items[i];
-    absl::StatusOr<int64_t> before = IntOf((*old)[i]);
-    if (!before.ok()) return before.status();
+    ASSIGN_OR_RETURN(const int64_t before, IntOf(old[i]));
     ArticleKeys k(item.article_id);
     commands.push_back({"HSET", k.Imported(), "views", absl::StrCat(item.views), "uniques",
                         absl::StrCat(item.unique_visitors)});
     commands.push_back({"GET", k.Views()});
     commands.push_back({"PFCOUNT", k.Visitors()});
     commands.push_back(
-        {"ZINCRBY", site::TopAll(), absl::StrCat(item.views - *before), item.article_id});
+        {"ZINCRBY", site::TopAll(), absl::StrCat(item.views - before), item.article_id});
   }
-  auto replies = redis_.Pipeline(commands);
+  absl::StatusOr<std::vector<RedisReply>> replies = redis_.Pipeline(commands);
   {
-    // This process's next RecordView of these articles reads the new baseline.
-    std::lock_guard<std::mutex> lock(mu_);
+    // This process's next RecordView of these articles reads the new baseline (even
+    // when the answer was lost: the writes may have run).
+    absl::MutexLock lock(&mu_);
     for (const ImportedCounts& item : items) uniques_.erase(item.article_id);
   }
-  if (!replies.ok()) return replies.status();
+  RETURN_IF_ERROR(replies);
   std::vector<Totals> totals;
   for (size_t i = 0; i < items.size(); ++i) {
     const RedisReply* r = &(*replies)[i * 4];
     if (r[0].is_error()) return r[0].ToStatus();
     if (r[3].is_error()) return r[3].ToStatus();
-    absl::StatusOr<int64_t> views = IntOf(r[1]), uniques = IntOf(r[2]);
-    if (!views.ok()) return views.status();
-    if (!uniques.ok()) return uniques.status();
+    ASSIGN_OR_RETURN(const int64_t views, IntOf(r[1]));
+    ASSIGN_OR_RETURN(const int64_t uniques, IntOf(r[2]));
     totals.push_back(
-        {items[i].article_id, *views + items[i].views, *uniques + items[i].unique_visitors});
+        {items[i].article_id, views + items[i].views, uniques + items[i].unique_visitors});
   }
   return totals;
 }

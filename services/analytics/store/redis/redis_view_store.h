@@ -1,27 +1,18 @@
-// ViewStore on Redis: counters, HyperLogLogs and expiring time buckets per article,
-// site-wide counters and the sorted sets of the top lists.
-//
-// A batch of views is counted by one Lua script (EVALSHA): one atomic step and one round
-// trip, in which the views that share an article and a minute share their counter and
-// HyperLogLog updates (see kRecordScript). Per-article keys carry the article's hash tag;
-// a batch's script touches the keys of several articles, which a single Redis serves
-// whatever their slot (on Redis Cluster a batch would be split per slot, one call each:
-// not built, the client does not follow MOVED/ASK either). The count window and
-// request_id dedupe are SET NX markers with expiry inside the same script. The site-wide
-// keys (under "{bulletin}") are not touched by that script, and what they get depends on
-// which views the script counted, so Record hands them to SiteUpdates, which aggregates
-// them in process and sends them every `site_flush_interval`: top lists and site
-// counters are up to that interval stale, the per-article totals are current. Key names come from
-// view_keys.h. Thread-safe: the RedisClient pools connections; the caches have their own lock.
+// ViewStore on Redis: per-article counters, HyperLogLogs and expiring time buckets, the
+// site-wide counters and the sorted sets of the top lists (key names in view_keys.h). A
+// batch is counted by one Lua script in one round trip (count window and request dedupe
+// are SET NX markers in it); the site-wide side goes through SiteUpdates, up to
+// `site_flush_interval` behind. Thread-safe: the RedisClient pools connections; the salt
+// and unique-visitor caches have their own lock.
 #pragma once
 
 #include <map>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "common/redis/redis_client.h"
 #include "services/analytics/core/view_store.h"
 #include "services/analytics/store/redis/site_updates.h"
@@ -100,7 +91,7 @@ class RedisViewStore : public ViewStore {
   RedisClient& redis_;
   const RedisViewStoreOptions options_;
   const std::string script_sha_;
-  std::mutex mu_;
+  absl::Mutex mu_;
   std::map<std::string, std::string> salts_ ABSL_GUARDED_BY(mu_);               // salt key -> salt
   std::unordered_map<std::string, UniquesCache> uniques_ ABSL_GUARDED_BY(mu_);  // by article
   SiteUpdates site_;  // last: its destructor flushes while the rest is still alive

@@ -1,6 +1,6 @@
 #include "services/analytics/store/redis/view_aggregate.h"
 
-#include "services/analytics/store/redis/site_updates.h"
+#include "services/analytics/store/redis/site_delta.h"
 #include "services/analytics/store/redis/view_keys.h"
 
 namespace bulletin::analytics {

@@ -24,7 +24,7 @@
 
 namespace bulletin::analytics {
 
-class SiteDelta;  // site_updates.h
+class SiteDelta;  // site_delta.h
 
 class ViewAggregate {
  public:
