@@ -7,21 +7,19 @@
 // command RecordView's script runs (one argument per line) for redis-benchmark.
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
-
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "bulletin/analytics/v1/analytics.grpc.pb.h"
 #include "common/base/flags.h"
 #include "common/redis/redis_client.h"
@@ -40,7 +38,7 @@ struct Options {
   int64_t connections = 4;
   int64_t in_flight = 16;  // per connection
   int64_t articles = 100;
-  int64_t batch = 1;  // redis-args: views per script call
+  int64_t batch = 1;      // redis-args: views per script call
   std::string run = "r";  // visitor id prefix: distinct per run
 };
 
@@ -112,8 +110,12 @@ class UnaryDriver {
       slots_[s].stub = stubs_[s % stubs_.size()].get();
       Issue(&slots_[s]);
     }
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return finished_ == slots; });
+    {
+      absl::MutexLock lock(&mu_);
+      auto all_done = [this, slots]()
+                          ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return finished_ == slots; };
+      mu_.Await(absl::Condition(&all_done));
+    }
     Result r;
     r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     for (Slot& s : slots_) {
@@ -137,9 +139,8 @@ class UnaryDriver {
   void Issue(Slot* s) {
     const int64_t i = issued_++;
     if (i >= o_.requests) {
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       ++finished_;
-      cv_.notify_all();
       return;
     }
     s->request = grpc::ByteBuffer(&payloads_[payloads_.size() == 1 ? 0 : i], 1);
@@ -166,9 +167,8 @@ class UnaryDriver {
   std::vector<std::unique_ptr<grpc::GenericStub>> stubs_;
   std::vector<Slot> slots_;
   std::atomic<int64_t> issued_{0};
-  std::mutex mu_;
-  std::condition_variable cv_;
-  int finished_ = 0;
+  absl::Mutex mu_;
+  int finished_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 // `connections` client streams in parallel, `requests` items in all.

@@ -2,17 +2,15 @@
 // An article published through content travels through the outbox, the relay and the
 // Redis stream to a partner's Subscribe stream; analytics counts its views.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
-#include <condition_variable>
 #include <deque>
-#include <mutex>
 #include <optional>
 #include <thread>
 
-#include <sys/wait.h>
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "tests/system.h"
 
 namespace bulletin::testing {
@@ -33,14 +31,12 @@ class StreamReader {
     thread_ = std::thread([this] {
       nv1::SubscribeResponse msg;
       while (reader_->Read(&msg)) {
-        std::lock_guard<std::mutex> lock(mu_);
+        absl::MutexLock lock(&mu_);
         queue_.push_back(msg);
-        cv_.notify_all();
       }
       grpc::Status s = reader_->Finish();
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       status_ = s;
-      cv_.notify_all();
     });
   }
   ~StreamReader() {
@@ -50,22 +46,25 @@ class StreamReader {
 
   // The next event (heartbeats skipped), or nullopt after `timeout` or at the stream's end.
   std::optional<nv1::StreamEvent> NextEvent(absl::Duration timeout) {
-    std::unique_lock<std::mutex> lock(mu_);
-    auto deadline = absl::ToChronoTime(absl::Now() + timeout);
+    absl::MutexLock lock(&mu_);
+    const absl::Time deadline = absl::Now() + timeout;
+    auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return !queue_.empty() || status_.has_value();
+    };
     while (true) {
       while (!queue_.empty()) {
         nv1::SubscribeResponse msg = queue_.front();
         queue_.pop_front();
         if (msg.has_event()) return msg.event();
       }
-      if (status_ || cv_.wait_until(lock, deadline) == std::cv_status::timeout) {
+      if (status_ || !mu_.AwaitWithDeadline(absl::Condition(&ready), deadline)) {
         return std::nullopt;
       }
     }
   }
 
   std::optional<grpc::Status> status() {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     return status_;
   }
 
@@ -73,10 +72,9 @@ class StreamReader {
   std::unique_ptr<grpc::ClientContext> context_;
   std::unique_ptr<grpc::ClientReader<nv1::SubscribeResponse>> reader_;
   std::thread thread_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<nv1::SubscribeResponse> queue_;
-  std::optional<grpc::Status> status_;
+  absl::Mutex mu_;
+  std::deque<nv1::SubscribeResponse> queue_ ABSL_GUARDED_BY(mu_);
+  std::optional<grpc::Status> status_ ABSL_GUARDED_BY(mu_);
 };
 
 class EndToEndTest : public ::testing::Test {

@@ -41,11 +41,11 @@ absl::StatusOr<std::string> HttpGet(const std::string& url) {
   std::string body;
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION,
-                   +[](char* p, size_t size, size_t n, void* out) -> size_t {
-                     static_cast<std::string*>(out)->append(p, size * n);
-                     return size * n;
-                   });
+  curl_easy_setopt(
+      curl, CURLOPT_WRITEFUNCTION, +[](char* p, size_t size, size_t n, void* out) -> size_t {
+        static_cast<std::string*>(out)->append(p, size * n);
+        return size * n;
+      });
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
   CURLcode rc = curl_easy_perform(curl);
   long status = 0;
@@ -79,11 +79,11 @@ absl::Status System::Start() {
   // The seed is a one-shot run of the content binary; its stdout is "<id> <slug>".
   std::string seed_out = dir_.path() + "/seed.out";
   ChildProcess seed;
-  absl::Status s = seed.Start(BinDir() + "/bulletin-content",
-                              {"--seed-demo", "--db=sqlite:" + dir_.path() + "/content.db",
-                               "--redis=" + redis_->url(),
-                               "--auth-tokens-file=" + dir_.path() + "/tokens"},
-                              {}, seed_out);
+  absl::Status s =
+      seed.Start(BinDir() + "/bulletin-content",
+                 {"--seed-demo", "--db=sqlite:" + dir_.path() + "/content.db",
+                  "--redis=" + redis_->url(), "--auth-tokens-file=" + dir_.path() + "/tokens"},
+                 {}, seed_out);
   if (!s.ok()) return s;
   if (!WaitUntil([&] { return !seed.running(); }, absl::Seconds(30))) {
     return absl::DeadlineExceededError("bulletin-content --seed-demo did not finish");
@@ -127,8 +127,8 @@ absl::Status System::Start() {
         auto r = stream_reader.Command({"XRANGE", keys::kEventStream, "-", "+"});
         if (!r.ok()) return false;
         for (const RedisReply& entry : r->elements) {
-          const auto& fields = entry.elements.size() == 2 ? entry.elements[1].elements
-                                                          : std::vector<RedisReply>();
+          const auto& fields =
+              entry.elements.size() == 2 ? entry.elements[1].elements : std::vector<RedisReply>();
           for (size_t i = 0; i + 1 < fields.size(); i += 2) {
             if (fields[i].str == keys::kFieldArticleId && fields[i + 1].str == demo_id_) {
               return true;
@@ -147,13 +147,11 @@ absl::Status System::Start() {
 
 absl::Status System::StartService(ChildProcess& process, const std::string& binary,
                                   const std::vector<std::string>& extra, int port) {
-  std::vector<std::string> args = {absl::StrCat("--listen=127.0.0.1:", port),
-                                   "--redis=" + redis_->url(),
-                                   "--auth-tokens-file=" + dir_.path() + "/tokens",
-                                   "--log-level=debug", "--drain-timeout=5s"};
+  std::vector<std::string> args = {
+      absl::StrCat("--listen=127.0.0.1:", port), "--redis=" + redis_->url(),
+      "--auth-tokens-file=" + dir_.path() + "/tokens", "--log-level=debug", "--drain-timeout=5s"};
   args.insert(args.end(), extra.begin(), extra.end());
-  return process.Start(BinDir() + "/" + binary, args, {},
-                       dir_.path() + "/" + binary + ".log");
+  return process.Start(BinDir() + "/" + binary, args, {}, dir_.path() + "/" + binary + ".log");
 }
 
 std::vector<int> System::StopServices() {

@@ -32,23 +32,11 @@ namespace {
 
 namespace pb = google::protobuf;
 
-const char* kCodeNames[] = {"OK",
-                            "CANCELLED",
-                            "UNKNOWN",
-                            "INVALID_ARGUMENT",
-                            "DEADLINE_EXCEEDED",
-                            "NOT_FOUND",
-                            "ALREADY_EXISTS",
-                            "PERMISSION_DENIED",
-                            "RESOURCE_EXHAUSTED",
-                            "FAILED_PRECONDITION",
-                            "ABORTED",
-                            "OUT_OF_RANGE",
-                            "UNIMPLEMENTED",
-                            "INTERNAL",
-                            "UNAVAILABLE",
-                            "DATA_LOSS",
-                            "UNAUTHENTICATED"};
+const char* kCodeNames[] = {
+    "OK",        "CANCELLED",      "UNKNOWN",           "INVALID_ARGUMENT",   "DEADLINE_EXCEEDED",
+    "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
+    "ABORTED",   "OUT_OF_RANGE",   "UNIMPLEMENTED",     "INTERNAL",           "UNAVAILABLE",
+    "DATA_LOSS", "UNAUTHENTICATED"};
 
 int Fail(const grpc::Status& s) {
   int code = static_cast<int>(s.error_code());
@@ -107,8 +95,8 @@ int main(int argc, char** argv) {
     if (std::strncmp(argv[i], "--token=", 8) == 0) {
       token = argv[i] + 8;
     } else if (std::strncmp(argv[i], "--timeout=", 10) == 0) {
-      timeout = std::chrono::milliseconds(
-          static_cast<long>(std::strtod(argv[i] + 10, nullptr) * 1000));
+      timeout =
+          std::chrono::milliseconds(static_cast<long>(std::strtod(argv[i] + 10, nullptr) * 1000));
     } else {
       args.push_back(argv[i]);
     }
@@ -127,7 +115,8 @@ int main(int argc, char** argv) {
   size_t slash = full.rfind('/');
   if (slash == std::string::npos) slash = full.rfind('.');
   if (slash == std::string::npos) {
-    std::fprintf(stderr, "expected SERVICE/METHOD, e.g. bulletin.content.v1.ContentService/GetArticle\n");
+    std::fprintf(stderr,
+                 "expected SERVICE/METHOD, e.g. bulletin.content.v1.ContentService/GetArticle\n");
     return 2;
   }
   LinkContracts();

@@ -40,7 +40,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s: %s\n", target.c_str(), s.error_message().c_str());
     return 1;
   }
-  const char* name = grpc::health::v1::HealthCheckResponse::ServingStatus_Name(resp.status()).c_str();
+  const char* name =
+      grpc::health::v1::HealthCheckResponse::ServingStatus_Name(resp.status()).c_str();
   std::printf("%s %s\n", target.c_str(), name);
   return resp.status() == grpc::health::v1::HealthCheckResponse::SERVING ? 0 : 1;
 }

@@ -1,6 +1,5 @@
 #include "common/base/auth.h"
 
-
 #include <fstream>
 #include <sstream>
 
@@ -26,10 +25,14 @@ std::optional<Role> ParseRole(absl::string_view s) {
 
 absl::string_view RoleName(Role role) {
   switch (role) {
-    case Role::kAdmin: return "admin";
-    case Role::kEditor: return "editor";
-    case Role::kFrontend: return "frontend";
-    case Role::kPartner: return "partner";
+    case Role::kAdmin:
+      return "admin";
+    case Role::kEditor:
+      return "editor";
+    case Role::kFrontend:
+      return "frontend";
+    case Role::kPartner:
+      return "partner";
   }
   return "unknown";
 }
@@ -45,9 +48,9 @@ absl::StatusOr<TokenStore> TokenStore::Parse(absl::string_view text) {
         absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
     std::optional<Role> role = ParseRole(parts[0]);
     if (!role) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "tokens file line ", line_no, ": unknown role \"", parts[0],
-          "\" (expected admin, editor, frontend or partner)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("tokens file line ", line_no, ": unknown role \"", parts[0],
+                       "\" (expected admin, editor, frontend or partner)"));
     }
     if (parts.size() < 2 || parts.size() > 3) {
       return absl::InvalidArgumentError(
@@ -65,8 +68,8 @@ absl::StatusOr<TokenStore> TokenStore::Parse(absl::string_view text) {
       }
       p.partner = std::string(parts[2]);
     } else if (parts.size() == 3) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "tokens file line ", line_no, ": only partner tokens take a PARTNER_NAME"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("tokens file line ", line_no, ": only partner tokens take a PARTNER_NAME"));
     }
     if (!store.tokens_.emplace(Digest(parts[1]), std::move(p)).second) {
       return absl::InvalidArgumentError(
@@ -91,8 +94,7 @@ absl::StatusOr<Caller> TokenStore::Authenticate(
   if (!authorization) return Caller();
   absl::string_view v = absl::StripAsciiWhitespace(*authorization);
   constexpr absl::string_view kBearer = "bearer ";
-  if (v.size() <= kBearer.size() ||
-      absl::AsciiStrToLower(v.substr(0, kBearer.size())) != kBearer) {
+  if (v.size() <= kBearer.size() || absl::AsciiStrToLower(v.substr(0, kBearer.size())) != kBearer) {
     return absl::UnauthenticatedError("authorization: expected \"Bearer TOKEN\"");
   }
   auto it = tokens_.find(Digest(absl::StripAsciiWhitespace(v.substr(kBearer.size()))));
@@ -112,9 +114,8 @@ absl::Status RequireRole(const Caller& caller, std::initializer_list<Role> roles
   }
   std::string allowed;
   for (Role r : roles) absl::StrAppend(&allowed, allowed.empty() ? "" : ", ", RoleName(r));
-  return absl::PermissionDeniedError(absl::StrCat("role ", RoleName(caller->role),
-                                                  " may not call this method (needs ", allowed,
-                                                  ")"));
+  return absl::PermissionDeniedError(absl::StrCat(
+      "role ", RoleName(caller->role), " may not call this method (needs ", allowed, ")"));
 }
 
 }  // namespace bulletin

@@ -1,7 +1,7 @@
 #include "common/base/crypto.h"
 
-#include <openssl/evp.h>
 #include <openssl/core_names.h>
+#include <openssl/evp.h>
 #include <openssl/params.h>
 
 #include <stdexcept>

@@ -51,8 +51,7 @@ void FlagSet::Bool(const std::string& name, bool* target, const std::string& hel
              }});
 }
 
-void FlagSet::Duration(const std::string& name, absl::Duration* target,
-                       const std::string& help) {
+void FlagSet::Duration(const std::string& name, absl::Duration* target, const std::string& help) {
   Add(name, {help, absl::FormatDuration(*target), false, [target, name](const std::string& v) {
                absl::Duration d;
                if (!absl::ParseDuration(v, &d) || d < absl::ZeroDuration()) {

@@ -6,12 +6,13 @@
 // jobs already queued, then joins the threads.
 #pragma once
 
-#include <condition_variable>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 
 namespace bulletin {
 
@@ -24,15 +25,14 @@ class WorkerPool {
 
   // Queues `job`. Returns false (and drops the job) when the queue is full or the pool
   // is stopping.
-  bool TrySubmit(std::function<void()> job);
+  bool TrySubmit(std::function<void()> job) ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  void Run();
+  void Run() ABSL_LOCKS_EXCLUDED(mu_);
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;  // guarded by mu_
-  bool stopping_ = false;                    // guarded by mu_
+  absl::Mutex mu_;
+  std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   const size_t max_queue_;
   std::vector<std::thread> threads_;
 };

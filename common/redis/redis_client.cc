@@ -1,8 +1,8 @@
 #include "common/redis/redis_client.h"
 
 #include <hiredis/hiredis.h>
-#include <poll.h>
 #include <openssl/sha.h>
+#include <poll.h>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
@@ -83,8 +83,7 @@ absl::StatusOr<RedisOptions> ParseRedisUrl(absl::string_view url) {
   } else {
     o.host = std::string(rest.substr(0, colon));
     if (!absl::SimpleAtoi(rest.substr(colon + 1), &o.port) || o.port <= 0 || o.port > 65535) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--redis: bad port in \"", url, "\""));
+      return absl::InvalidArgumentError(absl::StrCat("--redis: bad port in \"", url, "\""));
     }
   }
   if (o.host.empty()) {
@@ -103,7 +102,7 @@ absl::StatusOr<RedisClient::ContextPtr> RedisClient::Acquire() {
   for (;;) {
     ContextPtr c;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       if (idle_.empty()) break;
       c = std::move(idle_.back());
       idle_.pop_back();
@@ -117,8 +116,8 @@ absl::StatusOr<RedisClient::ContextPtr> RedisClient::Acquire() {
   ContextPtr c(redisConnectWithTimeout(options_.host.c_str(), options_.port, tv));
   if (!c) return absl::UnavailableError("redis: cannot allocate a context");
   if (c->err) {
-    return absl::UnavailableError(absl::StrCat("redis ", options_.host, ":", options_.port,
-                                               ": ", c->errstr));
+    return absl::UnavailableError(
+        absl::StrCat("redis ", options_.host, ":", options_.port, ": ", c->errstr));
   }
   if (options_.db != 0) {
     std::string db = absl::StrCat(options_.db);
@@ -133,7 +132,7 @@ absl::StatusOr<RedisClient::ContextPtr> RedisClient::Acquire() {
 }
 
 void RedisClient::Release(ContextPtr c) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   if (static_cast<int>(idle_.size()) < options_.max_idle) idle_.push_back(std::move(c));
 }
 
@@ -153,8 +152,8 @@ absl::StatusOr<std::vector<RedisReply>> RedisClient::Run(const std::vector<Redis
       ptrs.push_back(a.data());
       lens.push_back(a.size());
     }
-    if (redisAppendCommandArgv(c.get(), static_cast<int>(argv.size()), ptrs.data(),
-                               lens.data()) != REDIS_OK) {
+    if (redisAppendCommandArgv(c.get(), static_cast<int>(argv.size()), ptrs.data(), lens.data()) !=
+        REDIS_OK) {
       return absl::UnavailableError(absl::StrCat("redis: ", c->errstr));
     }
   }
@@ -217,15 +216,19 @@ std::string ScriptSha(const std::string& script) { return Sha1Hex(script); }
 
 std::string DebugString(const RedisReply& r) {
   switch (r.type) {
-    case RedisReply::Type::kNil: return "(nil)";
-    case RedisReply::Type::kInteger: return absl::StrCat("(integer) ", r.integer);
-    case RedisReply::Type::kError: return "(error) " + r.str;
+    case RedisReply::Type::kNil:
+      return "(nil)";
+    case RedisReply::Type::kInteger:
+      return absl::StrCat("(integer) ", r.integer);
+    case RedisReply::Type::kError:
+      return "(error) " + r.str;
     case RedisReply::Type::kArray: {
       std::vector<std::string> parts;
       for (const auto& e : r.elements) parts.push_back(DebugString(e));
       return "[" + absl::StrJoin(parts, ", ") + "]";
     }
-    default: return "\"" + r.str + "\"";
+    default:
+      return "\"" + r.str + "\"";
   }
 }
 

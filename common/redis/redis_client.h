@@ -9,13 +9,13 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 struct redisContext;
@@ -88,8 +88,8 @@ class RedisClient {
                                               absl::Duration timeout);
 
   const RedisOptions options_;
-  std::mutex mu_;
-  std::vector<ContextPtr> idle_;  // guarded by mu_
+  absl::Mutex mu_;
+  std::vector<ContextPtr> idle_ ABSL_GUARDED_BY(mu_);
 };
 
 // The SHA-1 of a Lua script, hex: the name EVALSHA and SCRIPT LOAD use for it.

@@ -31,10 +31,9 @@ absl::Status RedisServer::Launch() {
   const char* bin = std::getenv("BULLETIN_REDIS_SERVER");
   std::string path = bin ? bin : "/usr/bin/redis-server";
   absl::Status s = process_.Start(
-      path,
-      {"--port", absl::StrCat(port_), "--bind", "127.0.0.1", "--dir", dir_.path(),
-       "--appendonly", "yes", "--appendfsync", "everysec", "--save", "", "--daemonize", "no",
-       "--logfile", dir_.path() + "/redis.log"});
+      path, {"--port", absl::StrCat(port_), "--bind", "127.0.0.1", "--dir", dir_.path(),
+             "--appendonly", "yes", "--appendfsync", "everysec", "--save", "", "--daemonize", "no",
+             "--logfile", dir_.path() + "/redis.log"});
   if (!s.ok()) return s;
   RedisClient client(options());
   bool up = WaitUntil(
@@ -44,8 +43,9 @@ absl::Status RedisServer::Launch() {
       },
       absl::Seconds(10));
   if (!up) {
-    return absl::UnavailableError(absl::StrCat("redis-server (", path, ") did not answer PING on port ",
-                                               port_, "; see ", dir_.path(), "/redis.log"));
+    return absl::UnavailableError(absl::StrCat("redis-server (", path,
+                                               ") did not answer PING on port ", port_, "; see ",
+                                               dir_.path(), "/redis.log"));
   }
   return absl::OkStatus();
 }

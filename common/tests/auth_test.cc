@@ -37,16 +37,14 @@ TEST(AuthTest, AnonymousAndUnknownTokens) {
   EXPECT_EQ(RequireRole(*anon, {Role::kEditor}).code(), absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(store->Authenticate("Bearer wrong-token-0123456789").status().code(),
             absl::StatusCode::kUnauthenticated);
-  EXPECT_EQ(store->Authenticate("Basic abc").status().code(),
-            absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(store->Authenticate("Basic abc").status().code(), absl::StatusCode::kUnauthenticated);
 }
 
 TEST(AuthTest, RejectsBadFiles) {
   EXPECT_FALSE(TokenStore::Parse("root some-token-0123456789").ok());
   EXPECT_FALSE(TokenStore::Parse("partner some-token-0123456789").ok());
   EXPECT_FALSE(TokenStore::Parse("editor short").ok());
-  EXPECT_FALSE(
-      TokenStore::Parse("editor same-token-0123456789\nadmin same-token-0123456789").ok());
+  EXPECT_FALSE(TokenStore::Parse("editor same-token-0123456789\nadmin same-token-0123456789").ok());
   EXPECT_EQ(TokenStore::LoadFile("/nonexistent/tokens").status().code(),
             absl::StatusCode::kNotFound);
 }

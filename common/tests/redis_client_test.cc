@@ -73,13 +73,13 @@ TEST_F(RedisClientTest, RedisDownIsUnavailableThenRecovers) {
   EXPECT_EQ(client_->Command({"GET", "k"}).status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(client_->Pipeline({{"GET", "k"}}).status().code(), absl::StatusCode::kUnavailable);
   ASSERT_TRUE(server_->Restart().ok());
-  EXPECT_TRUE(testing::WaitUntil([&] { return client_->Command({"PING"}).ok(); },
-                                 absl::Seconds(5)));
+  EXPECT_TRUE(
+      testing::WaitUntil([&] { return client_->Command({"PING"}).ok(); }, absl::Seconds(5)));
 }
 
 TEST_F(RedisClientTest, FirstCommandAfterARestartSucceeds) {
   ASSERT_TRUE(client_->Command({"SET", "k", "v"}).ok());  // leaves an idle connection
-  ASSERT_TRUE(server_->Restart().ok());                  // which the old server closed
+  ASSERT_TRUE(server_->Restart().ok());                   // which the old server closed
   auto r = client_->Command({"GET", "k"});
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->str, "v");
@@ -92,8 +92,7 @@ TEST(RedisUrlTest, ParsesAndRejects) {
   EXPECT_EQ(o->port, 6380);
   EXPECT_EQ(o->db, 2);
   EXPECT_EQ(ParseRedisUrl("http://x:1").status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(ParseRedisUrl("redis://x:99999").status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseRedisUrl("redis://x:99999").status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace
