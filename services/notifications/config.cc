@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/base/flags.h"
+#include "common/base/status_macros.h"
 #include "services/notifications/core/deliveries/retry_policy.h"
 
 extern char** environ;
@@ -42,22 +43,20 @@ absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args,
   flags.Duration("webhook-timeout", &c.webhook_timeout, "total timeout of a webhook attempt");
   flags.Int("webhook-concurrency", &c.webhook_concurrency, "webhook attempts in flight at once");
   flags.String("cloudevents-source", &c.cloudevents_source, "CloudEvents `source` of webhooks");
-  if (absl::Status s = flags.Parse(args, env); !s.ok()) return s;
+  RETURN_IF_ERROR(flags.Parse(args, env));
   if (flags.help_requested()) {
     c.help = true;
     c.usage = flags.Usage();
     return c;
   }
-  if (absl::Status s = ValidateServiceFlags(c.service); !s.ok()) return s;
+  RETURN_IF_ERROR(ValidateServiceFlags(c.service));
   if (c.heartbeat_interval < absl::Milliseconds(10) || c.heartbeat_interval > absl::Hours(1)) {
     return absl::InvalidArgumentError("--heartbeat-interval: must be between 10ms and 1h");
   }
   if (c.stream_queue_limit < 1 || c.stream_queue_limit > 1000000) {
     return absl::InvalidArgumentError("--stream-queue-limit: must be between 1 and 1000000");
   }
-  absl::StatusOr<std::vector<absl::Duration>> schedule = ParseRetrySchedule(c.retry_schedule_text);
-  if (!schedule.ok()) return schedule.status();
-  c.retry_schedule = *schedule;
+  ASSIGN_OR_RETURN(c.retry_schedule, ParseRetrySchedule(c.retry_schedule_text));
   if (c.replica_id.empty()) {
     char host[256] = {};
     gethostname(host, sizeof(host) - 1);
@@ -87,7 +86,7 @@ absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args,
   return c;
 }
 
-absl::StatusOr<Config> ParseCommandLine(int argc, char** argv) {
+absl::StatusOr<Config> ParseConfig(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   std::map<std::string, std::string> env;
   for (char** e = environ; *e != nullptr; ++e) {

@@ -1,5 +1,7 @@
 // The configuration of bulletin-notifications: flags (with BULLETIN_* environment
-// equivalents) read once into a validated struct.
+// equivalents) read once into a validated struct. --help is not an error: the result has
+// `help` set and the usage text, for the caller to print. Not thread-safe: parse once, in
+// main.
 #pragma once
 
 #include <map>
@@ -31,10 +33,13 @@ struct Config {
   std::string usage;  // set when help
 };
 
-// Parses and validates (ValidateServiceFlags included: --redis is parsed and the tokens
-// file loaded). InvalidArgument naming the flag for a bad value.
+// Parses and validates `args` (without the program name) and `env` (BULLETIN_* variables),
+// ValidateServiceFlags included: --redis is parsed and the tokens file loaded.
+// InvalidArgument naming the flag for a bad value.
 absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args,
                                    const std::map<std::string, std::string>& env);
-absl::StatusOr<Config> ParseCommandLine(int argc, char** argv);
+
+// The same for a process: argv[1..] and the BULLETIN_* variables of its environment.
+absl::StatusOr<Config> ParseConfig(int argc, char** argv);
 
 }  // namespace bulletin::notify

@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
   using namespace bulletin;
   using namespace bulletin::notify;
   BlockShutdownSignals();
-  absl::StatusOr<Config> config = ParseCommandLine(argc, argv);
+  absl::StatusOr<Config> config = ParseConfig(argc, argv);
   if (!config.ok()) return StartupError("bulletin-notifications", config.status());
   if (config->help) {
     std::fputs(config->usage.c_str(), stdout);
@@ -31,8 +31,8 @@ int main(int argc, char** argv) {
   if (!metrics.ok()) return StartupError("bulletin-notifications", metrics.status());
 
   RedisClient redis(config->service.redis_options);
-  RedisSubscriptionStore store(&redis);
-  SubscriptionCore core(&store, {config->allow_private_webhooks});
+  RedisSubscriptionStore store(redis);
+  SubscriptionCore core(store, {config->allow_private_webhooks});
   StreamOptions stream_options;
   stream_options.heartbeat_interval = config->heartbeat_interval;
   stream_options.queue_limit = static_cast<size_t>(config->stream_queue_limit);
@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
   StreamManager streams(core, store, log, stream_options);
   core.SetDeleteListener([&streams](const std::string& id) { streams.EndSubscription(id); });
 
-  RedisDeliveryStore deliveries(&redis);
+  RedisDeliveryStore deliveries(redis);
   DeliveryWorkerOptions worker_options;
   worker_options.retry_schedule = config->retry_schedule;
   worker_options.disable_after = config->disable_after;
@@ -61,10 +61,10 @@ int main(int argc, char** argv) {
   consumer_options.claim_idle = config->claim_idle;
   DeliveryScheduler scheduler(store, deliveries);
   WebhookConsumer consumer(redis, scheduler, consumer_options, [&worker] { worker.Nudge(); });
-  DeliveryCore delivery_core(&core, &deliveries, &worker);
+  DeliveryCore delivery_core(core, deliveries, worker);
 
   WorkerPool pool(static_cast<int>(config->service.worker_threads), 1024);
-  NotificationService service(&core, &delivery_core, &streams, &config->service.tokens, &pool);
+  NotificationService service(core, delivery_core, streams, config->service.tokens, pool);
 
   absl::StatusOr<std::unique_ptr<GrpcServer>> server = GrpcServer::Start(
       config->service.server, {{"bulletin.notify.v1.NotificationService", &service}});

@@ -1,5 +1,6 @@
 // The gRPC adapter of bulletin.notify.v1.NotificationService: request in, core call,
-// response out. Unary calls run on a worker pool (RunUnary); Subscribe is a write
+// response out. Unary calls run on a worker pool with the resolved caller (RunUnaryAs; a
+// stale etag goes out as the `bulletin-current-etag` trailer); Subscribe is a write
 // reactor that forwards StreamSession messages.
 #pragma once
 
@@ -14,9 +15,9 @@ namespace bulletin::notify {
 
 class NotificationService final : public v1::NotificationService::CallbackService {
  public:
-  // Everything is borrowed and must outlive the server.
-  NotificationService(SubscriptionCore* core, DeliveryCore* deliveries, StreamManager* streams,
-                      const TokenStore* tokens, WorkerPool* pool)
+  // Everything must outlive the server.
+  NotificationService(SubscriptionCore& core, DeliveryCore& deliveries, StreamManager& streams,
+                      const TokenStore& tokens, WorkerPool& pool)
       : core_(core), deliveries_(deliveries), streams_(streams), tokens_(tokens), pool_(pool) {}
 
   grpc::ServerUnaryReactor* CreateSubscription(grpc::CallbackServerContext* context,
@@ -57,11 +58,11 @@ class NotificationService final : public v1::NotificationService::CallbackServic
                                           v1::Delivery* response) override;
 
  private:
-  SubscriptionCore* core_;
-  DeliveryCore* deliveries_;
-  StreamManager* streams_;
-  const TokenStore* tokens_;
-  WorkerPool* pool_;
+  SubscriptionCore& core_;
+  DeliveryCore& deliveries_;
+  StreamManager& streams_;
+  const TokenStore& tokens_;
+  WorkerPool& pool_;
 };
 
 }  // namespace bulletin::notify

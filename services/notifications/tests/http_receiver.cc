@@ -15,13 +15,20 @@ namespace {
 
 const char* Reason(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 204: return "No Content";
-    case 410: return "Gone";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Status";
+    case 200:
+      return "OK";
+    case 204:
+      return "No Content";
+    case 410:
+      return "Gone";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Status";
   }
 }
 
@@ -58,7 +65,7 @@ HttpReceiver::~HttpReceiver() {
   close(listen_fd_);
   std::vector<std::thread> threads;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     threads.swap(connections_);
   }
   for (std::thread& t : threads) t.join();
@@ -69,17 +76,17 @@ std::string HttpReceiver::url(const std::string& path) const {
 }
 
 void HttpReceiver::SetHandler(Handler handler) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   handler_ = std::move(handler);
 }
 
 std::vector<ReceivedRequest> HttpReceiver::requests() {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return requests_;
 }
 
 size_t HttpReceiver::count() {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return requests_.size();
 }
 
@@ -87,7 +94,7 @@ void HttpReceiver::Accept() {
   while (WaitReadable(listen_fd_, stopping_)) {
     int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) continue;
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     connections_.emplace_back([this, fd] { Serve(fd); });
   }
 }
@@ -103,7 +110,8 @@ void HttpReceiver::Serve(int fd) {
     ssize_t n = read(fd, buf, sizeof(buf));
     if (n <= 0) break;
     data.append(buf, static_cast<size_t>(n));
-    if (header_end == std::string::npos && (header_end = data.find("\r\n\r\n")) != std::string::npos) {
+    if (header_end == std::string::npos &&
+        (header_end = data.find("\r\n\r\n")) != std::string::npos) {
       for (absl::string_view line : absl::StrSplit(data.substr(0, header_end), "\r\n")) {
         if (absl::StartsWithIgnoreCase(line, "content-length:")) {
           (void)absl::SimpleAtoi(absl::StripAsciiWhitespace(line.substr(15)), &content_length);
@@ -132,7 +140,7 @@ void HttpReceiver::Serve(int fd) {
   Handler handler;
   int number;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     requests_.push_back(req);
     number = static_cast<int>(requests_.size());
     handler = handler_;

@@ -6,10 +6,12 @@
 #include <atomic>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 
 namespace bulletin::notify::testing {
 
@@ -35,9 +37,9 @@ class HttpReceiver {
 
   int port() const { return port_; }
   std::string url(const std::string& path = "/hook") const;
-  void SetHandler(Handler handler);
-  std::vector<ReceivedRequest> requests();
-  size_t count();
+  void SetHandler(Handler handler) ABSL_LOCKS_EXCLUDED(mu_);
+  std::vector<ReceivedRequest> requests() ABSL_LOCKS_EXCLUDED(mu_);
+  size_t count() ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   void Accept();
@@ -47,10 +49,10 @@ class HttpReceiver {
   int port_ = 0;
   std::atomic<bool> stopping_{false};
   std::thread acceptor_;
-  std::mutex mu_;
-  Handler handler_;                        // guarded by mu_
-  std::vector<ReceivedRequest> requests_;  // guarded by mu_
-  std::vector<std::thread> connections_;   // guarded by mu_
+  absl::Mutex mu_;
+  Handler handler_ ABSL_GUARDED_BY(mu_);
+  std::vector<ReceivedRequest> requests_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::thread> connections_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace bulletin::notify::testing

@@ -5,10 +5,10 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
-#include <condition_variable>
 #include <deque>
 #include <thread>
 
+#include "absl/synchronization/mutex.h"
 #include "common/grpc/server.h"
 #include "common/redis/keys.h"
 #include "common/testing/process.h"
@@ -41,14 +41,12 @@ class StreamReader {
     thread_ = std::thread([this] {
       v1::SubscribeResponse msg;
       while (reader_->Read(&msg)) {
-        std::lock_guard<std::mutex> lock(mu_);
+        absl::MutexLock lock(&mu_);
         messages_.push_back(msg);
-        cv_.notify_all();
       }
       grpc::Status status = reader_->Finish();
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       status_ = status;
-      cv_.notify_all();
     });
   }
   ~StreamReader() {
@@ -58,16 +56,22 @@ class StreamReader {
 
   // The next message of the wanted kind (others are skipped), or nullopt after `timeout`.
   std::optional<v1::SubscribeResponse> Next(bool want_event,
-                                            absl::Duration timeout = absl::Seconds(5)) {
-    std::unique_lock<std::mutex> lock(mu_);
-    auto deadline = absl::ToChronoTime(absl::Now() + timeout);
+                                            absl::Duration timeout = absl::Seconds(5))
+      ABSL_LOCKS_EXCLUDED(mu_) {
+    const absl::Time deadline = absl::Now() + timeout;
+    absl::MutexLock lock(&mu_);
+    auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return !messages_.empty() || status_.has_value();
+    };
     for (;;) {
       while (!messages_.empty()) {
         v1::SubscribeResponse m = std::move(messages_.front());
         messages_.pop_front();
         if (m.has_event() == want_event) return m;
       }
-      if (status_ || cv_.wait_until(lock, deadline) == std::cv_status::timeout) return std::nullopt;
+      if (status_ || !mu_.AwaitWithDeadline(absl::Condition(&ready), deadline)) {
+        return std::nullopt;
+      }
     }
   }
   std::optional<ArticleEvent> NextEvent(absl::Duration timeout = absl::Seconds(5)) {
@@ -76,10 +80,10 @@ class StreamReader {
     last_token_ = m->event().resume_token();
     return m->event().event();
   }
-  grpc::Status Status(absl::Duration timeout = absl::Seconds(5)) {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait_until(lock, absl::ToChronoTime(absl::Now() + timeout),
-                   [this] { return status_.has_value(); });
+  grpc::Status Status(absl::Duration timeout = absl::Seconds(5)) ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    auto done = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return status_.has_value(); };
+    mu_.AwaitWithTimeout(absl::Condition(&done), timeout);
     return status_.value_or(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "no status yet"));
   }
   const std::string& last_token() const { return last_token_; }
@@ -88,11 +92,10 @@ class StreamReader {
   grpc::ClientContext context_;
   std::unique_ptr<grpc::ClientReader<v1::SubscribeResponse>> reader_;
   std::thread thread_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<v1::SubscribeResponse> messages_;
-  std::optional<grpc::Status> status_;
-  std::string last_token_;
+  absl::Mutex mu_;
+  std::deque<v1::SubscribeResponse> messages_ ABSL_GUARDED_BY(mu_);
+  std::optional<grpc::Status> status_ ABSL_GUARDED_BY(mu_);
+  std::string last_token_;  // reader's thread
 };
 
 class NotifyNotificationServiceTest : public ::testing::Test {
@@ -104,8 +107,8 @@ class NotifyNotificationServiceTest : public ::testing::Test {
     ASSERT_TRUE(server.ok()) << server.status();
     redis_server_ = std::move(*server);
     redis_ = std::make_unique<RedisClient>(redis_server_->options());
-    store_ = std::make_unique<RedisSubscriptionStore>(redis_.get());
-    core_ = std::make_unique<SubscriptionCore>(store_.get(), SubscriptionCoreOptions{true});
+    store_ = std::make_unique<RedisSubscriptionStore>(*redis_);
+    core_ = std::make_unique<SubscriptionCore>(*store_, SubscriptionCoreOptions{true});
     StreamOptions options;
     options.heartbeat_interval = heartbeat;
     options.queue_limit = queue_limit;
@@ -118,15 +121,15 @@ class NotifyNotificationServiceTest : public ::testing::Test {
     ASSERT_TRUE(tokens.ok()) << tokens.status();
     tokens_ = std::move(*tokens);
     pool_ = std::make_unique<WorkerPool>(4, 256);
-    deliveries_ = std::make_unique<RedisDeliveryStore>(redis_.get());
+    deliveries_ = std::make_unique<RedisDeliveryStore>(*redis_);
     http_ = std::make_unique<HttpClient>(
         HttpClientOptions{absl::Milliseconds(500), absl::Seconds(1), true});
     worker_ = std::make_unique<DeliveryWorker>(*deliveries_, *store_, *core_, *http_,
                                                DeliveryWorkerOptions{});
     worker_->Start();
-    delivery_core_ = std::make_unique<DeliveryCore>(core_.get(), deliveries_.get(), worker_.get());
-    service_ = std::make_unique<NotificationService>(core_.get(), delivery_core_.get(),
-                                                     streams_.get(), &tokens_, pool_.get());
+    delivery_core_ = std::make_unique<DeliveryCore>(*core_, *deliveries_, *worker_);
+    service_ =
+        std::make_unique<NotificationService>(*core_, *delivery_core_, *streams_, tokens_, *pool_);
     ServerConfig config;
     config.listen = "127.0.0.1:0";
     config.drain_timeout = absl::Seconds(5);
@@ -349,8 +352,15 @@ TEST_F(NotifyNotificationServiceTest, AuthValidationAndTestEvents) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(s.error_message().find("subscription.webhook_url: "), 0u) << s.error_message();
   request.mutable_subscription()->set_webhook_url("");
+  // Locales are normalised the way content normalises them ("zh_cn" -> "zh-CN").
   request.mutable_subscription()->mutable_filter()->add_locales("zh_cn");
   s = Create(kAcmeToken, request, &response);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(response.subscription().filter().locales_size(), 1);
+  EXPECT_EQ(response.subscription().filter().locales(0), "zh-CN");
+  request.mutable_subscription()->mutable_filter()->set_locales(0, "zh cn");
+  s = Create(kAcmeToken, request, &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(s.error_message().find("subscription.filter.locales[0]: "), 0u) << s.error_message();
   v1::CreateSubscriptionRequest empty;
   s = Create(kAcmeToken, empty, &response);

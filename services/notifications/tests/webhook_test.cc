@@ -32,9 +32,9 @@ class NotifyWebhookTest : public ::testing::Test {
     ASSERT_TRUE(server.ok()) << server.status();
     redis_server_ = std::move(*server);
     redis_ = std::make_unique<RedisClient>(redis_server_->options());
-    subs_ = std::make_unique<RedisSubscriptionStore>(redis_.get());
-    core_ = std::make_unique<SubscriptionCore>(subs_.get(), SubscriptionCoreOptions{true});
-    deliveries_ = std::make_unique<RedisDeliveryStore>(redis_.get());
+    subs_ = std::make_unique<RedisSubscriptionStore>(*redis_);
+    core_ = std::make_unique<SubscriptionCore>(*subs_, SubscriptionCoreOptions{true});
+    deliveries_ = std::make_unique<RedisDeliveryStore>(*redis_);
   }
 
   void StartWorkers(std::vector<absl::Duration> schedule = {absl::Seconds(1), absl::Seconds(1),
@@ -53,7 +53,7 @@ class NotifyWebhookTest : public ::testing::Test {
     scheduler_ = std::make_unique<DeliveryScheduler>(*subs_, *deliveries_);
     consumer_ = std::make_unique<WebhookConsumer>(*redis_, *scheduler_, consumer,
                                                   [this] { worker_->Nudge(); });
-    delivery_core_ = std::make_unique<DeliveryCore>(core_.get(), deliveries_.get(), worker_.get());
+    delivery_core_ = std::make_unique<DeliveryCore>(*core_, *deliveries_, *worker_);
     worker_->Start();
     consumer_->Start();
   }

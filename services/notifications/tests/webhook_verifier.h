@@ -31,7 +31,8 @@ inline bool VerifyStandardWebhook(const std::string& secret,
     auto it = headers.find(name);
     return it == headers.end() ? std::string() : it->second;
   };
-  std::string id = get("webhook-id"), ts = get("webhook-timestamp"), sigs = get("webhook-signature");
+  std::string id = get("webhook-id"), ts = get("webhook-timestamp"),
+              sigs = get("webhook-signature");
   int64_t t = 0;
   if (id.empty() || !absl::SimpleAtoi(ts, &t) || sigs.empty()) return false;
   if (absl::AbsDuration(absl::FromUnixSeconds(t) - absl::Now()) > tolerance) return false;

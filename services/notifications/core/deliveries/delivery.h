@@ -13,8 +13,8 @@
 
 namespace bulletin::notify {
 
-// Values of bulletin.notify.v1.DeliveryState.
-enum class DeliveryState { kPending = 1, kSucceeded = 2, kDeadLettered = 3, kFailed = 4 };
+// Where a delivery stands (the adapter maps it to bulletin.notify.v1.DeliveryState).
+enum class DeliveryState { kPending, kSucceeded, kDeadLettered, kFailed };
 
 inline constexpr int kMaxAttemptsKept = 20;  // the contract keeps the 20 most recent
 inline constexpr int kMaxAttemptError = 500;

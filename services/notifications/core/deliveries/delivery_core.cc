@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/base/ids.h"
+#include "common/base/status_macros.h"
 #include "services/notifications/core/subscriptions/validation.h"
 
 namespace bulletin::notify {
@@ -34,18 +35,17 @@ absl::StatusOr<ListDeliveriesResult> DeliveryCore::List(const Caller& caller,
                                                         const std::string& page_token,
                                                         std::optional<DeliveryState> state,
                                                         const std::string& event_id) {
-  absl::StatusOr<Subscription> sub =
-      subscriptions_->Get(caller, subscription_id, "subscription_id");
-  if (!sub.ok()) return sub.status();
+  ASSIGN_OR_RETURN(Subscription sub,
+                   subscriptions_.Get(caller, subscription_id, "subscription_id"));
   if (page_size < 0) return absl::InvalidArgumentError("page_size: must not be negative");
   if (page_size == 0) page_size = kDefaultPageSize;
   page_size = std::min(page_size, kMaxPageSize);
   ListDeliveriesResult result;
   if (!event_id.empty()) {
-    if (absl::Status s = CheckEventId(event_id); !s.ok()) return s;
-    absl::StatusOr<Delivery> d = store_->Get({sub->id, event_id});
+    RETURN_IF_ERROR(CheckEventId(event_id));
+    absl::StatusOr<Delivery> d = store_.Get({sub.id, event_id});
     if (absl::IsNotFound(d.status())) return result;
-    if (!d.ok()) return d.status();
+    RETURN_IF_ERROR(d);
     if (!state || d->state == *state) result.deliveries.push_back(std::move(*d));
     return result;
   }
@@ -56,53 +56,48 @@ absl::StatusOr<ListDeliveriesResult> DeliveryCore::List(const Caller& caller,
     }
     after = page_token.substr(sizeof(kPageTokenPrefix) - 1);
   }
-  absl::StatusOr<DeliveryPage> page = store_->List(sub->id, after, page_size, state);
-  if (!page.ok()) return page.status();
-  result.deliveries = std::move(page->deliveries);
-  if (!page->next.empty()) result.next_page_token = absl::StrCat(kPageTokenPrefix, page->next);
+  ASSIGN_OR_RETURN(DeliveryPage page, store_.List(sub.id, after, page_size, state));
+  result.deliveries = std::move(page.deliveries);
+  if (!page.next.empty()) result.next_page_token = absl::StrCat(kPageTokenPrefix, page.next);
   return result;
 }
 
 absl::StatusOr<Delivery> DeliveryCore::Redeliver(const Caller& caller,
                                                  const std::string& subscription_id,
                                                  const std::string& event_id) {
-  absl::StatusOr<Subscription> sub =
-      subscriptions_->Get(caller, subscription_id, "subscription_id");
-  if (!sub.ok()) return sub.status();
-  if (absl::Status s = CheckEventId(event_id); !s.ok()) return s;
-  if (sub->webhook_url.empty()) {
+  ASSIGN_OR_RETURN(Subscription sub,
+                   subscriptions_.Get(caller, subscription_id, "subscription_id"));
+  RETURN_IF_ERROR(CheckEventId(event_id));
+  if (sub.webhook_url.empty()) {
     return absl::FailedPreconditionError("the subscription has no webhook_url");
   }
-  if (sub->state != SubscriptionState::kActive) {
+  if (sub.state != SubscriptionState::kActive) {
     return absl::FailedPreconditionError(
-        absl::StrCat("subscription \"", sub->id, "\" is ",
-                     sub->state == SubscriptionState::kPaused ? "PAUSED" : "DISABLED",
+        absl::StrCat("subscription \"", sub.id, "\" is ",
+                     sub.state == SubscriptionState::kPaused ? "PAUSED" : "DISABLED",
                      ": resume it with ResumeSubscription first"));
   }
-  DeliveryKey key{sub->id, event_id};
-  absl::StatusOr<Delivery> current = store_->Get(key);
-  if (!current.ok()) return current.status();
-  if (current->test) {
+  DeliveryKey key{sub.id, event_id};
+  ASSIGN_OR_RETURN(Delivery current, store_.Get(key));
+  if (current.test) {
     return absl::FailedPreconditionError("a test event is not redelivered: use SendTestEvent");
   }
-  absl::StatusOr<Delivery> d = store_->Redeliver(key, Now());
-  if (d.ok()) worker_->Nudge();
+  ASSIGN_OR_RETURN(Delivery d, store_.Redeliver(key, Now()));
+  worker_.Nudge();
   return d;
 }
 
 absl::StatusOr<Delivery> DeliveryCore::SendTest(const Caller& caller,
                                                 const std::string& subscription_id) {
-  absl::StatusOr<Subscription> sub =
-      subscriptions_->Get(caller, subscription_id, "subscription_id");
-  if (!sub.ok()) return sub.status();
-  if (sub->webhook_url.empty()) {
+  ASSIGN_OR_RETURN(Subscription sub,
+                   subscriptions_.Get(caller, subscription_id, "subscription_id"));
+  if (sub.webhook_url.empty()) {
     return absl::FailedPreconditionError("the subscription has no webhook_url");
   }
-  DeliveryKey key{sub->id, "test_" + NewId()};
-  absl::StatusOr<std::string> token = store_->CreateTest(key, sub->webhook_url, Now());
-  if (!token.ok()) return token.status();
-  if (absl::Status s = worker_->SendTest(*sub, key, *token); !s.ok()) return s;
-  return store_->Get(key);
+  DeliveryKey key{sub.id, "test_" + NewId()};
+  ASSIGN_OR_RETURN(std::string token, store_.CreateTest(key, sub.webhook_url, Now()));
+  RETURN_IF_ERROR(worker_.SendTest(sub, key, token));
+  return store_.Get(key);
 }
 
 }  // namespace bulletin::notify

@@ -23,8 +23,8 @@ struct ListDeliveriesResult {
 
 class DeliveryCore {
  public:
-  // Everything is borrowed and must outlive the core.
-  DeliveryCore(SubscriptionCore* subscriptions, DeliveryStore* store, DeliveryWorker* worker)
+  // The collaborators must outlive the core.
+  DeliveryCore(SubscriptionCore& subscriptions, DeliveryStore& store, DeliveryWorker& worker)
       : subscriptions_(subscriptions), store_(store), worker_(worker) {}
 
   // ListDeliveries: newest first; page_size 0 = 50, clamped to 200; `state` and
@@ -49,9 +49,9 @@ class DeliveryCore {
   absl::StatusOr<Delivery> SendTest(const Caller& caller, const std::string& subscription_id);
 
  private:
-  SubscriptionCore* subscriptions_;  // not owned
-  DeliveryStore* store_;             // not owned
-  DeliveryWorker* worker_;           // not owned
+  SubscriptionCore& subscriptions_;
+  DeliveryStore& store_;
+  DeliveryWorker& worker_;
 };
 
 }  // namespace bulletin::notify

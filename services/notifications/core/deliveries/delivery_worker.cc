@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/base/log.h"
+#include "common/base/status_macros.h"
 #include "services/notifications/core/deliveries/webhook_message.h"
 
 namespace bulletin::notify {
@@ -56,19 +57,17 @@ void DeliveryWorker::Nudge() {
 
 absl::Status DeliveryWorker::SendTest(const Subscription& sub, const DeliveryKey& key,
                                       const std::string& token) {
-  absl::StatusOr<SigningSecrets> secrets = subscriptions_.GetSecrets(sub.id);
-  if (!secrets.ok()) return secrets.status();
+  ASSIGN_OR_RETURN(SigningSecrets secrets, subscriptions_.GetSecrets(sub.id));
   const absl::Time now = Now();
   std::string body = PingBody(key.event_id, sub.id, now, options_.source);
-  absl::StatusOr<std::vector<std::string>> headers =
-      WebhookHeaders(*secrets, key.event_id, now, body);
-  if (!headers.ok()) return headers.status();
+  ASSIGN_OR_RETURN(std::vector<std::string> headers,
+                   WebhookHeaders(secrets, key.event_id, now, body));
   auto done = std::make_shared<absl::Notification>();
   {
     absl::MutexLock lock(&mu_);
     if (!running_ || stopping_) return absl::UnavailableError("the webhook sender is stopping");
     jobs_.push_back({InFlight{key, token, sub.webhook_url, now, 0, done},
-                     HttpRequest{sub.webhook_url, std::move(*headers), std::move(body)}});
+                     HttpRequest{sub.webhook_url, std::move(headers), std::move(body)}});
   }
   transport_.Wakeup();
   if (!done->WaitForNotificationWithTimeout(max_attempt_time() + kRecordRetry + absl::Seconds(2))) {

@@ -8,7 +8,9 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "common/base/crypto.h"
-#include "common/base/log.h"
+#include "common/base/log.h"  // JsonEscape
+#include "common/base/status_macros.h"
+#include "common/proto/time.h"
 
 namespace bulletin::notify {
 namespace {
@@ -49,9 +51,10 @@ std::string CloudEventType(EventType type) {
 std::string ArticleEventBody(const events::v1::ArticleEvent& event, const std::string& source) {
   std::string data;
   if (!google::protobuf::util::MessageToJsonString(event, &data).ok()) data = "{}";
-  absl::Time time = event.has_occur_time() ? absl::FromUnixSeconds(event.occur_time().seconds()) +
-                                                 absl::Nanoseconds(event.occur_time().nanos())
-                                           : absl::Now();
+  absl::Time time = absl::Now();
+  if (event.has_occur_time()) {
+    time = FromProtoTime(event.occur_time(), "occur_time").value_or(time);
+  }
   return Envelope(event.event_id(), source, CloudEventType(event.type()), time, data);
 }
 
@@ -80,9 +83,8 @@ absl::StatusOr<std::vector<std::string>> WebhookHeaders(const SigningSecrets& se
                                                         const std::string& body) {
   const int64_t timestamp = absl::ToUnixSeconds(now);
   std::vector<std::string> signatures;
-  absl::StatusOr<std::string> current = SignWebhook(secrets.current, id, timestamp, body);
-  if (!current.ok()) return current.status();
-  signatures.push_back(*current);
+  ASSIGN_OR_RETURN(std::string current, SignWebhook(secrets.current, id, timestamp, body));
+  signatures.push_back(std::move(current));
   if (!secrets.previous.empty() && secrets.previous_expire_time > now) {
     absl::StatusOr<std::string> previous = SignWebhook(secrets.previous, id, timestamp, body);
     if (previous.ok()) signatures.push_back(*previous);

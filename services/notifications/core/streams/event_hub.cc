@@ -11,12 +11,14 @@ constexpr absl::Duration kRetry = absl::Milliseconds(250);
 
 }  // namespace
 
-EventHub::EventHub(EventLog* log, std::function<void(bool)> on_health)
+EventHub::EventHub(EventLog& log, std::function<void(bool)> on_health)
     : log_(log), on_health_(std::move(on_health)) {}
 
 EventHub::~EventHub() { Stop(); }
 
-void EventHub::Start() { thread_ = std::thread([this] { Run(); }); }
+void EventHub::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
 
 void EventHub::Stop() {
   {
@@ -66,7 +68,7 @@ void EventHub::Run() {
     }
     if (!known) {
       // Start at the newest entry: older ones are replayed by each stream itself.
-      absl::StatusOr<StreamBounds> bounds = log_->Bounds();
+      absl::StatusOr<StreamBounds> bounds = log_.Bounds();
       if (!bounds.ok()) {
         Logger()->warn("event stream unreachable: {}", bounds.status().ToString());
         report(false);
@@ -80,9 +82,10 @@ void EventHub::Run() {
       Logger()->info("following the event stream after {}", position_.ToString());
       continue;
     }
-    absl::StatusOr<std::vector<StreamEntry>> entries = log_->WaitAfter(from, kReadCount, kBlock);
+    absl::StatusOr<std::vector<StreamEntry>> entries = log_.WaitAfter(from, kReadCount, kBlock);
     if (!entries.ok()) {
-      if (healthy != false) Logger()->warn("reading the event stream: {}", entries.status().ToString());
+      if (healthy != false)
+        Logger()->warn("reading the event stream: {}", entries.status().ToString());
       report(false);
       wait_retry();
       continue;

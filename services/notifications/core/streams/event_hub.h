@@ -1,5 +1,5 @@
 // The one reader of the live event stream in this process: a "tailer" thread that
-// XREAD BLOCKs `{bulletin}:events` after the last entry it saw and fans every new entry
+// waits on the EventLog (EventLog::WaitAfter) after the last entry it saw and fans every new entry
 // out to the registered listeners (the live Subscribe streams).
 //
 // Invariant: every entry with an id <= position() has been handed to every listener
@@ -34,9 +34,10 @@ class EventHub {
     virtual bool ReadyToJoin(const StreamId& hub_position) = 0;
   };
 
-  // `on_health` (optional) is called from the tailer thread when Redis becomes reachable
-  // (true) or unreachable (false).
-  EventHub(EventLog* log, std::function<void(bool)> on_health);
+  // `on_health` (optional) is called from the tailer thread when the log becomes readable
+  // (true) or unreadable (false).
+  // `log` must outlive the hub.
+  EventHub(EventLog& log, std::function<void(bool)> on_health);
   ~EventHub();
 
   void Start();
@@ -54,12 +55,12 @@ class EventHub {
  private:
   void Run();
 
-  EventLog* log_;  // not owned
+  EventLog& log_;
   std::function<void(bool)> on_health_;
   std::thread thread_;
 
   mutable absl::Mutex mu_;
-  bool known_ ABSL_GUARDED_BY(mu_) = false;  // position_ read from Redis
+  bool known_ ABSL_GUARDED_BY(mu_) = false;  // position_ read from the log
   StreamId position_ ABSL_GUARDED_BY(mu_);
   std::set<std::shared_ptr<Listener>> listeners_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/base/log.h"
+#include "common/base/status_macros.h"
 
 namespace bulletin::notify {
 namespace {
@@ -18,7 +19,7 @@ StreamManager::StreamManager(SubscriptionCore& subscriptions, SubscriptionStore&
       store_(store),
       log_(log),
       options_(options),
-      hub_(&log_,
+      hub_(log_,
            [this](bool healthy) {
              if (on_health_) on_health_(healthy);
            }),
@@ -34,41 +35,34 @@ void StreamManager::Start(std::function<void(bool)> on_health) {
 
 absl::StatusOr<std::shared_ptr<StreamSession>> StreamManager::Open(
     const Caller& caller, const std::string& subscription_id, const std::string& resume_token,
-    StreamWriter* writer) {
+    StreamWriter& writer) {
   {
     absl::MutexLock lock(&mu_);
     if (shutting_down_) {
       return absl::UnavailableError("the server is shutting down; reconnect to another replica");
     }
   }
-  absl::StatusOr<Subscription> sub = subscriptions_.Get(caller, subscription_id, "subscription_id");
-  if (!sub.ok()) return sub.status();
-  if (sub->state != SubscriptionState::kActive) {
+  ASSIGN_OR_RETURN(Subscription sub,
+                   subscriptions_.Get(caller, subscription_id, "subscription_id"));
+  if (sub.state != SubscriptionState::kActive) {
     return absl::FailedPreconditionError(
-        absl::StrCat("subscription \"", sub->id, "\" is ",
-                     sub->state == SubscriptionState::kPaused ? "PAUSED" : "DISABLED",
-                     sub->state_reason.empty() ? "" : " (" + sub->state_reason + ")",
+        absl::StrCat("subscription \"", sub.id, "\" is ",
+                     sub.state == SubscriptionState::kPaused ? "PAUSED" : "DISABLED",
+                     sub.state_reason.empty() ? "" : " (" + sub.state_reason + ")",
                      ": resume it with ResumeSubscription first"));
   }
   StreamId start;
   if (!resume_token.empty()) {
-    absl::StatusOr<StreamId> pos = DecodeResumeToken(resume_token, "resume_token");
-    if (!pos.ok()) return pos.status();
-    start = *pos;
+    ASSIGN_OR_RETURN(start, DecodeResumeToken(resume_token, "resume_token"));
   } else {
-    absl::StatusOr<StreamId> cursor = store_.GetCursor(sub->id);
-    if (!cursor.ok()) return cursor.status();
-    start = *cursor;
+    ASSIGN_OR_RETURN(start, store_.GetCursor(sub.id));
   }
-  absl::StatusOr<StreamBounds> bounds = log_.Bounds();
-  if (!bounds.ok()) return bounds.status();
+  ASSIGN_OR_RETURN(StreamBounds bounds, log_.Bounds());
   bool start_exists = false;
-  if (bounds->exists && bounds->length > 0 && bounds->first_entry > start) {
-    absl::StatusOr<bool> exists = log_.Contains(start);
-    if (!exists.ok()) return exists.status();
-    start_exists = *exists;
+  if (bounds.exists && bounds.length > 0 && bounds.first_entry > start) {
+    ASSIGN_OR_RETURN(start_exists, log_.Contains(start));
   }
-  if (std::optional<StreamId> oldest = TrimmedPast(*bounds, start, start_exists)) {
+  if (std::optional<StreamId> oldest = TrimmedPast(bounds, start, start_exists)) {
     std::string oldest_token = EncodeResumeToken(*oldest);
     if (!resume_token.empty()) {
       return absl::OutOfRangeError(absl::StrCat(
@@ -84,8 +78,8 @@ absl::StatusOr<std::shared_ptr<StreamSession>> StreamManager::Open(
   SessionOptions session_options;
   session_options.queue_limit = options_.queue_limit;
   session_options.heartbeat_interval = options_.heartbeat_interval;
-  auto session = std::make_shared<StreamSession>(std::move(*sub), start, session_options, writer,
-                                                 &log_, &hub_, &pool_);
+  auto session = std::make_shared<StreamSession>(std::move(sub), start, session_options, writer,
+                                                 log_, hub_, pool_);
   absl::MutexLock lock(&mu_);
   if (shutting_down_) {
     return absl::UnavailableError("the server is shutting down; reconnect to another replica");

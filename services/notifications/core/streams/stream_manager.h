@@ -33,20 +33,21 @@ class StreamManager {
                 StreamOptions options);
   ~StreamManager();
 
-  // Starts the tailer and the ticker. `on_health` is told whether Redis is reachable.
+  // Starts the tailer and the ticker. `on_health` is told whether the log is readable.
   void Start(std::function<void(bool)> on_health = nullptr);
 
   // Checks a Subscribe call and returns its session (not started: the caller keeps it,
-  // then calls Start()). Blocking (Redis): call from a worker thread. Start position:
+  // then calls Start()); `writer` must outlive the session's activity (until EndStream).
+  // Blocking (store and log): call from a worker thread. Start position:
   // after `resume_token`, else after the subscription's stored cursor.
   // Errors: UNAUTHENTICATED, PERMISSION_DENIED, INVALID_ARGUMENT (subscription_id,
   // resume_token), NOT_FOUND, FAILED_PRECONDITION (PAUSED or DISABLED), OUT_OF_RANGE
   // (events after the position were trimmed away; the message names the oldest token),
-  // UNAVAILABLE (Redis down, or shutting down).
+  // UNAVAILABLE (store or log unreachable, or shutting down).
   absl::StatusOr<std::shared_ptr<StreamSession>> Open(const Caller& caller,
                                                       const std::string& subscription_id,
                                                       const std::string& resume_token,
-                                                      StreamWriter* writer);
+                                                      StreamWriter& writer);
 
   // Streams that follow the live feed (caught up with the event stream); a stream still
   // replaying its backlog is paced by its reader instead of cut off when it is slow.

@@ -11,7 +11,7 @@ constexpr absl::Duration kRetryDelay = absl::Milliseconds(100);
 }  // namespace
 
 StreamSession::StreamSession(Subscription sub, StreamId start, SessionOptions options,
-                             StreamWriter* writer, EventLog* log, EventHub* hub, WorkerPool* pool)
+                             StreamWriter& writer, EventLog& log, EventHub& hub, WorkerPool& pool)
     : sub_(std::move(sub)),
       options_(options),
       writer_(writer),
@@ -34,7 +34,7 @@ void StreamSession::ScheduleStep() {
   step_running_ = true;
   paused_ = false;
   std::shared_ptr<StreamSession> self = shared_from_this();
-  if (!pool_->TrySubmit([self] { self->ReplayStep(); })) {
+  if (!pool_.TrySubmit([self] { self->ReplayStep(); })) {
     step_running_ = false;
     retry_at_ = absl::Now() + kRetryDelay;
   }
@@ -50,7 +50,7 @@ void StreamSession::ReplayStep() {
     }
     from = pos_;
   }
-  absl::StatusOr<std::vector<StreamEntry>> entries = log_->ReadAfter(from, options_.page_size);
+  absl::StatusOr<std::vector<StreamEntry>> entries = log_.ReadAfter(from, options_.page_size);
   bool try_join = false;
   Action action;
   {
@@ -58,9 +58,9 @@ void StreamSession::ReplayStep() {
     step_running_ = false;
     if (mode_ != Mode::kReplay) return;
     if (!entries.ok()) {
-      EndLocked(absl::UnavailableError(absl::StrCat("reading the event stream: ",
-                                                    entries.status().message(),
-                                                    "; reconnect with the last resume token")),
+      EndLocked(absl::UnavailableError(
+                    absl::StrCat("reading the event stream: ", entries.status().message(),
+                                 "; reconnect with the last resume token")),
                 false);
     } else {
       for (const StreamEntry& e : *entries) Accept(e, /*strict=*/false);
@@ -77,7 +77,7 @@ void StreamSession::ReplayStep() {
     action = Next();
   }
   Run(std::move(action));
-  if (!try_join || hub_->JoinIfCaughtUp(shared_from_this())) return;
+  if (!try_join || hub_.JoinIfCaughtUp(shared_from_this())) return;
   absl::MutexLock lock(&mu_);
   if (asked_) {
     ScheduleStep();  // the hub is ahead: read the entries in between
@@ -132,9 +132,9 @@ bool StreamSession::OnEntries(const std::vector<StreamEntry>& entries) {
     if (mode_ != Mode::kLive) return false;
     for (const StreamEntry& e : entries) {
       if (!Accept(e, /*strict=*/true)) {
-        EndLocked(absl::ResourceExhaustedError(absl::StrCat(
-                      "the client reads too slowly: more than ", options_.queue_limit,
-                      " events waiting; reconnect with the last resume token")),
+        EndLocked(absl::ResourceExhaustedError(
+                      absl::StrCat("the client reads too slowly: more than ", options_.queue_limit,
+                                   " events waiting; reconnect with the last resume token")),
                   false);
         keep = false;
         break;
@@ -228,11 +228,11 @@ StreamSession::Action StreamSession::Next() {
 }
 
 void StreamSession::Run(Action action) {
-  if (action.write) writer_->WriteMessage(*action.write);
-  if (action.end) writer_->EndStream(*action.end);
+  if (action.write) writer_.WriteMessage(*action.write);
+  if (action.end) writer_.EndStream(*action.end);
 }
 
-void StreamSession::LeaveHub() { hub_->Leave(shared_from_this()); }
+void StreamSession::LeaveHub() { hub_.Leave(shared_from_this()); }
 
 std::optional<StreamId> StreamSession::CursorToFlush() {
   absl::MutexLock lock(&mu_);

@@ -1,12 +1,12 @@
 // One Subscribe stream: replays the subscription's backlog, joins the live fan-out,
 // filters, deduplicates and queues messages for the gRPC writer, one write at a time.
 //
-// Life: Start() replays with XRANGE pages on the worker pool (pausing while the queue is
-// full: the client sets the pace), then joins the EventHub once it has read up to the
-// hub's position. Live entries beyond the queue limit end the stream with
-// RESOURCE_EXHAUSTED. End() drops what is queued and ends the stream, optionally after a
-// final heartbeat. The writer is called outside the session's lock, never with two
-// writes in flight, and EndStream exactly once with no write in flight. Thread-safe.
+// Life: Start() replays with EventLog::ReadAfter pages on the worker pool (pausing while the queue
+// is full: the client sets the pace), then joins the EventHub once it has read up to the hub's
+// position. Live entries beyond the queue limit end the stream with RESOURCE_EXHAUSTED. End() drops
+// what is queued and ends the stream, optionally after a final heartbeat. The writer is called
+// outside the session's lock, never with two writes in flight, and EndStream exactly once with no
+// write in flight. Thread-safe.
 #pragma once
 
 #include <deque>
@@ -52,8 +52,8 @@ class StreamSession : public EventHub::Listener,
  public:
   // Streams `sub`'s events after `start`. `writer`, `log`, `hub` and `pool` must outlive
   // the session's activity (the writer until EndStream).
-  StreamSession(Subscription sub, StreamId start, SessionOptions options, StreamWriter* writer,
-                EventLog* log, EventHub* hub, WorkerPool* pool);
+  StreamSession(Subscription sub, StreamId start, SessionOptions options, StreamWriter& writer,
+                EventLog& log, EventHub& hub, WorkerPool& pool);
 
   const std::string& subscription_id() const { return sub_.id; }
 
@@ -95,15 +95,15 @@ class StreamSession : public EventHub::Listener,
 
   const Subscription sub_;
   const SessionOptions options_;
-  StreamWriter* const writer_;
-  EventLog* const log_;
-  EventHub* const hub_;
-  WorkerPool* const pool_;
+  StreamWriter& writer_;
+  EventLog& log_;
+  EventHub& hub_;
+  WorkerPool& pool_;
 
   absl::Mutex mu_;
   Mode mode_ ABSL_GUARDED_BY(mu_) = Mode::kReplay;
-  StreamId pos_ ABSL_GUARDED_BY(mu_);          // last entry scanned
-  StreamId handed_pos_ ABSL_GUARDED_BY(mu_);   // pos of the last message given to the writer
+  StreamId pos_ ABSL_GUARDED_BY(mu_);         // last entry scanned
+  StreamId handed_pos_ ABSL_GUARDED_BY(mu_);  // pos of the last message given to the writer
   StreamId in_flight_pos_ ABSL_GUARDED_BY(mu_);
   StreamId written_pos_ ABSL_GUARDED_BY(mu_);  // pos of the last message written
   StreamId flushed_pos_ ABSL_GUARDED_BY(mu_);
@@ -115,7 +115,7 @@ class StreamSession : public EventHub::Listener,
   std::optional<absl::Time> retry_at_ ABSL_GUARDED_BY(mu_);
   bool last_page_empty_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<StreamId> refused_at_ ABSL_GUARDED_BY(mu_);  // hub position of a failed join
-  bool asked_ ABSL_GUARDED_BY(mu_) = false;  // the hub consulted ReadyToJoin
+  bool asked_ ABSL_GUARDED_BY(mu_) = false;                  // the hub consulted ReadyToJoin
   absl::Time next_heartbeat_ ABSL_GUARDED_BY(mu_);
   std::unordered_set<std::string> seen_ ABSL_GUARDED_BY(mu_);
   std::deque<std::string> seen_order_ ABSL_GUARDED_BY(mu_);

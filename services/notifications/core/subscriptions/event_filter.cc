@@ -16,7 +16,8 @@ bool Matches(const SubscriptionFilter& filter, const events::v1::ArticleEvent& e
   if (!filter.event_types.empty() && !Contains(filter.event_types, event.type())) return false;
   const events::v1::ArticleSnapshot& article = event.article();
   if (!filter.category_ids.empty()) {
-    bool hit = !article.category_id().empty() && Contains(filter.category_ids, article.category_id());
+    bool hit =
+        !article.category_id().empty() && Contains(filter.category_ids, article.category_id());
     if (!hit && filter.include_subcategories) {
       for (const std::string& ancestor : article.category_ancestor_ids()) {
         if (Contains(filter.category_ids, ancestor)) {

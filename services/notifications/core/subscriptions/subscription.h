@@ -1,7 +1,8 @@
 // The domain of the notifications service: a partner's subscription and its filter.
 //
-// Plain values, copied freely. The event type values are those of
-// bulletin.events.v1.ArticleEventType (the contract's enum), kept as the generated enum.
+// Plain values, copied freely. Event types are bulletin.events.v1.ArticleEventType, the
+// enum of the event messages the core reads; the other enums are the core's own (the
+// gRPC adapter and the stores map them).
 #pragma once
 
 #include <string>
@@ -24,7 +25,7 @@ inline constexpr int kMaxWebhookUrl = 2048;
 inline constexpr int kMaxOwner = 128;
 inline constexpr int kMaxSubscriptionsPerOwner = 100;
 
-enum class SubscriptionState { kActive = 1, kPaused = 2, kDisabled = 3 };
+enum class SubscriptionState { kActive, kPaused, kDisabled };
 
 struct SubscriptionFilter {
   std::vector<EventType> event_types;  // empty: all

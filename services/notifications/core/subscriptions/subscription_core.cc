@@ -2,10 +2,14 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
+#include <cstdlib>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
+#include "common/base/etag.h"
 #include "common/base/ids.h"
+#include "common/base/status_macros.h"
 #include "services/notifications/core/subscriptions/validation.h"
 
 namespace bulletin::notify {
@@ -14,6 +18,12 @@ namespace {
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 200;
 constexpr char kPageTokenPrefix[] = "s1.";
+constexpr int kMaxMutateTries = 5;
+constexpr int kMaxPauseReason = 200;
+constexpr size_t kMaxEtag = 64;
+constexpr size_t kMaxStateReason = 500;
+constexpr absl::Duration kDefaultSecretTtl = absl::Hours(24);
+constexpr absl::Duration kMaxSecretTtl = absl::Hours(24 * 7);
 
 absl::Status CheckRole(const Caller& caller) {
   return RequireRole(caller, {Role::kPartner, Role::kAdmin});
@@ -23,13 +33,13 @@ bool Owns(const Caller& caller, const Subscription& sub) {
   return caller->role == Role::kAdmin || sub.owner == PartnerOwner(caller->partner);
 }
 
-constexpr int kMaxMutateTries = 5;
-constexpr int kMaxPauseReason = 200;
-constexpr absl::Duration kDefaultSecretTtl = absl::Hours(24);
-constexpr absl::Duration kMaxSecretTtl = absl::Hours(24 * 7);
-
 std::string Who(const Caller& caller) {
   return caller->role == Role::kPartner ? PartnerOwner(caller->partner) : "admin";
+}
+
+absl::Status CheckEtag(const std::string& etag) {
+  if (etag.size() > kMaxEtag) return absl::InvalidArgumentError("etag: longer than 64 characters");
+  return absl::OkStatus();
 }
 
 absl::Time NowMicros() { return absl::FromUnixMicros(absl::ToUnixMicros(absl::Now())); }
@@ -47,9 +57,11 @@ std::string NewSigningSecret() {
 }
 
 absl::StatusOr<CreatedSubscription> SubscriptionCore::Create(const Caller& caller,
-                                                             Subscription sub,
+                                                             std::optional<Subscription> request,
                                                              const std::string& request_id) {
-  if (absl::Status s = CheckRole(caller); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckRole(caller));
+  if (!request) return absl::InvalidArgumentError("subscription: required");
+  Subscription& sub = *request;
   if (caller->role == Role::kPartner) {
     std::string own = PartnerOwner(caller->partner);
     if (!sub.owner.empty() && sub.owner != own) {
@@ -59,46 +71,41 @@ absl::StatusOr<CreatedSubscription> SubscriptionCore::Create(const Caller& calle
     sub.owner = own;
   } else if (sub.owner.empty()) {
     sub.owner = "admin";
-  } else if (absl::Status s = CheckOwner(sub.owner, "subscription.owner"); !s.ok()) {
-    return s;
+  } else {
+    RETURN_IF_ERROR(CheckOwner(sub.owner, "subscription.owner"));
   }
-  if (absl::Status s = CheckDisplayName(sub.display_name, "subscription.display_name"); !s.ok()) {
-    return s;
-  }
-  if (absl::Status s = CheckFilter(&sub.filter, "subscription.filter"); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckDisplayName(sub.display_name, "subscription.display_name"));
+  RETURN_IF_ERROR(CheckFilter(&sub.filter, "subscription.filter"));
   if (!sub.webhook_url.empty()) {
-    absl::Status s = CheckWebhookUrl(sub.webhook_url, options_.allow_private_webhooks,
-                                     "subscription.webhook_url");
-    if (!s.ok()) return s;
+    RETURN_IF_ERROR(CheckWebhookUrl(sub.webhook_url, options_.allow_private_webhooks,
+                                    "subscription.webhook_url"));
   }
   if (!request_id.empty()) {
-    if (absl::Status s = CheckId(request_id, "request_id"); !s.ok()) return s;
+    RETURN_IF_ERROR(CheckId(request_id, "request_id"));
   }
   sub.id = NewId();
   sub.state = SubscriptionState::kActive;
   sub.state_reason.clear();
-  sub.create_time = sub.update_time = absl::FromUnixMicros(absl::ToUnixMicros(absl::Now()));
+  sub.create_time = sub.update_time = NowMicros();
   sub.etag = RandomHex(8);
-  return store_->Create(sub, NewSigningSecret(), request_id, kMaxSubscriptionsPerOwner);
+  return store_.Create(sub, NewSigningSecret(), request_id, kMaxSubscriptionsPerOwner);
 }
 
 absl::StatusOr<Subscription> SubscriptionCore::Get(const Caller& caller, const std::string& id,
                                                    const std::string& field) {
-  if (absl::Status s = CheckRole(caller); !s.ok()) return s;
-  if (absl::Status s = CheckId(id, field); !s.ok()) return s;
-  absl::StatusOr<Subscription> sub = store_->Get(id);
-  if (!sub.ok()) return sub.status();
-  if (!Owns(caller, *sub)) {
+  RETURN_IF_ERROR(CheckRole(caller));
+  RETURN_IF_ERROR(CheckId(id, field));
+  ASSIGN_OR_RETURN(Subscription sub, store_.Get(id));
+  if (!Owns(caller, sub)) {
     return absl::NotFoundError(absl::StrCat("subscription \"", id, "\" not found"));
   }
   return sub;
 }
 
-absl::StatusOr<ListSubscriptionsResult> SubscriptionCore::List(const Caller& caller,
-                                                               int page_size,
+absl::StatusOr<ListSubscriptionsResult> SubscriptionCore::List(const Caller& caller, int page_size,
                                                                const std::string& page_token,
                                                                const std::string& owner) {
-  if (absl::Status s = CheckRole(caller); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckRole(caller));
   if (page_size < 0) return absl::InvalidArgumentError("page_size: must not be negative");
   if (page_size == 0) page_size = kDefaultPageSize;
   page_size = std::min(page_size, kMaxPageSize);
@@ -109,7 +116,7 @@ absl::StatusOr<ListSubscriptionsResult> SubscriptionCore::List(const Caller& cal
     }
     list_owner = PartnerOwner(caller->partner);
   } else if (!owner.empty()) {
-    if (absl::Status s = CheckOwner(owner, "owner"); !s.ok()) return s;
+    RETURN_IF_ERROR(CheckOwner(owner, "owner"));
   }
   std::string after;
   if (!page_token.empty()) {
@@ -118,51 +125,48 @@ absl::StatusOr<ListSubscriptionsResult> SubscriptionCore::List(const Caller& cal
     }
     after = page_token.substr(sizeof(kPageTokenPrefix) - 1);
   }
-  absl::StatusOr<SubscriptionPage> page = store_->List(list_owner, after, page_size);
-  if (!page.ok()) return page.status();
+  ASSIGN_OR_RETURN(SubscriptionPage page, store_.List(list_owner, after, page_size));
   ListSubscriptionsResult result;
-  result.subscriptions = std::move(page->subscriptions);
-  if (!page->next.empty()) result.next_page_token = absl::StrCat(kPageTokenPrefix, page->next);
+  result.subscriptions = std::move(page.subscriptions);
+  if (!page.next.empty()) result.next_page_token = absl::StrCat(kPageTokenPrefix, page.next);
   return result;
 }
 
 absl::Status SubscriptionCore::Delete(const Caller& caller, const std::string& id,
                                       const std::string& etag) {
-  absl::StatusOr<Subscription> sub = Get(caller, id);
-  if (!sub.ok()) return sub.status();
-  if (etag.size() > 64) return absl::InvalidArgumentError("etag: longer than 64 characters");
-  absl::Status s = store_->Delete(id, etag);
-  if (s.ok() && on_delete_) on_delete_(id);
-  return s;
+  RETURN_IF_ERROR(Get(caller, id));
+  RETURN_IF_ERROR(CheckEtag(etag));
+  RETURN_IF_ERROR(store_.Delete(id, etag));
+  if (on_delete_) on_delete_(id);
+  return absl::OkStatus();
 }
-
 
 absl::StatusOr<Subscription> SubscriptionCore::Mutate(
     const Caller* caller, const std::string& id, const std::string& etag,
-    const std::function<absl::StatusOr<bool>(Subscription*)>& change,
+    absl::string_view etag_field, const std::function<absl::StatusOr<bool>(Subscription*)>& change,
     const std::string& new_secret) {
-  if (etag.size() > 64) return absl::InvalidArgumentError("etag: longer than 64 characters");
+  RETURN_IF_ERROR(CheckEtag(etag));
   for (int attempt = 1;; ++attempt) {
-    absl::StatusOr<Subscription> sub = caller ? Get(*caller, id) : store_->Get(id);
-    if (!sub.ok()) return sub.status();
-    if (!etag.empty() && etag != sub->etag) return StaleEtagError(id, etag, sub->etag);
-    const std::string read_etag = sub->etag;
-    absl::StatusOr<bool> changed = change(&*sub);
-    if (!changed.ok()) return changed.status();
-    if (!*changed) return sub;
-    sub->update_time = NowMicros();
-    sub->etag = RandomHex(8);
-    absl::Status s = store_->Replace(*sub, read_etag, new_secret);
+    ASSIGN_OR_RETURN(Subscription sub, caller ? Get(*caller, id) : store_.Get(id));
+    if (!etag.empty() && etag != sub.etag) return StaleEtag(etag_field, etag, sub.etag);
+    const std::string read_etag = sub.etag;
+    ASSIGN_OR_RETURN(bool changed, change(&sub));
+    if (!changed) return sub;
+    sub.update_time = NowMicros();
+    sub.etag = RandomHex(8);
+    absl::Status s = store_.Replace(sub, read_etag, new_secret);
     if (s.ok()) return sub;
-    if (!absl::IsAborted(s) || !etag.empty() || attempt == kMaxMutateTries) return s;
+    if (!absl::IsAborted(s) || attempt == kMaxMutateTries) return s;
+    // Another writer got in between: the caller's etag is stale now, else read again.
+    if (!etag.empty()) return StaleEtag(etag_field, etag, CurrentEtagOf(s).value_or(""));
   }
 }
 
 absl::StatusOr<Subscription> SubscriptionCore::Update(const Caller& caller,
                                                       const Subscription& patch,
                                                       const std::vector<std::string>& paths) {
-  if (absl::Status s = CheckRole(caller); !s.ok()) return s;
-  if (absl::Status s = CheckId(patch.id, "subscription.id"); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckRole(caller));
+  RETURN_IF_ERROR(CheckId(patch.id, "subscription.id"));
   if (paths.empty()) return absl::InvalidArgumentError("update_mask: must name at least one path");
   bool name = false, url = false, types = false, categories = false, sub_cats = false,
        locales = false;
@@ -175,51 +179,49 @@ absl::StatusOr<Subscription> SubscriptionCore::Update(const Caller& caller,
     categories |= all || filter || p == "filter.category_ids";
     sub_cats |= all || filter || p == "filter.include_subcategories";
     locales |= all || filter || p == "filter.locales";
-    if (!all && !filter && p != "display_name" && p != "webhook_url" &&
-        p != "filter.event_types" && p != "filter.category_ids" &&
-        p != "filter.include_subcategories" && p != "filter.locales") {
+    if (!all && !filter && p != "display_name" && p != "webhook_url" && p != "filter.event_types" &&
+        p != "filter.category_ids" && p != "filter.include_subcategories" &&
+        p != "filter.locales") {
       return absl::InvalidArgumentError(
           absl::StrCat("update_mask.paths[", i, "]: unknown or read-only path \"", p, "\""));
     }
   }
   // Validate the new values before reading anything: bad input changes nothing.
   SubscriptionFilter filter = patch.filter;
-  if (absl::Status s = CheckFilter(&filter, "subscription.filter"); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckFilter(&filter, "subscription.filter"));
   if (name) {
-    absl::Status s = CheckDisplayName(patch.display_name, "subscription.display_name");
-    if (!s.ok()) return s;
+    RETURN_IF_ERROR(CheckDisplayName(patch.display_name, "subscription.display_name"));
   }
   if (url && !patch.webhook_url.empty()) {
-    absl::Status s = CheckWebhookUrl(patch.webhook_url, options_.allow_private_webhooks,
-                                     "subscription.webhook_url");
-    if (!s.ok()) return s;
+    RETURN_IF_ERROR(CheckWebhookUrl(patch.webhook_url, options_.allow_private_webhooks,
+                                    "subscription.webhook_url"));
   }
-  return Mutate(&caller, patch.id, patch.etag, [&](Subscription* sub) -> absl::StatusOr<bool> {
-    if (name) sub->display_name = patch.display_name;
-    if (url) sub->webhook_url = patch.webhook_url;
-    if (types) sub->filter.event_types = filter.event_types;
-    if (categories) sub->filter.category_ids = filter.category_ids;
-    if (sub_cats) sub->filter.include_subcategories = filter.include_subcategories;
-    if (locales) sub->filter.locales = filter.locales;
-    return true;
-  });
+  return Mutate(&caller, patch.id, patch.etag, "subscription.etag",
+                [&](Subscription* sub) -> absl::StatusOr<bool> {
+                  if (name) sub->display_name = patch.display_name;
+                  if (url) sub->webhook_url = patch.webhook_url;
+                  if (types) sub->filter.event_types = filter.event_types;
+                  if (categories) sub->filter.category_ids = filter.category_ids;
+                  if (sub_cats) sub->filter.include_subcategories = filter.include_subcategories;
+                  if (locales) sub->filter.locales = filter.locales;
+                  return true;
+                });
 }
 
 absl::StatusOr<Subscription> SubscriptionCore::Pause(const Caller& caller, const std::string& id,
                                                      const std::string& etag,
                                                      const std::string& reason) {
-  if (absl::Status s = CheckRole(caller); !s.ok()) return s;
-  if (absl::Status s = CheckId(id, "id"); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckRole(caller));
+  RETURN_IF_ERROR(CheckId(id, "id"));
   if (reason.size() > kMaxPauseReason) {
     return absl::InvalidArgumentError(
         absl::StrCat("reason: longer than ", kMaxPauseReason, " characters"));
   }
-  return Mutate(&caller, id, etag, [&](Subscription* sub) -> absl::StatusOr<bool> {
+  return Mutate(&caller, id, etag, "etag", [&](Subscription* sub) -> absl::StatusOr<bool> {
     if (sub->state == SubscriptionState::kPaused) return false;
     if (sub->state == SubscriptionState::kDisabled) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "subscription \"", id, "\" is DISABLED (", sub->state_reason,
-          "): resume it instead"));
+      return absl::FailedPreconditionError(absl::StrCat("subscription \"", id, "\" is DISABLED (",
+                                                        sub->state_reason, "): resume it instead"));
     }
     sub->state = SubscriptionState::kPaused;
     sub->state_reason = absl::StrCat("paused by ", Who(caller), reason.empty() ? "" : ": ", reason);
@@ -229,19 +231,18 @@ absl::StatusOr<Subscription> SubscriptionCore::Pause(const Caller& caller, const
 
 absl::StatusOr<Subscription> SubscriptionCore::Resume(const Caller& caller, const std::string& id,
                                                       const std::string& etag) {
-  if (absl::Status s = CheckRole(caller); !s.ok()) return s;
-  if (absl::Status s = CheckId(id, "id"); !s.ok()) return s;
-  absl::StatusOr<Subscription> sub =
-      Mutate(&caller, id, etag, [&](Subscription* sub) -> absl::StatusOr<bool> {
-        if (sub->state == SubscriptionState::kActive) return false;
-        sub->state = SubscriptionState::kActive;
-        sub->state_reason.clear();
-        return true;
-      });
-  if (!sub.ok()) return sub;
+  RETURN_IF_ERROR(CheckRole(caller));
+  RETURN_IF_ERROR(CheckId(id, "id"));
+  ASSIGN_OR_RETURN(Subscription sub,
+                   Mutate(&caller, id, etag, "etag", [&](Subscription* s) -> absl::StatusOr<bool> {
+                     if (s->state == SubscriptionState::kActive) return false;
+                     s->state = SubscriptionState::kActive;
+                     s->state_reason.clear();
+                     return true;
+                   }));
   // A resumed endpoint starts with a clean record; held deliveries are released even when
   // it was already active (a retry of an interrupted resume).
-  if (absl::Status s = store_->RecordEndpointSuccess(id); !s.ok()) return s;
+  RETURN_IF_ERROR(store_.RecordEndpointSuccess(id));
   if (on_resume_) on_resume_(id);
   return sub;
 }
@@ -249,31 +250,31 @@ absl::StatusOr<Subscription> SubscriptionCore::Resume(const Caller& caller, cons
 absl::StatusOr<CreatedSubscription> SubscriptionCore::RotateSecret(
     const Caller& caller, const std::string& id, const std::string& etag,
     std::optional<absl::Duration> ttl) {
-  if (absl::Status s = CheckRole(caller); !s.ok()) return s;
-  if (absl::Status s = CheckId(id, "id"); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckRole(caller));
+  RETURN_IF_ERROR(CheckId(id, "id"));
   absl::Duration keep = ttl.value_or(kDefaultSecretTtl);
   if (keep < absl::ZeroDuration() || keep > kMaxSecretTtl) {
     return absl::InvalidArgumentError("previous_secret_ttl: must be between 0 and 7 days");
   }
   std::string secret = NewSigningSecret();
-  absl::StatusOr<Subscription> sub = Mutate(
-      &caller, id, etag,
-      [&](Subscription* sub) -> absl::StatusOr<bool> {
-        sub->previous_secret_expire_time = NowMicros() + keep;
-        return true;
-      },
-      secret);
-  if (!sub.ok()) return sub.status();
-  return CreatedSubscription{*sub, secret, false};
+  ASSIGN_OR_RETURN(Subscription sub, Mutate(
+                                         &caller, id, etag, "etag",
+                                         [&](Subscription* s) -> absl::StatusOr<bool> {
+                                           s->previous_secret_expire_time = NowMicros() + keep;
+                                           return true;
+                                         },
+                                         secret));
+  return CreatedSubscription{sub, secret, false};
 }
 
 absl::Status SubscriptionCore::Disable(const std::string& id, const std::string& reason) {
-  return Mutate(nullptr, id, "", [&](Subscription* sub) -> absl::StatusOr<bool> {
-           if (sub->state != SubscriptionState::kActive) return false;
-           sub->state = SubscriptionState::kDisabled;
-           sub->state_reason = reason.substr(0, 500);
-           return true;
-         })
+  return Mutate(nullptr, id, "", "etag",
+                [&](Subscription* sub) -> absl::StatusOr<bool> {
+                  if (sub->state != SubscriptionState::kActive) return false;
+                  sub->state = SubscriptionState::kDisabled;
+                  sub->state_reason = reason.substr(0, kMaxStateReason);
+                  return true;
+                })
       .status();
 }
 

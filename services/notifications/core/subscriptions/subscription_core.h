@@ -4,7 +4,8 @@
 //
 // Plain C++ over a SubscriptionStore; no gRPC types. Every method checks the caller
 // (partner or admin), then the input (INVALID_ARGUMENT naming the request field, nothing
-// changed), then acts. A partner's subscriptions are owned by "partner:<name>"; another
+// changed), then acts; ABORTED for a stale etag carries the current one (common/base/
+// etag.h). A partner's subscriptions are owned by "partner:<name>"; another
 // partner's subscription is NOT_FOUND to it. Thread-safe.
 #pragma once
 
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "common/base/auth.h"
 #include "services/notifications/core/subscriptions/subscription_store.h"
 
@@ -30,16 +32,18 @@ struct ListSubscriptionsResult {
 
 class SubscriptionCore {
  public:
-  SubscriptionCore(SubscriptionStore* store, SubscriptionCoreOptions options)
+  // `store` must outlive the core.
+  SubscriptionCore(SubscriptionStore& store, SubscriptionCoreOptions options)
       : store_(store), options_(options) {}
 
-  // CreateSubscription. `sub` holds the caller's fields (owner only from an admin);
-  // output-only fields are ignored. Returns the stored subscription and its secret
-  // ("whsec_" + base64 of 32 random bytes); a repeated request_id returns the first
-  // result. Errors: UNAUTHENTICATED, PERMISSION_DENIED (other roles, a partner naming
-  // another owner), INVALID_ARGUMENT, RESOURCE_EXHAUSTED (over 100 per owner),
-  // UNAVAILABLE.
-  absl::StatusOr<CreatedSubscription> Create(const Caller& caller, Subscription sub,
+  // CreateSubscription. `sub` holds the caller's fields (owner only from an admin;
+  // nullopt: the request had none, INVALID_ARGUMENT "subscription: required" once the
+  // caller is known to be allowed); output-only fields are ignored. Returns the stored
+  // subscription and its secret ("whsec_" + base64 of 32 random bytes); a repeated
+  // request_id returns the first result. Errors: UNAUTHENTICATED, PERMISSION_DENIED (other
+  // roles, a partner naming another owner), INVALID_ARGUMENT, RESOURCE_EXHAUSTED (over 100
+  // per owner), UNAVAILABLE.
+  absl::StatusOr<CreatedSubscription> Create(const Caller& caller, std::optional<Subscription> sub,
                                              const std::string& request_id);
 
   // GetSubscription, and the access check of every per-subscription method.
@@ -54,7 +58,8 @@ class SubscriptionCore {
                                                const std::string& page_token,
                                                const std::string& owner);
 
-  // DeleteSubscription; a non-empty stale etag is ABORTED. Calls the delete listener
+  // DeleteSubscription; a non-empty stale etag is ABORTED (StaleEtag, field "etag").
+  // Calls the delete listener
   // (which ends this replica's open streams of it) on success.
   absl::Status Delete(const Caller& caller, const std::string& id, const std::string& etag);
 
@@ -62,7 +67,8 @@ class SubscriptionCore {
   // "webhook_url", "filter", "filter.event_types", "filter.category_ids",
   // "filter.include_subcategories", "filter.locales", "*") from `patch` (patch.id names
   // it; a non-empty patch.etag must be current). INVALID_ARGUMENT (empty or unknown
-  // path, bad values named "subscription.<field>"), NOT_FOUND, ABORTED, UNAVAILABLE.
+  // path, bad values named "subscription.<field>"), NOT_FOUND, ABORTED (field
+  // "subscription.etag"), UNAVAILABLE.
   absl::StatusOr<Subscription> Update(const Caller& caller, const Subscription& patch,
                                       const std::vector<std::string>& paths);
 
@@ -98,13 +104,15 @@ class SubscriptionCore {
  private:
   // Read-modify-write of one subscription under optimistic concurrency: `change` edits
   // the copy and returns false when nothing changes (the subscription is then returned
-  // as is). A concurrent writer makes it retry unless the caller gave an etag (ABORTED).
-  absl::StatusOr<Subscription> Mutate(const Caller* caller, const std::string& id,
-                                      const std::string& etag,
-                                      const std::function<absl::StatusOr<bool>(Subscription*)>& change,
-                                      const std::string& new_secret = "");
+  // as is). A concurrent writer makes it retry unless the caller gave an etag (ABORTED
+  // naming `etag_field`).
+  absl::StatusOr<Subscription> Mutate(
+      const Caller* caller, const std::string& id, const std::string& etag,
+      absl::string_view etag_field,
+      const std::function<absl::StatusOr<bool>(Subscription*)>& change,
+      const std::string& new_secret = "");
 
-  SubscriptionStore* store_;  // not owned
+  SubscriptionStore& store_;
   const SubscriptionCoreOptions options_;
   std::function<void(const std::string&)> on_delete_;
   std::function<void(const std::string&)> on_resume_;

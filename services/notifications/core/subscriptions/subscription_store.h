@@ -10,8 +10,6 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/cord.h"
-#include "absl/strings/str_cat.h"
 #include "common/base/stream_id.h"
 #include "services/notifications/core/subscriptions/subscription.h"
 
@@ -52,15 +50,15 @@ class SubscriptionStore {
   virtual absl::StatusOr<SubscriptionPage> List(const std::string& owner, const std::string& after,
                                                 int limit) = 0;
 
-  // Deletes it. NOT_FOUND when absent; ABORTED (payload kEtagPayload = current etag)
-  // when `etag` is non-empty and not current.
+  // Deletes it. NOT_FOUND when absent; ABORTED (StaleEtag of common/base/etag.h: the
+  // current etag as payload) when `etag` is non-empty and not current.
   virtual absl::Status Delete(const std::string& id, const std::string& etag) = 0;
 
   // Replaces the stored fields of `sub` (found by sub.id; everything but id, owner,
   // create time, secrets and cursors) if its etag is still `expected_etag`. With a
   // non-empty `new_secret`, also makes it the current secret and keeps the old one as the
   // previous secret (until sub.previous_secret_expire_time). NOT_FOUND when absent;
-  // ABORTED (payload kEtagPayload = current etag) when the etag moved on.
+  // ABORTED (StaleEtag: the current etag as payload) when the etag moved on.
   virtual absl::Status Replace(const Subscription& sub, const std::string& expected_etag,
                                const std::string& new_secret = "") = 0;
 
@@ -80,19 +78,5 @@ class SubscriptionStore {
   // Moves the cursor forward to `pos` (never back; a deleted subscription stays deleted).
   virtual absl::Status AdvanceCursor(const std::string& id, const StreamId& pos) = 0;
 };
-
-// absl::Status payload key carrying the current etag of an ABORTED write; the gRPC
-// adapter sends it as the trailing metadata `bulletin-current-etag`.
-inline constexpr char kEtagPayload[] = "bulletin-current-etag";
-
-// The ABORTED status of a write with a stale etag, carrying the current one.
-inline absl::Status StaleEtagError(const std::string& id, const std::string& etag,
-                                   const std::string& current) {
-  absl::Status s =
-      absl::AbortedError(absl::StrCat("subscription \"", id, "\" changed: etag \"", etag,
-                                      "\" is stale, current etag is \"", current, "\""));
-  s.SetPayload(kEtagPayload, absl::Cord(current));
-  return s;
-}
 
 }  // namespace bulletin::notify

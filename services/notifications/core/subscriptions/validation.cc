@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/base/status_macros.h"
 
 namespace bulletin::notify {
 namespace {
@@ -17,76 +18,22 @@ absl::Status Invalid(absl::string_view field, absl::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", what));
 }
 
-bool AllOf(absl::string_view s, bool (*pred)(unsigned char)) {
-  return std::all_of(s.begin(), s.end(), [pred](char c) { return pred(c); });
-}
-bool IsLower(unsigned char c) { return c >= 'a' && c <= 'z'; }
-bool IsUpper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
-bool IsDigit(unsigned char c) { return c >= '0' && c <= '9'; }
-
 bool PrivateV4(uint32_t a) {  // host byte order
   auto in = [a](uint32_t net, int bits) { return (a >> (32 - bits)) == (net >> (32 - bits)); };
-  return in(0x00000000, 8) || in(0x0A000000, 8) || in(0x64400000, 10) ||
-         in(0x7F000000, 8) || in(0xA9FE0000, 16) || in(0xAC100000, 12) ||
-         in(0xC0000000, 24) || in(0xC0A80000, 16) || in(0xC6120000, 15) ||
-         in(0xE0000000, 3);  // multicast, reserved and broadcast
+  return in(0x00000000, 8) || in(0x0A000000, 8) || in(0x64400000, 10) || in(0x7F000000, 8) ||
+         in(0xA9FE0000, 16) || in(0xAC100000, 12) || in(0xC0000000, 24) || in(0xC0A80000, 16) ||
+         in(0xC6120000, 15) || in(0xE0000000, 3);  // multicast, reserved and broadcast
 }
 
 }  // namespace
 
-absl::Status CheckId(absl::string_view value, absl::string_view field) {
-  if (value.empty()) return Invalid(field, "required");
-  if (value.size() > 64) return Invalid(field, "longer than 64 characters");
-  for (char c : value) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') {
-      return Invalid(field, "may contain only A-Z, a-z, 0-9, '-' and '_'");
-    }
-  }
-  return absl::OkStatus();
-}
-
-absl::Status CheckLocale(absl::string_view value, absl::string_view field) {
-  size_t start = 0;
-  int index = 0;
-  bool ok = !value.empty() && value.size() <= 35;
-  bool had_region = false;
-  while (ok && start <= value.size()) {
-    size_t dash = value.find('-', start);
-    absl::string_view part =
-        value.substr(start, dash == absl::string_view::npos ? absl::string_view::npos : dash - start);
-    if (index == 0) {
-      ok = part.size() >= 2 && part.size() <= 3 && AllOf(part, IsLower);
-    } else if (part.size() == 4 && index == 1) {
-      ok = IsUpper(part[0]) && AllOf(part.substr(1), IsLower);
-    } else if (!had_region && part.size() == 2) {
-      ok = AllOf(part, IsUpper);
-      had_region = true;
-    } else if (!had_region && part.size() == 3) {
-      ok = AllOf(part, IsDigit);
-      had_region = true;
-    } else {
-      ok = false;
-    }
-    if (dash == absl::string_view::npos) break;
-    start = dash + 1;
-    ++index;
-  }
-  if (!ok) {
-    return Invalid(field, absl::StrCat("\"", value,
-                                       "\" is not a normalised BCP-47 tag (e.g. \"en\", \"zh-CN\")"));
-  }
-  return absl::OkStatus();
-}
-
 absl::Status CheckDisplayName(absl::string_view value, absl::string_view field) {
   if (absl::StripAsciiWhitespace(value).empty()) return Invalid(field, "must not be empty");
-  int chars = 0;
   for (char c : value) {
     unsigned char u = static_cast<unsigned char>(c);
-    if ((u & 0xC0) != 0x80) ++chars;
     if (u < 0x20 || u == 0x7F) return Invalid(field, "must not contain control characters");
   }
-  if (chars > kMaxDisplayName) {
+  if (CodePoints(value) > static_cast<size_t>(kMaxDisplayName)) {
     return Invalid(field, absl::StrCat("longer than ", kMaxDisplayName, " characters"));
   }
   return absl::OkStatus();
@@ -123,15 +70,15 @@ absl::Status CheckFilter(SubscriptionFilter* filter, absl::string_view field) {
                    absl::StrCat("at most ", kMaxCategoryIds, " entries"));
   }
   for (size_t i = 0; i < filter->category_ids.size(); ++i) {
-    absl::Status s = CheckId(filter->category_ids[i], absl::StrCat(field, ".category_ids[", i, "]"));
-    if (!s.ok()) return s;
+    RETURN_IF_ERROR(
+        CheckId(filter->category_ids[i], absl::StrCat(field, ".category_ids[", i, "]")));
   }
   if (filter->locales.size() > static_cast<size_t>(kMaxLocales)) {
-    return Invalid(absl::StrCat(field, ".locales"), absl::StrCat("at most ", kMaxLocales, " entries"));
+    return Invalid(absl::StrCat(field, ".locales"),
+                   absl::StrCat("at most ", kMaxLocales, " entries"));
   }
   for (size_t i = 0; i < filter->locales.size(); ++i) {
-    absl::Status s = CheckLocale(filter->locales[i], absl::StrCat(field, ".locales[", i, "]"));
-    if (!s.ok()) return s;
+    RETURN_IF_ERROR(CheckLocale(&filter->locales[i], absl::StrCat(field, ".locales[", i, "]")));
   }
   return absl::OkStatus();
 }
@@ -154,9 +101,9 @@ bool IsPrivateHost(absl::string_view host) {
     uint32_t a = (uint32_t{b[12]} << 24) | (uint32_t{b[13]} << 16) | (uint32_t{b[14]} << 8) | b[15];
     return v4_compat || PrivateV4(a);
   }
-  return (b[0] & 0xfe) == 0xfc ||                  // fc00::/7 unique local
-         (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) ||  // fe80::/10 link-local
-         b[0] == 0xff ||                             // multicast
+  return (b[0] & 0xfe) == 0xfc ||                                           // fc00::/7 unique local
+         (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) ||                         // fe80::/10 link-local
+         b[0] == 0xff ||                                                    // multicast
          (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8) ||  // documentation
          (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b);    // NAT64
 }

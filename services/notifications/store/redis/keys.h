@@ -15,9 +15,7 @@ inline std::string Subscription(const std::string& id) { return "{bulletin}:sub:
 
 // Sorted set (all scores 0, members = subscription ids, lexicographic = creation order
 // because ids are UUIDv7) of one owner's subscriptions.
-inline std::string OwnerIndex(const std::string& owner) {
-  return "{bulletin}:subs:owner:" + owner;
-}
+inline std::string OwnerIndex(const std::string& owner) { return "{bulletin}:subs:owner:" + owner; }
 
 // The same index over every subscription, for admins.
 inline constexpr char kAllIndex[] = "{bulletin}:subs:all";

@@ -7,10 +7,15 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "common/base/ids.h"
+#include "common/base/status_macros.h"
+#include "services/notifications/store/redis/codes.h"
 #include "services/notifications/store/redis/keys.h"
 
 namespace bulletin::notify {
 namespace {
+
+// The scripts spell states as codes.h does: a delivery's '1' is PENDING, a subscription's
+// '2' is PAUSED.
 
 // KEYS: due, then per subscription: delivery hash, subscription's index.
 // ARGV: now us, payload, event id, type, article id, then per subscription: id,
@@ -146,7 +151,8 @@ bool IsMember(absl::string_view m) {
 
 std::string EncodeAttempt(const DeliveryAttempt& a) {
   return absl::StrCat(absl::ToUnixMicros(a.time), "|", a.http_status, "|",
-                      absl::ToInt64Microseconds(a.latency), "|", a.error.substr(0, kMaxAttemptError));
+                      absl::ToInt64Microseconds(a.latency), "|",
+                      a.error.substr(0, kMaxAttemptError));
 }
 
 DeliveryAttempt DecodeAttempt(const std::string& s) {
@@ -173,7 +179,7 @@ std::optional<Delivery> FromReplies(const RedisReply& hash, const RedisReply& at
   d.event_type = static_cast<EventType>(ParseInt(h["type"]));
   d.article_id = h["article_id"];
   d.payload = h["payload"];
-  d.state = static_cast<DeliveryState>(ParseInt(h["state"]));
+  d.state = codes::DeliveryStateOf(static_cast<int>(ParseInt(h["state"])));
   d.webhook_url = h["url"];
   d.attempt_count = static_cast<int>(ParseInt(h["count"]));
   d.create_time = absl::FromUnixMicros(ParseInt(h["create_us"]));
@@ -204,37 +210,35 @@ absl::StatusOr<int> RedisDeliveryStore::Schedule(const ScheduledEvent& event,
     args.push_back(NewId());
     args.push_back(IndexMember(now, event.event_id));
   }
-  absl::StatusOr<RedisReply> r = redis_->Eval(kScheduleScript, keys, args);
-  if (!r.ok()) return r.status();
-  return static_cast<int>(r->integer);
+  ASSIGN_OR_RETURN(RedisReply r, redis_.Eval(kScheduleScript, keys, args));
+  return static_cast<int>(r.integer);
 }
 
 absl::StatusOr<std::vector<LeasedDelivery>> RedisDeliveryStore::Claim(absl::Time now,
                                                                       absl::Duration lease,
                                                                       int max) {
-  absl::StatusOr<RedisReply> r = redis_->Eval(
-      kClaimScript, {keys::kDueDeliveries},
-      {Us(now), Us(now + lease), absl::StrCat(max), RandomHex(8) + ".", keys::Delivery("")});
-  if (!r.ok()) return r.status();
+  ASSIGN_OR_RETURN(RedisReply r, redis_.Eval(kClaimScript, {keys::kDueDeliveries},
+                                             {Us(now), Us(now + lease), absl::StrCat(max),
+                                              RandomHex(8) + ".", keys::Delivery("")}));
   std::vector<LeasedDelivery> out;
-  for (size_t i = 0; i + 1 < r->elements.size(); i += 2) {
-    const std::string& ref = r->elements[i].str;
+  for (size_t i = 0; i + 1 < r.elements.size(); i += 2) {
+    const std::string& ref = r.elements[i].str;
     size_t colon = ref.find(':');
     if (colon == std::string::npos) continue;
-    out.push_back({{ref.substr(0, colon), ref.substr(colon + 1)}, r->elements[i + 1].str});
+    out.push_back({{ref.substr(0, colon), ref.substr(colon + 1)}, r.elements[i + 1].str});
   }
   return out;
 }
 
 absl::StatusOr<Delivery> RedisDeliveryStore::Get(const DeliveryKey& key) {
   const std::string ref = key.ToString();
-  absl::StatusOr<std::vector<RedisReply>> r = redis_->Pipeline(
-      {{"HGETALL", keys::Delivery(ref)}, {"LRANGE", keys::DeliveryAttempts(ref), "0", "-1"}});
-  if (!r.ok()) return r.status();
-  for (const RedisReply& x : *r) {
+  ASSIGN_OR_RETURN(std::vector<RedisReply> r,
+                   redis_.Pipeline({{"HGETALL", keys::Delivery(ref)},
+                                    {"LRANGE", keys::DeliveryAttempts(ref), "0", "-1"}}));
+  for (const RedisReply& x : r) {
     if (x.is_error()) return x.ToStatus();
   }
-  std::optional<Delivery> d = FromReplies((*r)[0], (*r)[1]);
+  std::optional<Delivery> d = FromReplies(r[0], r[1]);
   if (!d) return NotFound(key);
   return *d;
 }
@@ -247,50 +251,51 @@ absl::StatusOr<bool> RedisDeliveryStore::RecordAttempt(const DeliveryKey& key,
   std::string next = outcome.state == DeliveryState::kPending && outcome.next_attempt_time
                          ? Us(*outcome.next_attempt_time)
                          : std::string();
-  absl::StatusOr<RedisReply> r = redis_->Eval(
-      kRecordScript, {keys::Delivery(ref), keys::DeliveryAttempts(ref), keys::kDueDeliveries},
-      {token, ref, EncodeAttempt(attempt), absl::StrCat(static_cast<int>(outcome.state)), next,
-       outcome.webhook_url, absl::StrCat(outcome.attempt_count),
-       absl::StrCat(absl::ToInt64Seconds(retention_)), absl::StrCat(kMaxAttemptsKept)});
-  if (!r.ok()) return r.status();
-  return r->integer == 1;
+  ASSIGN_OR_RETURN(
+      RedisReply r,
+      redis_.Eval(
+          kRecordScript, {keys::Delivery(ref), keys::DeliveryAttempts(ref), keys::kDueDeliveries},
+          {token, ref, EncodeAttempt(attempt), absl::StrCat(codes::Of(outcome.state)), next,
+           outcome.webhook_url, absl::StrCat(outcome.attempt_count),
+           absl::StrCat(absl::ToInt64Seconds(retention_)), absl::StrCat(kMaxAttemptsKept)}));
+  return r.integer == 1;
 }
 
 absl::Status RedisDeliveryStore::Hold(const DeliveryKey& key, const std::string& token,
                                       absl::Time now) {
   const std::string ref = key.ToString();
   return redis_
-      ->Eval(kHoldScript,
-             {keys::Delivery(ref), keys::kDueDeliveries, keys::HeldDeliveries(key.subscription_id),
-              keys::Subscription(key.subscription_id)},
-             {token, ref, Us(now)})
+      .Eval(kHoldScript,
+            {keys::Delivery(ref), keys::kDueDeliveries, keys::HeldDeliveries(key.subscription_id),
+             keys::Subscription(key.subscription_id)},
+            {token, ref, Us(now)})
       .status();
 }
 
 absl::Status RedisDeliveryStore::ReleaseHeld(const std::string& subscription_id, absl::Time now) {
   return redis_
-      ->Eval(kReleaseScript, {keys::HeldDeliveries(subscription_id), keys::kDueDeliveries},
-             {Us(now), keys::Delivery("")})
+      .Eval(kReleaseScript, {keys::HeldDeliveries(subscription_id), keys::kDueDeliveries},
+            {Us(now), keys::Delivery("")})
       .status();
 }
 
 absl::Status RedisDeliveryStore::Remove(const DeliveryKey& key) {
   const std::string ref = key.ToString();
   return redis_
-      ->Eval(kRemoveScript,
-             {keys::Delivery(ref), keys::DeliveryAttempts(ref), keys::kDueDeliveries,
-              keys::DeliveryIndex(key.subscription_id)},
-             {ref})
+      .Eval(kRemoveScript,
+            {keys::Delivery(ref), keys::DeliveryAttempts(ref), keys::kDueDeliveries,
+             keys::DeliveryIndex(key.subscription_id)},
+            {ref})
       .status();
 }
 
 absl::StatusOr<Delivery> RedisDeliveryStore::Redeliver(const DeliveryKey& key, absl::Time now) {
   const std::string ref = key.ToString();
-  absl::StatusOr<RedisReply> r = redis_->Eval(
-      kRedeliverScript, {keys::Delivery(ref), keys::DeliveryAttempts(ref), keys::kDueDeliveries},
-      {Us(now), ref});
-  if (!r.ok()) return r.status();
-  if (r->integer != 1) return NotFound(key);
+  ASSIGN_OR_RETURN(RedisReply r, redis_.Eval(kRedeliverScript,
+                                             {keys::Delivery(ref), keys::DeliveryAttempts(ref),
+                                              keys::kDueDeliveries},
+                                             {Us(now), ref}));
+  if (r.integer != 1) return NotFound(key);
   return Get(key);
 }
 
@@ -300,14 +305,25 @@ absl::StatusOr<std::string> RedisDeliveryStore::CreateTest(const DeliveryKey& ke
   const std::string ref = key.ToString();
   std::string token = RandomHex(8);
   std::string member = IndexMember(now, key.event_id);
-  absl::StatusOr<std::vector<RedisReply>> r = redis_->Pipeline(
-      {{"HSET", keys::Delivery(ref), "id", NewId(), "sub", key.subscription_id, "event_id",
-        key.event_id, "type", "0", "article_id", "", "payload", "", "state", "1", "url",
-        webhook_url, "count", "0", "create_us", Us(now), "next_us", "", "test", "1", "member",
-        member, "lease", token},
-       {"ZADD", keys::DeliveryIndex(key.subscription_id), "0", member}});
-  if (!r.ok()) return r.status();
-  for (const RedisReply& x : *r) {
+  ASSIGN_OR_RETURN(
+      std::vector<RedisReply> r,
+      redis_.Pipeline({{"HSET",       keys::Delivery(ref),
+                        "id",         NewId(),
+                        "sub",        key.subscription_id,
+                        "event_id",   key.event_id,
+                        "type",       "0",
+                        "article_id", "",
+                        "payload",    "",
+                        "state",      absl::StrCat(codes::Of(DeliveryState::kPending)),
+                        "url",        webhook_url,
+                        "count",      "0",
+                        "create_us",  Us(now),
+                        "next_us",    "",
+                        "test",       "1",
+                        "member",     member,
+                        "lease",      token},
+                       {"ZADD", keys::DeliveryIndex(key.subscription_id), "0", member}}));
+  for (const RedisReply& x : r) {
     if (x.is_error()) return x.ToStatus();
   }
   return token;
@@ -325,33 +341,32 @@ absl::StatusOr<DeliveryPage> RedisDeliveryStore::List(const std::string& subscri
   std::string cursor = after;
   int scanned = 0;
   for (;;) {
-    absl::StatusOr<RedisReply> members = redis_->Command(
-        {"ZREVRANGEBYLEX", keys::DeliveryIndex(subscription_id),
-         cursor.empty() ? "+" : "(" + cursor, "-", "LIMIT", "0", absl::StrCat(kChunk)});
-    if (!members.ok()) return members.status();
-    if (members->elements.empty()) return page;
+    ASSIGN_OR_RETURN(RedisReply members,
+                     redis_.Command({"ZREVRANGEBYLEX", keys::DeliveryIndex(subscription_id),
+                                     cursor.empty() ? "+" : "(" + cursor, "-", "LIMIT", "0",
+                                     absl::StrCat(kChunk)}));
+    if (members.elements.empty()) return page;
     std::vector<RedisArgv> reads;
-    for (const RedisReply& m : members->elements) {
+    for (const RedisReply& m : members.elements) {
       std::string ref = DeliveryKey{subscription_id, m.str.substr(17)}.ToString();
       reads.push_back({"HGETALL", keys::Delivery(ref)});
       reads.push_back({"LRANGE", keys::DeliveryAttempts(ref), "0", "-1"});
     }
-    absl::StatusOr<std::vector<RedisReply>> replies = redis_->Pipeline(reads);
-    if (!replies.ok()) return replies.status();
-    for (size_t i = 0; i < members->elements.size(); ++i) {
-      const RedisReply& h = (*replies)[2 * i];
+    ASSIGN_OR_RETURN(std::vector<RedisReply> replies, redis_.Pipeline(reads));
+    for (size_t i = 0; i < members.elements.size(); ++i) {
+      const RedisReply& h = replies[2 * i];
       if (h.is_error()) return h.ToStatus();
-      std::optional<Delivery> d = FromReplies(h, (*replies)[2 * i + 1]);
+      std::optional<Delivery> d = FromReplies(h, replies[2 * i + 1]);
       bool wanted = d && (!state || d->state == *state);  // not expired, not filtered out
       if (wanted && static_cast<int>(page.deliveries.size()) == limit) {
         page.next = cursor;  // the page is full and another one follows
         return page;
       }
-      cursor = members->elements[i].str;
+      cursor = members.elements[i].str;
       ++scanned;
       if (wanted) page.deliveries.push_back(std::move(*d));
     }
-    if (static_cast<int>(members->elements.size()) < kChunk) return page;
+    if (static_cast<int>(members.elements.size()) < kChunk) return page;
     if (scanned >= kMaxScanned) {
       page.next = cursor;
       return page;

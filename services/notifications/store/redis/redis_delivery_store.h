@@ -1,8 +1,8 @@
 // DeliveryStore on Redis, every key under the `{bulletin}` hash tag (keys.h), each
 // verb one Lua script so that it is atomic.
 //
-// Delivery hash fields: id, sub, event_id, type (enum number), article_id, payload,
-// state (enum number), url, count (attempts in the current schedule), create_us,
+// Delivery hash fields: id, sub, event_id, type (event type number), article_id, payload,
+// state (codes.h), url, count (attempts in the current schedule), create_us,
 // next_us (empty: none), test ("0"/"1"), member (its index member), lease (token of the
 // current lease, empty when none). Attempts: a list of "<time us>|<status>|<latency
 // us>|<error>". Final deliveries expire after `retention`. Thread-safe.
@@ -15,7 +15,8 @@ namespace bulletin::notify {
 
 class RedisDeliveryStore : public DeliveryStore {
  public:
-  explicit RedisDeliveryStore(RedisClient* redis, absl::Duration retention = absl::Hours(24 * 30))
+  // `redis` must outlive the store.
+  explicit RedisDeliveryStore(RedisClient& redis, absl::Duration retention = absl::Hours(24 * 30))
       : redis_(redis), retention_(retention) {}
 
   absl::StatusOr<int> Schedule(const ScheduledEvent& event,
@@ -37,7 +38,7 @@ class RedisDeliveryStore : public DeliveryStore {
                                     int limit, std::optional<DeliveryState> state) override;
 
  private:
-  RedisClient* redis_;  // not owned
+  RedisClient& redis_;
   const absl::Duration retention_;
 };
 

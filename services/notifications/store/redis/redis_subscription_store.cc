@@ -7,7 +7,10 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/base/etag.h"
+#include "common/base/status_macros.h"
 #include "common/redis/keys.h"
+#include "services/notifications/store/redis/codes.h"
 #include "services/notifications/store/redis/keys.h"
 
 namespace bulletin::notify {
@@ -93,7 +96,8 @@ using Hash = std::map<std::string, std::string>;
 
 Hash ToHash(const RedisReply& r) {
   Hash h;
-  for (size_t i = 0; i + 1 < r.elements.size(); i += 2) h[r.elements[i].str] = r.elements[i + 1].str;
+  for (size_t i = 0; i + 1 < r.elements.size(); i += 2)
+    h[r.elements[i].str] = r.elements[i + 1].str;
   return h;
 }
 
@@ -126,14 +130,15 @@ absl::StatusOr<Subscription> FromHash(const Hash& h) {
   s.filter.include_subcategories = get("include_subcategories") == "1";
   s.filter.locales = SplitList(get("locales"));
   s.webhook_url = get("webhook_url");
-  int state = 1;
+  int state = 0;
   (void)absl::SimpleAtoi(get("state"), &state);
-  s.state = static_cast<SubscriptionState>(state);
+  s.state = codes::SubscriptionStateOf(state);
   s.state_reason = get("state_reason");
   s.create_time = FromMicros(get("create_us"));
   s.update_time = FromMicros(get("update_us"));
   s.etag = get("etag");
-  if (!get("prev_secret").empty()) s.previous_secret_expire_time = FromMicros(get("prev_expire_us"));
+  if (!get("prev_secret").empty())
+    s.previous_secret_expire_time = FromMicros(get("prev_expire_us"));
   s.start = StreamId::Parse(get("start")).value_or(StreamId{});
   return s;
 }
@@ -142,19 +147,32 @@ absl::StatusOr<Subscription> FromHash(const Hash& h) {
 std::vector<std::string> ToFields(const Subscription& s) {
   std::vector<std::string> types;
   for (EventType t : s.filter.event_types) types.push_back(absl::StrCat(static_cast<int>(t)));
-  return {"id", s.id,
-          "owner", s.owner,
-          "display_name", s.display_name,
-          "event_types", absl::StrJoin(types, ","),
-          "category_ids", absl::StrJoin(s.filter.category_ids, ","),
-          "include_subcategories", s.filter.include_subcategories ? "1" : "0",
-          "locales", absl::StrJoin(s.filter.locales, ","),
-          "webhook_url", s.webhook_url,
-          "state", absl::StrCat(static_cast<int>(s.state)),
-          "state_reason", s.state_reason,
-          "create_us", absl::StrCat(absl::ToUnixMicros(s.create_time)),
-          "update_us", absl::StrCat(absl::ToUnixMicros(s.update_time)),
-          "etag", s.etag,
+  return {"id",
+          s.id,
+          "owner",
+          s.owner,
+          "display_name",
+          s.display_name,
+          "event_types",
+          absl::StrJoin(types, ","),
+          "category_ids",
+          absl::StrJoin(s.filter.category_ids, ","),
+          "include_subcategories",
+          s.filter.include_subcategories ? "1" : "0",
+          "locales",
+          absl::StrJoin(s.filter.locales, ","),
+          "webhook_url",
+          s.webhook_url,
+          "state",
+          absl::StrCat(codes::Of(s.state)),
+          "state_reason",
+          s.state_reason,
+          "create_us",
+          absl::StrCat(absl::ToUnixMicros(s.create_time)),
+          "update_us",
+          absl::StrCat(absl::ToUnixMicros(s.update_time)),
+          "etag",
+          s.etag,
           "prev_expire_us",
           s.previous_secret_expire_time == absl::InfinitePast()
               ? std::string()
@@ -180,9 +198,10 @@ absl::Status NotFound(const std::string& id) {
   return absl::NotFoundError(absl::StrCat("subscription \"", id, "\" not found"));
 }
 
-absl::Status Stale(const std::string& id, const std::string& etag, const std::string& current) {
-  return StaleEtagError(id, etag, current);
+absl::Status Stale(const std::string& etag, const std::string& current) {
+  return StaleEtag("etag", etag, current);
 }
+
 }  // namespace
 
 absl::StatusOr<CreatedSubscription> RedisSubscriptionStore::Create(const Subscription& sub,
@@ -197,78 +216,71 @@ absl::StatusOr<CreatedSubscription> RedisSubscriptionStore::Create(const Subscri
   for (std::string& f : ToFields(sub)) args.push_back(std::move(f));
   args.push_back("secret");
   args.push_back(secret);
-  absl::StatusOr<RedisReply> r = redis_->Eval(kCreateScript, keys, args);
-  if (!r.ok()) return r.status();
-  if (r->elements.empty()) return absl::InternalError("create script: unexpected reply");
-  const std::string& outcome = r->elements[0].str;
+  ASSIGN_OR_RETURN(RedisReply r, redis_.Eval(kCreateScript, keys, args));
+  if (r.elements.empty()) return absl::InternalError("create script: unexpected reply");
+  const std::string& outcome = r.elements[0].str;
   if (outcome == "full") {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "owner \"", sub.owner, "\" already has ", max_per_owner, " subscriptions"));
+    return absl::ResourceExhaustedError(
+        absl::StrCat("owner \"", sub.owner, "\" already has ", max_per_owner, " subscriptions"));
   }
   if (outcome == "created") {
     CreatedSubscription created{sub, secret, false};
-    if (r->elements.size() > 1) {
-      created.subscription.start = StreamId::Parse(r->elements[1].str).value_or(StreamId{});
+    if (r.elements.size() > 1) {
+      created.subscription.start = StreamId::Parse(r.elements[1].str).value_or(StreamId{});
     }
     return created;
   }
   // A retry of an earlier request: the first result, secret included.
-  absl::StatusOr<RedisReply> h = redis_->Command({"HGETALL", keys::Subscription(r->elements[1].str)});
-  if (!h.ok()) return h.status();
-  Hash hash = ToHash(*h);
+  ASSIGN_OR_RETURN(RedisReply h,
+                   redis_.Command({"HGETALL", keys::Subscription(r.elements[1].str)}));
+  Hash hash = ToHash(h);
   absl::StatusOr<Subscription> first = FromHash(hash);
-  if (!first.ok()) return NotFound(r->elements[1].str);
+  if (!first.ok()) return NotFound(r.elements[1].str);
   return CreatedSubscription{*first, hash["secret"], true};
 }
 
 absl::StatusOr<Subscription> RedisSubscriptionStore::Get(const std::string& id) {
-  absl::StatusOr<RedisReply> r = redis_->Command({"HGETALL", keys::Subscription(id)});
-  if (!r.ok()) return r.status();
-  if (r->elements.empty()) return NotFound(id);
-  return FromHash(ToHash(*r));
+  ASSIGN_OR_RETURN(RedisReply r, redis_.Command({"HGETALL", keys::Subscription(id)}));
+  if (r.elements.empty()) return NotFound(id);
+  return FromHash(ToHash(r));
 }
 
 absl::StatusOr<SubscriptionPage> RedisSubscriptionStore::List(const std::string& owner,
-                                                              const std::string& after,
-                                                              int limit) {
+                                                              const std::string& after, int limit) {
   if (!after.empty() && !IsMember(after)) {
     return absl::InvalidArgumentError("page_token: malformed (use next_page_token as given)");
   }
   std::string index = owner.empty() ? std::string(keys::kAllIndex) : keys::OwnerIndex(owner);
   std::string max = after.empty() ? "+" : "(" + after;
-  absl::StatusOr<RedisReply> members = redis_->Command(
-      {"ZREVRANGEBYLEX", index, max, "-", "LIMIT", "0", absl::StrCat(limit + 1)});
-  if (!members.ok()) return members.status();
+  ASSIGN_OR_RETURN(RedisReply members, redis_.Command({"ZREVRANGEBYLEX", index, max, "-", "LIMIT",
+                                                       "0", absl::StrCat(limit + 1)}));
   SubscriptionPage page;
   std::vector<RedisArgv> gets;
-  for (size_t i = 0; i < members->elements.size() && static_cast<int>(i) < limit; ++i) {
-    gets.push_back({"HGETALL", keys::Subscription(IdOfMember(members->elements[i].str))});
+  for (size_t i = 0; i < members.elements.size() && static_cast<int>(i) < limit; ++i) {
+    gets.push_back({"HGETALL", keys::Subscription(IdOfMember(members.elements[i].str))});
   }
-  absl::StatusOr<std::vector<RedisReply>> hashes = redis_->Pipeline(gets);
-  if (!hashes.ok()) return hashes.status();
-  for (const RedisReply& h : *hashes) {
+  ASSIGN_OR_RETURN(std::vector<RedisReply> hashes, redis_.Pipeline(gets));
+  for (const RedisReply& h : hashes) {
     if (h.is_error()) return h.ToStatus();
     if (h.elements.empty()) continue;  // deleted between the two reads
     absl::StatusOr<Subscription> s = FromHash(ToHash(h));
     if (s.ok()) page.subscriptions.push_back(std::move(*s));
   }
-  if (static_cast<int>(members->elements.size()) > limit) {
-    page.next = members->elements[limit - 1].str;
+  if (static_cast<int>(members.elements.size()) > limit) {
+    page.next = members.elements[limit - 1].str;
   }
   return page;
 }
 
 absl::Status RedisSubscriptionStore::Delete(const std::string& id, const std::string& etag) {
-  absl::StatusOr<Subscription> sub = Get(id);
-  if (!sub.ok()) return sub.status();
-  absl::StatusOr<RedisReply> r =
-      redis_->Eval(kDeleteScript,
-                   {keys::Subscription(id), keys::OwnerIndex(sub->owner), keys::kAllIndex},
-                   {IndexMember(*sub), etag});
-  if (!r.ok()) return r.status();
-  const std::string outcome = r->elements.empty() ? "" : r->elements[0].str;
+  ASSIGN_OR_RETURN(Subscription sub, Get(id));
+  ASSIGN_OR_RETURN(RedisReply r, redis_.Eval(kDeleteScript,
+                                             {keys::Subscription(id), keys::OwnerIndex(sub.owner),
+                                              keys::kAllIndex},
+                                             {IndexMember(sub), etag}));
+  const std::string outcome = r.elements.empty() ? "" : r.elements[0].str;
   if (outcome == "missing") return NotFound(id);
-  if (outcome == "stale") return Stale(id, etag, r->elements[1].str);
+  if (outcome == "stale") return Stale(etag, r.elements[1].str);
   return absl::OkStatus();
 }
 
@@ -277,50 +289,46 @@ absl::Status RedisSubscriptionStore::Replace(const Subscription& sub,
                                              const std::string& new_secret) {
   std::vector<std::string> args = {expected_etag, new_secret};
   for (std::string& f : ToFields(sub)) args.push_back(std::move(f));
-  absl::StatusOr<RedisReply> r = redis_->Eval(kReplaceScript, {keys::Subscription(sub.id)}, args);
-  if (!r.ok()) return r.status();
-  const std::string outcome = r->elements.empty() ? "" : r->elements[0].str;
+  ASSIGN_OR_RETURN(RedisReply r, redis_.Eval(kReplaceScript, {keys::Subscription(sub.id)}, args));
+  const std::string outcome = r.elements.empty() ? "" : r.elements[0].str;
   if (outcome == "missing") return NotFound(sub.id);
-  if (outcome == "stale") return Stale(sub.id, expected_etag, r->elements[1].str);
+  if (outcome == "stale") return Stale(expected_etag, r.elements[1].str);
   return absl::OkStatus();
 }
 
 absl::StatusOr<SigningSecrets> RedisSubscriptionStore::GetSecrets(const std::string& id) {
-  absl::StatusOr<RedisReply> r = redis_->Command(
-      {"HMGET", keys::Subscription(id), "secret", "prev_secret", "prev_expire_us"});
-  if (!r.ok()) return r.status();
-  if (r->elements.size() != 3 || r->elements[0].is_nil()) return NotFound(id);
+  ASSIGN_OR_RETURN(RedisReply r, redis_.Command({"HMGET", keys::Subscription(id), "secret",
+                                                 "prev_secret", "prev_expire_us"}));
+  if (r.elements.size() != 3 || r.elements[0].is_nil()) return NotFound(id);
   SigningSecrets s;
-  s.current = r->elements[0].str;
-  s.previous = r->elements[1].str;
-  if (!s.previous.empty()) s.previous_expire_time = FromMicros(r->elements[2].str);
+  s.current = r.elements[0].str;
+  s.previous = r.elements[1].str;
+  if (!s.previous.empty()) s.previous_expire_time = FromMicros(r.elements[2].str);
   return s;
 }
 
 absl::StatusOr<absl::Time> RedisSubscriptionStore::RecordEndpointFailure(const std::string& id,
                                                                          absl::Time now) {
-  absl::StatusOr<RedisReply> r = redis_->Eval(kFailureScript, {keys::Subscription(id)},
-                                              {absl::StrCat(absl::ToUnixMicros(now))});
-  if (!r.ok()) return r.status();
-  if (r->is_nil()) return NotFound(id);
-  return FromMicros(r->str);
+  ASSIGN_OR_RETURN(RedisReply r, redis_.Eval(kFailureScript, {keys::Subscription(id)},
+                                             {absl::StrCat(absl::ToUnixMicros(now))}));
+  if (r.is_nil()) return NotFound(id);
+  return FromMicros(r.str);
 }
 
 absl::Status RedisSubscriptionStore::RecordEndpointSuccess(const std::string& id) {
-  return redis_->Command({"HDEL", keys::Subscription(id), "failing_since_us"}).status();
+  return redis_.Command({"HDEL", keys::Subscription(id), "failing_since_us"}).status();
 }
 
 absl::StatusOr<StreamId> RedisSubscriptionStore::GetCursor(const std::string& id) {
-  absl::StatusOr<RedisReply> r = redis_->Command({"HGET", keys::Subscription(id), "cursor"});
-  if (!r.ok()) return r.status();
-  if (r->is_nil()) return NotFound(id);
-  std::optional<StreamId> pos = StreamId::Parse(r->str);
+  ASSIGN_OR_RETURN(RedisReply r, redis_.Command({"HGET", keys::Subscription(id), "cursor"}));
+  if (r.is_nil()) return NotFound(id);
+  std::optional<StreamId> pos = StreamId::Parse(r.str);
   if (!pos) return absl::InternalError(absl::StrCat("subscription \"", id, "\": bad cursor"));
   return *pos;
 }
 
 absl::Status RedisSubscriptionStore::AdvanceCursor(const std::string& id, const StreamId& pos) {
-  return redis_->Eval(kAdvanceScript, {keys::Subscription(id)}, {pos.ToString()}).status();
+  return redis_.Eval(kAdvanceScript, {keys::Subscription(id)}, {pos.ToString()}).status();
 }
 
 }  // namespace bulletin::notify

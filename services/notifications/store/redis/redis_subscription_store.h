@@ -3,7 +3,7 @@
 //
 // Hash fields: id, owner, display_name, event_types (comma-separated enum numbers),
 // category_ids (comma-separated), include_subcategories ("0"/"1"), locales
-// (comma-separated), webhook_url, state (enum number), state_reason, create_us and
+// (comma-separated), webhook_url, state (codes.h), state_reason, create_us and
 // update_us (Unix microseconds), etag, secret, prev_secret, prev_expire_us, cursor
 // (stream entry id), start (the stream's last entry at creation), failing_since_us.
 // Thread-safe.
@@ -16,7 +16,8 @@ namespace bulletin::notify {
 
 class RedisSubscriptionStore : public SubscriptionStore {
  public:
-  explicit RedisSubscriptionStore(RedisClient* redis) : redis_(redis) {}
+  // `redis` must outlive the store.
+  explicit RedisSubscriptionStore(RedisClient& redis) : redis_(redis) {}
 
   absl::StatusOr<CreatedSubscription> Create(const Subscription& sub, const std::string& secret,
                                              const std::string& request_id,
@@ -34,7 +35,7 @@ class RedisSubscriptionStore : public SubscriptionStore {
   absl::Status AdvanceCursor(const std::string& id, const StreamId& pos) override;
 
  private:
-  RedisClient* redis_;  // not owned
+  RedisClient& redis_;
 };
 
 }  // namespace bulletin::notify
