@@ -1,6 +1,7 @@
 #include "services/content/seed_demo.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/base/status_macros.h"
 
 namespace bulletin::content {
 namespace {
@@ -104,17 +105,16 @@ absl::StatusOr<Category> EnsureCategory(ContentCore& core, ArticleStore& store, 
 
 absl::StatusOr<Article> SeedDemo(ContentCore& core, ArticleStore& store) {
   const Caller admin = Principal{Role::kAdmin, ""};
-  absl::StatusOr<Category> home = EnsureCategory(core, store, admin, "home", "", "Home", "首页");
-  if (!home.ok()) return home.status();
-  absl::StatusOr<Category> news =
-      EnsureCategory(core, store, admin, "news", home->id, "News", "新闻");
-  if (!news.ok()) return news.status();
+  ASSIGN_OR_RETURN(const Category home,
+                   EnsureCategory(core, store, admin, "home", "", "Home", "首页"));
+  ASSIGN_OR_RETURN(const Category news,
+                   EnsureCategory(core, store, admin, "news", home.id, "News", "新闻"));
 
   absl::StatusOr<Article> article = store.GetArticleBySlug(kDemoArticleSlug);
   if (absl::IsNotFound(article.status())) {
     Article a;
     a.slug = kDemoArticleSlug;
-    a.category_id = news->id;
+    a.category_id = news.id;
     a.tags = {"volunteer service", "unv", "belt and road"};
     a.default_locale = "en";
     a.translations["en"] = DemoTranslation(kTitleEn, kSummaryEn, kBodyEn, "The Tripartite Meeting",
@@ -123,7 +123,7 @@ absl::StatusOr<Article> SeedDemo(ContentCore& core, ArticleStore& store) {
         DemoTranslation(kTitleZh, kSummaryZh, kBodyZh, "三方会议", "三方会议现场");
     article = core.CreateArticle(admin, a, "seed-article-000-419be77ec12ca5d4");
   }
-  if (!article.ok()) return article.status();
+  RETURN_IF_ERROR(article);
   if (article->state == ArticleState::kPublished) return article;
   PublishCommand publish;
   publish.id = article->id;

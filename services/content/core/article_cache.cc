@@ -14,24 +14,24 @@ std::optional<Article> ArticleCache::Lookup(const std::string& id, absl::Time no
 }
 
 std::optional<Article> ArticleCache::Get(const std::string& id, absl::Time now) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return Lookup(id, now);
 }
 
 std::optional<Article> ArticleCache::GetBySlug(const std::string& slug, absl::Time now) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   auto it = id_by_slug_.find(slug);
   if (it == id_by_slug_.end()) return std::nullopt;
   return Lookup(it->second, now);
 }
 
 uint64_t ArticleCache::Generation() {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return generation_;
 }
 
 void ArticleCache::Put(const Article& article, uint64_t generation, absl::Time now) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   if (generation != generation_ || max_entries_ == 0) return;
   EraseLocked(article.id);
   while (by_id_.size() >= max_entries_) EraseLocked(lru_.back());
@@ -44,7 +44,7 @@ void ArticleCache::Put(const Article& article, uint64_t generation, absl::Time n
 }
 
 void ArticleCache::Erase(const std::string& id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   ++generation_;
   EraseLocked(id);
 }
@@ -53,7 +53,7 @@ void ArticleCache::EraseLocked(const std::string& id) {
   auto it = by_id_.find(id);
   if (it == by_id_.end()) return;
   const Article& a = it->second.article;
-  auto drop_slug = [&](const std::string& slug) {
+  auto drop_slug = [&](const std::string& slug) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     auto s = id_by_slug_.find(slug);
     if (s != id_by_slug_.end() && s->second == id) id_by_slug_.erase(s);
   };
@@ -64,7 +64,7 @@ void ArticleCache::EraseLocked(const std::string& id) {
 }
 
 size_t ArticleCache::size() {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return by_id_.size();
 }
 

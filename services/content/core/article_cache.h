@@ -8,12 +8,12 @@
 
 #include <cstdint>
 #include <list>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "services/content/core/content_types.h"
 
@@ -23,14 +23,15 @@ class ArticleCache {
  public:
   ArticleCache(size_t max_entries, absl::Duration ttl) : max_entries_(max_entries), ttl_(ttl) {}
 
-  std::optional<Article> Get(const std::string& id, absl::Time now);
-  std::optional<Article> GetBySlug(const std::string& slug, absl::Time now);
+  std::optional<Article> Get(const std::string& id, absl::Time now) ABSL_LOCKS_EXCLUDED(mu_);
+  std::optional<Article> GetBySlug(const std::string& slug, absl::Time now)
+      ABSL_LOCKS_EXCLUDED(mu_);
   // Read before loading from the store; pass to Put.
-  uint64_t Generation();
+  uint64_t Generation() ABSL_LOCKS_EXCLUDED(mu_);
   // Caches `article` unless an Erase happened since `generation` was read.
-  void Put(const Article& article, uint64_t generation, absl::Time now);
-  void Erase(const std::string& id);
-  size_t size();
+  void Put(const Article& article, uint64_t generation, absl::Time now) ABSL_LOCKS_EXCLUDED(mu_);
+  void Erase(const std::string& id) ABSL_LOCKS_EXCLUDED(mu_);
+  size_t size() ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   struct Entry {
@@ -44,7 +45,7 @@ class ArticleCache {
 
   const size_t max_entries_;
   const absl::Duration ttl_;
-  std::mutex mu_;
+  absl::Mutex mu_;
   uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
   std::unordered_map<std::string, Entry> by_id_ ABSL_GUARDED_BY(mu_);
   std::unordered_map<std::string, std::string> id_by_slug_ ABSL_GUARDED_BY(mu_);

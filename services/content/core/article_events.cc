@@ -3,23 +3,9 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/proto/time.h"
 
 namespace bulletin::content {
-namespace {
-
-void SetTimestamp(absl::Time t, google::protobuf::Timestamp* out) {
-  const int64_t nanos = absl::ToUnixNanos(t);
-  int64_t seconds = nanos / 1000000000;
-  int64_t rest = nanos % 1000000000;
-  if (rest < 0) {
-    rest += 1000000000;
-    --seconds;
-  }
-  out->set_seconds(seconds);
-  out->set_nanos(static_cast<int32_t>(rest));
-}
-
-}  // namespace
 
 std::string CanonicalUrl(const std::string& base_url, const std::string& locale,
                          const std::string& slug) {
@@ -60,7 +46,7 @@ events::v1::ArticleEvent BuildArticleEvent(const Article& article,
   events::v1::ArticleEvent event;
   event.set_event_id(event_id);
   event.set_type(type);
-  SetTimestamp(occur_time, event.mutable_occur_time());
+  ToProtoTime(occur_time, event.mutable_occur_time());
   events::v1::ArticleSnapshot* s = event.mutable_article();
   s->set_id(article.id);
   s->set_slug(article.slug);
@@ -77,13 +63,13 @@ events::v1::ArticleEvent BuildArticleEvent(const Article& article,
     out->set_cover_image_url(tr.cover_image_url);
   }
   s->set_default_locale(article.default_locale);
-  if (article.publish_time) SetTimestamp(*article.publish_time, s->mutable_publish_time());
+  if (article.publish_time) ToProtoTime(*article.publish_time, s->mutable_publish_time());
   s->set_canonical_url(
       CanonicalUrl(base_url, article.default_locale, LocaleSlug(article, article.default_locale)));
   s->set_revision(article.revision);
   for (const std::string& id : category_ancestor_ids) s->add_category_ancestor_ids(id);
   s->set_featured(article.featured);
-  SetTimestamp(article.update_time, s->mutable_update_time());
+  ToProtoTime(article.update_time, s->mutable_update_time());
   return event;
 }
 

@@ -72,8 +72,8 @@ struct ArticleFilter {
 
 // The position after which a list page starts (keyset): the sort key of the last article.
 struct ArticleCursor {
-  bool featured = false;   // only meaningful with featured_first
-  absl::Time sort_time;    // publish_time, else create_time
+  bool featured = false;  // only meaningful with featured_first
+  absl::Time sort_time;   // publish_time, else create_time
   std::string id;
 };
 
@@ -155,8 +155,9 @@ class ArticleStore {
   // Published articles other than `article` that share a tag or its category (at most
   // `limit` of each, newest first), or whose text matches `text` (no phrases: none; at
   // most `limit` translations, best first).
-  virtual absl::StatusOr<std::vector<RelatedCandidate>> RelatedCandidates(
-      const Article& article, const TextQuery& text, int limit) = 0;
+  virtual absl::StatusOr<std::vector<RelatedCandidate>> RelatedCandidates(const Article& article,
+                                                                          const TextQuery& text,
+                                                                          int limit) = 0;
 
   // Every category, in no particular order.
   virtual absl::StatusOr<std::vector<Category>> ListCategories() = 0;

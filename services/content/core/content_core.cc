@@ -8,10 +8,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "common/base/ids.h"
+#include "common/base/status_macros.h"
+#include "common/base/text_rules.h"
 #include "services/content/core/article_events.h"
 #include "services/content/core/content_core_internal.h"
 #include "services/content/core/content_validation.h"
-#include "common/base/text_rules.h"
 
 namespace bulletin::content {
 
@@ -42,23 +43,22 @@ absl::StatusOr<std::vector<std::string>> AncestorsOf(const Article& a,
   return ancestors_of(a.category_id);
 }
 
-absl::Status RequireEditor(const Caller& caller) {
+}  // namespace
+
+absl::Status ContentCore::RequireEditor(const Caller& caller) {
   return RequireRole(caller, {Role::kEditor, Role::kAdmin});
 }
 
-}  // namespace
-
-ContentCore::ContentCore(ArticleStore* store, ContentOptions options)
+ContentCore::ContentCore(ArticleStore& store, ContentOptions options)
     : store_(store),
       options_(std::move(options)),
       signer_(options_.token_key.empty() ? RandomToken(32) : options_.token_key),
       cache_(options_.cache_entries, options_.cache_ttl) {}
 
-OutboxEvent ContentCore::EventFor(const Article& a, int type,
+OutboxEvent ContentCore::EventFor(const Article& a, events::v1::ArticleEventType type,
                                   const std::vector<std::string>& ancestors) {
   const absl::Time now = options_.clock();
-  return ToOutboxEvent(BuildArticleEvent(a, static_cast<events::v1::ArticleEventType>(type),
-                                         ancestors, options_.site_base_url, NewId(), now),
+  return ToOutboxEvent(BuildArticleEvent(a, type, ancestors, options_.site_base_url, NewId(), now),
                        now);
 }
 
@@ -66,24 +66,23 @@ absl::StatusOr<Article> ContentCore::Mutate(const std::string& id, const std::st
                                             const std::string& etag, const Mutation& mutate) {
   bool wrote_event = false;
   bool schedule_changed = false;
-  absl::StatusOr<Article> result = store_->UpdateArticle(
+  absl::StatusOr<Article> result = store_.UpdateArticle(
       id, [&](Article& a, const AncestorLookup& ancestors_of) -> absl::StatusOr<ArticleChange> {
         if (a.delete_time) return NotFound(id);
-        if (!etag.empty() && etag != a.etag) return internal::StaleEtag(etag_field, etag, a.etag);
+        if (!etag.empty() && etag != a.etag) return StaleEtag(etag_field, etag, a.etag);
         const ArticleState state = a.state;
         const std::optional<absl::Time> publish_time = a.publish_time;
         a.revision += 1;
         a.etag = internal::NewEtag();
         a.update_time = options_.clock();
-        absl::StatusOr<ArticleChange> change = mutate(a, ancestors_of);
-        if (!change.ok()) return change.status();
-        wrote_event = change->event.has_value();
+        ASSIGN_OR_RETURN(ArticleChange change, mutate(a, ancestors_of));
+        wrote_event = change.event.has_value();
         schedule_changed = (state == ArticleState::kScheduled) ||
                            (a.state == ArticleState::kScheduled && a.publish_time != publish_time);
         return change;
       });
   if (absl::IsNotFound(result.status())) return NotFound(id);
-  if (!result.ok()) return result.status();
+  RETURN_IF_ERROR(result);
   cache_.Erase(id);
   if (wrote_event && options_.on_event_committed) options_.on_event_committed();
   if (schedule_changed && options_.on_schedule_changed) options_.on_schedule_changed();
@@ -92,9 +91,9 @@ absl::StatusOr<Article> ContentCore::Mutate(const std::string& id, const std::st
 
 absl::StatusOr<Article> ContentCore::CreateArticle(const Caller& caller, Article input,
                                                    const std::string& request_id) {
-  if (absl::Status s = RequireEditor(caller); !s.ok()) return s;
-  if (absl::Status s = ValidateRequestId(request_id); !s.ok()) return s;
-  if (absl::Status s = ValidateArticle(input); !s.ok()) return s;
+  RETURN_IF_ERROR(RequireEditor(caller));
+  RETURN_IF_ERROR(CheckRequestId(request_id));
+  RETURN_IF_ERROR(ValidateArticle(input));
 
   const absl::Time now = options_.clock();
   Article a = std::move(input);
@@ -119,7 +118,7 @@ absl::StatusOr<Article> ContentCore::CreateArticle(const Caller& caller, Article
       a.slug = absl::StrCat("article-", compact.substr(compact.size() - 8));
     }
   }
-  return store_->CreateArticle(a, options);
+  return store_.CreateArticle(a, options);
 }
 
 absl::StatusOr<Article> ContentCore::Load(const std::string& id, const std::string& slug) {
@@ -127,7 +126,7 @@ absl::StatusOr<Article> ContentCore::Load(const std::string& id, const std::stri
   std::optional<Article> cached = id.empty() ? cache_.GetBySlug(slug, now) : cache_.Get(id, now);
   if (cached) return *std::move(cached);
   const uint64_t generation = cache_.Generation();
-  absl::StatusOr<Article> a = id.empty() ? store_->GetArticleBySlug(slug) : store_->GetArticle(id);
+  absl::StatusOr<Article> a = id.empty() ? store_.GetArticleBySlug(slug) : store_.GetArticle(id);
   if (a.ok() && a->state == ArticleState::kPublished && !a->delete_time) {
     cache_.Put(*a, generation, now);
   }
@@ -142,17 +141,19 @@ absl::StatusOr<ArticleRead> ContentCore::GetArticle(const Caller& caller, Articl
     return absl::InvalidArgumentError("id: give only one of id or slug");
   }
   if (!q.id.empty()) {
-    if (absl::Status s = ValidateId("id", q.id); !s.ok()) return s;
+    RETURN_IF_ERROR(CheckId(q.id, "id"));
   } else if (!IsValidSlug(q.slug)) {
-    return absl::InvalidArgumentError(absl::StrCat("slug: \"", q.slug, "\" is not a valid slug"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("slug: \"", Excerpt(q.slug), "\" is not a valid slug"));
   }
-  if (absl::Status s = ValidateLocale("locale", q.locale); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckOptionalLocale(&q.locale, "locale"));
   if (q.preview_token.size() > 1024) {
     return absl::InvalidArgumentError("preview_token: longer than 1024 characters");
   }
   const std::string key = q.id.empty() ? q.slug : q.id;
   absl::StatusOr<Article> a = Load(q.id, q.slug);
-  if (!a.ok()) return absl::IsNotFound(a.status()) ? NotFound(key) : a.status();
+  if (absl::IsNotFound(a.status())) return NotFound(key);
+  RETURN_IF_ERROR(a);
   const bool is_public = a->state == ArticleState::kPublished && !a->delete_time;
   if (!is_public) {
     if (a->delete_time && !(IsEditor(caller) && q.show_deleted)) return NotFound(key);
@@ -177,56 +178,56 @@ absl::StatusOr<ArticleRead> ContentCore::GetArticle(const Caller& caller, Articl
 
 absl::StatusOr<Article> ContentCore::PublishArticle(const Caller& caller,
                                                     const PublishCommand& cmd) {
-  if (absl::Status s = RequireEditor(caller); !s.ok()) return s;
-  if (absl::Status s = ValidateId("id", cmd.id); !s.ok()) return s;
+  RETURN_IF_ERROR(RequireEditor(caller));
+  RETURN_IF_ERROR(CheckId(cmd.id, "id"));
   const absl::Time now = options_.clock();
   if (cmd.publish_time && *cmd.publish_time > now + absl::Hours(24 * 365)) {
     return absl::InvalidArgumentError("publish_time: more than 1 year ahead");
   }
-  return Mutate(cmd.id, "etag", cmd.etag, [&](Article& a, const AncestorLookup& ancestors_of)
-                                      -> absl::StatusOr<ArticleChange> {
-    if (a.state == ArticleState::kPublished) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("article \"", a.id, "\" is already published"));
-    }
-    const Translation& def = a.translations.at(a.default_locale);
-    const std::string f = absl::StrCat("article.translations[", a.default_locale, "].");
-    if (def.title.empty()) {
-      return absl::FailedPreconditionError(f + "title: must not be empty to publish");
-    }
-    if (def.body.empty()) {
-      return absl::FailedPreconditionError(f + "body: must not be empty to publish");
-    }
-    const bool schedule = cmd.publish_time && *cmd.publish_time > now;
-    a.state = schedule ? ArticleState::kScheduled : ArticleState::kPublished;
-    a.publish_time = cmd.publish_time ? *cmd.publish_time : now;
-    ArticleChange change{std::nullopt, internal::AuthorOf(caller), {"state", "publish_time"}};
-    if (schedule) return change;
-    absl::StatusOr<std::vector<std::string>> ancestors = AncestorsOf(a, ancestors_of);
-    if (!ancestors.ok()) return ancestors.status();
-    change.event = EventFor(a, events::v1::ARTICLE_EVENT_TYPE_PUBLISHED, *ancestors);
-    return change;
-  });
+  return Mutate(
+      cmd.id, "etag", cmd.etag,
+      [&](Article& a, const AncestorLookup& ancestors_of) -> absl::StatusOr<ArticleChange> {
+        if (a.state == ArticleState::kPublished) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("article \"", a.id, "\" is already published"));
+        }
+        const Translation& def = a.translations.at(a.default_locale);
+        const std::string f = absl::StrCat("article.translations[", a.default_locale, "].");
+        if (def.title.empty()) {
+          return absl::FailedPreconditionError(f + "title: must not be empty to publish");
+        }
+        if (def.body.empty()) {
+          return absl::FailedPreconditionError(f + "body: must not be empty to publish");
+        }
+        const bool schedule = cmd.publish_time && *cmd.publish_time > now;
+        a.state = schedule ? ArticleState::kScheduled : ArticleState::kPublished;
+        a.publish_time = cmd.publish_time ? *cmd.publish_time : now;
+        ArticleChange change{std::nullopt, internal::AuthorOf(caller), {"state", "publish_time"}};
+        if (schedule) return change;
+        ASSIGN_OR_RETURN(std::vector<std::string> ancestors, AncestorsOf(a, ancestors_of));
+        change.event = EventFor(a, events::v1::ARTICLE_EVENT_TYPE_PUBLISHED, ancestors);
+        return change;
+      });
 }
 
 absl::StatusOr<int> ContentCore::PublishDueArticles() {
   const absl::Time now = options_.clock();
-  absl::StatusOr<std::vector<std::string>> due = store_->DueScheduledArticles(now, 100);
-  if (!due.ok()) return due.status();
+  ASSIGN_OR_RETURN(std::vector<std::string> due, store_.DueScheduledArticles(now, 100));
   int published = 0;
-  for (const std::string& id : *due) {
-    absl::StatusOr<Article> done = Mutate(id, "etag", "", [&](Article& a, const AncestorLookup& ancestors_of)
-                                                   -> absl::StatusOr<ArticleChange> {
-      // Re-checked inside the transaction: an editor may have changed it meanwhile.
-      if (a.state != ArticleState::kScheduled || !a.publish_time || *a.publish_time > now) {
-        return absl::FailedPreconditionError("no longer due");
-      }
-      a.state = ArticleState::kPublished;
-      absl::StatusOr<std::vector<std::string>> ancestors = AncestorsOf(a, ancestors_of);
-      if (!ancestors.ok()) return ancestors.status();
-      return ArticleChange{EventFor(a, events::v1::ARTICLE_EVENT_TYPE_PUBLISHED, *ancestors),
-                           "scheduler", {"state"}};
-    });
+  for (const std::string& id : due) {
+    absl::StatusOr<Article> done = Mutate(
+        id, "etag", "",
+        [&](Article& a, const AncestorLookup& ancestors_of) -> absl::StatusOr<ArticleChange> {
+          // Re-checked inside the transaction: an editor may have changed it meanwhile.
+          if (a.state != ArticleState::kScheduled || !a.publish_time || *a.publish_time > now) {
+            return absl::FailedPreconditionError("no longer due");
+          }
+          a.state = ArticleState::kPublished;
+          ASSIGN_OR_RETURN(std::vector<std::string> ancestors, AncestorsOf(a, ancestors_of));
+          return ArticleChange{EventFor(a, events::v1::ARTICLE_EVENT_TYPE_PUBLISHED, ancestors),
+                               "scheduler",
+                               {"state"}};
+        });
     if (done.ok()) {
       ++published;
     } else if (!absl::IsFailedPrecondition(done.status()) && !absl::IsNotFound(done.status())) {
@@ -238,76 +239,75 @@ absl::StatusOr<int> ContentCore::PublishDueArticles() {
 
 absl::StatusOr<Article> ContentCore::UnpublishArticle(const Caller& caller,
                                                       const StateCommand& cmd) {
-  if (absl::Status s = RequireEditor(caller); !s.ok()) return s;
-  if (absl::Status s = ValidateId("id", cmd.id); !s.ok()) return s;
-  return Mutate(cmd.id, "etag", cmd.etag, [&](Article& a, const AncestorLookup& ancestors_of)
-                                      -> absl::StatusOr<ArticleChange> {
-    if (a.state != ArticleState::kPublished && a.state != ArticleState::kScheduled) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("article \"", a.id, "\" is neither published nor scheduled"));
-    }
-    const bool was_public = a.state == ArticleState::kPublished;
-    a.state = ArticleState::kDraft;
-    ArticleChange change{std::nullopt, internal::AuthorOf(caller), {"state"}};
-    if (!was_public) return change;
-    absl::StatusOr<std::vector<std::string>> ancestors = AncestorsOf(a, ancestors_of);
-    if (!ancestors.ok()) return ancestors.status();
-    change.event = EventFor(a, events::v1::ARTICLE_EVENT_TYPE_UNPUBLISHED, *ancestors);
-    return change;
-  });
+  RETURN_IF_ERROR(RequireEditor(caller));
+  RETURN_IF_ERROR(CheckId(cmd.id, "id"));
+  return Mutate(
+      cmd.id, "etag", cmd.etag,
+      [&](Article& a, const AncestorLookup& ancestors_of) -> absl::StatusOr<ArticleChange> {
+        if (a.state != ArticleState::kPublished && a.state != ArticleState::kScheduled) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("article \"", a.id, "\" is neither published nor scheduled"));
+        }
+        const bool was_public = a.state == ArticleState::kPublished;
+        a.state = ArticleState::kDraft;
+        ArticleChange change{std::nullopt, internal::AuthorOf(caller), {"state"}};
+        if (!was_public) return change;
+        ASSIGN_OR_RETURN(std::vector<std::string> ancestors, AncestorsOf(a, ancestors_of));
+        change.event = EventFor(a, events::v1::ARTICLE_EVENT_TYPE_UNPUBLISHED, ancestors);
+        return change;
+      });
 }
 
-absl::StatusOr<Article> ContentCore::ArchiveArticle(const Caller& caller,
-                                                    const StateCommand& cmd) {
-  if (absl::Status s = RequireEditor(caller); !s.ok()) return s;
-  if (absl::Status s = ValidateId("id", cmd.id); !s.ok()) return s;
-  return Mutate(cmd.id, "etag", cmd.etag, [&](Article& a, const AncestorLookup& ancestors_of)
-                                      -> absl::StatusOr<ArticleChange> {
-    if (a.state == ArticleState::kArchived) {
-      return absl::FailedPreconditionError(absl::StrCat("article \"", a.id, "\" is already archived"));
-    }
-    const bool was_public = a.state == ArticleState::kPublished;
-    a.state = ArticleState::kArchived;
-    ArticleChange change{std::nullopt, internal::AuthorOf(caller), {"state"}};
-    if (!was_public) return change;
-    absl::StatusOr<std::vector<std::string>> ancestors = AncestorsOf(a, ancestors_of);
-    if (!ancestors.ok()) return ancestors.status();
-    change.event = EventFor(a, events::v1::ARTICLE_EVENT_TYPE_UNPUBLISHED, *ancestors);
-    return change;
-  });
+absl::StatusOr<Article> ContentCore::ArchiveArticle(const Caller& caller, const StateCommand& cmd) {
+  RETURN_IF_ERROR(RequireEditor(caller));
+  RETURN_IF_ERROR(CheckId(cmd.id, "id"));
+  return Mutate(
+      cmd.id, "etag", cmd.etag,
+      [&](Article& a, const AncestorLookup& ancestors_of) -> absl::StatusOr<ArticleChange> {
+        if (a.state == ArticleState::kArchived) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("article \"", a.id, "\" is already archived"));
+        }
+        const bool was_public = a.state == ArticleState::kPublished;
+        a.state = ArticleState::kArchived;
+        ArticleChange change{std::nullopt, internal::AuthorOf(caller), {"state"}};
+        if (!was_public) return change;
+        ASSIGN_OR_RETURN(std::vector<std::string> ancestors, AncestorsOf(a, ancestors_of));
+        change.event = EventFor(a, events::v1::ARTICLE_EVENT_TYPE_UNPUBLISHED, ancestors);
+        return change;
+      });
 }
 
 absl::StatusOr<Article> ContentCore::DeleteArticle(const Caller& caller, const StateCommand& cmd) {
-  if (absl::Status s = RequireEditor(caller); !s.ok()) return s;
-  if (absl::Status s = ValidateId("id", cmd.id); !s.ok()) return s;
-  return Mutate(cmd.id, "etag", cmd.etag, [&](Article& a, const AncestorLookup& ancestors_of)
-                                      -> absl::StatusOr<ArticleChange> {
-    a.delete_time = a.update_time;
-    ArticleChange change{std::nullopt, internal::AuthorOf(caller), {"delete_time"}};
-    if (a.state != ArticleState::kPublished) return change;
-    absl::StatusOr<std::vector<std::string>> ancestors = AncestorsOf(a, ancestors_of);
-    if (!ancestors.ok()) return ancestors.status();
-    change.event = EventFor(a, events::v1::ARTICLE_EVENT_TYPE_DELETED, *ancestors);
-    return change;
-  });
+  RETURN_IF_ERROR(RequireEditor(caller));
+  RETURN_IF_ERROR(CheckId(cmd.id, "id"));
+  return Mutate(
+      cmd.id, "etag", cmd.etag,
+      [&](Article& a, const AncestorLookup& ancestors_of) -> absl::StatusOr<ArticleChange> {
+        a.delete_time = a.update_time;
+        ArticleChange change{std::nullopt, internal::AuthorOf(caller), {"delete_time"}};
+        if (a.state != ArticleState::kPublished) return change;
+        ASSIGN_OR_RETURN(std::vector<std::string> ancestors, AncestorsOf(a, ancestors_of));
+        change.event = EventFor(a, events::v1::ARTICLE_EVENT_TYPE_DELETED, ancestors);
+        return change;
+      });
 }
 
 absl::StatusOr<PreviewGrant> ContentCore::CreatePreviewToken(const Caller& caller,
                                                              const std::string& article_id,
                                                              absl::Duration ttl) {
-  if (absl::Status s = RequireEditor(caller); !s.ok()) return s;
-  if (absl::Status s = ValidateId("article_id", article_id); !s.ok()) return s;
+  RETURN_IF_ERROR(RequireEditor(caller));
+  RETURN_IF_ERROR(CheckId(article_id, "article_id"));
   if (ttl < absl::ZeroDuration() || ttl > absl::Hours(24)) {
     return absl::InvalidArgumentError("ttl: must be between 0 and 24 hours");
   }
   if (ttl == absl::ZeroDuration()) ttl = absl::Hours(1);
-  absl::StatusOr<Article> a = store_->GetArticle(article_id);
+  absl::StatusOr<Article> a = store_.GetArticle(article_id);
   if (absl::IsNotFound(a.status()) || (a.ok() && a->delete_time)) return NotFound(article_id);
-  if (!a.ok()) return a.status();
+  RETURN_IF_ERROR(a);
   // Whole seconds: the token carries Unix seconds.
-  const absl::Time expire =
-      absl::FromUnixSeconds(absl::ToUnixSeconds(options_.clock() + ttl + absl::Seconds(1) -
-                                                absl::Nanoseconds(1)));
+  const absl::Time expire = absl::FromUnixSeconds(
+      absl::ToUnixSeconds(options_.clock() + ttl + absl::Seconds(1) - absl::Nanoseconds(1)));
   PreviewGrant grant;
   grant.article_id = article_id;
   grant.expire_time = expire;

@@ -9,9 +9,10 @@
 //
 // Errors follow content.proto: INVALID_ARGUMENT whose message starts with the field path;
 // UNAUTHENTICATED (anonymous write) / PERMISSION_DENIED (wrong role); NOT_FOUND (also for
-// unpublished articles the caller may not see); ABORTED for a stale etag, with the current
-// etag in the message and as payload kCurrentEtagKey; FAILED_PRECONDITION for a state
-// that must change first; UNAVAILABLE from the store.
+// unpublished articles the caller may not see); ABORTED for a stale etag
+// (common/base/etag.h StaleEtag: the current etag in the message and as payload);
+// FAILED_PRECONDITION for a state that must change first; UNAVAILABLE from the store,
+// passed on unchanged.
 #pragma once
 
 #include <functional>
@@ -22,7 +23,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "bulletin/events/v1/events.pb.h"
 #include "common/base/auth.h"
+#include "common/base/etag.h"
 #include "services/content/core/article_cache.h"
 #include "services/content/core/article_store.h"
 #include "services/content/core/content_requests.h"
@@ -30,10 +33,6 @@
 #include "services/content/core/signed_token.h"
 
 namespace bulletin::content {
-
-// An ABORTED status (stale etag) carries the current etag as a payload under this key,
-// which the adapter sends as trailing metadata of the same name.
-inline constexpr char kCurrentEtagKey[] = "bulletin-current-etag";
 
 struct ContentOptions {
   // Site base URL without a trailing '/', for canonical URLs; empty: none.
@@ -52,7 +51,14 @@ struct ContentOptions {
 
 class ContentCore {
  public:
-  ContentCore(ArticleStore* store, ContentOptions options);
+  // `store` must outlive the core.
+  ContentCore(ArticleStore& store, ContentOptions options);
+
+  // Roles editor/admin: the check every article and category write starts with
+  // (UNAUTHENTICATED when anonymous, PERMISSION_DENIED for another role). An adapter that
+  // cannot convert a write request calls it first, so callers see the same order of
+  // errors as from the core.
+  static absl::Status RequireEditor(const Caller& caller);
 
   // ---- categories (content_core_categories.cc) ----
   // Roles editor/admin. ALREADY_EXISTS (slug); FAILED_PRECONDITION (parent missing).
@@ -67,8 +73,7 @@ class ContentCore {
   // Roles editor/admin. ABORTED (etag); ALREADY_EXISTS; FAILED_PRECONDITION (parent).
   absl::StatusOr<Category> UpdateCategory(const Caller& caller, CategoryUpdate update);
   // Role admin. ABORTED (etag); FAILED_PRECONDITION while articles or children refer to it.
-  absl::Status DeleteCategory(const Caller& caller, const std::string& id,
-                              const std::string& etag);
+  absl::Status DeleteCategory(const Caller& caller, const std::string& id, const std::string& etag);
 
   // ---- articles (content_core.cc, content_core_update.cc) ----
   // Roles editor/admin. Creates a DRAFT with revision 1; derives a unique slug when none is
@@ -120,13 +125,14 @@ class ContentCore {
   // The article by id or slug: from the cache when published, else from the store.
   absl::StatusOr<Article> Load(const std::string& id, const std::string& slug);
   // The event of `type` for `a` as it is now, ready for the outbox.
-  OutboxEvent EventFor(const Article& a, int type, const std::vector<std::string>& ancestors);
+  OutboxEvent EventFor(const Article& a, events::v1::ArticleEventType type,
+                       const std::vector<std::string>& ancestors);
   // Expands `category_id` (validated, must exist) to itself plus, optionally, descendants.
   absl::StatusOr<std::vector<std::string>> CategoryScope(const std::string& field,
                                                          const std::string& category_id,
                                                          bool include_subcategories);
 
-  ArticleStore* store_;
+  ArticleStore& store_;
   ContentOptions options_;
   TokenSigner signer_;
   ArticleCache cache_;

@@ -6,11 +6,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/base/ids.h"
-#include "services/content/core/article_events.h"
+#include "common/base/status_macros.h"
+#include "common/base/text_rules.h"
 #include "services/content/core/content_core.h"
 #include "services/content/core/content_core_internal.h"
 #include "services/content/core/content_validation.h"
-#include "common/base/text_rules.h"
 #include "services/content/core/update_mask.h"
 
 namespace bulletin::content {
@@ -82,16 +82,16 @@ absl::Status ApplyCategoryPath(const std::string& path, const Category& in, Cate
 
 absl::StatusOr<Category> ContentCore::CreateCategory(const Caller& caller, Category input,
                                                      const std::string& request_id) {
-  if (absl::Status s = RequireRole(caller, {Role::kEditor, Role::kAdmin}); !s.ok()) return s;
-  if (absl::Status s = ValidateRequestId(request_id); !s.ok()) return s;
-  if (absl::Status s = ValidateCategory(input); !s.ok()) return s;
+  RETURN_IF_ERROR(RequireEditor(caller));
+  RETURN_IF_ERROR(CheckRequestId(request_id));
+  RETURN_IF_ERROR(ValidateCategory(input));
   if (!input.parent_id.empty()) {
-    absl::StatusOr<std::vector<Category>> path = store_->GetCategoryAncestors(input.parent_id);
+    absl::StatusOr<std::vector<Category>> path = store_.GetCategoryAncestors(input.parent_id);
     if (absl::IsNotFound(path.status())) {
       return absl::FailedPreconditionError(
           absl::StrCat("category.parent_id: no category with id \"", input.parent_id, "\""));
     }
-    if (!path.ok()) return path.status();
+    RETURN_IF_ERROR(path);
     // The parent's ancestors, the parent, and the new category.
     if (path->size() + 2 > 8) {
       return absl::InvalidArgumentError("category.parent_id: the tree would be deeper than 8");
@@ -101,7 +101,7 @@ absl::StatusOr<Category> ContentCore::CreateCategory(const Caller& caller, Categ
   input.id = NewId();
   input.create_time = input.update_time = now;
   input.etag = internal::NewEtag();
-  return store_->CreateCategory(input, request_id, now);
+  return store_.CreateCategory(input, request_id, now);
 }
 
 absl::StatusOr<CategoryRead> ContentCore::GetCategory(const std::string& id,
@@ -113,25 +113,22 @@ absl::StatusOr<CategoryRead> ContentCore::GetCategory(const std::string& id,
     return absl::InvalidArgumentError("id: give only one of id or slug");
   }
   if (!id.empty()) {
-    if (absl::Status s = ValidateId("id", id); !s.ok()) return s;
+    RETURN_IF_ERROR(CheckId(id, "id"));
   } else if (!IsValidSlug(slug)) {
-    return absl::InvalidArgumentError(absl::StrCat("slug: \"", slug, "\" is not a valid slug"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("slug: \"", Excerpt(slug), "\" is not a valid slug"));
   }
-  absl::StatusOr<Category> c =
-      id.empty() ? store_->GetCategoryBySlug(slug) : store_->GetCategory(id);
-  if (!c.ok()) return c.status();
-  absl::StatusOr<std::vector<Category>> path = store_->GetCategoryAncestors(c->id);
-  if (!path.ok()) return path.status();
-  return CategoryRead{*std::move(c), *std::move(path)};
+  ASSIGN_OR_RETURN(Category c,
+                   id.empty() ? store_.GetCategoryBySlug(slug) : store_.GetCategory(id));
+  ASSIGN_OR_RETURN(std::vector<Category> path, store_.GetCategoryAncestors(c.id));
+  return CategoryRead{std::move(c), std::move(path)};
 }
 
 absl::StatusOr<CategoryPage> ContentCore::ListCategories(const CategoryListQuery& q) {
-  absl::StatusOr<int> size = internal::PageSize(q.page_size, 100, 500);
-  if (!size.ok()) return size.status();
+  ASSIGN_OR_RETURN(const int size, internal::PageSize(q.page_size, 100, 500));
   if (!q.parent_id.empty()) {
-    if (absl::Status s = ValidateId("parent_id", q.parent_id); !s.ok()) return s;
-    absl::StatusOr<Category> parent = store_->GetCategory(q.parent_id);
-    if (!parent.ok()) return parent.status();
+    RETURN_IF_ERROR(CheckId(q.parent_id, "parent_id"));
+    RETURN_IF_ERROR(store_.GetCategory(q.parent_id));
   }
   const std::string fingerprint = Fingerprint({q.parent_id});
   size_t offset = 0;
@@ -144,10 +141,9 @@ absl::StatusOr<CategoryPage> ContentCore::ListCategories(const CategoryListQuery
       return internal::BadPageToken("made for a different parent_id");
     }
   }
-  absl::StatusOr<std::vector<Category>> all = store_->ListCategories();
-  if (!all.ok()) return all.status();
+  ASSIGN_OR_RETURN(std::vector<Category> all, store_.ListCategories());
   std::map<std::string, std::vector<Category>> children;  // by parent id ("" = roots)
-  for (Category& c : *all) children[c.parent_id].push_back(std::move(c));
+  for (Category& c : all) children[c.parent_id].push_back(std::move(c));
   for (auto& [parent, list] : children) std::sort(list.begin(), list.end(), SiblingOrder);
   std::vector<Category> ordered;
   if (!q.parent_id.empty()) {
@@ -162,7 +158,7 @@ absl::StatusOr<CategoryPage> ContentCore::ListCategories(const CategoryListQuery
     visit("");
   }
   CategoryPage page;
-  for (size_t i = offset; i < ordered.size() && page.categories.size() < static_cast<size_t>(*size);
+  for (size_t i = offset; i < ordered.size() && page.categories.size() < static_cast<size_t>(size);
        ++i) {
     page.categories.push_back(ordered[i]);
   }
@@ -174,23 +170,24 @@ absl::StatusOr<CategoryPage> ContentCore::ListCategories(const CategoryListQuery
 }
 
 absl::StatusOr<Category> ContentCore::UpdateCategory(const Caller& caller, CategoryUpdate u) {
-  if (absl::Status s = RequireRole(caller, {Role::kEditor, Role::kAdmin}); !s.ok()) return s;
-  if (absl::Status s = ValidateId("category.id", u.category.id); !s.ok()) return s;
+  RETURN_IF_ERROR(RequireEditor(caller));
+  RETURN_IF_ERROR(CheckId(u.category.id, "category.id"));
   if (u.paths.empty()) return absl::InvalidArgumentError("update_mask: at least one path required");
   const absl::Time now = options_.clock();
   bool moved_any = false;
-  absl::StatusOr<Category> result = store_->UpdateCategory(
+  absl::StatusOr<Category> result = store_.UpdateCategory(
       u.category.id,
       [&](Category& c) -> absl::Status {
         if (!u.category.etag.empty() && u.category.etag != c.etag) {
-          return internal::StaleEtag("category.etag", u.category.etag, c.etag);
+          return StaleEtag("category.etag", u.category.etag, c.etag);
         }
         for (const std::string& path : u.paths) {
-          if (absl::Status s = ApplyCategoryPath(path, u.category, c); !s.ok()) return s;
+          RETURN_IF_ERROR(ApplyCategoryPath(path, u.category, c));
         }
-        if (absl::Status s = ValidateCategory(c); !s.ok()) return s;
+        RETURN_IF_ERROR(ValidateCategory(c));
         if (c.parent_id == c.id) {
-          return absl::InvalidArgumentError("category.parent_id: a category cannot be its own parent");
+          return absl::InvalidArgumentError(
+              "category.parent_id: a category cannot be its own parent");
         }
         c.update_time = now;
         c.etag = internal::NewEtag();
@@ -207,10 +204,10 @@ absl::StatusOr<Category> ContentCore::UpdateCategory(const Caller& caller, Categ
 
 absl::Status ContentCore::DeleteCategory(const Caller& caller, const std::string& id,
                                          const std::string& etag) {
-  if (absl::Status s = RequireRole(caller, {Role::kAdmin}); !s.ok()) return s;
-  if (absl::Status s = ValidateId("id", id); !s.ok()) return s;
-  return store_->DeleteCategory(id, [&](const Category& c) -> absl::Status {
-    if (!etag.empty() && etag != c.etag) return internal::StaleEtag("etag", etag, c.etag);
+  RETURN_IF_ERROR(RequireRole(caller, {Role::kAdmin}));
+  RETURN_IF_ERROR(CheckId(id, "id"));
+  return store_.DeleteCategory(id, [&](const Category& c) -> absl::Status {
+    if (!etag.empty() && etag != c.etag) return StaleEtag("etag", etag, c.etag);
     return absl::OkStatus();
   });
 }

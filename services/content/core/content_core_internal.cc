@@ -1,11 +1,9 @@
 #include "services/content/core/content_core_internal.h"
 
-#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "common/base/ids.h"
-#include "services/content/core/article_events.h"
-#include "services/content/core/content_core.h"
 #include "common/base/text_rules.h"
+#include "services/content/core/article_events.h"
 
 namespace bulletin::content::internal {
 
@@ -17,14 +15,6 @@ std::string NewEtag() { return RandomHex(8); }
 
 std::string AuthorOf(const Caller& caller) {
   return caller ? std::string(RoleName(caller->role)) : "anonymous";
-}
-
-absl::Status StaleEtag(const std::string& field, const std::string& given,
-                       const std::string& current) {
-  absl::Status aborted = absl::AbortedError(absl::StrCat(
-      field, ": \"", given, "\" is stale; the current etag is \"", current, "\""));
-  aborted.SetPayload(kCurrentEtagKey, absl::Cord(current));
-  return aborted;
 }
 
 std::string PickLocale(const Article& a, const std::string& wanted) {

@@ -17,10 +17,6 @@ std::string NewEtag();
 // "editor", "admin", ... for a revision's author.
 std::string AuthorOf(const Caller& caller);
 
-// ABORTED for a stale etag, naming the current one (message and payload).
-absl::Status StaleEtag(const std::string& field, const std::string& given,
-                       const std::string& current);
-
 // The locale a read in `wanted` returns: exact, else the same primary language (the
 // default locale first), else the default locale.
 std::string PickLocale(const Article& a, const std::string& wanted);

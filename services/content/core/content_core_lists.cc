@@ -2,10 +2,11 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/base/status_macros.h"
+#include "common/base/text_rules.h"
 #include "services/content/core/content_core.h"
 #include "services/content/core/content_core_internal.h"
 #include "services/content/core/content_validation.h"
-#include "common/base/text_rules.h"
 #include "services/content/core/unicode_text.h"
 
 namespace bulletin::content {
@@ -18,27 +19,25 @@ absl::Time SortTime(const Article& a) { return a.publish_time ? *a.publish_time 
 
 }  // namespace
 
-absl::StatusOr<std::vector<std::string>> ContentCore::CategoryScope(
-    const std::string& field, const std::string& category_id, bool include_subcategories) {
+absl::StatusOr<std::vector<std::string>> ContentCore::CategoryScope(const std::string& field,
+                                                                    const std::string& category_id,
+                                                                    bool include_subcategories) {
   if (category_id.empty()) return std::vector<std::string>();
-  if (absl::Status s = ValidateId(field, category_id); !s.ok()) return s;
-  absl::StatusOr<std::vector<std::string>> subtree = store_->CategorySubtree(category_id);
+  RETURN_IF_ERROR(CheckId(category_id, field));
+  absl::StatusOr<std::vector<std::string>> subtree = store_.CategorySubtree(category_id);
   if (absl::IsNotFound(subtree.status())) {
     return absl::NotFoundError(absl::StrCat(field, ": no category with id \"", category_id, "\""));
   }
-  if (!subtree.ok()) return subtree.status();
+  RETURN_IF_ERROR(subtree);
   if (!include_subcategories) subtree->resize(1);  // the first entry is the category itself
   return subtree;
 }
 
 absl::StatusOr<ArticlePage> ContentCore::ListArticles(const Caller& caller, ListArticlesQuery q) {
   const ArticleState state = q.state.value_or(ArticleState::kPublished);
-  if (state != ArticleState::kPublished || q.show_deleted) {
-    if (absl::Status s = RequireRole(caller, {Role::kEditor, Role::kAdmin}); !s.ok()) return s;
-  }
-  absl::StatusOr<int> size = internal::PageSize(q.page_size, 20, 100);
-  if (!size.ok()) return size.status();
-  if (absl::Status s = ValidateLocale("locale", q.locale); !s.ok()) return s;
+  if (state != ArticleState::kPublished || q.show_deleted) RETURN_IF_ERROR(RequireEditor(caller));
+  ASSIGN_OR_RETURN(const int size, internal::PageSize(q.page_size, 20, 100));
+  RETURN_IF_ERROR(CheckOptionalLocale(&q.locale, "locale"));
   if (!IsValidUtf8(q.tag)) return absl::InvalidArgumentError("tag: not valid UTF-8");
   std::string tag(absl::StripAsciiWhitespace(ToNfc(q.tag)));
   absl::AsciiStrToLower(&tag);
@@ -70,27 +69,22 @@ absl::StatusOr<ArticlePage> ContentCore::ListArticles(const Caller& caller, List
     }
     after = ArticleCursor{(*fields)[1] == "1", absl::FromUnixMicros(micros), (*fields)[3]};
   }
-  absl::StatusOr<std::vector<std::string>> categories =
-      CategoryScope("category_id", q.category_id, q.include_subcategories);
-  if (!categories.ok()) return categories.status();
-  filter.category_ids = *std::move(categories);
+  ASSIGN_OR_RETURN(filter.category_ids,
+                   CategoryScope("category_id", q.category_id, q.include_subcategories));
 
   // One more than the page tells whether there is a next page.
-  absl::StatusOr<std::vector<Article>> rows = store_->ListArticles(filter, after, *size + 1);
-  if (!rows.ok()) return rows.status();
-  absl::StatusOr<int64_t> total = store_->CountArticles(filter);
-  if (!total.ok()) return total.status();
+  ASSIGN_OR_RETURN(std::vector<Article> rows, store_.ListArticles(filter, after, size + 1));
   ArticlePage page;
-  page.total_size = *total;
-  const bool more = static_cast<int>(rows->size()) > *size;
-  if (more) rows->resize(*size);
+  ASSIGN_OR_RETURN(page.total_size, store_.CountArticles(filter));
+  const bool more = static_cast<int>(rows.size()) > size;
+  if (more) rows.resize(size);
   if (more) {
-    const Article& last = rows->back();
+    const Article& last = rows.back();
     page.next_page_token = signer_.Sign(
         kArticlePagePurpose, {fingerprint, last.featured ? "1" : "0",
                               absl::StrCat(absl::ToUnixMicros(SortTime(last))), last.id});
   }
-  for (Article& a : *rows) {
+  for (Article& a : rows) {
     page.articles.push_back(
         internal::MakeRead(std::move(a), q.locale, q.basic_view, options_.site_base_url));
   }
@@ -99,10 +93,9 @@ absl::StatusOr<ArticlePage> ContentCore::ListArticles(const Caller& caller, List
 
 absl::StatusOr<RevisionPage> ContentCore::ListArticleRevisions(const Caller& caller,
                                                                RevisionsQuery q) {
-  if (absl::Status s = RequireRole(caller, {Role::kEditor, Role::kAdmin}); !s.ok()) return s;
-  if (absl::Status s = ValidateId("article_id", q.article_id); !s.ok()) return s;
-  absl::StatusOr<int> size = internal::PageSize(q.page_size, 20, 100);
-  if (!size.ok()) return size.status();
+  RETURN_IF_ERROR(RequireEditor(caller));
+  RETURN_IF_ERROR(CheckId(q.article_id, "article_id"));
+  ASSIGN_OR_RETURN(const int size, internal::PageSize(q.page_size, 20, 100));
   int64_t before = 0;
   if (!q.page_token.empty()) {
     auto fields = signer_.Verify(kRevisionPagePurpose, q.page_token);
@@ -111,21 +104,20 @@ absl::StatusOr<RevisionPage> ContentCore::ListArticleRevisions(const Caller& cal
     }
     if ((*fields)[0] != q.article_id) return internal::BadPageToken("made for another article");
   }
-  absl::StatusOr<std::vector<ArticleRevision>> rows =
-      store_->ListRevisions(q.article_id, before, *size + 1);
-  if (!rows.ok()) return rows.status();
+  ASSIGN_OR_RETURN(std::vector<ArticleRevision> rows,
+                   store_.ListRevisions(q.article_id, before, size + 1));
   RevisionPage page;
-  if (static_cast<int>(rows->size()) > *size) {
-    rows->resize(*size);
-    page.next_page_token = signer_.Sign(
-        kRevisionPagePurpose, {q.article_id, absl::StrCat(rows->back().revision)});
+  if (static_cast<int>(rows.size()) > size) {
+    rows.resize(size);
+    page.next_page_token =
+        signer_.Sign(kRevisionPagePurpose, {q.article_id, absl::StrCat(rows.back().revision)});
   }
-  for (ArticleRevision& r : *rows) {
+  for (ArticleRevision& r : rows) {
     if (q.basic_view) {
       for (auto& [locale, tr] : r.article.translations) tr.body.clear();
     }
   }
-  page.revisions = *std::move(rows);
+  page.revisions = std::move(rows);
   return page;
 }
 

@@ -7,19 +7,21 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/base/status_macros.h"
+#include "common/base/text_rules.h"
 #include "services/content/core/content_core.h"
 #include "services/content/core/content_core_internal.h"
 #include "services/content/core/content_validation.h"
 #include "services/content/core/html_sanitizer.h"
 #include "services/content/core/search_query.h"
-#include "common/base/text_rules.h"
 #include "services/content/core/unicode_text.h"
 
 namespace bulletin::content {
 namespace {
 
 constexpr char kSearchPagePurpose[] = "page:search";
-constexpr int kMaxSearchRows = 1000;  // translations ranked per query; total_size beyond is an estimate
+constexpr int kMaxSearchRows =
+    1000;  // translations ranked per query; total_size beyond is an estimate
 constexpr size_t kSnippetChars = 200;
 
 }  // namespace
@@ -28,10 +30,10 @@ absl::StatusOr<SearchPage> ContentCore::SearchArticles(SearchQuery q) {
   if (!IsValidUtf8(q.query)) return absl::InvalidArgumentError("query: not valid UTF-8");
   const std::string text(absl::StripAsciiWhitespace(ToNfc(q.query)));
   if (text.empty()) return absl::InvalidArgumentError("query: must not be empty");
-  if (CodePoints(text) > 200) return absl::InvalidArgumentError("query: longer than 200 characters");
-  if (absl::Status s = ValidateLocale("locale", q.locale); !s.ok()) return s;
-  absl::StatusOr<int> size = internal::PageSize(q.page_size, 10, 50);
-  if (!size.ok()) return size.status();
+  if (CodePoints(text) > 200)
+    return absl::InvalidArgumentError("query: longer than 200 characters");
+  RETURN_IF_ERROR(CheckOptionalLocale(&q.locale, "locale"));
+  ASSIGN_OR_RETURN(const int size, internal::PageSize(q.page_size, 10, 50));
   const std::vector<QueryPhrase> phrases = ParseSearchQuery(text);
   if (phrases.empty()) return absl::InvalidArgumentError("query: has no searchable words");
   const std::string fingerprint =
@@ -44,25 +46,24 @@ absl::StatusOr<SearchPage> ContentCore::SearchArticles(SearchQuery q) {
     }
     if ((*fields)[0] != fingerprint) return internal::BadPageToken("made for another search");
   }
-  absl::StatusOr<std::vector<std::string>> categories =
-      CategoryScope("category_id", q.category_id, q.include_subcategories);
-  if (!categories.ok()) return categories.status();
+  ASSIGN_OR_RETURN(std::vector<std::string> categories,
+                   CategoryScope("category_id", q.category_id, q.include_subcategories));
 
-  absl::StatusOr<std::vector<SearchHit>> hits =
-      store_->Search(TextQuery{phrases, /*match_all=*/true}, q.locale, *categories, kMaxSearchRows);
-  if (!hits.ok()) return hits.status();
+  ASSIGN_OR_RETURN(
+      std::vector<SearchHit> hits,
+      store_.Search(TextQuery{phrases, /*match_all=*/true}, q.locale, categories, kMaxSearchRows));
   // Each article once, under its best-ranked translation (hits come best first).
   std::vector<SearchHit> best;
   std::set<std::string> seen;
-  for (SearchHit& h : *hits) {
+  for (SearchHit& h : hits) {
     if (seen.insert(h.article_id).second) best.push_back(std::move(h));
   }
   SearchPage page;
   page.total_size = static_cast<int64_t>(best.size());
-  for (size_t i = offset; i < best.size() && page.results.size() < static_cast<size_t>(*size); ++i) {
+  for (size_t i = offset; i < best.size() && page.results.size() < static_cast<size_t>(size); ++i) {
     absl::StatusOr<Article> a = Load(best[i].article_id, "");
     if (absl::IsNotFound(a.status())) continue;  // deleted since the query
-    if (!a.ok()) return a.status();
+    RETURN_IF_ERROR(a);
     if (!a->translations.count(best[i].locale)) continue;
     SearchResult r;
     r.score = -best[i].rank;
@@ -83,7 +84,7 @@ absl::StatusOr<SearchPage> ContentCore::SearchArticles(SearchQuery q) {
                                 options_.site_base_url);
     page.results.push_back(std::move(r));
   }
-  const size_t next = offset + static_cast<size_t>(*size);
+  const size_t next = offset + static_cast<size_t>(size);
   if (next < best.size()) {
     page.next_page_token = signer_.Sign(kSearchPagePurpose, {fingerprint, absl::StrCat(next)});
   }
@@ -92,37 +93,36 @@ absl::StatusOr<SearchPage> ContentCore::SearchArticles(SearchQuery q) {
 
 absl::StatusOr<std::vector<ArticleRead>> ContentCore::ListRelatedArticles(const Caller& caller,
                                                                           RelatedQuery q) {
-  if (absl::Status s = ValidateId("article_id", q.article_id); !s.ok()) return s;
-  if (absl::Status s = ValidateLocale("locale", q.locale); !s.ok()) return s;
-  absl::StatusOr<int> size = internal::PageSize(q.page_size, 5, 20);
-  if (!size.ok()) return size.status();
+  RETURN_IF_ERROR(CheckId(q.article_id, "article_id"));
+  RETURN_IF_ERROR(CheckOptionalLocale(&q.locale, "locale"));
+  ASSIGN_OR_RETURN(const int size, internal::PageSize(q.page_size, 5, 20));
   absl::StatusOr<Article> self = Load(q.article_id, "");
   const bool visible = self.ok() && !self->delete_time &&
                        (self->state == ArticleState::kPublished || internal::IsEditor(caller));
   if (absl::IsNotFound(self.status()) || (self.ok() && !visible)) {
     return absl::NotFoundError(absl::StrCat("article \"", q.article_id, "\" not found"));
   }
-  if (!self.ok()) return self.status();
-  const std::string locale = internal::PickLocale(*self, q.locale.empty() ? self->default_locale
-                                                                          : q.locale);
+  RETURN_IF_ERROR(self);
+  const std::string locale =
+      internal::PickLocale(*self, q.locale.empty() ? self->default_locale : q.locale);
   const Translation& tr = self->translations.at(locale);
   const TextQuery text = AnyTermOf(absl::StrCat(tr.title, " ", absl::StrJoin(self->tags, " ")), 32);
-  absl::StatusOr<std::vector<RelatedCandidate>> candidates =
-      store_->RelatedCandidates(*self, text, 50);
-  if (!candidates.ok()) return candidates.status();
+  ASSIGN_OR_RETURN(std::vector<RelatedCandidate> candidates,
+                   store_.RelatedCandidates(*self, text, 50));
 
   // Text similarity in [0, 1]: bm25 relative to the best text match among the candidates.
   double best_rank = 0;
-  for (const RelatedCandidate& c : *candidates) best_rank = std::min(best_rank, c.text_rank);
+  for (const RelatedCandidate& c : candidates) best_rank = std::min(best_rank, c.text_rank);
   struct Scored {
     double score;
     absl::Time time;
     Article article;
   };
   std::vector<Scored> scored;
-  for (const RelatedCandidate& c : *candidates) {
+  for (const RelatedCandidate& c : candidates) {
     absl::StatusOr<Article> a = Load(c.article_id, "");
-    if (!a.ok()) continue;
+    if (absl::IsNotFound(a.status())) continue;  // deleted since the query
+    RETURN_IF_ERROR(a);
     double score = 3.0 * c.shared_tags + (c.same_category ? 2.0 : 0.0) +
                    (best_rank < 0 ? 4.0 * c.text_rank / best_rank : 0.0);
     if (!q.locale.empty() && a->translations.count(q.locale)) score += 0.5;
@@ -135,7 +135,7 @@ absl::StatusOr<std::vector<ArticleRead>> ContentCore::ListRelatedArticles(const 
   });
   std::vector<ArticleRead> out;
   for (Scored& s : scored) {
-    if (static_cast<int>(out.size()) >= *size) break;
+    if (static_cast<int>(out.size()) >= size) break;
     // In the requested locale, else the one the given article was read in; with fallback.
     const std::string read_locale = q.locale.empty() ? locale : q.locale;
     out.push_back(internal::MakeRead(std::move(s.article), read_locale, /*basic_view=*/true,

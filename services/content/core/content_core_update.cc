@@ -3,11 +3,11 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
-#include "services/content/core/article_events.h"
+#include "common/base/status_macros.h"
+#include "common/base/text_rules.h"
 #include "services/content/core/content_core.h"
 #include "services/content/core/content_core_internal.h"
 #include "services/content/core/content_validation.h"
-#include "common/base/text_rules.h"
 #include "services/content/core/update_mask.h"
 
 namespace bulletin::content {
@@ -15,8 +15,8 @@ namespace {
 
 const std::set<std::string>& OutputOnlyPaths() {
   static const auto* paths = new std::set<std::string>{
-      "id", "state", "publish_time", "create_time", "update_time", "revision", "etag",
-      "delete_time", "returned_locale", "published_locales"};
+      "id",       "state", "publish_time", "create_time",     "update_time",
+      "revision", "etag",  "delete_time",  "returned_locale", "published_locales"};
   return *paths;
 }
 
@@ -28,8 +28,8 @@ const Translation* Given(const Article& in, const std::string& locale) {
   return nullptr;
 }
 
-absl::Status SetTranslationField(const std::string& field, const Translation& from,
-                                 Translation& to, std::set<std::string>& explicit_outdated,
+absl::Status SetTranslationField(const std::string& field, const Translation& from, Translation& to,
+                                 std::set<std::string>& explicit_outdated,
                                  const std::string& locale) {
   if (field == "title") {
     to.title = from.title;
@@ -59,7 +59,10 @@ absl::Status SetTranslationField(const std::string& field, const Translation& fr
 absl::Status ApplyPath(const std::string& path, const Article& in, Article& a,
                        std::set<std::string>& explicit_outdated) {
   std::optional<std::vector<std::string>> seg = SplitMaskPath(path);
-  if (!seg) return absl::InvalidArgumentError(absl::StrCat("update_mask: malformed path \"", path, "\""));
+  if (!seg) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("update_mask: malformed path \"", Excerpt(path), "\""));
+  }
   const std::string& head = (*seg)[0];
   if (OutputOnlyPaths().count(head)) {
     return absl::InvalidArgumentError(absl::StrCat("update_mask: \"", path, "\" is output only"));
@@ -127,64 +130,65 @@ bool AnyChanged(const Translation* before, const Translation& after) {
 }  // namespace
 
 absl::StatusOr<Article> ContentCore::UpdateArticle(const Caller& caller, UpdateCommand cmd) {
-  if (absl::Status s = RequireRole(caller, {Role::kEditor, Role::kAdmin}); !s.ok()) return s;
-  if (absl::Status s = ValidateId("article.id", cmd.article.id); !s.ok()) return s;
+  RETURN_IF_ERROR(RequireEditor(caller));
+  RETURN_IF_ERROR(CheckId(cmd.article.id, "article.id"));
   if (cmd.paths.empty()) {
     return absl::InvalidArgumentError("update_mask: at least one path is required");
   }
   const Article& in = cmd.article;
-  return Mutate(in.id, "article.etag", in.etag, [&](Article& a, const AncestorLookup& ancestors_of)
-                                                    -> absl::StatusOr<ArticleChange> {
-    const Article before = a;
-    std::set<std::string> explicit_outdated;
-    for (const std::string& path : cmd.paths) {
-      if (absl::Status s = ApplyPath(path, in, a, explicit_outdated); !s.ok()) return s;
-    }
-    if (a.slug.empty()) return absl::InvalidArgumentError("article.slug: required");
-    if (a.default_locale == before.default_locale && !a.translations.count(a.default_locale)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "article.translations: the default-locale translation \"", a.default_locale,
-          "\" cannot be removed"));
-    }
-    if (absl::Status s = ValidateArticle(a); !s.ok()) return s;
-    // Outdated translations: the source text changed, the translation did not.
-    auto old_of = [&](const std::string& locale) -> const Translation* {
-      auto it = before.translations.find(locale);
-      return it == before.translations.end() ? nullptr : &it->second;
-    };
-    const bool source_changed =
-        a.default_locale == before.default_locale &&
-        TextChanged(old_of(a.default_locale), a.translations.at(a.default_locale));
-    for (auto& [locale, tr] : a.translations) {
-      const Translation* old = old_of(locale);
-      if (AnyChanged(old, tr)) tr.update_time = a.update_time;
-      if (locale == a.default_locale) {
-        tr.outdated = false;
-      } else if (TextChanged(old, tr)) {
-        tr.outdated = false;  // edited: up to date with the source again
-      } else if (source_changed) {
-        tr.outdated = true;
-      }
-      if (explicit_outdated.count(locale) && locale != a.default_locale) {
-        tr.outdated = Given(in, locale) != nullptr && Given(in, locale)->outdated;
-      }
-    }
-    std::vector<std::string> ancestors;
-    if (!a.category_id.empty()) {
-      absl::StatusOr<std::vector<std::string>> path = ancestors_of(a.category_id);
-      if (absl::IsNotFound(path.status())) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("article.category_id: no category with id \"", a.category_id, "\""));
-      }
-      if (!path.ok()) return path.status();
-      ancestors = *std::move(path);
-    }
-    ArticleChange change{std::nullopt, internal::AuthorOf(caller), cmd.paths};
-    if (a.state == ArticleState::kPublished) {
-      change.event = EventFor(a, events::v1::ARTICLE_EVENT_TYPE_UPDATED, ancestors);
-    }
-    return change;
-  });
+  return Mutate(
+      in.id, "article.etag", in.etag,
+      [&](Article& a, const AncestorLookup& ancestors_of) -> absl::StatusOr<ArticleChange> {
+        const Article before = a;
+        std::set<std::string> explicit_outdated;
+        for (const std::string& path : cmd.paths) {
+          RETURN_IF_ERROR(ApplyPath(path, in, a, explicit_outdated));
+        }
+        if (a.slug.empty()) return absl::InvalidArgumentError("article.slug: required");
+        if (a.default_locale == before.default_locale && !a.translations.count(a.default_locale)) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("article.translations: the default-locale translation \"",
+                           a.default_locale, "\" cannot be removed"));
+        }
+        RETURN_IF_ERROR(ValidateArticle(a));
+        // Outdated translations: the source text changed, the translation did not.
+        auto old_of = [&](const std::string& locale) -> const Translation* {
+          auto it = before.translations.find(locale);
+          return it == before.translations.end() ? nullptr : &it->second;
+        };
+        const bool source_changed =
+            a.default_locale == before.default_locale &&
+            TextChanged(old_of(a.default_locale), a.translations.at(a.default_locale));
+        for (auto& [locale, tr] : a.translations) {
+          const Translation* old = old_of(locale);
+          if (AnyChanged(old, tr)) tr.update_time = a.update_time;
+          if (locale == a.default_locale) {
+            tr.outdated = false;
+          } else if (TextChanged(old, tr)) {
+            tr.outdated = false;  // edited: up to date with the source again
+          } else if (source_changed) {
+            tr.outdated = true;
+          }
+          if (explicit_outdated.count(locale) && locale != a.default_locale) {
+            tr.outdated = Given(in, locale) != nullptr && Given(in, locale)->outdated;
+          }
+        }
+        std::vector<std::string> ancestors;
+        if (!a.category_id.empty()) {
+          absl::StatusOr<std::vector<std::string>> path = ancestors_of(a.category_id);
+          if (absl::IsNotFound(path.status())) {
+            return absl::FailedPreconditionError(
+                absl::StrCat("article.category_id: no category with id \"", a.category_id, "\""));
+          }
+          RETURN_IF_ERROR(path);
+          ancestors = *std::move(path);
+        }
+        ArticleChange change{std::nullopt, internal::AuthorOf(caller), cmd.paths};
+        if (a.state == ArticleState::kPublished) {
+          change.event = EventFor(a, events::v1::ARTICLE_EVENT_TYPE_UPDATED, ancestors);
+        }
+        return change;
+      });
 }
 
 }  // namespace bulletin::content

@@ -13,7 +13,8 @@
 
 namespace bulletin::content {
 
-// Numbering equals bulletin.content.v1.ArticleState.
+// The values are stored (store/sqlite): never renumber. The adapter maps them to and from
+// bulletin.content.v1.ArticleState (grpc/content_convert.h).
 enum class ArticleState { kDraft = 1, kScheduled = 2, kPublished = 3, kArchived = 4 };
 
 // The text of an article in one locale.

@@ -8,8 +8,9 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "services/content/core/html_sanitizer.h"
+#include "common/base/status_macros.h"
 #include "common/base/text_rules.h"
+#include "services/content/core/html_sanitizer.h"
 #include "services/content/core/unicode_text.h"
 
 namespace bulletin::content {
@@ -22,8 +23,9 @@ absl::Status Invalid(absl::string_view field, absl::string_view problem) {
 absl::Status CheckLength(const std::string& field, const std::string& value, size_t max,
                          bool required) {
   if (required && value.empty()) return Invalid(field, "must not be empty");
-  if (CodePoints(value) > max)
+  if (CodePoints(value) > max) {
     return Invalid(field, absl::StrCat("longer than ", max, " characters"));
+  }
   return absl::OkStatus();
 }
 
@@ -37,7 +39,7 @@ absl::Status NormalizeText(const std::string& field, std::string& value, size_t 
 
 absl::Status CheckSlug(const std::string& field, const std::string& slug) {
   if (slug.empty() || IsValidSlug(slug)) return absl::OkStatus();
-  return Invalid(field, absl::StrCat("\"", slug,
+  return Invalid(field, absl::StrCat("\"", Excerpt(slug),
                                      "\" is not a valid slug (lowercase ASCII "
                                      "letters, digits and single '-', 1..100 characters)"));
 }
@@ -72,8 +74,7 @@ absl::Status NormalizeKeys(const std::string& prefix, std::map<std::string, T>& 
 
 absl::Status CheckDefaultLocale(const std::string& field, const std::string& map_field,
                                 std::string& locale, const std::set<std::string>& keys) {
-  if (locale.empty()) return Invalid(field, "required");
-  if (absl::Status s = ValidateLocale(field, locale); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckLocale(&locale, field));
   if (!keys.count(locale)) {
     return Invalid(field, absl::StrCat("\"", locale, "\" is not a key of ", map_field));
   }
@@ -82,38 +83,24 @@ absl::Status CheckDefaultLocale(const std::string& field, const std::string& map
 
 }  // namespace
 
-absl::Status ValidateRequestId(const std::string& request_id) {
-  if (request_id.empty() || IsValidId(request_id)) return absl::OkStatus();
-  return Invalid("request_id", "must be 1..64 characters of [A-Za-z0-9_-]");
+absl::Status CheckRequestId(const std::string& request_id) {
+  if (request_id.empty()) return absl::OkStatus();
+  return CheckId(request_id, "request_id");
 }
 
-absl::Status ValidateId(const std::string& field, const std::string& id) {
-  if (id.empty()) return Invalid(field, "required");
-  if (!IsValidId(id)) return Invalid(field, "malformed id (1..64 characters of [A-Za-z0-9_-])");
-  return absl::OkStatus();
-}
-
-absl::Status ValidateLocale(const std::string& field, std::string& locale) {
-  if (locale.empty()) return absl::OkStatus();
-  std::optional<std::string> normalized = NormalizeLocale(locale);
-  if (!normalized) {
-    return Invalid(field, absl::StrCat("\"", locale, "\" is not a valid BCP-47 locale tag"));
-  }
-  locale = *normalized;
-  return absl::OkStatus();
+absl::Status CheckOptionalLocale(std::string* locale, absl::string_view field) {
+  if (locale->empty()) return absl::OkStatus();
+  return CheckLocale(locale, field);
 }
 
 absl::Status NormalizeTranslation(const std::string& prefix, Translation& tr) {
   const std::string f = prefix + ".";
-  for (absl::Status s :
-       {NormalizeText(f + "title", tr.title, kMaxTitleLength, /*required=*/true),
-        NormalizeText(f + "summary", tr.summary, 1000, false),
-        CheckUrl(f + "cover_image_url", tr.cover_image_url),
-        NormalizeText(f + "cover_image_caption", tr.cover_image_caption, 500, false),
-        NormalizeText(f + "cover_image_alt", tr.cover_image_alt, 500, false),
-        CheckSlug(f + "slug", tr.slug)}) {
-    if (!s.ok()) return s;
-  }
+  RETURN_IF_ERROR(NormalizeText(f + "title", tr.title, kMaxTitleLength, /*required=*/true));
+  RETURN_IF_ERROR(NormalizeText(f + "summary", tr.summary, 1000, false));
+  RETURN_IF_ERROR(CheckUrl(f + "cover_image_url", tr.cover_image_url));
+  RETURN_IF_ERROR(NormalizeText(f + "cover_image_caption", tr.cover_image_caption, 500, false));
+  RETURN_IF_ERROR(NormalizeText(f + "cover_image_alt", tr.cover_image_alt, 500, false));
+  RETURN_IF_ERROR(CheckSlug(f + "slug", tr.slug));
   // The parser's work is bounded before it runs; the stored size after sanitising.
   if (tr.body.size() > 2 * kMaxBodyBytes) {
     return Invalid(f + "body", absl::StrCat("larger than ", 2 * kMaxBodyBytes, " bytes"));
@@ -127,31 +114,25 @@ absl::Status NormalizeTranslation(const std::string& prefix, Translation& tr) {
 }
 
 absl::Status ValidateArticle(Article& a) {
-  if (absl::Status s = NormalizeKeys("article.translations", a.translations); !s.ok()) return s;
+  RETURN_IF_ERROR(NormalizeKeys("article.translations", a.translations));
   std::set<std::string> keys;
   for (auto& [locale, tr] : a.translations) {
     keys.insert(locale);
-    if (absl::Status s = NormalizeTranslation(absl::StrCat("article.translations[", locale, "]"), tr);
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(NormalizeTranslation(absl::StrCat("article.translations[", locale, "]"), tr));
   }
-  if (absl::Status s = CheckDefaultLocale("article.default_locale", "article.translations",
-                                          a.default_locale, keys);
-      !s.ok()) {
-    return s;
+  RETURN_IF_ERROR(
+      CheckDefaultLocale("article.default_locale", "article.translations", a.default_locale, keys));
+  RETURN_IF_ERROR(CheckSlug("article.slug", a.slug));
+  if (!a.category_id.empty()) RETURN_IF_ERROR(CheckId(a.category_id, "article.category_id"));
+  if (a.tags.size() > kMaxTags) {
+    return Invalid("article.tags", absl::StrCat("at most ", kMaxTags, " tags"));
   }
-  if (absl::Status s = CheckSlug("article.slug", a.slug); !s.ok()) return s;
-  if (!a.category_id.empty() && !IsValidId(a.category_id)) {
-    return Invalid("article.category_id", "malformed id (1..64 characters of [A-Za-z0-9_-])");
-  }
-  if (a.tags.size() > kMaxTags) return Invalid("article.tags", absl::StrCat("at most ", kMaxTags, " tags"));
   std::vector<std::string> tags;
   for (size_t i = 0; i < a.tags.size(); ++i) {
     std::string tag(absl::StripAsciiWhitespace(a.tags[i]));
     absl::AsciiStrToLower(&tag);
     const std::string f = absl::StrCat("article.tags[", i, "]");
-    if (absl::Status s = NormalizeText(f, tag, 50, /*required=*/true); !s.ok()) return s;
+    RETURN_IF_ERROR(NormalizeText(f, tag, 50, /*required=*/true));
     if (std::find(tags.begin(), tags.end(), tag) == tags.end()) tags.push_back(std::move(tag));
   }
   a.tags = std::move(tags);
@@ -160,19 +141,15 @@ absl::Status ValidateArticle(Article& a) {
 
 absl::Status ValidateCategory(Category& c) {
   if (c.slug.empty()) return Invalid("category.slug", "required");
-  if (absl::Status s = CheckSlug("category.slug", c.slug); !s.ok()) return s;
-  if (!c.parent_id.empty() && !IsValidId(c.parent_id)) {
-    return Invalid("category.parent_id", "malformed id (1..64 characters of [A-Za-z0-9_-])");
-  }
-  if (absl::Status s = NormalizeKeys("category.translations", c.translations); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckSlug("category.slug", c.slug));
+  if (!c.parent_id.empty()) RETURN_IF_ERROR(CheckId(c.parent_id, "category.parent_id"));
+  RETURN_IF_ERROR(NormalizeKeys("category.translations", c.translations));
   std::set<std::string> keys;
   for (auto& [locale, tr] : c.translations) {
     keys.insert(locale);
     const std::string f = absl::StrCat("category.translations[", locale, "].");
-    if (absl::Status s = NormalizeText(f + "name", tr.name, 100, true); !s.ok()) return s;
-    if (absl::Status s = NormalizeText(f + "description", tr.description, 1000, false); !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(NormalizeText(f + "name", tr.name, 100, true));
+    RETURN_IF_ERROR(NormalizeText(f + "description", tr.description, 1000, false));
   }
   return CheckDefaultLocale("category.default_locale", "category.translations", c.default_locale,
                             keys);

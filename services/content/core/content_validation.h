@@ -1,13 +1,15 @@
 // Input rules of the content API (bounds and formats from content.proto), applied before
 // anything is stored. Each function checks one input, normalises it in place (locale keys
 // and tags), and returns INVALID_ARGUMENT whose message starts with the offending field
-// path, e.g. "article.translations[zh-CN].title: must not be empty". Thread-safe.
+// path, e.g. "article.translations[zh-CN].title: must not be empty". Ids and locales
+// follow the one rule set of common/base/text_rules.h. Thread-safe.
 #pragma once
 
 #include <cstddef>
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "services/content/core/content_types.h"
 
 namespace bulletin::content {
@@ -32,13 +34,10 @@ absl::Status NormalizeTranslation(const std::string& prefix, Translation& transl
 // format.
 absl::Status ValidateCategory(Category& category);
 
-// An optional request_id: empty, or 1..64 characters of [A-Za-z0-9_-].
-absl::Status ValidateRequestId(const std::string& request_id);
+// An optional request_id: empty, or an id (common/base/text_rules.h CheckId).
+absl::Status CheckRequestId(const std::string& request_id);
 
-// A required id in field `field`.
-absl::Status ValidateId(const std::string& field, const std::string& id);
-
-// An optional locale in field `field`; normalised in place.
-absl::Status ValidateLocale(const std::string& field, std::string& locale);
+// An optional locale in field `field`: empty, or normalised in place (CheckLocale).
+absl::Status CheckOptionalLocale(std::string* locale, absl::string_view field);
 
 }  // namespace bulletin::content

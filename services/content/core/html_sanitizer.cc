@@ -13,16 +13,16 @@ namespace {
 
 const std::set<GumboTag>& AllowedTags() {
   static const auto* tags = new std::set<GumboTag>{
-      GUMBO_TAG_P,       GUMBO_TAG_BR,      GUMBO_TAG_HR,     GUMBO_TAG_H1,     GUMBO_TAG_H2,
-      GUMBO_TAG_H3,      GUMBO_TAG_H4,      GUMBO_TAG_H5,     GUMBO_TAG_H6,     GUMBO_TAG_STRONG,
-      GUMBO_TAG_B,       GUMBO_TAG_EM,      GUMBO_TAG_I,      GUMBO_TAG_U,      GUMBO_TAG_S,
-      GUMBO_TAG_SUB,     GUMBO_TAG_SUP,     GUMBO_TAG_SMALL,  GUMBO_TAG_MARK,   GUMBO_TAG_BLOCKQUOTE,
-      GUMBO_TAG_Q,       GUMBO_TAG_CITE,    GUMBO_TAG_ABBR,   GUMBO_TAG_PRE,    GUMBO_TAG_CODE,
-      GUMBO_TAG_UL,      GUMBO_TAG_OL,      GUMBO_TAG_LI,     GUMBO_TAG_DL,     GUMBO_TAG_DT,
-      GUMBO_TAG_DD,      GUMBO_TAG_A,       GUMBO_TAG_IMG,    GUMBO_TAG_FIGURE, GUMBO_TAG_FIGCAPTION,
-      GUMBO_TAG_TABLE,   GUMBO_TAG_CAPTION, GUMBO_TAG_THEAD,  GUMBO_TAG_TBODY,  GUMBO_TAG_TFOOT,
-      GUMBO_TAG_TR,      GUMBO_TAG_TH,      GUMBO_TAG_TD,     GUMBO_TAG_SPAN,   GUMBO_TAG_DIV,
-      GUMBO_TAG_TIME,    GUMBO_TAG_DEL,     GUMBO_TAG_INS,
+      GUMBO_TAG_P,     GUMBO_TAG_BR,      GUMBO_TAG_HR,    GUMBO_TAG_H1,     GUMBO_TAG_H2,
+      GUMBO_TAG_H3,    GUMBO_TAG_H4,      GUMBO_TAG_H5,    GUMBO_TAG_H6,     GUMBO_TAG_STRONG,
+      GUMBO_TAG_B,     GUMBO_TAG_EM,      GUMBO_TAG_I,     GUMBO_TAG_U,      GUMBO_TAG_S,
+      GUMBO_TAG_SUB,   GUMBO_TAG_SUP,     GUMBO_TAG_SMALL, GUMBO_TAG_MARK,   GUMBO_TAG_BLOCKQUOTE,
+      GUMBO_TAG_Q,     GUMBO_TAG_CITE,    GUMBO_TAG_ABBR,  GUMBO_TAG_PRE,    GUMBO_TAG_CODE,
+      GUMBO_TAG_UL,    GUMBO_TAG_OL,      GUMBO_TAG_LI,    GUMBO_TAG_DL,     GUMBO_TAG_DT,
+      GUMBO_TAG_DD,    GUMBO_TAG_A,       GUMBO_TAG_IMG,   GUMBO_TAG_FIGURE, GUMBO_TAG_FIGCAPTION,
+      GUMBO_TAG_TABLE, GUMBO_TAG_CAPTION, GUMBO_TAG_THEAD, GUMBO_TAG_TBODY,  GUMBO_TAG_TFOOT,
+      GUMBO_TAG_TR,    GUMBO_TAG_TH,      GUMBO_TAG_TD,    GUMBO_TAG_SPAN,   GUMBO_TAG_DIV,
+      GUMBO_TAG_TIME,  GUMBO_TAG_DEL,     GUMBO_TAG_INS,
   };
   return *tags;
 }
@@ -30,13 +30,32 @@ const std::set<GumboTag>& AllowedTags() {
 // Elements dropped together with everything inside them.
 bool DropWithContent(GumboTag tag) {
   switch (tag) {
-    case GUMBO_TAG_SCRIPT: case GUMBO_TAG_STYLE: case GUMBO_TAG_IFRAME: case GUMBO_TAG_OBJECT:
-    case GUMBO_TAG_EMBED: case GUMBO_TAG_APPLET: case GUMBO_TAG_TEMPLATE: case GUMBO_TAG_NOSCRIPT:
-    case GUMBO_TAG_SVG: case GUMBO_TAG_MATH: case GUMBO_TAG_FRAME: case GUMBO_TAG_FRAMESET:
-    case GUMBO_TAG_NOFRAMES: case GUMBO_TAG_TEXTAREA: case GUMBO_TAG_SELECT: case GUMBO_TAG_BUTTON:
-    case GUMBO_TAG_INPUT: case GUMBO_TAG_HEAD: case GUMBO_TAG_TITLE: case GUMBO_TAG_META:
-    case GUMBO_TAG_LINK: case GUMBO_TAG_BASE: case GUMBO_TAG_AUDIO: case GUMBO_TAG_VIDEO:
-    case GUMBO_TAG_SOURCE: case GUMBO_TAG_CANVAS:
+    case GUMBO_TAG_SCRIPT:
+    case GUMBO_TAG_STYLE:
+    case GUMBO_TAG_IFRAME:
+    case GUMBO_TAG_OBJECT:
+    case GUMBO_TAG_EMBED:
+    case GUMBO_TAG_APPLET:
+    case GUMBO_TAG_TEMPLATE:
+    case GUMBO_TAG_NOSCRIPT:
+    case GUMBO_TAG_SVG:
+    case GUMBO_TAG_MATH:
+    case GUMBO_TAG_FRAME:
+    case GUMBO_TAG_FRAMESET:
+    case GUMBO_TAG_NOFRAMES:
+    case GUMBO_TAG_TEXTAREA:
+    case GUMBO_TAG_SELECT:
+    case GUMBO_TAG_BUTTON:
+    case GUMBO_TAG_INPUT:
+    case GUMBO_TAG_HEAD:
+    case GUMBO_TAG_TITLE:
+    case GUMBO_TAG_META:
+    case GUMBO_TAG_LINK:
+    case GUMBO_TAG_BASE:
+    case GUMBO_TAG_AUDIO:
+    case GUMBO_TAG_VIDEO:
+    case GUMBO_TAG_SOURCE:
+    case GUMBO_TAG_CANVAS:
       return true;
     default:
       return false;
@@ -49,11 +68,26 @@ bool IsVoid(GumboTag tag) {
 
 bool IsBlock(GumboTag tag) {
   switch (tag) {
-    case GUMBO_TAG_P: case GUMBO_TAG_BR: case GUMBO_TAG_HR: case GUMBO_TAG_H1: case GUMBO_TAG_H2:
-    case GUMBO_TAG_H3: case GUMBO_TAG_H4: case GUMBO_TAG_H5: case GUMBO_TAG_H6: case GUMBO_TAG_LI:
-    case GUMBO_TAG_BLOCKQUOTE: case GUMBO_TAG_PRE: case GUMBO_TAG_DIV: case GUMBO_TAG_TR:
-    case GUMBO_TAG_FIGURE: case GUMBO_TAG_FIGCAPTION: case GUMBO_TAG_TABLE: case GUMBO_TAG_DT:
-    case GUMBO_TAG_DD: case GUMBO_TAG_CAPTION:
+    case GUMBO_TAG_P:
+    case GUMBO_TAG_BR:
+    case GUMBO_TAG_HR:
+    case GUMBO_TAG_H1:
+    case GUMBO_TAG_H2:
+    case GUMBO_TAG_H3:
+    case GUMBO_TAG_H4:
+    case GUMBO_TAG_H5:
+    case GUMBO_TAG_H6:
+    case GUMBO_TAG_LI:
+    case GUMBO_TAG_BLOCKQUOTE:
+    case GUMBO_TAG_PRE:
+    case GUMBO_TAG_DIV:
+    case GUMBO_TAG_TR:
+    case GUMBO_TAG_FIGURE:
+    case GUMBO_TAG_FIGCAPTION:
+    case GUMBO_TAG_TABLE:
+    case GUMBO_TAG_DT:
+    case GUMBO_TAG_DD:
+    case GUMBO_TAG_CAPTION:
       return true;
     default:
       return false;
@@ -85,13 +119,17 @@ bool AllowedAttribute(GumboTag tag, absl::string_view name) {
       return name == "href" || name == "target" || name == "rel";
     case GUMBO_TAG_IMG:
       return name == "src" || name == "alt" || name == "width" || name == "height";
-    case GUMBO_TAG_TD: case GUMBO_TAG_TH:
+    case GUMBO_TAG_TD:
+    case GUMBO_TAG_TH:
       return name == "colspan" || name == "rowspan" || name == "scope";
     case GUMBO_TAG_OL:
       return name == "start" || name == "reversed";
     case GUMBO_TAG_TIME:
       return name == "datetime";
-    case GUMBO_TAG_BLOCKQUOTE: case GUMBO_TAG_Q: case GUMBO_TAG_DEL: case GUMBO_TAG_INS:
+    case GUMBO_TAG_BLOCKQUOTE:
+    case GUMBO_TAG_Q:
+    case GUMBO_TAG_DEL:
+    case GUMBO_TAG_INS:
       return name == "cite";
     default:
       return false;
@@ -101,12 +139,23 @@ bool AllowedAttribute(GumboTag tag, absl::string_view name) {
 void AppendEscaped(absl::string_view text, std::string* out) {
   for (char c : text) {
     switch (c) {
-      case '&': out->append("&amp;"); break;
-      case '<': out->append("&lt;"); break;
-      case '>': out->append("&gt;"); break;
-      case '"': out->append("&quot;"); break;
-      case '\'': out->append("&#39;"); break;
-      default: out->push_back(c);
+      case '&':
+        out->append("&amp;");
+        break;
+      case '<':
+        out->append("&lt;");
+        break;
+      case '>':
+        out->append("&gt;");
+        break;
+      case '"':
+        out->append("&quot;");
+        break;
+      case '\'':
+        out->append("&#39;");
+        break;
+      default:
+        out->push_back(c);
     }
   }
 }

@@ -105,15 +105,15 @@ constexpr Rule kStep3[] = {
 };
 
 constexpr Rule kStep4[] = {
-    {"al", "", Condition::kMGt1},   {"ance", "", Condition::kMGt1},
-    {"ence", "", Condition::kMGt1}, {"er", "", Condition::kMGt1},
-    {"ic", "", Condition::kMGt1},   {"able", "", Condition::kMGt1},
-    {"ible", "", Condition::kMGt1}, {"ant", "", Condition::kMGt1},
+    {"al", "", Condition::kMGt1},    {"ance", "", Condition::kMGt1},
+    {"ence", "", Condition::kMGt1},  {"er", "", Condition::kMGt1},
+    {"ic", "", Condition::kMGt1},    {"able", "", Condition::kMGt1},
+    {"ible", "", Condition::kMGt1},  {"ant", "", Condition::kMGt1},
     {"ement", "", Condition::kMGt1}, {"ment", "", Condition::kMGt1},
-    {"ent", "", Condition::kMGt1},  {"ion", "", Condition::kMGt1AndSOrT},
-    {"ou", "", Condition::kMGt1},   {"ism", "", Condition::kMGt1},
-    {"ate", "", Condition::kMGt1},  {"iti", "", Condition::kMGt1},
-    {"ous", "", Condition::kMGt1},  {"ive", "", Condition::kMGt1},
+    {"ent", "", Condition::kMGt1},   {"ion", "", Condition::kMGt1AndSOrT},
+    {"ou", "", Condition::kMGt1},    {"ism", "", Condition::kMGt1},
+    {"ate", "", Condition::kMGt1},   {"iti", "", Condition::kMGt1},
+    {"ous", "", Condition::kMGt1},   {"ive", "", Condition::kMGt1},
     {"ize", "", Condition::kMGt1},
 };
 

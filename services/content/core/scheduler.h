@@ -6,13 +6,12 @@
 // written by another process is noticed too. Thread-safe.
 #pragma once
 
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "services/content/core/article_store.h"
 #include "services/content/core/content_core.h"
@@ -27,27 +26,28 @@ struct SchedulerOptions {
 
 class Scheduler {
  public:
-  Scheduler(ContentCore* core, ArticleStore* store, SchedulerOptions options);
+  // `core` and `store` must outlive the scheduler.
+  Scheduler(ContentCore& core, ArticleStore& store, SchedulerOptions options);
   ~Scheduler();  // Stop()s
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
   void Start();
-  void Stop();  // idempotent
-  void Notify();
+  void Stop() ABSL_LOCKS_EXCLUDED(mu_);  // idempotent
+  void Notify() ABSL_LOCKS_EXCLUDED(mu_);
 
   // One step on the calling thread: publishes what is due and returns how long to wait
   // before the next step.
   absl::StatusOr<absl::Duration> RunOnce();
 
  private:
-  void Loop();
+  void Loop() ABSL_LOCKS_EXCLUDED(mu_);
+  bool Woken() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stop_ || wake_; }
 
-  ContentCore* const core_;
-  ArticleStore* const store_;
+  ContentCore& core_;
+  ArticleStore& store_;
   const SchedulerOptions options_;
-  std::mutex mu_;
-  std::condition_variable cv_;
+  absl::Mutex mu_;
   bool wake_ ABSL_GUARDED_BY(mu_) = false;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;

@@ -143,7 +143,8 @@ Snippet MakeSnippet(const std::string& field, absl::string_view text,
   for (const auto& [from, to] : ranges) {
     const size_t a = std::max(cp_index(from), begin), b = std::min(cp_index(to), end);
     if (a >= b) continue;
-    s.highlights.emplace_back(static_cast<int>(a - begin) + shift, static_cast<int>(b - begin) + shift);
+    s.highlights.emplace_back(static_cast<int>(a - begin) + shift,
+                              static_cast<int>(b - begin) + shift);
     s.html += EscapeHtml(text.substr(html_from, offsets[a] - html_from));
     s.html += "<mark>" + EscapeHtml(text.substr(offsets[a], offsets[b] - offsets[a])) + "</mark>";
     html_from = offsets[b];

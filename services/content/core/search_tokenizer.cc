@@ -43,8 +43,7 @@ void AppendFolded(char32_t cp, std::string* out) {
     return;
   }
   if (IsDiacritic(cp)) return;
-  cp = static_cast<char32_t>(
-      u_foldCase(u_tolower(static_cast<UChar32>(cp)), U_FOLD_CASE_DEFAULT));
+  cp = static_cast<char32_t>(u_foldCase(u_tolower(static_cast<UChar32>(cp)), U_FOLD_CASE_DEFAULT));
   UErrorCode error = U_ZERO_ERROR;
   const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(error);
   icu::UnicodeString parts;
@@ -90,13 +89,13 @@ void AppendWords(absl::string_view text, size_t begin, size_t end,
 void AppendBigrams(absl::string_view text, const std::vector<size_t>& bounds,
                    std::vector<SearchToken>* tokens) {
   if (bounds.size() == 2) {
-    tokens->push_back({std::string(text.substr(bounds[0], bounds[1] - bounds[0])), bounds[0],
-                       bounds[1]});
+    tokens->push_back(
+        {std::string(text.substr(bounds[0], bounds[1] - bounds[0])), bounds[0], bounds[1]});
     return;
   }
   for (size_t i = 0; i + 2 < bounds.size(); ++i) {
-    tokens->push_back({std::string(text.substr(bounds[i], bounds[i + 2] - bounds[i])), bounds[i],
-                       bounds[i + 2]});
+    tokens->push_back(
+        {std::string(text.substr(bounds[i], bounds[i + 2] - bounds[i])), bounds[i], bounds[i + 2]});
   }
 }
 

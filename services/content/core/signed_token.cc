@@ -29,7 +29,7 @@ std::string TokenSigner::Sign(absl::string_view purpose,
 }
 
 std::optional<std::vector<std::string>> TokenSigner::Verify(absl::string_view purpose,
-                                                             absl::string_view token) const {
+                                                            absl::string_view token) const {
   const size_t dot = token.find('.');
   if (dot == absl::string_view::npos) return std::nullopt;
   std::string payload, mac;

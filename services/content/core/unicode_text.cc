@@ -64,7 +64,11 @@ std::string ToNfc(absl::string_view s) {
 
 char32_t NextCodePoint(absl::string_view s, size_t* pos) {
   const unsigned char c = static_cast<unsigned char>(s[*pos]);
-  int len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+  int len = c < 0x80             ? 1
+            : (c & 0xE0) == 0xC0 ? 2
+            : (c & 0xF0) == 0xE0 ? 3
+            : (c & 0xF8) == 0xF0 ? 4
+                                 : 0;
   if (len == 0 || *pos + len > s.size()) {
     ++*pos;
     return 0xFFFD;

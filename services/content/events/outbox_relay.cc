@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/base/log.h"
+#include "common/base/status_macros.h"
 #include "common/redis/keys.h"
 
 namespace bulletin::content {
@@ -35,7 +36,7 @@ std::string RunIdOf(const std::string& info) {
 
 }  // namespace
 
-OutboxRelay::OutboxRelay(OutboxStore* store, RedisClient* redis, RelayOptions options)
+OutboxRelay::OutboxRelay(OutboxStore& store, RedisClient& redis, RelayOptions options)
     : store_(store), redis_(redis), options_(std::move(options)) {}
 
 OutboxRelay::~OutboxRelay() { Stop(); }
@@ -46,19 +47,15 @@ void OutboxRelay::Start() {
 
 void OutboxRelay::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     stop_ = true;
   }
-  cv_.notify_all();
   if (thread_.joinable()) thread_.join();
 }
 
 void OutboxRelay::Notify() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    wake_ = true;
-  }
-  cv_.notify_all();
+  absl::MutexLock lock(&mu_);
+  wake_ = true;
 }
 
 void OutboxRelay::Loop() {
@@ -79,23 +76,23 @@ void OutboxRelay::Loop() {
       failing = false;
       backoff = options_.min_backoff;
     }
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait_for(lock, absl::ToChronoMilliseconds(wait),
-                 [&]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return stop_ || (wake_early && wake_); });
+    absl::MutexLock lock(&mu_);
+    mu_.AwaitWithTimeout(wake_early ? absl::Condition(this, &OutboxRelay::StoppedOrWoken)
+                                    : absl::Condition(this, &OutboxRelay::Stopped),
+                         wait);
     if (stop_) return;
     wake_ = false;
   }
 }
 
 absl::StatusOr<int> OutboxRelay::RunOnce() {
-  if (absl::Status s = CheckRedisRestart(); !s.ok()) return s;
-  absl::StatusOr<int> sent = SendPending();
-  if (!sent.ok()) return sent;
+  RETURN_IF_ERROR(CheckRedisRestart());
+  ASSIGN_OR_RETURN(const int sent, SendPending());
   const absl::Time now = options_.clock();
   if (now - last_cleanup_ >= absl::Minutes(1)) {
-    absl::StatusOr<int64_t> deleted = store_->DeleteSentEventsBefore(now - options_.retention);
-    if (!deleted.ok()) return deleted.status();
-    if (*deleted > 0) Logger()->debug("outbox relay: deleted {} expired events", *deleted);
+    ASSIGN_OR_RETURN(const int64_t deleted,
+                     store_.DeleteSentEventsBefore(now - options_.retention));
+    if (deleted > 0) Logger()->debug("outbox relay: deleted {} expired events", deleted);
     last_cleanup_ = now;
   }
   return sent;
@@ -103,14 +100,11 @@ absl::StatusOr<int> OutboxRelay::RunOnce() {
 
 absl::Status OutboxRelay::CheckRedisRestart() {
   if (!run_id_loaded_) {
-    absl::StatusOr<std::string> stored = store_->LoadRelayRunId();
-    if (!stored.ok()) return stored.status();
-    run_id_ = *stored;
+    ASSIGN_OR_RETURN(run_id_, store_.LoadRelayRunId());
     run_id_loaded_ = true;
   }
-  absl::StatusOr<RedisReply> info = redis_->Command({"INFO", "server"});
-  if (!info.ok()) return info.status();
-  const std::string run_id = RunIdOf(info->str);
+  ASSIGN_OR_RETURN(const RedisReply info, redis_.Command({"INFO", "server"}));
+  const std::string run_id = RunIdOf(info.str);
   if (run_id.empty()) return absl::UnavailableError("redis INFO server has no run_id");
   if (run_id == run_id_) return absl::OkStatus();
   if (!run_id_.empty()) {
@@ -118,46 +112,43 @@ absl::Status OutboxRelay::CheckRedisRestart() {
         "outbox relay: Redis restarted (run_id {} -> {}); re-sending the events "
         "of the last {} it no longer has",
         run_id_, run_id, absl::FormatDuration(options_.retention));
-    if (absl::Status s = ResendLost(options_.clock()); !s.ok()) return s;
+    RETURN_IF_ERROR(ResendLost(options_.clock()));
   }
-  if (absl::Status s = store_->SaveRelayRunId(run_id); !s.ok()) return s;
+  RETURN_IF_ERROR(store_.SaveRelayRunId(run_id));
   run_id_ = run_id;
   return absl::OkStatus();
 }
 
 absl::Status OutboxRelay::ResendLost(absl::Time now) {
   // Entries older than the stream's first one were trimmed (MAXLEN), not lost.
-  absl::StatusOr<RedisReply> first =
-      redis_->Command({"XRANGE", keys::kEventStream, "-", "+", "COUNT", "1"});
-  if (!first.ok()) return first.status();
+  ASSIGN_OR_RETURN(const RedisReply first,
+                   redis_.Command({"XRANGE", keys::kEventStream, "-", "+", "COUNT", "1"}));
   std::pair<uint64_t, uint64_t> first_id{0, 0};
-  if (!first->elements.empty() && !first->elements[0].elements.empty()) {
-    first_id = ParseStreamId(first->elements[0].elements[0].str);
+  if (!first.elements.empty() && !first.elements[0].elements.empty()) {
+    first_id = ParseStreamId(first.elements[0].elements[0].str);
   }
   int64_t after = 0;
   int resent = 0;
   for (;;) {
-    absl::StatusOr<std::vector<OutboxEvent>> batch =
-        store_->SentEventsSince(now - options_.retention, after, options_.batch_size);
-    if (!batch.ok()) return batch.status();
-    if (batch->empty()) break;
+    ASSIGN_OR_RETURN(std::vector<OutboxEvent> batch,
+                     store_.SentEventsSince(now - options_.retention, after, options_.batch_size));
+    if (batch.empty()) break;
     std::vector<RedisArgv> probes;
-    for (const OutboxEvent& e : *batch) {
+    for (const OutboxEvent& e : batch) {
       probes.push_back({"XRANGE", keys::kEventStream, e.stream_id, e.stream_id});
     }
-    absl::StatusOr<std::vector<RedisReply>> found = redis_->Pipeline(probes);
-    if (!found.ok()) return found.status();
+    ASSIGN_OR_RETURN(std::vector<RedisReply> found, redis_.Pipeline(probes));
     std::vector<OutboxEvent> lost;
-    for (size_t i = 0; i < batch->size(); ++i) {
-      const OutboxEvent& e = (*batch)[i];
-      const RedisReply& r = (*found)[i];
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const OutboxEvent& e = batch[i];
+      const RedisReply& r = found[i];
       const bool present = !r.is_error() && !r.elements.empty();
       const bool trimmed = ParseStreamId(e.stream_id) < first_id;
       if (!present && !trimmed) lost.push_back(e);
     }
-    if (absl::Status s = Send(lost); !s.ok()) return s;
+    RETURN_IF_ERROR(Send(lost));
     resent += static_cast<int>(lost.size());
-    after = batch->back().seq;
+    after = batch.back().seq;
   }
   Logger()->info("outbox relay: re-sent {} events after the Redis restart", resent);
   return absl::OkStatus();
@@ -166,11 +157,10 @@ absl::Status OutboxRelay::ResendLost(absl::Time now) {
 absl::StatusOr<int> OutboxRelay::SendPending() {
   int total = 0;
   for (;;) {
-    absl::StatusOr<std::vector<OutboxEvent>> batch = store_->PendingEvents(options_.batch_size);
-    if (!batch.ok()) return batch.status();
-    if (absl::Status s = Send(*batch); !s.ok()) return s;
-    total += static_cast<int>(batch->size());
-    if (static_cast<int>(batch->size()) < options_.batch_size) return total;
+    ASSIGN_OR_RETURN(std::vector<OutboxEvent> batch, store_.PendingEvents(options_.batch_size));
+    RETURN_IF_ERROR(Send(batch));
+    total += static_cast<int>(batch.size());
+    if (static_cast<int>(batch.size()) < options_.batch_size) return total;
   }
 }
 
@@ -183,16 +173,15 @@ absl::Status OutboxRelay::Send(const std::vector<OutboxEvent>& events) {
                         keys::kFieldEventId, e.event_id, keys::kFieldType, e.type,
                         keys::kFieldArticleId, e.article_id});
   }
-  absl::StatusOr<std::vector<RedisReply>> replies = redis_->Pipeline(commands);
-  if (!replies.ok()) return replies.status();
+  ASSIGN_OR_RETURN(const std::vector<RedisReply> replies, redis_.Pipeline(commands));
   const absl::Time now = options_.clock();
   for (size_t i = 0; i < events.size(); ++i) {
-    const RedisReply& r = (*replies)[i];
+    const RedisReply& r = replies[i];
     if (r.is_error()) return r.ToStatus();  // later entries of this batch go again, in order
     if (r.type != RedisReply::Type::kString) {
       return absl::InternalError(absl::StrCat("XADD returned ", DebugString(r)));
     }
-    if (absl::Status s = store_->MarkEventSent(events[i].seq, r.str, now); !s.ok()) return s;
+    RETURN_IF_ERROR(store_.MarkEventSent(events[i].seq, r.str, now));
   }
   return absl::OkStatus();
 }

@@ -10,14 +10,14 @@
 // first, before any newer event. Thread-safe.
 #pragma once
 
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/redis/redis_client.h"
 #include "services/content/core/article_store.h"
@@ -36,7 +36,8 @@ struct RelayOptions {
 
 class OutboxRelay {
  public:
-  OutboxRelay(OutboxStore* store, RedisClient* redis, RelayOptions options);
+  // `store` and `redis` must outlive the relay.
+  OutboxRelay(OutboxStore& store, RedisClient& redis, RelayOptions options);
   ~OutboxRelay();  // Stop()s
   OutboxRelay(const OutboxRelay&) = delete;
   OutboxRelay& operator=(const OutboxRelay&) = delete;
@@ -44,9 +45,9 @@ class OutboxRelay {
   // Starts the background thread. Call once.
   void Start();
   // Stops and joins the thread; events not yet sent stay in the outbox. Idempotent.
-  void Stop();
+  void Stop() ABSL_LOCKS_EXCLUDED(mu_);
   // Wakes the thread: an event was just committed.
-  void Notify();
+  void Notify() ABSL_LOCKS_EXCLUDED(mu_);
 
   // One pass, on the calling thread (the background thread calls it; tests may too when
   // the thread is not started): notices a Redis restart and re-sends what it lost, sends
@@ -55,15 +56,17 @@ class OutboxRelay {
   absl::StatusOr<int> RunOnce();
 
  private:
-  void Loop();
+  void Loop() ABSL_LOCKS_EXCLUDED(mu_);
+  bool Stopped() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stop_; }
+  bool StoppedOrWoken() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stop_ || wake_; }
   absl::Status CheckRedisRestart();
   absl::Status ResendLost(absl::Time now);
   absl::StatusOr<int> SendPending();
   // XADDs `events` in one round trip and marks each sent; stops at the first failure.
   absl::Status Send(const std::vector<OutboxEvent>& events);
 
-  OutboxStore* const store_;
-  RedisClient* const redis_;
+  OutboxStore& store_;
+  RedisClient& redis_;
   const RelayOptions options_;
 
   // Used by the thread running RunOnce only.
@@ -71,8 +74,7 @@ class OutboxRelay {
   std::string run_id_;
   absl::Time last_cleanup_ = absl::InfinitePast();
 
-  std::mutex mu_;
-  std::condition_variable cv_;
+  absl::Mutex mu_;
   bool wake_ ABSL_GUARDED_BY(mu_) = false;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;

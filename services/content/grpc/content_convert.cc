@@ -1,30 +1,9 @@
 #include "services/content/grpc/content_convert.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/proto/time.h"
 
 namespace bulletin::content {
-
-absl::StatusOr<absl::Time> FromProtoTime(const google::protobuf::Timestamp& ts, const char* field) {
-  constexpr int64_t kMinSeconds = -62135596800;  // 0001-01-01T00:00:00Z
-  constexpr int64_t kMaxSeconds = 253402300799;  // 9999-12-31T23:59:59Z
-  if (ts.nanos() < 0 || ts.nanos() > 999999999 || ts.seconds() < kMinSeconds ||
-      ts.seconds() > kMaxSeconds) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ": not a valid timestamp"));
-  }
-  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
-}
-
-void ToProtoTime(absl::Time t, google::protobuf::Timestamp* out) {
-  const absl::Time seconds = absl::FromUnixSeconds(absl::ToUnixSeconds(t));
-  absl::Duration rest = t - seconds;
-  int64_t s = absl::ToUnixSeconds(t);
-  if (rest < absl::ZeroDuration()) {
-    rest += absl::Seconds(1);
-    --s;
-  }
-  out->set_seconds(s);
-  out->set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(rest)));
-}
 
 Article FromProto(const v1::Article& in) {
   Article a;
@@ -61,12 +40,48 @@ Category FromProto(const v1::Category& in) {
   return c;
 }
 
+v1::ArticleState ToProto(ArticleState state) {
+  switch (state) {
+    case ArticleState::kDraft:
+      return v1::ARTICLE_STATE_DRAFT;
+    case ArticleState::kScheduled:
+      return v1::ARTICLE_STATE_SCHEDULED;
+    case ArticleState::kPublished:
+      return v1::ARTICLE_STATE_PUBLISHED;
+    case ArticleState::kArchived:
+      return v1::ARTICLE_STATE_ARCHIVED;
+  }
+  return v1::ARTICLE_STATE_UNSPECIFIED;
+}
+
+absl::StatusOr<std::optional<ArticleState>> StateFilterFromProto(v1::ArticleState state,
+                                                                 absl::string_view field) {
+  switch (state) {
+    case v1::ARTICLE_STATE_UNSPECIFIED:
+      return std::optional<ArticleState>();
+    case v1::ARTICLE_STATE_DRAFT:
+      return ArticleState::kDraft;
+    case v1::ARTICLE_STATE_SCHEDULED:
+      return ArticleState::kScheduled;
+    case v1::ARTICLE_STATE_PUBLISHED:
+      return ArticleState::kPublished;
+    case v1::ARTICLE_STATE_ARCHIVED:
+      return ArticleState::kArchived;
+    default:
+      return absl::InvalidArgumentError(absl::StrCat(field, ": unknown value"));
+  }
+}
+
+bool IsBasicView(v1::ArticleView view, bool basic_by_default) {
+  return view == v1::ARTICLE_VIEW_UNSPECIFIED ? basic_by_default : view == v1::ARTICLE_VIEW_BASIC;
+}
+
 void ToProto(const Article& in, v1::Article* out) {
   out->set_id(in.id);
   out->set_slug(in.slug);
   out->set_category_id(in.category_id);
   for (const std::string& tag : in.tags) out->add_tags(tag);
-  out->set_state(static_cast<v1::ArticleState>(in.state));
+  out->set_state(ToProto(in.state));
   for (const auto& [locale, tr] : in.translations) {
     v1::ArticleTranslation& t = (*out->mutable_translations())[locale];
     t.set_title(tr.title);
@@ -120,6 +135,30 @@ void ToProto(const Category& in, v1::Category* out) {
 void ToProto(const CategoryRead& in, v1::Category* out) {
   ToProto(in.category, out);
   for (const Category& ancestor : in.ancestors) ToProto(ancestor, out->add_ancestors());
+}
+
+void ToProto(const ArticleRevision& in, v1::ArticleRevision* out) {
+  out->set_revision(in.revision);
+  ToProto(in.article, out->mutable_article());
+  ToProtoTime(in.create_time, out->mutable_create_time());
+  out->set_author(in.author);
+  for (const std::string& path : in.changed_fields) out->mutable_changed_fields()->add_paths(path);
+}
+
+void ToProto(const SearchResult& in, v1::SearchResult* out) {
+  ToProto(in.read, out->mutable_article());
+  out->set_score(in.score);
+  for (const Snippet& s : in.snippets) {
+    v1::Snippet* snippet = out->add_snippets();
+    snippet->set_field(s.field);
+    snippet->set_text(s.text);
+    snippet->set_html(s.html);
+    for (const auto& [start, end] : s.highlights) {
+      v1::TextRange* range = snippet->add_highlights();
+      range->set_start(start);
+      range->set_end(end);
+    }
+  }
 }
 
 }  // namespace bulletin::content

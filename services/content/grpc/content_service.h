@@ -1,7 +1,7 @@
 // The gRPC adapter of bulletin.content.v1.ContentService: request proto -> ContentCore ->
-// response proto, nothing else. Every method runs on a WorkerPool (callback API, one
-// Finish per call). Writes in content_service.cc, reads of many in
-// content_service_reads.cc. Thread-safe.
+// response proto, nothing else. Every method runs on a WorkerPool with the caller resolved
+// once (common/grpc/call.h RunUnaryAs; a stale etag's trailer is sent by RunUnary).
+// Writes in content_service.cc, reads of many in content_service_reads.cc. Thread-safe.
 #pragma once
 
 #include "bulletin/content/v1/content.grpc.pb.h"
@@ -11,13 +11,10 @@
 
 namespace bulletin::content {
 
-// Sends the current etag of an ABORTED status as trailing metadata (content.proto).
-absl::Status WithEtagTrailer(grpc::CallbackServerContext* context, absl::Status status);
-
-class ContentServiceImpl final : public v1::ContentService::CallbackService {
+class ContentService final : public v1::ContentService::CallbackService {
  public:
   // All three must outlive the service.
-  ContentServiceImpl(ContentCore* core, const TokenStore* tokens, WorkerPool* pool)
+  ContentService(ContentCore& core, const TokenStore& tokens, WorkerPool& pool)
       : core_(core), tokens_(tokens), pool_(pool) {}
 
   grpc::ServerUnaryReactor* CreateArticle(grpc::CallbackServerContext* context,
@@ -40,17 +37,20 @@ class ContentServiceImpl final : public v1::ContentService::CallbackService {
                                          const v1::ListArticlesRequest* request,
                                          v1::ListArticlesResponse* response) override;
   grpc::ServerUnaryReactor* UpdateArticle(grpc::CallbackServerContext* context,
-                                          const v1::UpdateArticleRequest* request, v1::Article* response) override;
+                                          const v1::UpdateArticleRequest* request,
+                                          v1::Article* response) override;
   grpc::ServerUnaryReactor* DeleteArticle(grpc::CallbackServerContext* context,
-                                          const v1::DeleteArticleRequest* request, v1::Article* response) override;
+                                          const v1::DeleteArticleRequest* request,
+                                          v1::Article* response) override;
   grpc::ServerUnaryReactor* UnpublishArticle(grpc::CallbackServerContext* context,
                                              const v1::UnpublishArticleRequest* request,
                                              v1::Article* response) override;
   grpc::ServerUnaryReactor* ArchiveArticle(grpc::CallbackServerContext* context,
-                                           const v1::ArchiveArticleRequest* request, v1::Article* response) override;
-  grpc::ServerUnaryReactor* ListArticleRevisions(grpc::CallbackServerContext* context,
-                                                 const v1::ListArticleRevisionsRequest* request,
-                                                 v1::ListArticleRevisionsResponse* response) override;
+                                           const v1::ArchiveArticleRequest* request,
+                                           v1::Article* response) override;
+  grpc::ServerUnaryReactor* ListArticleRevisions(
+      grpc::CallbackServerContext* context, const v1::ListArticleRevisionsRequest* request,
+      v1::ListArticleRevisionsResponse* response) override;
   grpc::ServerUnaryReactor* SearchArticles(grpc::CallbackServerContext* context,
                                            const v1::SearchArticlesRequest* request,
                                            v1::SearchArticlesResponse* response) override;
@@ -76,9 +76,9 @@ class ContentServiceImpl final : public v1::ContentService::CallbackService {
       grpc::CallbackServerContext* context, const Request* request, v1::Article* response,
       absl::StatusOr<Article> (ContentCore::*method)(const Caller&, const StateCommand&));
 
-  ContentCore* const core_;
-  const TokenStore* const tokens_;
-  WorkerPool* const pool_;
+  ContentCore& core_;
+  const TokenStore& tokens_;
+  WorkerPool& pool_;
 };
 
 }  // namespace bulletin::content

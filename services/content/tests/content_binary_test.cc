@@ -220,8 +220,8 @@ TEST(ContentBinaryTest, ScheduledArticleIsPublishedOnTimeAfterARestart) {
           bool ours = false, published = false;
           for (size_t i = 0; i + 1 < fields.size(); i += 2) {
             ours |= fields[i].str == keys::kFieldArticleId && fields[i + 1].str == created.id();
-            published |=
-                fields[i].str == keys::kFieldType && fields[i + 1].str == "ARTICLE_EVENT_TYPE_PUBLISHED";
+            published |= fields[i].str == keys::kFieldType &&
+                         fields[i + 1].str == "ARTICLE_EVENT_TYPE_PUBLISHED";
           }
           if (ours && published) return true;
         }

@@ -39,7 +39,7 @@ class ContentCoreTest : public ::testing::Test {
     options.site_base_url = "https://news.example.org";
     options.clock = [this] { return now_; };
     options.on_event_committed = [this] { ++commits_; };
-    core_ = std::make_unique<ContentCore>(store_.get(), options);
+    core_ = std::make_unique<ContentCore>(*store_, options);
   }
 
   static Article Bilingual(const std::string& en_title) {

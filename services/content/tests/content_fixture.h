@@ -26,7 +26,7 @@ class CoreFixture : public ::testing::Test {
     auto store = SqliteArticleStore::Open(dir_.path() + "/content.db");
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
-    core_ = std::make_unique<ContentCore>(store_.get(), Options());
+    core_ = std::make_unique<ContentCore>(*store_, Options());
   }
 
   ContentOptions Options() {

@@ -177,8 +177,7 @@ TEST_F(LifecycleTest, EveryChangeOfAPublishedArticleWritesItsEvent) {
   auto deleted = core_->DeleteArticle(kEditor, {a.id, ""});
   ASSERT_TRUE(deleted.ok()) << deleted.status();
   EXPECT_TRUE(deleted->delete_time.has_value());
-  EXPECT_EQ(core_->DeleteArticle(kEditor, {a.id, ""}).status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(core_->DeleteArticle(kEditor, {a.id, ""}).status().code(), absl::StatusCode::kNotFound);
 
   std::vector<events::v1::ArticleEventType> types;
   int64_t last_revision = 0;
@@ -189,11 +188,13 @@ TEST_F(LifecycleTest, EveryChangeOfAPublishedArticleWritesItsEvent) {
     EXPECT_EQ(e.article().category_id(), news.id);
   }
   using events::v1::ArticleEventType;
-  EXPECT_EQ(types, (std::vector<ArticleEventType>{
-                       events::v1::ARTICLE_EVENT_TYPE_PUBLISHED, events::v1::ARTICLE_EVENT_TYPE_UPDATED,
-                       events::v1::ARTICLE_EVENT_TYPE_UNPUBLISHED, events::v1::ARTICLE_EVENT_TYPE_PUBLISHED,
-                       events::v1::ARTICLE_EVENT_TYPE_UNPUBLISHED, events::v1::ARTICLE_EVENT_TYPE_PUBLISHED,
-                       events::v1::ARTICLE_EVENT_TYPE_DELETED}));
+  EXPECT_EQ(
+      types,
+      (std::vector<ArticleEventType>{
+          events::v1::ARTICLE_EVENT_TYPE_PUBLISHED, events::v1::ARTICLE_EVENT_TYPE_UPDATED,
+          events::v1::ARTICLE_EVENT_TYPE_UNPUBLISHED, events::v1::ARTICLE_EVENT_TYPE_PUBLISHED,
+          events::v1::ARTICLE_EVENT_TYPE_UNPUBLISHED, events::v1::ARTICLE_EVENT_TYPE_PUBLISHED,
+          events::v1::ARTICLE_EVENT_TYPE_DELETED}));
   // Deleted: gone from public reads, the slug stays reserved.
   ArticleQuery q;
   q.id = a.id;
@@ -212,7 +213,7 @@ TEST_F(LifecycleTest, TwoWritersRacingOnOneArticleExactlyOneWins) {
   // two replicas, not only through one process's mutex.
   auto other_store = SqliteArticleStore::Open(dir_.path() + "/content.db");
   ASSERT_TRUE(other_store.ok()) << other_store.status();
-  ContentCore other_core(other_store->get(), Options());
+  ContentCore other_core(**other_store, Options());
   ContentCore* cores[2] = {core_.get(), &other_core};
   for (int round = 0; round < 10; ++round) {
     const std::string etag = store_->GetArticle(a.id)->etag;
@@ -238,8 +239,7 @@ TEST_F(LifecycleTest, TwoWritersRacingOnOneArticleExactlyOneWins) {
     const absl::Status& loser = results[0].ok() ? results[1] : results[0];
     EXPECT_EQ(loser.code(), absl::StatusCode::kAborted) << loser;
     auto stored = store_->GetArticle(a.id);
-    EXPECT_EQ(stored->translations.at("en").title,
-              results[0].ok() ? "Writer 0" : "Writer 1");
+    EXPECT_EQ(stored->translations.at("en").title, results[0].ok() ? "Writer 0" : "Writer 1");
     EXPECT_EQ(stored->revision, 2 + round);
   }
 }
@@ -252,7 +252,7 @@ TEST_F(LifecycleTest, SchedulerPublishesOnTimeWithTheEventThen) {
   EXPECT_EQ(scheduled->state, ArticleState::kScheduled);
   SchedulerOptions options;
   options.clock = [this] { return now_; };
-  Scheduler scheduler(core_.get(), store_.get(), options);
+  Scheduler scheduler(*core_, *store_, options);
   auto wait = scheduler.RunOnce();
   ASSERT_TRUE(wait.ok());
   EXPECT_EQ(*wait, absl::Seconds(30));  // capped; the next due time is 10 minutes away
@@ -295,16 +295,13 @@ TEST_F(LifecycleTest, PreviewTokenReadsOneDraftUntilItExpires) {
   ASSERT_TRUE(read.ok()) << read.status();
   EXPECT_EQ(read->article.state, ArticleState::kDraft);
   q.id = other.id;
-  EXPECT_EQ(core_->GetArticle(kAnonymous, q).status().code(),
-            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(core_->GetArticle(kAnonymous, q).status().code(), absl::StatusCode::kPermissionDenied);
   q.id = draft.id;
   q.preview_token = grant->token + "x";
-  EXPECT_EQ(core_->GetArticle(kAnonymous, q).status().code(),
-            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(core_->GetArticle(kAnonymous, q).status().code(), absl::StatusCode::kPermissionDenied);
   q.preview_token = grant->token;
   now_ += absl::Minutes(11);
-  EXPECT_EQ(core_->GetArticle(kAnonymous, q).status().code(),
-            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(core_->GetArticle(kAnonymous, q).status().code(), absl::StatusCode::kPermissionDenied);
 }
 
 TEST_F(LifecycleTest, CacheServesPublishedArticlesAndIsInvalidatedOnWrite) {

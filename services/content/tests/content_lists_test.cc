@@ -56,12 +56,12 @@ TEST_F(ListsTest, KeysetPagesStayCorrectWhileArticlesArePublished) {
   }
   q.page_token = p1->next_page_token;
   q.tag = "other";
-  EXPECT_TRUE(absl::StartsWith(core_->ListArticles(kAnonymous, q).status().message(),
-                               "page_token:"));
+  EXPECT_TRUE(
+      absl::StartsWith(core_->ListArticles(kAnonymous, q).status().message(), "page_token:"));
   q = ListArticlesQuery{};
   q.page_size = -1;
-  EXPECT_TRUE(absl::StartsWith(core_->ListArticles(kAnonymous, q).status().message(),
-                               "page_size:"));
+  EXPECT_TRUE(
+      absl::StartsWith(core_->ListArticles(kAnonymous, q).status().message(), "page_size:"));
 }
 
 TEST_F(ListsTest, FiltersByCategoryTreeTagLocaleStateAndFeatured) {
@@ -108,8 +108,7 @@ TEST_F(ListsTest, FiltersByCategoryTreeTagLocaleStateAndFeatured) {
   EXPECT_EQ(Ids(*core_->ListArticles(kAnonymous, q)), (std::vector<std::string>{b}));
   q = ListArticlesQuery{};
   q.state = ArticleState::kDraft;
-  EXPECT_EQ(core_->ListArticles(kAnonymous, q).status().code(),
-            absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(core_->ListArticles(kAnonymous, q).status().code(), absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(Ids(*core_->ListArticles(kEditor, q)), (std::vector<std::string>{draft}));
   q = ListArticlesQuery{};
   q.category_id = "no-such-category";
@@ -134,9 +133,8 @@ class SearchTest : public CoreFixture {
     marathon.default_locale = "zh-CN";
     marathon.translations["zh-CN"] =
         Text("北京马拉松比赛圆满结束", "选手们实现了自己的愿望。", "<p>比赛在天安门广场开始。</p>");
-    marathon.translations["en"] =
-        Text("Beijing Marathon Ends", "Runners finished the race.",
-             "<p>A volunteer handed out water to the runners.</p>");
+    marathon.translations["en"] = Text("Beijing Marathon Ends", "Runners finished the race.",
+                                       "<p>A volunteer handed out water to the runners.</p>");
     marathon_ = Publish(Create(marathon)).id;
     Article youth;
     youth.default_locale = "zh-CN";
@@ -193,7 +191,8 @@ TEST_F(SearchTest, EnglishIsStemmedAndRankedByBm25WithSnippets) {
   ASSERT_GE(top.snippets.size(), 2u);
   EXPECT_EQ(top.snippets[0].field, "title");
   EXPECT_EQ(top.snippets[0].highlights, (std::vector<std::pair<int, int>>{{0, 2}}));
-  EXPECT_TRUE(absl::StartsWith(top.snippets[0].html, "<mark>志愿</mark>服务")) << top.snippets[0].html;
+  EXPECT_TRUE(absl::StartsWith(top.snippets[0].html, "<mark>志愿</mark>服务"))
+      << top.snippets[0].html;
   EXPECT_GT(top.score, page->results[1].score);
   EXPECT_EQ(page->total_size, 2);
 
@@ -219,7 +218,7 @@ TEST_F(SearchTest, TheSameWordTypedTwoWaysFindsTheSameArticle) {
   cafe.translations["en"] = Text("Caf\xC3\xA9 opens for volunteers");  // precomposed
   const std::string id = Publish(Create(cafe)).id;
   EXPECT_EQ(Find("Cafe\xCC\x81"), (std::vector<std::string>{id}));  // e + combining accent
-  EXPECT_EQ(Find("cafe"), (std::vector<std::string>{id}));         // accents folded
+  EXPECT_EQ(Find("cafe"), (std::vector<std::string>{id}));          // accents folded
   // Unpublished and deleted articles leave the index.
   ASSERT_TRUE(core_->DeleteArticle(kEditor, {id, ""}).ok());
   EXPECT_TRUE(Find("cafe").empty());

@@ -34,8 +34,8 @@ class ContentServiceTest : public ::testing::Test {
         absl::StrCat("editor ", kEditorToken, "\nfrontend ", kFrontendToken, "\n"));
     ASSERT_TRUE(tokens.ok()) << tokens.status();
     tokens_ = *std::move(tokens);
-    core_ = std::make_unique<ContentCore>(store_.get(), ContentOptions{});
-    service_ = std::make_unique<ContentServiceImpl>(core_.get(), &tokens_, &pool_);
+    core_ = std::make_unique<ContentCore>(*store_, ContentOptions{});
+    service_ = std::make_unique<ContentService>(*core_, tokens_, pool_);
     ServerConfig config;
     config.listen = "127.0.0.1:0";
     auto server =
@@ -72,7 +72,7 @@ class ContentServiceTest : public ::testing::Test {
   TokenStore tokens_;
   WorkerPool pool_{4, 64};
   std::unique_ptr<ContentCore> core_;
-  std::unique_ptr<ContentServiceImpl> service_;
+  std::unique_ptr<ContentService> service_;
   std::unique_ptr<GrpcServer> server_;
   std::unique_ptr<pb::ContentService::Stub> stub_;
 };

@@ -35,10 +35,10 @@ class ContentRelayTest : public ::testing::Test {
     options.max_backoff = absl::Milliseconds(200);
     options.retention = absl::Hours(1);
     options.clock = [this] { return now_ + (absl::Now() - start_); };
-    relay_ = std::make_unique<OutboxRelay>(store_.get(), client_.get(), options);
+    relay_ = std::make_unique<OutboxRelay>(*store_, *client_, options);
     ContentOptions core_options;
     core_options.on_event_committed = [this] { relay_->Notify(); };
-    core_ = std::make_unique<ContentCore>(store_.get(), core_options);
+    core_ = std::make_unique<ContentCore>(*store_, core_options);
   }
 
   void TearDown() override {

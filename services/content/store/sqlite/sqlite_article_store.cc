@@ -4,10 +4,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/base/status_macros.h"
+#include "common/base/text_rules.h"
 #include "services/content/store/sqlite/sqlite_fts.h"
 #include "services/content/store/sqlite/sqlite_internal.h"
 #include "services/content/store/sqlite/sqlite_schema.h"
-#include "common/base/text_rules.h"
 
 namespace bulletin::content {
 
@@ -24,12 +25,12 @@ std::string Suffixed(const std::string& base, int n) {
 
 absl::StatusOr<std::unique_ptr<SqliteArticleStore>> SqliteArticleStore::Open(
     const std::string& path) {
-  ASSIGN_OR_RETURN(db, SqliteDb::Open(path));
+  ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> db, SqliteDb::Open(path));
   RETURN_IF_ERROR(RegisterSearchTokenizer(db->handle()));
   RETURN_IF_ERROR(db->Migrate(SchemaMigrations()));
   std::unique_ptr<SqliteArticleStore> store(new SqliteArticleStore(std::move(db)));
   {
-    std::lock_guard<std::mutex> lock(store->mu_);
+    absl::MutexLock lock(&store->mu_);
     RETURN_IF_ERROR(store->RebuildSearchIndexIfStale());
   }
   return store;
@@ -40,19 +41,20 @@ absl::StatusOr<std::unique_ptr<SqliteArticleStore>> SqliteArticleStore::Open(
 absl::StatusOr<std::string> SqliteArticleStore::FindRequest(const std::string& kind,
                                                             const std::string& request_id,
                                                             absl::Time now) {
-  ASSIGN_OR_RETURN(q, db_->Prepare("SELECT resource_id FROM request_ids "
-                                   "WHERE kind = ? AND request_id = ? AND create_time >= ?"));
+  ASSIGN_OR_RETURN(Statement q,
+                   db_->Prepare("SELECT resource_id FROM request_ids "
+                                "WHERE kind = ? AND request_id = ? AND create_time >= ?"));
   q.BindText(1, kind).BindText(2, request_id).BindInt(3, Micros(now - kRequestIdWindow));
-  ASSIGN_OR_RETURN(row, q.Step());
+  ASSIGN_OR_RETURN(bool row, q.Step());
   return row ? q.Text(0) : std::string();
 }
 
 absl::Status SqliteArticleStore::SaveRequest(const std::string& kind, const std::string& request_id,
                                              const std::string& resource_id, absl::Time now) {
   // REPLACE: an expired entry for the same request_id gives way to the new one.
-  ASSIGN_OR_RETURN(q, db_->Prepare("INSERT OR REPLACE INTO request_ids "
-                                   "(kind, request_id, resource_id, create_time) "
-                                   "VALUES (?, ?, ?, ?)"));
+  ASSIGN_OR_RETURN(Statement q, db_->Prepare("INSERT OR REPLACE INTO request_ids "
+                                             "(kind, request_id, resource_id, create_time) "
+                                             "VALUES (?, ?, ?, ?)"));
   q.BindText(1, kind).BindText(2, request_id).BindText(3, resource_id).BindInt(4, Micros(now));
   return q.Run();
 }
@@ -77,9 +79,9 @@ void ReadArticleRow(const Statement& q, Article& a) {
 absl::StatusOr<Article> SqliteArticleStore::LoadArticle(const std::string& id) {
   Article a;
   {
-    ASSIGN_OR_RETURN(q, db_->Prepare(absl::StrCat(kArticleColumns, "WHERE id = ?")));
+    ASSIGN_OR_RETURN(Statement q, db_->Prepare(absl::StrCat(kArticleColumns, "WHERE id = ?")));
     q.BindText(1, id);
-    ASSIGN_OR_RETURN(row, q.Step());
+    ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) return absl::NotFoundError(absl::StrCat("article \"", id, "\" not found"));
     ReadArticleRow(q, a);
   }
@@ -91,15 +93,16 @@ absl::Status SqliteArticleStore::LoadArticleParts(Article& a, int64_t revision) 
   const bool live = revision == 0;
   {
     ASSIGN_OR_RETURN(
-        t, db_->Prepare(absl::StrCat(
-               "SELECT locale, title, summary, body, cover_image_url, cover_image_caption, "
-               "cover_image_alt, slug, outdated, update_time FROM ",
-               live ? "article_translations WHERE article_id = ?1"
-                    : "article_revision_translations WHERE article_id = ?1 AND revision = ?2")));
+        Statement t,
+        db_->Prepare(absl::StrCat(
+            "SELECT locale, title, summary, body, cover_image_url, cover_image_caption, "
+            "cover_image_alt, slug, outdated, update_time FROM ",
+            live ? "article_translations WHERE article_id = ?1"
+                 : "article_revision_translations WHERE article_id = ?1 AND revision = ?2")));
     t.BindText(1, a.id);
     if (!live) t.BindInt(2, revision);
     for (;;) {
-      ASSIGN_OR_RETURN(row, t.Step());
+      ASSIGN_OR_RETURN(bool row, t.Step());
       if (!row) break;
       Translation& tr = a.translations[t.Text(0)];
       tr.title = t.Text(1);
@@ -113,16 +116,16 @@ absl::Status SqliteArticleStore::LoadArticleParts(Article& a, int64_t revision) 
       tr.update_time = FromMicros(t.Int(9));
     }
   }
-  ASSIGN_OR_RETURN(
-      g, db_->Prepare(absl::StrCat(
-             "SELECT tag FROM ",
-             live ? "article_tags WHERE article_id = ?1"
-                  : "article_revision_tags WHERE article_id = ?1 AND revision = ?2",
-             " ORDER BY position")));
+  ASSIGN_OR_RETURN(Statement g,
+                   db_->Prepare(absl::StrCat(
+                       "SELECT tag FROM ",
+                       live ? "article_tags WHERE article_id = ?1"
+                            : "article_revision_tags WHERE article_id = ?1 AND revision = ?2",
+                       " ORDER BY position")));
   g.BindText(1, a.id);
   if (!live) g.BindInt(2, revision);
   for (;;) {
-    ASSIGN_OR_RETURN(row, g.Step());
+    ASSIGN_OR_RETURN(bool row, g.Step());
     if (!row) break;
     a.tags.push_back(g.Text(0));
   }
@@ -134,31 +137,34 @@ absl::Status SqliteArticleStore::WriteRevision(const std::string& id, const std:
                                                absl::Time now) {
   {
     ASSIGN_OR_RETURN(
-        q, db_->Prepare("INSERT INTO article_revisions SELECT id, revision, slug, category_id, "
-                        "state, default_locale, publish_time, create_time, update_time, etag, "
-                        "featured, delete_time, ?2, ?3, ?4 FROM articles WHERE id = ?1"));
+        Statement q,
+        db_->Prepare("INSERT INTO article_revisions SELECT id, revision, slug, category_id, "
+                     "state, default_locale, publish_time, create_time, update_time, etag, "
+                     "featured, delete_time, ?2, ?3, ?4 FROM articles WHERE id = ?1"));
     q.BindText(1, id).BindText(2, author).BindText(3, absl::StrJoin(changed_fields, ","));
     RETURN_IF_ERROR(q.BindInt(4, Micros(now)).Run());
   }
   {
     ASSIGN_OR_RETURN(
-        q, db_->Prepare("INSERT INTO article_revision_translations SELECT t.article_id, "
-                        "a.revision, t.locale, t.title, t.summary, t.body, t.cover_image_url, "
-                        "t.cover_image_caption, t.cover_image_alt, t.slug, t.outdated, "
-                        "t.update_time FROM article_translations t JOIN articles a "
-                        "ON a.id = t.article_id WHERE t.article_id = ?1"));
+        Statement q,
+        db_->Prepare("INSERT INTO article_revision_translations SELECT t.article_id, "
+                     "a.revision, t.locale, t.title, t.summary, t.body, t.cover_image_url, "
+                     "t.cover_image_caption, t.cover_image_alt, t.slug, t.outdated, "
+                     "t.update_time FROM article_translations t JOIN articles a "
+                     "ON a.id = t.article_id WHERE t.article_id = ?1"));
     RETURN_IF_ERROR(q.BindText(1, id).Run());
   }
   ASSIGN_OR_RETURN(
-      q, db_->Prepare("INSERT INTO article_revision_tags SELECT g.article_id, a.revision, "
-                      "g.position, g.tag FROM article_tags g JOIN articles a "
-                      "ON a.id = g.article_id WHERE g.article_id = ?1"));
+      Statement q,
+      db_->Prepare("INSERT INTO article_revision_tags SELECT g.article_id, a.revision, "
+                   "g.position, g.tag FROM article_tags g JOIN articles a "
+                   "ON a.id = g.article_id WHERE g.article_id = ?1"));
   return q.BindText(1, id).Run();
 }
 
 absl::StatusOr<std::string> SqliteArticleStore::SlugOwner(const std::string& slug) {
-  ASSIGN_OR_RETURN(q, db_->Prepare("SELECT article_id FROM slugs WHERE slug = ?"));
-  ASSIGN_OR_RETURN(row, q.BindText(1, slug).Step());
+  ASSIGN_OR_RETURN(Statement q, db_->Prepare("SELECT article_id FROM slugs WHERE slug = ?"));
+  ASSIGN_OR_RETURN(bool row, q.BindText(1, slug).Step());
   return row ? q.Text(0) : std::string();
 }
 
@@ -171,7 +177,7 @@ absl::Status SqliteArticleStore::WriteArticle(const Article& a, bool insert) {
     }
   }
   for (const auto& [slug, field] : slugs) {
-    ASSIGN_OR_RETURN(owner, SlugOwner(slug));
+    ASSIGN_OR_RETURN(std::string owner, SlugOwner(slug));
     if (!owner.empty() && owner != a.id) {
       return absl::AlreadyExistsError(
           absl::StrCat(field, ": \"", slug, "\" is already used by another article"));
@@ -179,7 +185,7 @@ absl::Status SqliteArticleStore::WriteArticle(const Article& a, bool insert) {
   }
   {
     ASSIGN_OR_RETURN(
-        q,
+        Statement q,
         db_->Prepare(
             insert
                 ? "INSERT INTO articles (slug, category_id, state, default_locale, publish_time, "
@@ -205,12 +211,12 @@ absl::Status SqliteArticleStore::WriteArticle(const Article& a, bool insert) {
   for (const char* sql : {"DELETE FROM article_translations WHERE article_id = ?",
                           "DELETE FROM article_tags WHERE article_id = ?",
                           "DELETE FROM slugs WHERE article_id = ?"}) {
-    ASSIGN_OR_RETURN(d, db_->Prepare(sql));
+    ASSIGN_OR_RETURN(Statement d, db_->Prepare(sql));
     RETURN_IF_ERROR(d.BindText(1, a.id).Run());
   }
   for (const auto& [locale, tr] : a.translations) {
     ASSIGN_OR_RETURN(
-        t,
+        Statement t,
         db_->Prepare(
             "INSERT INTO article_translations (article_id, locale, title, summary, body, "
             "cover_image_url, cover_image_caption, cover_image_alt, slug, outdated, update_time) "
@@ -222,14 +228,16 @@ absl::Status SqliteArticleStore::WriteArticle(const Article& a, bool insert) {
   }
   for (size_t i = 0; i < a.tags.size(); ++i) {
     ASSIGN_OR_RETURN(
-        t, db_->Prepare("INSERT INTO article_tags (article_id, position, tag) VALUES (?, ?, ?)"));
+        Statement t,
+        db_->Prepare("INSERT INTO article_tags (article_id, position, tag) VALUES (?, ?, ?)"));
     RETURN_IF_ERROR(
         t.BindText(1, a.id).BindInt(2, static_cast<int64_t>(i)).BindText(3, a.tags[i]).Run());
   }
   std::set<std::string> distinct;
   for (const auto& entry : slugs) distinct.insert(entry.first);
   for (const std::string& slug : distinct) {
-    ASSIGN_OR_RETURN(t, db_->Prepare("INSERT INTO slugs (slug, article_id) VALUES (?, ?)"));
+    ASSIGN_OR_RETURN(Statement t,
+                     db_->Prepare("INSERT INTO slugs (slug, article_id) VALUES (?, ?)"));
     RETURN_IF_ERROR(t.BindText(1, slug).BindText(2, a.id).Run());
   }
   return IndexArticle(a);
@@ -237,11 +245,11 @@ absl::Status SqliteArticleStore::WriteArticle(const Article& a, bool insert) {
 
 absl::StatusOr<Article> SqliteArticleStore::CreateArticle(const Article& article,
                                                           const NewArticleOptions& options) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   std::string id = article.id;
-  absl::Status s = db_->Transaction([&]() -> absl::Status {
+  absl::Status s = db_->Transaction([&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
     if (!options.request_id.empty()) {
-      ASSIGN_OR_RETURN(found, FindRequest("article", options.request_id, options.now));
+      ASSIGN_OR_RETURN(std::string found, FindRequest("article", options.request_id, options.now));
       if (!found.empty()) {
         id = found;
         return absl::OkStatus();
@@ -252,7 +260,7 @@ absl::StatusOr<Article> SqliteArticleStore::CreateArticle(const Article& article
       for (int n = 1;; ++n) {
         if (n > 1000) return absl::InternalError("no free slug after 1000 suffixes");
         std::string candidate = n == 1 ? article.slug : Suffixed(article.slug, n);
-        ASSIGN_OR_RETURN(owner, SlugOwner(candidate));
+        ASSIGN_OR_RETURN(std::string owner, SlugOwner(candidate));
         if (owner.empty()) {
           a.slug = candidate;
           break;
@@ -271,15 +279,15 @@ absl::StatusOr<Article> SqliteArticleStore::CreateArticle(const Article& article
 }
 
 absl::StatusOr<Article> SqliteArticleStore::GetArticle(const std::string& id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return LoadArticle(id);
 }
 
 absl::StatusOr<Article> SqliteArticleStore::GetArticleBySlug(const std::string& slug) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   std::string id;
   {
-    ASSIGN_OR_RETURN(owner, SlugOwner(slug));
+    ASSIGN_OR_RETURN(std::string owner, SlugOwner(slug));
     id = owner;
   }
   if (id.empty()) return absl::NotFoundError(absl::StrCat("article \"", slug, "\" not found"));
@@ -288,19 +296,20 @@ absl::StatusOr<Article> SqliteArticleStore::GetArticleBySlug(const std::string& 
 
 absl::StatusOr<Article> SqliteArticleStore::UpdateArticle(const std::string& id,
                                                           const ArticleMutation& mutate) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   Article result;
-  absl::Status s = db_->Transaction([&]() -> absl::Status {
-    ASSIGN_OR_RETURN(a, LoadArticle(id));
+  absl::Status s = db_->Transaction([&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
+    ASSIGN_OR_RETURN(Article a, LoadArticle(id));
     const int64_t revision = a.revision;
     AncestorLookup ancestors_of =
-        [this](const std::string& category_id) -> absl::StatusOr<std::vector<std::string>> {
-      ASSIGN_OR_RETURN(path, LoadAncestors(category_id));
+        [this](const std::string& category_id)
+            ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::StatusOr<std::vector<std::string>> {
+      ASSIGN_OR_RETURN(std::vector<Category> path, LoadAncestors(category_id));
       std::vector<std::string> ids;
       for (const Category& c : path) ids.push_back(c.id);
       return ids;
     };
-    ASSIGN_OR_RETURN(change, mutate(a, ancestors_of));
+    ASSIGN_OR_RETURN(ArticleChange change, mutate(a, ancestors_of));
     if (a.revision == revision) return absl::InternalError("a mutation must bump the revision");
     RETURN_IF_ERROR(WriteArticle(a, /*insert=*/false));
     RETURN_IF_ERROR(WriteRevision(a.id, change.author, change.changed_fields, a.update_time));

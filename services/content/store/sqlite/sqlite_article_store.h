@@ -4,16 +4,16 @@
 // article also writes its revision snapshot and refreshes its search documents (FTS5 with
 // the "bulletin" tokenizer: only published, not deleted articles are indexed) in the same
 // transaction. One connection guarded by a mutex serialises every call, so the store is
-// thread-safe; a second process (the seed command) may use the same file, waiting on
-// SQLite's busy timeout.
+// thread-safe; a second process (the seed command) or a second store on the same file may
+// write too, waiting on SQLite's busy timeout.
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "services/content/core/article_store.h"
 #include "services/content/store/sqlite/sqlite_db.h"
 
@@ -51,8 +51,7 @@ class SqliteArticleStore : public ArticleStore, public OutboxStore {
   absl::StatusOr<std::vector<ArticleRevision>> ListRevisions(const std::string& id,
                                                              int64_t before_revision,
                                                              int limit) override;
-  absl::StatusOr<std::vector<std::string>> DueScheduledArticles(absl::Time now,
-                                                                int limit) override;
+  absl::StatusOr<std::vector<std::string>> DueScheduledArticles(absl::Time now, int limit) override;
   absl::StatusOr<std::optional<absl::Time>> NextScheduledTime() override;
   absl::StatusOr<std::vector<SearchHit>> Search(const TextQuery& query, const std::string& locale,
                                                 const std::vector<std::string>& category_ids,
@@ -76,29 +75,35 @@ class SqliteArticleStore : public ArticleStore, public OutboxStore {
   explicit SqliteArticleStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
 
   // The helpers below run with mu_ held.
-  absl::StatusOr<Category> LoadCategory(const std::string& sql, const std::string& key);
-  absl::StatusOr<std::vector<Category>> LoadAncestors(const std::string& id);
-  absl::StatusOr<std::vector<std::string>> LoadSubtree(const std::string& id);
-  absl::StatusOr<Article> LoadArticle(const std::string& id);
+  absl::StatusOr<Category> LoadCategory(const std::string& sql, const std::string& key)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<std::vector<Category>> LoadAncestors(const std::string& id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<std::vector<std::string>> LoadSubtree(const std::string& id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<Article> LoadArticle(const std::string& id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Fills translations and tags of `a` (revision 0: the live tables, else the snapshot).
-  absl::Status LoadArticleParts(Article& a, int64_t revision);
+  absl::Status LoadArticleParts(Article& a, int64_t revision) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<std::string> FindRequest(const std::string& kind, const std::string& request_id,
-                                          absl::Time now);
+                                          absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status SaveRequest(const std::string& kind, const std::string& request_id,
-                           const std::string& resource_id, absl::Time now);
+                           const std::string& resource_id, absl::Time now)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The article owning `slug`, or "" when it is free.
-  absl::StatusOr<std::string> SlugOwner(const std::string& slug);
-  absl::Status WriteArticle(const Article& article, bool insert);
+  absl::StatusOr<std::string> SlugOwner(const std::string& slug) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status WriteArticle(const Article& article, bool insert) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Snapshots the live article `id` as its current revision.
   absl::Status WriteRevision(const std::string& id, const std::string& author,
-                             const std::vector<std::string>& changed_fields, absl::Time now);
+                             const std::vector<std::string>& changed_fields, absl::Time now)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Replaces the search documents of `article` (none unless published and not deleted).
-  absl::Status IndexArticle(const Article& article);
-  absl::Status RebuildSearchIndexIfStale();
-  absl::Status InsertOutbox(const OutboxEvent& event);
-  absl::StatusOr<std::vector<OutboxEvent>> LoadEvents(Statement& stmt);
+  absl::Status IndexArticle(const Article& article) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status RebuildSearchIndexIfStale() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status InsertOutbox(const OutboxEvent& event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<std::vector<OutboxEvent>> LoadEvents(Statement& stmt)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  std::mutex mu_;
+  absl::Mutex mu_;
   std::unique_ptr<SqliteDb> db_ ABSL_GUARDED_BY(mu_);
 };
 

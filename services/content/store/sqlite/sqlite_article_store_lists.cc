@@ -2,6 +2,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/base/status_macros.h"
 #include "services/content/store/sqlite/sqlite_article_store.h"
 #include "services/content/store/sqlite/sqlite_internal.h"
 
@@ -60,23 +61,22 @@ void BindFilter(Statement& q, const ArticleFilter& f, const FilterSql& sql) {
 
 absl::StatusOr<std::vector<Article>> SqliteArticleStore::ListArticles(
     const ArticleFilter& filter, const std::optional<ArticleCursor>& after, int limit) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   FilterSql f = BuildFilter(filter);
   const int first = static_cast<int>(f.text_binds.size()) + 2;
   std::string sql = absl::StrCat(kArticleColumns, f.where);
   if (after) {
-    absl::StrAppend(&sql,
-                    filter.featured_first
-                        ? absl::StrCat(" AND (featured, ", kSortTime, ", id) < (?", first, ", ?",
-                                       first + 1, ", ?", first + 2, ")")
-                        : absl::StrCat(" AND (", kSortTime, ", id) < (?", first + 1, ", ?",
-                                       first + 2, ")"));
+    absl::StrAppend(&sql, filter.featured_first
+                              ? absl::StrCat(" AND (featured, ", kSortTime, ", id) < (?", first,
+                                             ", ?", first + 1, ", ?", first + 2, ")")
+                              : absl::StrCat(" AND (", kSortTime, ", id) < (?", first + 1, ", ?",
+                                             first + 2, ")"));
   }
   absl::StrAppend(&sql, " ORDER BY ", filter.featured_first ? "featured DESC, " : "", kSortTime,
                   " DESC, id DESC LIMIT ?", first + 3);
   std::vector<Article> page;
   {
-    ASSIGN_OR_RETURN(q, db_->Prepare(sql));
+    ASSIGN_OR_RETURN(Statement q, db_->Prepare(sql));
     BindFilter(q, filter, f);
     if (after) {
       if (filter.featured_first) q.BindInt(first, after->featured ? 1 : 0);
@@ -84,7 +84,7 @@ absl::StatusOr<std::vector<Article>> SqliteArticleStore::ListArticles(
     }
     q.BindInt(first + 3, limit);
     for (;;) {
-      ASSIGN_OR_RETURN(row, q.Step());
+      ASSIGN_OR_RETURN(bool row, q.Step());
       if (!row) break;
       ReadArticleRow(q, page.emplace_back());
     }
@@ -94,31 +94,32 @@ absl::StatusOr<std::vector<Article>> SqliteArticleStore::ListArticles(
 }
 
 absl::StatusOr<int64_t> SqliteArticleStore::CountArticles(const ArticleFilter& filter) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   FilterSql f = BuildFilter(filter);
-  ASSIGN_OR_RETURN(q, db_->Prepare(absl::StrCat("SELECT COUNT(*) FROM articles ", f.where)));
+  ASSIGN_OR_RETURN(Statement q,
+                   db_->Prepare(absl::StrCat("SELECT COUNT(*) FROM articles ", f.where)));
   BindFilter(q, filter, f);
-  ASSIGN_OR_RETURN(row, q.Step());
+  ASSIGN_OR_RETURN(bool row, q.Step());
   return row ? q.Int(0) : 0;
 }
 
 absl::StatusOr<std::vector<ArticleRevision>> SqliteArticleStore::ListRevisions(
     const std::string& id, int64_t before_revision, int limit) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   {
-    ASSIGN_OR_RETURN(q, db_->Prepare("SELECT 1 FROM articles WHERE id = ?"));
-    ASSIGN_OR_RETURN(exists, q.BindText(1, id).Step());
+    ASSIGN_OR_RETURN(Statement q, db_->Prepare("SELECT 1 FROM articles WHERE id = ?"));
+    ASSIGN_OR_RETURN(bool exists, q.BindText(1, id).Step());
     if (!exists) return absl::NotFoundError(absl::StrCat("article \"", id, "\" not found"));
   }
   std::vector<ArticleRevision> revisions;
   {
-    ASSIGN_OR_RETURN(q, db_->Prepare(absl::StrCat(kRevisionColumns,
-                                                  "WHERE article_id = ? AND revision < ? "
-                                                  "ORDER BY revision DESC LIMIT ?")));
+    ASSIGN_OR_RETURN(Statement q, db_->Prepare(absl::StrCat(kRevisionColumns,
+                                                            "WHERE article_id = ? AND revision < ? "
+                                                            "ORDER BY revision DESC LIMIT ?")));
     q.BindText(1, id).BindInt(2, before_revision > 0 ? before_revision : INT64_MAX);
     q.BindInt(3, limit);
     for (;;) {
-      ASSIGN_OR_RETURN(row, q.Step());
+      ASSIGN_OR_RETURN(bool row, q.Step());
       if (!row) break;
       ArticleRevision& r = revisions.emplace_back();
       ReadArticleRow(q, r.article);
@@ -135,13 +136,16 @@ absl::StatusOr<std::vector<ArticleRevision>> SqliteArticleStore::ListRevisions(
 
 absl::StatusOr<std::vector<std::string>> SqliteArticleStore::DueScheduledArticles(absl::Time now,
                                                                                   int limit) {
-  std::lock_guard<std::mutex> lock(mu_);
-  ASSIGN_OR_RETURN(q, db_->Prepare("SELECT id FROM articles WHERE state = 2 AND publish_time <= ? "
-                                   "AND delete_time IS NULL ORDER BY publish_time LIMIT ?"));
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Statement q,
+                   db_->Prepare(absl::StrCat(
+                       "SELECT id FROM articles WHERE state = ", Stored(ArticleState::kScheduled),
+                       " AND publish_time <= ? AND delete_time IS NULL "
+                       "ORDER BY publish_time LIMIT ?")));
   q.BindInt(1, Micros(now)).BindInt(2, limit);
   std::vector<std::string> ids;
   for (;;) {
-    ASSIGN_OR_RETURN(row, q.Step());
+    ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) break;
     ids.push_back(q.Text(0));
   }
@@ -149,10 +153,11 @@ absl::StatusOr<std::vector<std::string>> SqliteArticleStore::DueScheduledArticle
 }
 
 absl::StatusOr<std::optional<absl::Time>> SqliteArticleStore::NextScheduledTime() {
-  std::lock_guard<std::mutex> lock(mu_);
-  ASSIGN_OR_RETURN(q, db_->Prepare("SELECT MIN(publish_time) FROM articles WHERE state = 2 "
-                                   "AND delete_time IS NULL"));
-  ASSIGN_OR_RETURN(row, q.Step());
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(Statement q, db_->Prepare(absl::StrCat(
+                                    "SELECT MIN(publish_time) FROM articles WHERE state = ",
+                                    Stored(ArticleState::kScheduled), " AND delete_time IS NULL")));
+  ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row || q.IsNull(0)) return std::optional<absl::Time>();
   return std::optional<absl::Time>(FromMicros(q.Int(0)));
 }

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/base/status_macros.h"
 #include "services/content/core/html_sanitizer.h"
 #include "services/content/store/sqlite/sqlite_article_store.h"
 #include "services/content/store/sqlite/sqlite_fts.h"
@@ -24,31 +25,34 @@ constexpr char kRank[] = "bm25(article_search, 5.0, 2.0, 1.0)";
 absl::Status SqliteArticleStore::IndexArticle(const Article& a) {
   std::vector<int64_t> docids;
   {
-    ASSIGN_OR_RETURN(q, db_->Prepare("SELECT docid FROM search_docs WHERE article_id = ?"));
+    ASSIGN_OR_RETURN(Statement q,
+                     db_->Prepare("SELECT docid FROM search_docs WHERE article_id = ?"));
     q.BindText(1, a.id);
     for (;;) {
-      ASSIGN_OR_RETURN(row, q.Step());
+      ASSIGN_OR_RETURN(bool row, q.Step());
       if (!row) break;
       docids.push_back(q.Int(0));
     }
   }
   for (int64_t docid : docids) {
-    ASSIGN_OR_RETURN(q, db_->Prepare("DELETE FROM article_search WHERE rowid = ?"));
+    ASSIGN_OR_RETURN(Statement q, db_->Prepare("DELETE FROM article_search WHERE rowid = ?"));
     RETURN_IF_ERROR(q.BindInt(1, docid).Run());
   }
   {
-    ASSIGN_OR_RETURN(q, db_->Prepare("DELETE FROM search_docs WHERE article_id = ?"));
+    ASSIGN_OR_RETURN(Statement q, db_->Prepare("DELETE FROM search_docs WHERE article_id = ?"));
     RETURN_IF_ERROR(q.BindText(1, a.id).Run());
   }
   if (a.state != ArticleState::kPublished || a.delete_time) return absl::OkStatus();
   for (const auto& [locale, tr] : a.translations) {
     {
-      ASSIGN_OR_RETURN(q, db_->Prepare("INSERT INTO search_docs (article_id, locale) VALUES (?, ?)"));
+      ASSIGN_OR_RETURN(Statement q,
+                       db_->Prepare("INSERT INTO search_docs (article_id, locale) VALUES (?, ?)"));
       RETURN_IF_ERROR(q.BindText(1, a.id).BindText(2, locale).Run());
     }
     const int64_t docid = sqlite3_last_insert_rowid(db_->handle());
-    ASSIGN_OR_RETURN(q, db_->Prepare("INSERT INTO article_search (rowid, title, summary, body) "
-                                     "VALUES (?, ?, ?, ?)"));
+    ASSIGN_OR_RETURN(Statement q,
+                     db_->Prepare("INSERT INTO article_search (rowid, title, summary, body) "
+                                  "VALUES (?, ?, ?, ?)"));
     q.BindInt(1, docid).BindText(2, tr.title).BindText(3, tr.summary);
     RETURN_IF_ERROR(q.BindText(4, HtmlToText(tr.body)).Run());
   }
@@ -56,54 +60,59 @@ absl::Status SqliteArticleStore::IndexArticle(const Article& a) {
 }
 
 absl::Status SqliteArticleStore::RebuildSearchIndexIfStale() {
-  return db_->Transaction([&]() -> absl::Status {
+  return db_->Transaction([&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
     {
-      ASSIGN_OR_RETURN(q, db_->Prepare("SELECT value FROM relay_state WHERE key = 'search_index'"));
-      ASSIGN_OR_RETURN(row, q.Step());
+      ASSIGN_OR_RETURN(Statement q,
+                       db_->Prepare("SELECT value FROM relay_state WHERE key = 'search_index'"));
+      ASSIGN_OR_RETURN(bool row, q.Step());
       if (row && q.Text(0) == kSearchIndexVersion) return absl::OkStatus();
     }
     RETURN_IF_ERROR(db_->Exec("DELETE FROM article_search; DELETE FROM search_docs;"));
     std::vector<std::string> ids;
     {
-      ASSIGN_OR_RETURN(q, db_->Prepare("SELECT id FROM articles WHERE state = 3 "
-                                       "AND delete_time IS NULL"));
+      ASSIGN_OR_RETURN(
+          Statement q,
+          db_->Prepare(absl::StrCat("SELECT id FROM articles WHERE state = ",
+                                    Stored(ArticleState::kPublished), " AND delete_time IS NULL")));
       for (;;) {
-        ASSIGN_OR_RETURN(row, q.Step());
+        ASSIGN_OR_RETURN(bool row, q.Step());
         if (!row) break;
         ids.push_back(q.Text(0));
       }
     }
     for (const std::string& id : ids) {
-      ASSIGN_OR_RETURN(a, LoadArticle(id));
+      ASSIGN_OR_RETURN(Article a, LoadArticle(id));
       RETURN_IF_ERROR(IndexArticle(a));
     }
-    ASSIGN_OR_RETURN(q, db_->Prepare("INSERT OR REPLACE INTO relay_state (key, value) "
-                                     "VALUES ('search_index', ?)"));
+    ASSIGN_OR_RETURN(Statement q, db_->Prepare("INSERT OR REPLACE INTO relay_state (key, value) "
+                                               "VALUES ('search_index', ?)"));
     return q.BindText(1, kSearchIndexVersion).Run();
   });
 }
 
 absl::StatusOr<std::vector<SearchHit>> SqliteArticleStore::Search(
-    const TextQuery& query, const std::string& locale,
-    const std::vector<std::string>& category_ids, int limit) {
-  std::lock_guard<std::mutex> lock(mu_);
+    const TextQuery& query, const std::string& locale, const std::vector<std::string>& category_ids,
+    int limit) {
+  absl::MutexLock lock(&mu_);
   if (query.phrases.empty()) return std::vector<SearchHit>();
   ASSIGN_OR_RETURN(
-      q, db_->Prepare(absl::StrCat(
-             "SELECT d.article_id, d.locale, ", kRank,
-             " AS rank FROM article_search JOIN search_docs d ON d.docid = article_search.rowid "
-             "JOIN articles a ON a.id = d.article_id WHERE article_search MATCH ?1 "
-             "AND (?2 = '' OR d.locale = ?2) AND (?3 = '[]' OR a.category_id IN "
-             "(SELECT value FROM json_each(?3))) AND a.state = 3 AND a.delete_time IS NULL "
-             "ORDER BY rank, a.id LIMIT ?4")));
+      Statement q,
+      db_->Prepare(absl::StrCat(
+          "SELECT d.article_id, d.locale, ", kRank,
+          " AS rank FROM article_search JOIN search_docs d ON d.docid = article_search.rowid "
+          "JOIN articles a ON a.id = d.article_id WHERE article_search MATCH ?1 "
+          "AND (?2 = '' OR d.locale = ?2) AND (?3 = '[]' OR a.category_id IN "
+          "(SELECT value FROM json_each(?3))) AND a.state = ",
+          Stored(ArticleState::kPublished),
+          " AND a.delete_time IS NULL ORDER BY rank, a.id LIMIT ?4")));
   q.BindText(1, FtsExpression(query)).BindText(2, locale);
-  q.BindText(3, absl::StrCat("[", category_ids.empty() ? "" : "\"",
-                             absl::StrJoin(category_ids, "\",\""),
-                             category_ids.empty() ? "" : "\"", "]"));
+  q.BindText(
+      3, absl::StrCat("[", category_ids.empty() ? "" : "\"", absl::StrJoin(category_ids, "\",\""),
+                      category_ids.empty() ? "" : "\"", "]"));
   q.BindInt(4, limit);
   std::vector<SearchHit> hits;
   for (;;) {
-    ASSIGN_OR_RETURN(row, q.Step());
+    ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) break;
     hits.push_back({q.Text(0), q.Text(1), q.Double(2)});
   }
@@ -112,7 +121,7 @@ absl::StatusOr<std::vector<SearchHit>> SqliteArticleStore::Search(
 
 absl::StatusOr<std::vector<RelatedCandidate>> SqliteArticleStore::RelatedCandidates(
     const Article& article, const TextQuery& text, int limit) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   std::map<std::string, RelatedCandidate> found;
   auto entry = [&](const std::string& id) -> RelatedCandidate& {
     RelatedCandidate& c = found[id];
@@ -120,36 +129,45 @@ absl::StatusOr<std::vector<RelatedCandidate>> SqliteArticleStore::RelatedCandida
     return c;
   };
   for (const std::string& tag : article.tags) {
-    ASSIGN_OR_RETURN(q, db_->Prepare("SELECT g.article_id FROM article_tags g JOIN articles a "
-                                     "ON a.id = g.article_id WHERE g.tag = ? AND a.state = 3 "
-                                     "AND a.delete_time IS NULL ORDER BY a.publish_time DESC "
-                                     "LIMIT ?"));
+    ASSIGN_OR_RETURN(Statement q, db_->Prepare(absl::StrCat(
+                                      "SELECT g.article_id FROM article_tags g JOIN articles "
+                                      "a ON a.id = g.article_id WHERE g.tag = ? AND "
+                                      "a.state = ",
+                                      Stored(ArticleState::kPublished),
+                                      " AND a.delete_time IS NULL ORDER BY "
+                                      "a.publish_time DESC LIMIT ?")));
     q.BindText(1, tag).BindInt(2, limit);
     for (;;) {
-      ASSIGN_OR_RETURN(row, q.Step());
+      ASSIGN_OR_RETURN(bool row, q.Step());
       if (!row) break;
       ++entry(q.Text(0)).shared_tags;
     }
   }
   if (!article.category_id.empty()) {
-    ASSIGN_OR_RETURN(q, db_->Prepare("SELECT id FROM articles WHERE category_id = ? AND state = 3 "
-                                     "AND delete_time IS NULL ORDER BY publish_time DESC LIMIT ?"));
+    ASSIGN_OR_RETURN(Statement q,
+                     db_->Prepare(absl::StrCat("SELECT id FROM articles WHERE category_id = ? AND "
+                                               "state = ",
+                                               Stored(ArticleState::kPublished),
+                                               " AND delete_time IS NULL ORDER BY publish_time "
+                                               "DESC LIMIT ?")));
     q.BindText(1, article.category_id).BindInt(2, limit);
     for (;;) {
-      ASSIGN_OR_RETURN(row, q.Step());
+      ASSIGN_OR_RETURN(bool row, q.Step());
       if (!row) break;
       entry(q.Text(0)).same_category = true;
     }
   }
   if (!text.phrases.empty()) {
     ASSIGN_OR_RETURN(
-        q, db_->Prepare(absl::StrCat(
-               "SELECT d.article_id, ", kRank, " AS rank FROM article_search JOIN "
-               "search_docs d ON d.docid = article_search.rowid WHERE article_search MATCH ? "
-               "ORDER BY rank LIMIT ?")));
+        Statement q,
+        db_->Prepare(absl::StrCat(
+            "SELECT d.article_id, ", kRank,
+            " AS rank FROM article_search JOIN "
+            "search_docs d ON d.docid = article_search.rowid WHERE article_search MATCH ? "
+            "ORDER BY rank LIMIT ?")));
     q.BindText(1, FtsExpression(text)).BindInt(2, limit);
     for (;;) {
-      ASSIGN_OR_RETURN(row, q.Step());
+      ASSIGN_OR_RETURN(bool row, q.Step());
       if (!row) break;
       RelatedCandidate& c = entry(q.Text(0));
       if (c.text_rank == 0) c.text_rank = q.Double(1);  // best first: keep the best translation
@@ -158,10 +176,12 @@ absl::StatusOr<std::vector<RelatedCandidate>> SqliteArticleStore::RelatedCandida
   found.erase(article.id);
   std::vector<RelatedCandidate> out;
   for (auto& [id, c] : found) {
-    ASSIGN_OR_RETURN(q, db_->Prepare(absl::StrCat("SELECT ", "COALESCE(publish_time, create_time)",
-                                                  " FROM articles WHERE id = ? AND state = 3 "
-                                                  "AND delete_time IS NULL")));
-    ASSIGN_OR_RETURN(row, q.BindText(1, id).Step());
+    ASSIGN_OR_RETURN(
+        Statement q,
+        db_->Prepare(absl::StrCat("SELECT COALESCE(publish_time, create_time) FROM "
+                                  "articles WHERE id = ? AND state = ",
+                                  Stored(ArticleState::kPublished), " AND delete_time IS NULL")));
+    ASSIGN_OR_RETURN(bool row, q.BindText(1, id).Step());
     if (!row) continue;
     c.sort_time = FromMicros(q.Int(0));
     out.push_back(std::move(c));

@@ -1,6 +1,7 @@
 #include "services/content/store/sqlite/sqlite_db.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/base/status_macros.h"
 
 namespace bulletin::content {
 
@@ -61,9 +62,8 @@ absl::StatusOr<bool> Statement::Step() {
 
 absl::Status Statement::Run() {
   for (;;) {
-    absl::StatusOr<bool> row = Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return absl::OkStatus();
+    ASSIGN_OR_RETURN(const bool row, Step());
+    if (!row) return absl::OkStatus();
   }
 }
 
@@ -95,9 +95,8 @@ absl::StatusOr<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path
   std::unique_ptr<SqliteDb> db(new SqliteDb(raw));
   // A writer in another process (the seed command) waits up to 5 s instead of failing.
   sqlite3_busy_timeout(raw, 5000);
-  absl::Status s =
-      db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
-  if (!s.ok()) return s;
+  RETURN_IF_ERROR(
+      db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"));
   return db;
 }
 
@@ -124,7 +123,7 @@ absl::StatusOr<Statement> SqliteDb::Prepare(const std::string& sql) {
 }
 
 absl::Status SqliteDb::Transaction(const std::function<absl::Status()>& body) {
-  if (absl::Status s = Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+  RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
   absl::Status s = body();
   if (s.ok()) s = Exec("COMMIT");
   if (!s.ok()) Exec("ROLLBACK").IgnoreError();
@@ -132,28 +131,25 @@ absl::Status SqliteDb::Transaction(const std::function<absl::Status()>& body) {
 }
 
 absl::Status SqliteDb::Migrate(const std::vector<std::string>& migrations) {
-  absl::Status s = Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-  if (!s.ok()) return s;
+  RETURN_IF_ERROR(Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
   for (size_t target = 1; target <= migrations.size(); ++target) {
-    s = Transaction([&]() -> absl::Status {
+    RETURN_IF_ERROR(Transaction([&]() -> absl::Status {
       int64_t version = 0;
       {
-        auto q = Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version");
-        if (!q.ok()) return q.status();
-        auto row = q->Step();
-        if (!row.ok()) return row.status();
-        version = q->Int(0);
+        ASSIGN_OR_RETURN(Statement q,
+                         Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version"));
+        RETURN_IF_ERROR(q.Step());
+        version = q.Int(0);
       }
       if (version >= static_cast<int64_t>(target)) return absl::OkStatus();
-      if (absl::Status m = Exec(migrations[target - 1]); !m.ok()) return m;
-      auto del = Prepare("DELETE FROM schema_version");
-      if (!del.ok()) return del.status();
-      if (absl::Status d = del->Run(); !d.ok()) return d;
-      auto ins = Prepare("INSERT INTO schema_version (version) VALUES (?)");
-      if (!ins.ok()) return ins.status();
-      return ins->BindInt(1, static_cast<int64_t>(target)).Run();
-    });
-    if (!s.ok()) return s;
+      RETURN_IF_ERROR(Exec(migrations[target - 1]));
+      {
+        ASSIGN_OR_RETURN(Statement del, Prepare("DELETE FROM schema_version"));
+        RETURN_IF_ERROR(del.Run());
+      }
+      ASSIGN_OR_RETURN(Statement ins, Prepare("INSERT INTO schema_version (version) VALUES (?)"));
+      return ins.BindInt(1, static_cast<int64_t>(target)).Run();
+    }));
   }
   return absl::OkStatus();
 }

@@ -1,31 +1,22 @@
-// Internal to the SQLite store's .cc files: early-return macros over absl::Status /
-// absl::StatusOr, the column lists shared by several queries, and time conversion.
+// Internal to the SQLite store's .cc files: the column lists shared by several queries,
+// article states and times as stored.
 #pragma once
 
 #include <cstdint>
+#include <string>
 
-#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "services/content/core/content_types.h"
 
 namespace bulletin::content {
 
-// Returns from the enclosing function when a Status / StatusOr is not OK.
-#define RETURN_IF_ERROR(expr)                 \
-  do {                                        \
-    if (absl::Status _s = (expr); !_s.ok()) { \
-      return _s;                              \
-    }                                         \
-  } while (0)
-
-#define ASSIGN_OR_RETURN(lhs, expr)             \
-  auto lhs##_or = (expr);                       \
-  if (!lhs##_or.ok()) return lhs##_or.status(); \
-  auto& lhs = *lhs##_or
-
 class Statement;
-struct Article;
 // Reads the columns of kArticleColumns (or kRevisionColumns) from the current row.
 void ReadArticleRow(const Statement& q, Article& a);
+
+// ArticleState as stored in the `state` columns, for SQL text.
+inline std::string Stored(ArticleState state) { return absl::StrCat(static_cast<int>(state)); }
 
 inline int64_t Micros(absl::Time t) { return absl::ToUnixMicros(t); }
 inline absl::Time FromMicros(int64_t us) { return absl::FromUnixMicros(us); }

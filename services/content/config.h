@@ -1,0 +1,50 @@
+// The configuration of bulletin-content: the flags every service takes (ServiceFlags)
+// plus the content service's own, each with a BULLETIN_* environment equivalent, read
+// once into a validated Config. ParseConfig only reads and checks; it starts nothing and
+// writes nothing (CreateDbDirectory is the caller's step). Not thread-safe: call in main.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/service/service_flags.h"
+
+namespace bulletin::content {
+
+inline constexpr char kDefaultListen[] = "127.0.0.1:50051";
+
+struct Config {
+  ServiceFlags service;  // --listen, --redis, --auth-tokens-file, --worker-threads, ...
+  std::string db = "sqlite:./var/content.db";
+  std::string site_base_url;  // without a trailing '/'
+  int64_t stream_max_len = 1000000;
+  absl::Duration outbox_retention = absl::Hours(24);
+  std::string token_key;
+  int64_t cache_entries = 10000;
+  absl::Duration cache_ttl = absl::Seconds(60);
+  bool seed_demo = false;
+
+  std::string db_path;  // from --db
+
+  // --help was given: the caller prints `usage` and exits 0; nothing else is checked.
+  bool help = false;
+  std::string usage;
+};
+
+// Parses argv (after the program name) and the BULLETIN_* environment, then checks every
+// value. INVALID_ARGUMENT naming the flag, e.g. "--db: expected sqlite:PATH, got ...".
+absl::StatusOr<Config> ParseConfig(int argc, char** argv);
+// The same with explicit arguments (without the program name) and environment.
+absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args,
+                                   const std::map<std::string, std::string>& env);
+
+// Creates the parent directory of config.db_path. INVALID_ARGUMENT naming --db when it
+// cannot be created.
+absl::Status CreateDbDirectory(const Config& config);
+
+}  // namespace bulletin::content
