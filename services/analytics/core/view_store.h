@@ -15,6 +15,9 @@
 
 namespace bulletin::analytics {
 
+// How long a store remembers a request_id (retries of the same view within this count once).
+inline constexpr absl::Duration kRequestIdRetention = absl::Hours(24);
+
 class ViewStore {
  public:
   virtual ~ViewStore() = default;
@@ -25,7 +28,7 @@ class ViewStore {
 
   // Counts `views` in order and returns one result per view with the article's totals
   // right after it. A view is not counted when it was filtered before (its `filtered`
-  // reason is tallied), when its request_id was recorded in the last 24 hours
+  // reason is tallied), when its request_id was recorded within kRequestIdRetention
   // (kDuplicateRequest; counted_before says whether that first view counted), or when
   // its visitor's counted view of the article is younger than the count window
   // (kRepeat; repeats do not extend the window). Totals are counted views and distinct

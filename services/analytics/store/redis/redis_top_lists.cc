@@ -5,13 +5,10 @@
 // key, intersects it with the published set and the category/locale filter sets, and
 // returns the best entries.
 //
-// TRENDING: forward-decayed scores with two half-lives (LAST_HOUR: 1 h against 24 h;
-// LAST_DAY: 24 h against 7 days). A decayed sum D of views with half-life h estimates
-// the recent rate as D * ln2 / h views per hour; the score of an article viewed in the
-// window is  rate(short) / max(rate(long), 2 views/hour),  so a page well above its own
-// baseline ranks first and an evergreen page scores about 1. Landmarks are weekly; the
-// previous week's set is read as well, scaled by its own landmark.
-#include <cmath>
+// TRENDING (core/trend.h): the same script sums the decayed trend sets of the current and
+// the previous landmark, weighted to now, and ranks the window's articles by
+// rate(fast) / max(rate(slow), floor): a page well above its own baseline ranks first and
+// an evergreen page scores about 1.
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -24,8 +21,6 @@
 
 namespace bulletin::analytics {
 namespace {
-
-constexpr double kTrendFloorPerHour = 2.0;
 
 constexpr char kTopScript[] = R"lua(
 local nw, nf, ns, nflt = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -156,14 +151,14 @@ std::vector<std::string> WindowKeys(Window window, absl::Time now) {
 void AddTrend(TrendScale scale, absl::Time now, std::vector<std::string>* keys,
               std::vector<std::string>* weights) {
   const absl::Time landmark = TrendLandmark(now);
-  for (absl::Time l : {landmark, landmark - absl::Hours(24 * 7)}) {
+  for (absl::Time l : {landmark, landmark - kTrendLandmarkStep}) {
     keys->push_back(site::Trend(scale, l));
-    weights->push_back(absl::StrFormat("%.17g", std::exp2(-((now - l) / HalfLife(scale)))));
+    weights->push_back(absl::StrFormat("%.17g", TrendDecay(now, l, scale)));
   }
 }
 
 std::string RateFactor(TrendScale scale) {
-  return absl::StrFormat("%.17g", std::log(2.0) / absl::ToDoubleHours(HalfLife(scale)));
+  return absl::StrFormat("%.17g", TrendRatePerHour(scale));
 }
 
 }  // namespace
@@ -172,9 +167,8 @@ absl::StatusOr<std::vector<TopEntry>> RedisViewStore::Top(const TopQuery& query,
   const bool trending = query.kind == TopKind::kTrending;
   std::vector<std::string> window = WindowKeys(query.window, now), fast, slow, weights;
   if (trending) {
-    const bool hour = query.window == Window::kLastHour;
-    AddTrend(hour ? TrendScale::k1h : TrendScale::k24h, now, &fast, &weights);
-    AddTrend(hour ? TrendScale::k24h : TrendScale::k168h, now, &slow, &weights);
+    AddTrend(FastScale(query.window), now, &fast, &weights);
+    AddTrend(SlowScale(query.window), now, &slow, &weights);
   }
   std::vector<std::string> filters = {site::Published()};
   if (!query.category_id.empty()) filters.push_back(site::SetPrefix() + "c:" + query.category_id);
@@ -186,19 +180,15 @@ absl::StatusOr<std::vector<TopEntry>> RedisViewStore::Top(const TopQuery& query,
   for (const auto* group : {&window, &fast, &slow, &filters}) {
     keys.insert(keys.end(), group->begin(), group->end());
   }
-  std::vector<std::string> args = {
-      absl::StrCat(window.size()),
-      absl::StrCat(fast.size()),
-      absl::StrCat(slow.size()),
-      absl::StrCat(filters.size()),
-      absl::StrCat(query.limit),
-      trending ? "2" : "1",
-      trending ? RateFactor(query.window == Window::kLastHour ? TrendScale::k1h : TrendScale::k24h)
-               : "0",
-      trending
-          ? RateFactor(query.window == Window::kLastHour ? TrendScale::k24h : TrendScale::k168h)
-          : "0",
-      absl::StrFormat("%.17g", kTrendFloorPerHour)};
+  std::vector<std::string> args = {absl::StrCat(window.size()),
+                                   absl::StrCat(fast.size()),
+                                   absl::StrCat(slow.size()),
+                                   absl::StrCat(filters.size()),
+                                   absl::StrCat(query.limit),
+                                   trending ? "2" : "1",
+                                   trending ? RateFactor(FastScale(query.window)) : "0",
+                                   trending ? RateFactor(SlowScale(query.window)) : "0",
+                                   absl::StrFormat("%.17g", kTrendFloorPerHour)};
   args.insert(args.end(), weights.begin(), weights.end());
   ASSIGN_OR_RETURN(const RedisReply reply, redis_.Eval(kTopScript, keys, args));
   if (reply.type != RedisReply::Type::kArray) {

@@ -10,8 +10,6 @@
 namespace bulletin::analytics {
 namespace {
 
-constexpr int kNowMinutes = 5;
-
 absl::StatusOr<std::map<NotCounted, int64_t>> TalliesOf(const RedisReply& r) {
   if (r.is_error()) return r.ToStatus();
   std::map<NotCounted, int64_t> out;
@@ -41,7 +39,7 @@ absl::StatusOr<StatsResult> RedisViewStore::Stats(const std::vector<std::string>
       day_visitors.push_back(k.DayVisitors(now - absl::Hours(24) * d));
     }
     RedisArgv minutes = {"PFCOUNT"};
-    for (int m = 0; m < kNowMinutes; ++m)
+    for (int m = 0; m < kVisitorsNowMinutes; ++m)
       minutes.push_back(k.MinuteVisitors(now - absl::Minutes(m)));
     commands.push_back({"GET", k.Views()});
     commands.push_back({"PFCOUNT", k.Visitors()});
@@ -53,7 +51,7 @@ absl::StatusOr<StatsResult> RedisViewStore::Stats(const std::vector<std::string>
     commands.push_back({"HGETALL", k.NotCounted()});
   }
   RedisArgv site_minutes = {"PFCOUNT"};
-  for (int m = 0; m < kNowMinutes; ++m)
+  for (int m = 0; m < kVisitorsNowMinutes; ++m)
     site_minutes.push_back(site::MinuteVisitors(now - absl::Minutes(m)));
   commands.push_back(std::move(site_minutes));
   commands.push_back({"GET", site::DayViews(now)});

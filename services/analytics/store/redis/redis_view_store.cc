@@ -91,7 +91,7 @@ end
 return out
 )lua";
 
-constexpr absl::Duration kVisitorsNowWindow = absl::Minutes(5);
+constexpr absl::Duration kVisitorsNowWindow = absl::Minutes(kVisitorsNowMinutes);
 
 }  // namespace
 
@@ -174,7 +174,6 @@ void RedisViewStore::AddDeferred(const std::vector<ResolvedView>& views,
                                  const std::vector<Group>& groups,
                                  const std::vector<RecordResult>& results, absl::Time now,
                                  ViewAggregate& out) {
-  constexpr TrendScale kScales[] = {TrendScale::k1h, TrendScale::k24h, TrendScale::k168h};
   for (const Group& g : groups) {
     absl::Time minute = absl::InfinitePast(), landmark;
     ViewAggregate::Entry* entry = nullptr;
@@ -196,10 +195,10 @@ void RedisViewStore::AddDeferred(const std::vector<ResolvedView>& views,
       if (!results[i].counted && !(v.replay && results[i].counted_before)) continue;
       ++entry->counted;
       out.AddVisitor(*entry, minute, v.visitor);
-      for (int s = 0; s < 3; ++s) {
+      for (int s = 0; s < kTrendScaleCount; ++s) {
         // Forward decay: the weight grows with time instead of old scores shrinking, so
         // a view adds once; readers scale by 2^(-(now - landmark) / half-life).
-        entry->trend[s] += std::exp2((v.time - landmark) / HalfLife(kScales[s]));
+        entry->trend[s] += TrendWeight(v.time, landmark, kTrendScales[s]);
       }
     }
   }

@@ -6,8 +6,6 @@
 namespace bulletin::analytics {
 namespace {
 
-constexpr TrendScale kScales[] = {TrendScale::k1h, TrendScale::k24h, TrendScale::k168h};
-
 int64_t MinuteIndex(absl::Time minute) { return absl::ToUnixSeconds(minute) / 60; }
 
 absl::Time MinuteStart(int64_t index) { return absl::FromUnixSeconds(index * 60); }
@@ -68,8 +66,8 @@ SiteDelta ViewAggregate::ToDelta() const {
     out.ZIncr(site::TopDay(t), id, e.counted, kTopDailyRetention);
     out.ZIncr(top_all, id, e.counted, absl::ZeroDuration());
     const absl::Time landmark = TrendLandmark(t);
-    for (int s = 0; s < 3; ++s) {
-      out.ZIncr(site::Trend(kScales[s], landmark), id, e.trend[s], kTrendRetention);
+    for (int s = 0; s < kTrendScaleCount; ++s) {
+      out.ZIncr(site::Trend(kTrendScales[s], landmark), id, e.trend[s], kTrendRetention);
     }
   }
   for (const auto& [minute, visitors] : site_here_) {

@@ -1,13 +1,8 @@
-// The deferred side of counted views in domain terms: per article and minute, the views
-// counted, their trend weights and the visitors seen; per minute and day, the site's
-// visitors. RedisViewStore adds each batch here (a few set inserts per view, no Redis key
-// built); SiteUpdates turns the interval's aggregate into Redis updates (ToDelta) once
-// per flush: the article's day/hour counters and minute/day visitor HyperLogLogs, the
-// site counters and visitor HyperLogLogs, and the top-list and trend sorted sets.
-//
-// Visitor strings are stored once (a pool) however many sets they are in; past
-// `max_members` distinct visitors, more are dropped from the HyperLogLog updates (counted
-// in dropped()); counts and scores are never dropped. Not thread-safe (SiteUpdates locks).
+// ViewAggregate: the deferred side of counted views between two flushes -- per article and
+// minute the views counted, their trend weights and the visitors seen; per minute and day
+// the site's visitors -- turned into Redis updates once per flush (ToDelta). Visitor
+// strings are pooled once; past `max_members` distinct visitors more are dropped from the
+// HyperLogLog updates (counted in dropped()), counts and scores never. Not thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +16,7 @@
 #include "absl/container/node_hash_set.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "services/analytics/core/trend.h"
 
 namespace bulletin::analytics {
 
@@ -37,7 +33,7 @@ class ViewAggregate {
   // moved or destroyed.
   struct Entry {
     int64_t counted = 0;
-    double trend[3] = {0, 0, 0};                      // forward-decayed weights, by TrendScale
+    double trend[kTrendScaleCount] = {};              // TrendWeight sums, by kTrendScales
     absl::flat_hash_set<absl::string_view> here;      // visitors right now (minute)
     absl::flat_hash_set<absl::string_view> visitors;  // counted visitors (day)
   };

@@ -49,25 +49,6 @@ std::string ArticleKeys::Request(const std::string& request_id) const {
 
 std::string SaltKey(absl::Time t) { return "{bulletin}:analytics:salt:" + Day(t); }
 
-absl::Duration HalfLife(TrendScale scale) {
-  switch (scale) {
-    case TrendScale::k1h:
-      return absl::Hours(1);
-    case TrendScale::k24h:
-      return absl::Hours(24);
-    case TrendScale::k168h:
-      break;
-  }
-  return absl::Hours(168);
-}
-
-absl::Time TrendLandmark(absl::Time t) {
-  absl::CivilDay day = absl::ToCivilDay(t, absl::UTCTimeZone());
-  int back =
-      (static_cast<int>(absl::GetWeekday(day)) - static_cast<int>(absl::Weekday::monday) + 7) % 7;
-  return absl::FromCivil(day - back, absl::UTCTimeZone());
-}
-
 namespace site {
 namespace {
 constexpr char kPrefix[] = "{bulletin}:analytics:";

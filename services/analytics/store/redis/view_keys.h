@@ -11,6 +11,8 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "services/analytics/core/trend.h"
+#include "services/analytics/core/view_store.h"
 
 namespace bulletin::analytics {
 
@@ -19,18 +21,10 @@ namespace bulletin::analytics {
 inline constexpr absl::Duration kHourlyRetention = absl::Hours(50);
 inline constexpr absl::Duration kDailyRetention = absl::Hours(24 * 402);
 inline constexpr absl::Duration kMinuteRetention = absl::Minutes(7);
-inline constexpr absl::Duration kRequestIdRetention = absl::Hours(24);
 inline constexpr absl::Duration kSaltRetention = absl::Hours(48);
 inline constexpr absl::Duration kTopMinuteRetention = absl::Hours(2);
 inline constexpr absl::Duration kTopDailyRetention = absl::Hours(24 * 32);
 inline constexpr absl::Duration kTrendRetention = absl::Hours(24 * 15);
-
-// The half-lives of the time-decayed trend scores (see redis_top_lists.cc).
-enum class TrendScale { k1h, k24h, k168h };
-absl::Duration HalfLife(TrendScale scale);
-// The landmark of forward-decayed scores: the start of t's UTC week (Monday). Scores are
-// stored as sums of 2^((view - landmark) / half-life), one sorted set per landmark.
-absl::Time TrendLandmark(absl::Time t);
 
 class ArticleKeys {
  public:
@@ -64,7 +58,7 @@ std::string TopMinute(absl::Time t);       // sorted set article -> counted view
 std::string TopHour(absl::Time t);         // ... in t's hour
 std::string TopDay(absl::Time t);          // ... in t's day
 std::string TopAll();                      // ... all time, imported baselines included
-std::string Trend(TrendScale scale, absl::Time landmark);  // forward-decayed scores
+std::string Trend(TrendScale scale, absl::Time landmark);  // decayed sums (core/trend.h)
 std::string Meta(const std::string& article_id);           // hash: revision, titles, slugs, ...
 std::string Published();                                   // set of the published article ids
 std::string SetPrefix();  // + "c:<category>" / "l:<locale>": filter sets of top lists
