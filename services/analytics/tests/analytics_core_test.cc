@@ -1,11 +1,15 @@
-// AnalyticsCore over RedisViewStore against a real redis-server: counting, uniques,
-// the count window and request_id dedupe, bots and excluded addresses, imported
-// baselines, GetStats in bulk, validation that names the field, and access rules.
-// (Outages: analytics_buffer_test.cc; top lists and series: analytics_top_test.cc.)
+// AnalyticsCore with the real batcher and filter over the in-memory store (unit): counting,
+// uniques, the count window and request_id dedupe, bots and excluded addresses, address-
+// derived visitors, imported baselines, GetStats in bulk, validation that names the field,
+// normalised locales, and access rules. (Outages: analytics_buffer_test.cc; top lists and
+// series: analytics_top_test.cc; what only Redis shows: analytics_redis_test.cc.)
 #include "services/analytics/tests/analytics_fixture.h"
 
 namespace bulletin::analytics {
 namespace {
+
+using ::bulletin::testing::StatusIs;
+using ::testing::StartsWith;
 
 using AnalyticsCoreTest = AnalyticsFixture;
 
@@ -24,8 +28,6 @@ TEST_F(AnalyticsCoreTest, ViewsCountAndTwoVisitorsAreTwoUniques) {
 }
 
 TEST_F(AnalyticsCoreTest, EachAnswerCarriesTheUniquesRightAfterItsView) {
-  // Between two PFCOUNTs (at most one a second per article) the answer is the last
-  // count plus the visitors that changed the HyperLogLog: exact for a small article.
   for (int i = 0; i < 40; ++i) {
     RecordResult r = Record(ViewOf("busy", absl::StrCat("visitor-", i)));
     EXPECT_EQ(r.totals.views, i + 1);
@@ -36,9 +38,8 @@ TEST_F(AnalyticsCoreTest, EachAnswerCarriesTheUniquesRightAfterItsView) {
   // A batch with repeats: three visitors, then a fourth.
   std::vector<View> views;
   for (int i = 0; i < 5; ++i) views.push_back(ViewOf("batch", absl::StrCat("v", i % 3)));
-  absl::StatusOr<BatchResult> batch = core_->RecordViews(kFrontend, views, 0);
-  ASSERT_TRUE(batch.ok()) << batch.status();
-  EXPECT_EQ(batch->counted, 3);
+  ASSERT_OK_AND_ASSIGN(BatchResult batch, core_->RecordViews(kFrontend, views, 0));
+  EXPECT_EQ(batch.counted, 3);
   EXPECT_EQ(Record(ViewOf("batch", "v9")).totals.unique_visitors, 4);
 }
 
@@ -54,11 +55,11 @@ TEST_F(AnalyticsCoreTest, RepeatWithinTheWindowCountsOnceAndIsTallied) {
 }
 
 TEST_F(AnalyticsCoreTest, AfterTheWindowTheSameVisitorCountsAgain) {
-  Rebuild(absl::Milliseconds(100));
   EXPECT_TRUE(Record(ViewOf("a", "alice")).counted);
-  // The window lives in Redis (PX expiry), so wait for real time to pass it.
-  ASSERT_TRUE(
-      testing::WaitUntil([&] { return Record(ViewOf("a", "alice")).counted; }, absl::Seconds(5)));
+  now_ += absl::Minutes(29);
+  EXPECT_FALSE(Record(ViewOf("a", "alice")).counted) << "29 minutes: within the window";
+  now_ += absl::Minutes(2);  // the window (30 minutes) lives in the store, on the store's clock
+  EXPECT_TRUE(Record(ViewOf("a", "alice")).counted);
   EXPECT_EQ(StatsOf("a").views, 2);
   EXPECT_EQ(StatsOf("a").unique_visitors, 1);
 }
@@ -75,7 +76,7 @@ TEST_F(AnalyticsCoreTest, RetriedRequestIdCountsOnce) {
   EXPECT_EQ((StatsOf("a").not_counted[NotCounted::kDuplicateRequest]), 1);
 }
 
-TEST_F(AnalyticsCoreTest, IpAndUserAgentMakeAVisitorWithoutStoringTheAddress) {
+TEST_F(AnalyticsCoreTest, IpAndUserAgentMakeAVisitor) {
   View v;
   v.article_id = "a";
   v.client_ip = "203.0.113.7";
@@ -85,36 +86,33 @@ TEST_F(AnalyticsCoreTest, IpAndUserAgentMakeAVisitorWithoutStoringTheAddress) {
   v.user_agent = "Mozilla/5.0 Chrome";
   EXPECT_TRUE(Record(v).counted);
   EXPECT_EQ(StatsOf("a").unique_visitors, 2);
+  View six = v;
+  six.client_ip = "2001:db8:0:0::7";
+  EXPECT_TRUE(Record(six).counted);
+  six.client_ip = "2001:db8::7";  // the same address, spelt another way
+  EXPECT_EQ(Record(six).reason, NotCounted::kRepeat) << "addresses are compared canonically";
 
-  // A second replica (its own store and core) derives the same visitor: the salt is shared.
-  RedisViewStore other_store(*redis_, {});
-  ViewBatcher other_batcher(other_store, {}, [this] { return now_; });
-  ASSERT_TRUE(other_batcher.Start().ok());
-  AnalyticsCore other(other_store, other_batcher, *filter_, [this] { return now_; });
-  auto r = other.RecordView(kFrontend, v);
-  ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_EQ(r->reason, NotCounted::kRepeat);
-
-  auto keys = redis_->Command({"KEYS", "*"});
-  ASSERT_TRUE(keys.ok());
-  for (const RedisReply& k : keys->elements) {
-    EXPECT_EQ(k.str.find("203.0.113"), std::string::npos) << k.str;
-  }
+  // A second replica (its own batcher and core over the same store) derives the same
+  // visitor: the day's salt is the store's. (No raw address in Redis: analytics_redis_test.)
+  ViewBatcher other_batcher(*store_, {}, [this] { return now_; });
+  ASSERT_OK(other_batcher.Start());
+  AnalyticsCore other(*store_, other_batcher, *filter_, [this] { return now_; });
+  ASSERT_OK_AND_ASSIGN(RecordResult r, other.RecordView(kFrontend, v));
+  EXPECT_EQ(r.reason, NotCounted::kRepeat);
 }
 
 TEST_F(AnalyticsCoreTest, ImportSetsTheBaselineAndViewsAddToIt) {
-  auto imported = core_->ImportViews(kAdmin, {{"legacy", 789, 500}});
-  ASSERT_TRUE(imported.ok()) << imported.status();
-  ASSERT_EQ(imported->size(), 1u);
-  EXPECT_EQ((*imported)[0].views, 789);
-  EXPECT_EQ((*imported)[0].unique_visitors, 500);
+  ASSERT_OK_AND_ASSIGN(std::vector<Totals> imported,
+                       core_->ImportViews(kAdmin, {{"legacy", 789, 500}}));
+  ASSERT_EQ(imported.size(), 1u);
+  EXPECT_EQ(imported[0].views, 789);
+  EXPECT_EQ(imported[0].unique_visitors, 500);
   RecordResult r = Record(ViewOf("legacy", "alice"));
   EXPECT_EQ(r.totals.views, 790);
   EXPECT_EQ(r.totals.unique_visitors, 501);
   // Importing again replaces the baseline; it does not add.
-  imported = core_->ImportViews(kAdmin, {{"legacy", 789, 500}});
-  ASSERT_TRUE(imported.ok()) << imported.status();
-  EXPECT_EQ((*imported)[0].views, 790);
+  ASSERT_OK_AND_ASSIGN(imported, core_->ImportViews(kAdmin, {{"legacy", 789, 500}}));
+  EXPECT_EQ(imported[0].views, 790);
   ArticleStats s = StatsOf("legacy");
   EXPECT_EQ(s.views, 790);
   EXPECT_EQ(s.imported_views, 789);
@@ -122,12 +120,12 @@ TEST_F(AnalyticsCoreTest, ImportSetsTheBaselineAndViewsAddToIt) {
 }
 
 TEST_F(AnalyticsCoreTest, ImportARepeatedIdTakesTheLastValue) {
-  auto imported = core_->ImportViews(kAdmin, {{"x", 1, 0}, {"y", 5, 0}, {"x", 7, 0}});
-  ASSERT_TRUE(imported.ok()) << imported.status();
-  ASSERT_EQ(imported->size(), 3u);
-  EXPECT_EQ((*imported)[0].views, 7);
-  EXPECT_EQ((*imported)[1].views, 5);
-  EXPECT_EQ((*imported)[2].views, 7);
+  ASSERT_OK_AND_ASSIGN(std::vector<Totals> imported,
+                       core_->ImportViews(kAdmin, {{"x", 1, 0}, {"y", 5, 0}, {"x", 7, 0}}));
+  ASSERT_EQ(imported.size(), 3u);
+  EXPECT_EQ(imported[0].views, 7);
+  EXPECT_EQ(imported[1].views, 5);
+  EXPECT_EQ(imported[2].views, 7);
 }
 
 TEST_F(AnalyticsCoreTest, StatsForManyIdsInOneCallUnknownIdsAreZero) {
@@ -137,22 +135,20 @@ TEST_F(AnalyticsCoreTest, StatsForManyIdsInOneCallUnknownIdsAreZero) {
   Record(ViewOf("id-3", "bob"));
   Record(ViewOf("id-999", "alice"));
   ids.push_back("id-3");  // a duplicate beyond 1000 distinct would still be too many
-  EXPECT_EQ(core_->GetStats(ids, 0).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(core_->GetStats(ids, 0), StatusIs(absl::StatusCode::kInvalidArgument));
   ids.pop_back();
   ids[10] = "id-3";  // duplicates are answered once
-  FlushSite();
-  auto r = core_->GetStats(ids, 7);
-  ASSERT_TRUE(r.ok()) << r.status();
-  ASSERT_EQ(r->stats.size(), 999u);
-  EXPECT_EQ(r->stats[0].article_id, "id-0");
-  EXPECT_EQ(r->stats[0].views, 0);
-  EXPECT_EQ(r->stats[3].views, 2);
-  EXPECT_EQ(r->stats[3].unique_visitors, 2);
-  EXPECT_EQ(r->stats[3].window_views, 2);
-  EXPECT_EQ(r->stats[3].window_unique_visitors, 2);
-  EXPECT_EQ(r->stats[3].visitors_now, 2);
-  EXPECT_EQ(r->stats.back().article_id, "id-999");
-  EXPECT_EQ(r->stats.back().views, 1);
+  ASSERT_OK_AND_ASSIGN(StatsResult r, core_->GetStats(ids, 7));
+  ASSERT_EQ(r.stats.size(), 999u);
+  EXPECT_EQ(r.stats[0].article_id, "id-0");
+  EXPECT_EQ(r.stats[0].views, 0);
+  EXPECT_EQ(r.stats[3].views, 2);
+  EXPECT_EQ(r.stats[3].unique_visitors, 2);
+  EXPECT_EQ(r.stats[3].window_views, 2);
+  EXPECT_EQ(r.stats[3].window_unique_visitors, 2);
+  EXPECT_EQ(r.stats[3].visitors_now, 2);
+  EXPECT_EQ(r.stats.back().article_id, "id-999");
+  EXPECT_EQ(r.stats.back().views, 1);
 }
 
 TEST_F(AnalyticsCoreTest, ViewTimePicksTheDayAndWindowsUnionDailyVisitors) {
@@ -160,7 +156,7 @@ TEST_F(AnalyticsCoreTest, ViewTimePicksTheDayAndWindowsUnionDailyVisitors) {
   yesterday.view_time = now_ - absl::Hours(20);
   EXPECT_TRUE(Record(yesterday).counted);
   EXPECT_TRUE(Record(ViewOf("b", "x")).counted);  // unrelated
-  Rebuild(absl::ZeroDuration());                  // so alice counts again today
+  now_ += absl::Minutes(31);                      // past the count window: alice counts again
   EXPECT_TRUE(Record(ViewOf("a", "alice")).counted);
   EXPECT_TRUE(Record(ViewOf("a", "bob")).counted);
   ArticleStats today_only = StatsOf("a", 1);
@@ -199,24 +195,26 @@ TEST_F(AnalyticsCoreTest, InvalidInputNamesTheFieldAndChangesNothing) {
     View v = ViewOf("good", "alice");
     c.change(v);
     absl::StatusOr<RecordResult> r = core_->RecordView(kFrontend, v);
-    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << c.field;
-    EXPECT_EQ(r.status().message().rfind(c.field, 0), 0u) << r.status();
+    EXPECT_THAT(r, StatusIs(absl::StatusCode::kInvalidArgument)) << c.field;
+    EXPECT_THAT(std::string(r.status().message()), StartsWith(c.field));
   }
   View ok = ViewOf("good", "alice");
   ok.locale = "zh-Hans-CN";
   ok.client_ip = "2001:db8::1";
-  EXPECT_TRUE(core_->RecordView(kFrontend, ok).ok());
+  EXPECT_OK(core_->RecordView(kFrontend, ok));
   EXPECT_EQ(StatsOf("good").views, 1) << "only the valid view counted";
 
-  auto stats = core_->GetStats({"ok", "bad id"}, 0);
-  EXPECT_EQ(stats.status().message().rfind("article_ids[1]: ", 0), 0u) << stats.status();
-  EXPECT_EQ(core_->GetStats({}, 0).status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(core_->GetStats({"a"}, 401).status().message().rfind("window_days: ", 0), 0u);
-  auto imp = core_->ImportViews(kAdmin, {{"a", 1, 0}, {"b", -1, 0}});
-  EXPECT_EQ(imp.status().message().rfind("items[1].views: ", 0), 0u) << imp.status();
+  EXPECT_THAT(std::string(core_->GetStats({"ok", "bad id"}, 0).status().message()),
+              StartsWith("article_ids[1]: "));
+  EXPECT_THAT(core_->GetStats({}, 0), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(core_->GetStats({"a"}, 401).status().message()),
+              StartsWith("window_days: "));
+  EXPECT_THAT(
+      std::string(core_->ImportViews(kAdmin, {{"a", 1, 0}, {"b", -1, 0}}).status().message()),
+      StartsWith("items[1].views: "));
   EXPECT_EQ(StatsOf("a").imported_views, 0) << "a rejected import changes nothing";
-  imp = core_->ImportViews(kAdmin, {});
-  EXPECT_EQ(imp.status().message().rfind("items: ", 0), 0u) << imp.status();
+  EXPECT_THAT(std::string(core_->ImportViews(kAdmin, {}).status().message()),
+              StartsWith("items: "));
 }
 
 TEST_F(AnalyticsCoreTest, LocalesAreNormalisedAsContentNormalisesThem) {
@@ -225,51 +223,47 @@ TEST_F(AnalyticsCoreTest, LocalesAreNormalisedAsContentNormalisesThem) {
   for (const char* locale : {"zh_cn", "EN", "zh-hans-cn", "en-us"}) {
     View v = ViewOf("locales", absl::StrCat("visitor-", i++));
     v.locale = locale;
-    absl::StatusOr<RecordResult> r = core_->RecordView(kFrontend, v);
-    ASSERT_TRUE(r.ok()) << locale << ": " << r.status();
-    EXPECT_TRUE(r->counted) << locale;
+    ASSERT_OK_AND_ASSIGN(RecordResult r, core_->RecordView(kFrontend, v));
+    EXPECT_TRUE(r.counted) << locale;
   }
   std::vector<View> batch = {ViewOf("locales", "batch-0"), ViewOf("locales", "batch-1")};
   batch[1].locale = "ZH_TW";
-  absl::StatusOr<BatchResult> r = core_->RecordViews(kFrontend, batch, 0);
-  ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_EQ(r->counted, 2);
+  ASSERT_OK_AND_ASSIGN(BatchResult r, core_->RecordViews(kFrontend, batch, 0));
+  EXPECT_EQ(r.counted, 2);
   EXPECT_EQ(StatsOf("locales").views, 6);
 }
 
 TEST_F(AnalyticsCoreTest, BatchRecordsItemsBeforeAnInvalidOneAndNamesItsIndex) {
   std::vector<View> views = {ViewOf("a", "1"), ViewOf("a", "2"), ViewOf("a", "2"), ViewOf("", "3"),
                              ViewOf("a", "4")};
-  auto r = core_->RecordViews(kFrontend, views, 10);
-  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(r.status().message().rfind("views[13].article_id: ", 0), 0u) << r.status();
+  absl::StatusOr<BatchResult> r = core_->RecordViews(kFrontend, views, 10);
+  EXPECT_THAT(r, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(r.status().message()), StartsWith("views[13].article_id: "));
   EXPECT_EQ(StatsOf("a").views, 2);
   views.erase(views.begin() + 3);
   views.push_back(ViewOf("a", "5"));
-  r = core_->RecordViews(kFrontend, views, 0);
-  ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_EQ(r->received, 5);
-  EXPECT_EQ(r->counted, 2);  // 4 and 5; the others repeat
-  EXPECT_EQ(r->not_counted[NotCounted::kRepeat], 3);
+  ASSERT_OK_AND_ASSIGN(BatchResult batch, core_->RecordViews(kFrontend, views, 0));
+  EXPECT_EQ(batch.received, 5);
+  EXPECT_EQ(batch.counted, 2);  // 4 and 5; the others repeat
+  EXPECT_EQ(batch.not_counted[NotCounted::kRepeat], 3);
 }
 
 TEST_F(AnalyticsCoreTest, OnlyWritersRecordAndOnlyAdminsImport) {
   View v = ViewOf("a", "alice");
-  EXPECT_EQ(core_->RecordView(kAnonymous, v).status().code(), absl::StatusCode::kUnauthenticated);
-  EXPECT_EQ(core_->RecordView(kPartner, v).status().code(), absl::StatusCode::kPermissionDenied);
-  EXPECT_TRUE(core_->RecordView(kEditor, v).ok());
-  EXPECT_TRUE(core_->RecordView(kAdmin, v).ok());
-  EXPECT_EQ(core_->ImportViews(kEditor, {{"a", 1, 0}}).status().code(),
-            absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(core_->ImportViews(kAnonymous, {{"a", 1, 0}}).status().code(),
-            absl::StatusCode::kUnauthenticated);
-  EXPECT_TRUE(core_->GetStats({"a"}, 0).ok());
+  EXPECT_THAT(core_->RecordView(kAnonymous, v), StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_THAT(core_->RecordView(kPartner, v), StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_OK(core_->RecordView(kEditor, v));
+  EXPECT_OK(core_->RecordView(kAdmin, v));
+  EXPECT_THAT(core_->ImportViews(kEditor, {{"a", 1, 0}}),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(core_->ImportViews(kAnonymous, {{"a", 1, 0}}),
+              StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_OK(core_->GetStats({"a"}, 0));
 }
 
 TEST_F(AnalyticsCoreTest, BotUserAgentsDoNotCountAndAreTallied) {
-  auto filter = ViewFilter::Create({"MyMonitor"}, "");
-  ASSERT_TRUE(filter.ok()) << filter.status();
-  Rebuild(absl::Minutes(30), {}, *filter);
+  ASSERT_OK_AND_ASSIGN(ViewFilter filter, ViewFilter::Create({"MyMonitor"}, ""));
+  Rebuild({}, filter);
   const std::vector<std::string> bots = {
       "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
       "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
@@ -300,24 +294,23 @@ TEST_F(AnalyticsCoreTest, BotUserAgentsDoNotCountAndAreTallied) {
 }
 
 TEST(ViewFilterTest, RememberedVerdictsBelongToTheirPatternList) {
-  auto with = ViewFilter::Create({"MyMonitor"}, "");
-  ASSERT_TRUE(with.ok()) << with.status();
+  ASSERT_OK_AND_ASSIGN(ViewFilter with, ViewFilter::Create({"MyMonitor"}, ""));
   ViewFilter without;
   const std::string ua = "mymonitor/1.0";
   for (int i = 0; i < 3; ++i) {  // the second and third rounds answer from the cache
-    EXPECT_TRUE(with->IsBot(ua));
+    EXPECT_TRUE(with.IsBot(ua));
     EXPECT_FALSE(without.IsBot(ua));
     EXPECT_TRUE(without.IsBot("curl/8.0"));
-    EXPECT_FALSE(with->IsBot("Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Firefox/120.0"));
+    EXPECT_FALSE(with.IsBot("Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Firefox/120.0"));
   }
   EXPECT_FALSE(without.IsBot(std::string(4000, 'a'))) << "long agents are checked, not cached";
   EXPECT_TRUE(without.IsBot(std::string(4000, 'a') + "Googlebot"));
 }
 
 TEST_F(AnalyticsCoreTest, ExcludedAddressesDoNotCount) {
-  auto filter = ViewFilter::Create({}, "10.0.0.0/8, 192.0.2.7,2001:db8::/32");
-  ASSERT_TRUE(filter.ok()) << filter.status();
-  Rebuild(absl::Minutes(30), {}, *filter);
+  ASSERT_OK_AND_ASSIGN(ViewFilter filter,
+                       ViewFilter::Create({}, "10.0.0.0/8, 192.0.2.7,2001:db8::/32"));
+  Rebuild({}, filter);
   for (const char* ip : {"10.1.2.3", "192.0.2.7", "2001:db8:1::5", "::ffff:10.9.9.9"}) {
     View v;
     v.article_id = "a";
@@ -334,25 +327,22 @@ TEST_F(AnalyticsCoreTest, ExcludedAddressesDoNotCount) {
   ArticleStats s = StatsOf("a");
   EXPECT_EQ(s.views, 1);
   EXPECT_EQ((s.not_counted[NotCounted::kExcludedAddress]), 4);
-  EXPECT_EQ(ViewFilter::Create({}, "10.0.0.0/33").status().code(),
-            absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(ViewFilter::Create({}, "not-an-ip").status().message().rfind("--exclude-addresses", 0),
-            0u);
+  EXPECT_THAT(ViewFilter::Create({}, "10.0.0.0/33"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(ViewFilter::Create({}, "not-an-ip").status().message()),
+              StartsWith("--exclude-addresses"));
 }
 
-TEST_F(AnalyticsCoreTest, TenThousandDistinctVisitorsAreWithinTwoPercent) {
+TEST_F(AnalyticsCoreTest, TenThousandDistinctVisitorsInBatches) {
   for (int chunk = 0; chunk < 10; ++chunk) {
     RecordMany("popular", 1000, absl::StrCat("visitor-", chunk, "-"));
   }
   ArticleStats s = StatsOf("popular", 1);
   EXPECT_EQ(s.views, 10000);
-  EXPECT_NEAR(s.unique_visitors, 10000, 200);
-  EXPECT_NEAR(s.window_unique_visitors, 10000, 200);
-  FlushSite();
-  absl::StatusOr<StatsResult> site = core_->GetStats({"popular"}, 0);
-  ASSERT_TRUE(site.ok());
-  EXPECT_EQ(site->site_today_views, 10000);
-  EXPECT_NEAR(site->site_visitors_now, 10000, 200);
+  EXPECT_EQ(s.unique_visitors, 10000) << "exact in memory; within 2% on Redis";
+  EXPECT_EQ(s.window_unique_visitors, 10000);
+  ASSERT_OK_AND_ASSIGN(StatsResult site, core_->GetStats({"popular"}, 0));
+  EXPECT_EQ(site.site_today_views, 10000);
+  EXPECT_EQ(site.site_visitors_now, 10000);
 }
 
 }  // namespace

@@ -1,22 +1,24 @@
-// The analytics adapter through a real gRPC server on port 0 over a real redis-server:
-// tokens and roles, the RecordViews stream, and field-naming errors as gRPC statuses.
+// The analytics adapter through a real gRPC server on port 0, over the core and the
+// in-memory store (behind a FaultyViewStore, to take it down): tokens and roles, the
+// RecordViews stream, contract enums and timestamps, and field-naming errors as gRPC
+// statuses.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "common/base/auth.h"
 #include "common/base/worker_pool.h"
 #include "common/grpc/server.h"
-#include "common/testing/redis_server.h"
+#include "common/testing/status_matchers.h"
 #include "services/analytics/core/analytics_core.h"
 #include "services/analytics/core/view_batcher.h"
 #include "services/analytics/grpc/analytics_service.h"
-#include "services/analytics/store/redis/redis_view_store.h"
+#include "services/analytics/store/memory/faulty_view_store.h"
+#include "services/analytics/store/memory/memory_view_store.h"
 
 namespace bulletin::analytics {
 namespace {
@@ -32,26 +34,19 @@ const std::string kTokens =
 class AnalyticsGrpcTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto redis_server = testing::RedisServer::Start();
-    ASSERT_TRUE(redis_server.ok()) << redis_server.status();
-    redis_server_ = std::move(*redis_server);
-    auto tokens = TokenStore::Parse(kTokens);
-    ASSERT_TRUE(tokens.ok()) << tokens.status();
-    tokens_ = std::move(*tokens);
-    redis_ = std::make_unique<RedisClient>(redis_server_->options());
-    store_ = std::make_unique<RedisViewStore>(*redis_, RedisViewStoreOptions{});
+    ASSERT_OK_AND_ASSIGN(tokens_, TokenStore::Parse(kTokens));
+    store_ = std::make_unique<FaultyViewStore>(memory_);
     batcher_ = std::make_unique<ViewBatcher>(*store_, BatcherOptions{});
-    ASSERT_TRUE(batcher_->Start().ok());
+    ASSERT_OK(batcher_->Start());
     core_ = std::make_unique<AnalyticsCore>(*store_, *batcher_, filter_);
     pool_ = std::make_unique<WorkerPool>(4, 256);
     service_ = std::make_unique<AnalyticsService>(*core_, tokens_, *pool_);
     ServerConfig config;
     config.listen = "127.0.0.1:0";
     config.drain_timeout = absl::Seconds(1);
-    auto server = GrpcServer::Start(
-        config, {{std::string(v1::AnalyticsService::service_full_name()), service_.get()}});
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = std::move(*server);
+    ASSERT_OK_AND_ASSIGN(
+        server_, GrpcServer::Start(config, {{std::string(v1::AnalyticsService::service_full_name()),
+                                             service_.get()}}));
     stub_ = v1::AnalyticsService::NewStub(grpc::CreateChannel(
         absl::StrCat("127.0.0.1:", server_->port()), grpc::InsecureChannelCredentials()));
   }
@@ -84,10 +79,9 @@ class AnalyticsGrpcTest : public ::testing::Test {
     return s.ok() ? resp.stats(0).views() : -1;
   }
 
-  std::unique_ptr<testing::RedisServer> redis_server_;
   TokenStore tokens_;
-  std::unique_ptr<RedisClient> redis_;
-  std::unique_ptr<RedisViewStore> store_;
+  MemoryViewStore memory_;
+  std::unique_ptr<FaultyViewStore> store_;
   ViewFilter filter_;
   std::unique_ptr<ViewBatcher> batcher_;
   std::unique_ptr<AnalyticsCore> core_;
@@ -255,8 +249,7 @@ TEST_F(AnalyticsGrpcTest, ConcurrentRecordViewsShareRedisRoundTrips) {
     grpc::Status status;
   };
   std::vector<std::unique_ptr<Call>> calls;
-  std::mutex mu;
-  std::condition_variable cv;
+  absl::Mutex mu;
   int done = 0;
   for (int i = 0; i < kCalls; ++i) {
     calls.push_back(std::make_unique<Call>());
@@ -264,14 +257,16 @@ TEST_F(AnalyticsGrpcTest, ConcurrentRecordViewsShareRedisRoundTrips) {
     c->ctx.AddMetadata("authorization", std::string("Bearer ") + kFrontendToken);
     v1::RecordViewRequest req = View("group", absl::StrCat("v", i));
     stub_->async()->RecordView(&c->ctx, &req, &c->resp, [&, c](grpc::Status s) {
-      std::lock_guard<std::mutex> lock(mu);
+      absl::MutexLock lock(&mu);
       c->status = s;
       ++done;
-      cv.notify_all();
     });
   }
-  std::unique_lock<std::mutex> lock(mu);
-  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(20), [&] { return done == kCalls; }));
+  {
+    absl::MutexLock lock(&mu);
+    auto all_done = [&done] { return done == kCalls; };
+    ASSERT_TRUE(mu.AwaitWithTimeout(absl::Condition(&all_done), absl::Seconds(20)));
+  }
   std::set<int64_t> totals;
   for (const auto& c : calls) {
     ASSERT_TRUE(c->status.ok()) << c->status.error_message();
@@ -308,7 +303,6 @@ TEST_F(AnalyticsGrpcTest, TopArticlesAndTimeSeriesArePublicReads) {
 
   v1::RecordViewResponse viewed;
   ASSERT_TRUE(Record(kFrontendToken, View("series", "v"), &viewed).ok());
-  ASSERT_TRUE(store_->FlushSiteUpdates().ok());  // time buckets trail by the flush interval
   v1::GetTimeSeriesRequest series;
   series.set_article_id("series");
   v1::GetTimeSeriesResponse series_resp;
@@ -327,8 +321,8 @@ TEST_F(AnalyticsGrpcTest, TopArticlesAndTimeSeriesArePublicReads) {
   EXPECT_EQ(series_resp.points(47).start_time().seconds() % 3600, 0);
 }
 
-TEST_F(AnalyticsGrpcTest, RedisDownQueuesTheView) {
-  redis_server_->Kill();
+TEST_F(AnalyticsGrpcTest, StoreDownQueuesTheView) {
+  store_->SetDown(true);
   v1::RecordViewResponse viewed;
   grpc::Status s = Record(kFrontendToken, View("a", "v"), &viewed);
   ASSERT_TRUE(s.ok()) << s.error_message();
