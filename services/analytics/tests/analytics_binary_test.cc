@@ -14,6 +14,7 @@
 #include "bulletin/analytics/v1/analytics.grpc.pb.h"
 #include "common/testing/process.h"
 #include "common/testing/redis_server.h"
+#include "common/testing/status_matchers.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 
 namespace bulletin::analytics {
@@ -47,18 +48,15 @@ std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token = "") {
 }
 
 TEST(AnalyticsBinaryTest, ServesCountsFollowsRedisHealthAndStopsCleanly) {
-  auto redis = testing::RedisServer::Start();
-  ASSERT_TRUE(redis.ok()) << redis.status();
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<testing::RedisServer> redis, testing::RedisServer::Start());
   testing::TempDir dir;
   std::ofstream(dir.path() + "/tokens") << "frontend " << kFrontendToken << "\n";
   const int port = testing::FreePort();
   testing::ChildProcess process;
-  ASSERT_TRUE(process
-                  .Start(testing::BinDir() + "/bulletin-analytics",
-                         {absl::StrCat("--listen=127.0.0.1:", port), "--redis=" + (*redis)->url(),
-                          "--auth-tokens-file=" + dir.path() + "/tokens", "--log-format=json"},
-                         {}, dir.path() + "/analytics.log")
-                  .ok());
+  ASSERT_OK(process.Start(testing::BinDir() + "/bulletin-analytics",
+                          {absl::StrCat("--listen=127.0.0.1:", port), "--redis=" + redis->url(),
+                           "--auth-tokens-file=" + dir.path() + "/tokens", "--log-format=json"},
+                          {}, dir.path() + "/analytics.log"));
   const std::string address = absl::StrCat("127.0.0.1:", port);
   auto status_is = [&](grpc::health::v1::HealthCheckResponse::ServingStatus want) {
     return HealthOf(address) == want;
@@ -78,7 +76,7 @@ TEST(AnalyticsBinaryTest, ServesCountsFollowsRedisHealthAndStopsCleanly) {
   EXPECT_TRUE(resp.counted());
   EXPECT_EQ(resp.totals().views(), 1);
 
-  (*redis)->Kill();
+  redis->Kill();
   EXPECT_TRUE(
       WaitUntil([&] { return status_is(grpc::health::v1::HealthCheckResponse::NOT_SERVING); },
                 absl::Seconds(10)));
@@ -87,7 +85,7 @@ TEST(AnalyticsBinaryTest, ServesCountsFollowsRedisHealthAndStopsCleanly) {
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_TRUE(resp.queued());
   EXPECT_EQ(resp.totals().views(), 2) << "last known total plus the queued view";
-  ASSERT_TRUE((*redis)->Restart().ok());
+  ASSERT_OK(redis->Restart());
   EXPECT_TRUE(WaitUntil([&] { return status_is(grpc::health::v1::HealthCheckResponse::SERVING); },
                         absl::Seconds(10)));
   EXPECT_TRUE(WaitUntil(
@@ -106,25 +104,24 @@ TEST(AnalyticsBinaryTest, ServesCountsFollowsRedisHealthAndStopsCleanly) {
 }
 
 TEST(AnalyticsBinaryTest, ViewsBufferedAtShutdownAreSpilledAndReplayed) {
-  auto redis = testing::RedisServer::Start();
-  ASSERT_TRUE(redis.ok()) << redis.status();
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<testing::RedisServer> redis, testing::RedisServer::Start());
   testing::TempDir dir;
   std::ofstream(dir.path() + "/tokens") << "frontend " << kFrontendToken << "\n";
   const std::string spill = dir.path() + "/spill";
   auto start = [&](testing::ChildProcess& process, int port) {
     return process.Start(testing::BinDir() + "/bulletin-analytics",
-                         {absl::StrCat("--listen=127.0.0.1:", port), "--redis=" + (*redis)->url(),
+                         {absl::StrCat("--listen=127.0.0.1:", port), "--redis=" + redis->url(),
                           "--auth-tokens-file=" + dir.path() + "/tokens", "--spill-file=" + spill},
                          {}, dir.path() + "/analytics.log");
   };
   int port = testing::FreePort();
   testing::ChildProcess first;
-  ASSERT_TRUE(start(first, port).ok());
+  ASSERT_OK(start(first, port));
   ASSERT_TRUE(
       WaitUntil([&] { return Answers(absl::StrCat("127.0.0.1:", port)); }, absl::Seconds(10)));
   auto stub = v1::AnalyticsService::NewStub(
       grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
-  (*redis)->Kill();
+  redis->Kill();
   for (int i = 0; i < 3; ++i) {
     v1::RecordViewRequest req;
     req.set_article_id("spilled");
@@ -145,10 +142,10 @@ TEST(AnalyticsBinaryTest, ViewsBufferedAtShutdownAreSpilledAndReplayed) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
   EXPECT_TRUE(std::ifstream(spill).good()) << "the buffer went to the spill file";
 
-  ASSERT_TRUE((*redis)->Restart().ok());
+  ASSERT_OK(redis->Restart());
   port = testing::FreePort();
   testing::ChildProcess second;
-  ASSERT_TRUE(start(second, port).ok());
+  ASSERT_OK(start(second, port));
   ASSERT_TRUE(
       WaitUntil([&] { return Answers(absl::StrCat("127.0.0.1:", port)); }, absl::Seconds(10)));
   stub = v1::AnalyticsService::NewStub(
@@ -163,6 +160,19 @@ TEST(AnalyticsBinaryTest, ViewsBufferedAtShutdownAreSpilledAndReplayed) {
       absl::Seconds(10)));
   stub.reset();
   second.Stop(SIGTERM);
+}
+
+TEST(AnalyticsBinaryTest, ABadFlagExitsWithOneLineNamingIt) {
+  testing::TempDir dir;
+  testing::ChildProcess process;
+  ASSERT_OK(process.Start(testing::BinDir() + "/bulletin-analytics", {"--batch-workers=0"}, {},
+                          dir.path() + "/analytics.log"));
+  const int status = process.Stop(0, absl::Seconds(10));  // signal 0: just wait for the exit
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 2) << status;
+  std::ifstream log(dir.path() + "/analytics.log");
+  std::string line;
+  std::getline(log, line);
+  EXPECT_EQ(line, "bulletin-analytics: --batch-workers: must be between 1 and 64");
 }
 
 }  // namespace
