@@ -4,6 +4,7 @@
 // default), timestamps go through common/proto/time.h. Pure functions.
 #pragma once
 
+#include <map>
 #include <optional>
 
 #include "absl/status/statusor.h"
