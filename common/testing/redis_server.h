@@ -14,7 +14,7 @@ namespace bulletin::testing {
 
 class RedisServer {
  public:
-  // Starts redis-server ($BULLETIN_REDIS_SERVER, else redis-server on PATH) and waits
+  // Starts redis-server ($BULLETIN_REDIS_SERVER, else /usr/bin/redis-server) and waits
   // until it answers PING. Unavailable if it does not come up within 10 s.
   static absl::StatusOr<std::unique_ptr<RedisServer>> Start();
   ~RedisServer();
