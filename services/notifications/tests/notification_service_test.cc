@@ -13,6 +13,7 @@
 #include "common/redis/keys.h"
 #include "common/testing/process.h"
 #include "common/testing/redis_server.h"
+#include "common/testing/status_matchers.h"
 #include "services/notifications/events/redis_event_log.h"
 #include "services/notifications/store/redis/redis_delivery_store.h"
 #include "services/notifications/store/redis/redis_subscription_store.h"
@@ -104,7 +105,7 @@ class NotifyNotificationServiceTest : public ::testing::Test {
 
   void Boot(absl::Duration heartbeat, size_t queue_limit = 1000) {
     auto server = testing::RedisServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status();
+    ASSERT_OK(server);
     redis_server_ = std::move(*server);
     redis_ = std::make_unique<RedisClient>(redis_server_->options());
     store_ = std::make_unique<RedisSubscriptionStore>(*redis_);
@@ -118,7 +119,7 @@ class NotifyNotificationServiceTest : public ::testing::Test {
     streams_->Start();
     auto tokens = TokenStore::Parse(absl::StrCat("partner ", kAcmeToken, " acme\npartner ",
                                                  kBetaToken, " beta\nadmin ", kAdminToken, "\n"));
-    ASSERT_TRUE(tokens.ok()) << tokens.status();
+    ASSERT_OK(tokens);
     tokens_ = std::move(*tokens);
     pool_ = std::make_unique<WorkerPool>(4, 256);
     deliveries_ = std::make_unique<RedisDeliveryStore>(*redis_);
@@ -135,7 +136,7 @@ class NotifyNotificationServiceTest : public ::testing::Test {
     config.drain_timeout = absl::Seconds(5);
     auto grpc_server =
         GrpcServer::Start(config, {{"bulletin.notify.v1.NotificationService", service_.get()}});
-    ASSERT_TRUE(grpc_server.ok()) << grpc_server.status();
+    ASSERT_OK(grpc_server);
     server_ = std::move(*grpc_server);
     stub_ = v1::NotificationService::NewStub(grpc::CreateChannel(
         absl::StrCat("127.0.0.1:", server_->port()), grpc::InsecureChannelCredentials()));
@@ -191,7 +192,7 @@ class NotifyNotificationServiceTest : public ::testing::Test {
     auto r = redis_->Command({"XADD", keys::kEventStream, "MAXLEN", "~", "10000", "*", "event",
                               e.SerializeAsString(), "event_id", event_id, "type",
                               events::v1::ArticleEventType_Name(type), "article_id", a->id()});
-    EXPECT_TRUE(r.ok()) << r.status();
+    EXPECT_OK(r);
     return r.ok() ? r->str : "";
   }
 
@@ -315,7 +316,7 @@ TEST_F(NotifyNotificationServiceTest, BadTokensAreInvalidOrOutOfRange) {
   }
   std::string first = Publish("old-1");
   for (int i = 0; i < 5; ++i) Publish("old-" + std::to_string(i + 2));
-  ASSERT_TRUE(redis_->Command({"XTRIM", keys::kEventStream, "MAXLEN", "2"}).ok());
+  ASSERT_OK(redis_->Command({"XTRIM", keys::kEventStream, "MAXLEN", "2"}));
   StreamReader stream(stub_.get(), kAcmeToken, sub, EncodeResumeToken(*StreamId::Parse(first)));
   grpc::Status s = stream.Status();
   EXPECT_EQ(s.error_code(), grpc::StatusCode::OUT_OF_RANGE);
@@ -480,7 +481,7 @@ TEST_F(NotifyHeartbeatTest, HeartbeatsCarryTheNewestSafeTokenAndShutdownSendsAFi
   StreamReader stream(stub_.get(), kAcmeToken, sub);
   auto idle = stream.Next(false, absl::Seconds(2));
   ASSERT_TRUE(idle) << "no heartbeat";
-  EXPECT_TRUE(DecodeResumeToken(idle->heartbeat().resume_token(), "t").ok());
+  EXPECT_OK(DecodeResumeToken(idle->heartbeat().resume_token(), "t"));
   EXPECT_FALSE(idle->heartbeat().final());
   std::string entry = Publish("e1");
   ASSERT_TRUE(stream.NextEvent());
@@ -529,11 +530,9 @@ TEST_F(NotifySlowClientTest, AClientThatDoesNotReadIsDisconnected) {
     auto* t = e.mutable_article()->add_translations();
     t->set_locale("en");
     t->set_summary(big);
-    ASSERT_TRUE(
-        redis_
-            ->Command({"XADD", keys::kEventStream, "*", "event", e.SerializeAsString(), "event_id",
-                       e.event_id(), "type", "ARTICLE_EVENT_TYPE_PUBLISHED", "article_id", "a"})
-            .ok());
+    ASSERT_OK(redis_->Command({"XADD", keys::kEventStream, "*", "event", e.SerializeAsString(),
+                               "event_id", e.event_id(), "type", "ARTICLE_EVENT_TYPE_PUBLISHED",
+                               "article_id", "a"}));
   }
   // Now read everything: the stream must end with RESOURCE_EXHAUSTED, not hang.
   v1::SubscribeResponse msg;

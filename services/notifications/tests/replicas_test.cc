@@ -12,6 +12,7 @@
 #include "common/redis/keys.h"
 #include "common/testing/process.h"
 #include "common/testing/redis_server.h"
+#include "common/testing/status_matchers.h"
 #include "services/notifications/tests/http_receiver.h"
 #include "services/notifications/tests/webhook_verifier.h"
 
@@ -26,7 +27,7 @@ class NotifyReplicasTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto server = bulletin::testing::RedisServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status();
+    ASSERT_OK(server);
     redis_server_ = std::move(*server);
     redis_ = std::make_unique<RedisClient>(redis_server_->options());
     tokens_file_ = dir_.path() + "/tokens";
@@ -45,7 +46,7 @@ class NotifyReplicasTest : public ::testing::Test {
          "--retry-schedule=1s,1s,1s", "--webhook-connect-timeout=1s", "--webhook-timeout=2s",
          "--claim-idle=2s", "--log-level=warn"},
         {}, dir_.path() + "/" + id + ".log");
-    EXPECT_TRUE(s.ok()) << s;
+    EXPECT_OK(s);
     return listen;
   }
 
@@ -115,7 +116,7 @@ TEST_F(NotifyReplicasTest, SigkillRightAfterPublishDeliversExactlyOnce) {
   std::string sub = CreateSubscription(address, receiver.url());
   ASSERT_FALSE(sub.empty());
   auto published = redis_->Pipeline(Events(1, "killed-"));
-  ASSERT_TRUE(published.ok());
+  ASSERT_OK(published);
   replica.Stop(SIGKILL);
   StartReplica(&replica, "r1", port);
   ASSERT_TRUE(WaitUntil([&] { return receiver.count() >= 1; }, absl::Seconds(30)));
@@ -144,7 +145,7 @@ TEST_F(NotifyReplicasTest, TwoReplicasDeliverEveryEventOnce) {
       absl::Seconds(15)));
   for (int i = 0; i < 200; i += 20) {
     std::vector<RedisArgv> batch = Events(200, "burst-");
-    ASSERT_TRUE(redis_->Pipeline({batch.begin() + i, batch.begin() + i + 20}).ok());
+    ASSERT_OK(redis_->Pipeline({batch.begin() + i, batch.begin() + i + 20}));
   }
   ASSERT_TRUE(WaitUntil([&] { return CountById(receiver).size() == 200; }, absl::Seconds(60)))
       << CountById(receiver).size();

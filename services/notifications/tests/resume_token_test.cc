@@ -3,18 +3,20 @@
 
 #include <gtest/gtest.h>
 
+#include "common/testing/status_matchers.h"
 #include "services/notifications/core/streams/event_log.h"
 
 namespace bulletin::notify {
 namespace {
 
+using ::bulletin::testing::StatusIs;
+
 TEST(NotifyResumeTokenTest, TokensRoundTripAndOrder) {
   StreamId id{1700000000123, 7};
   std::string token = EncodeResumeToken(id);
   EXPECT_EQ(token, "v1.1700000000123-7");
-  absl::StatusOr<StreamId> back = DecodeResumeToken(token, "resume_token");
-  ASSERT_TRUE(back.ok());
-  EXPECT_EQ(*back, id);
+  ASSERT_OK_AND_ASSIGN(StreamId back, DecodeResumeToken(token, "resume_token"));
+  EXPECT_EQ(back, id);
   EXPECT_LT((StreamId{5, 9}), (StreamId{6, 0}));
   EXPECT_LT((StreamId{5, 1}), (StreamId{5, 2}));
 }
@@ -23,11 +25,11 @@ TEST(NotifyResumeTokenTest, MalformedTokensNameTheField) {
   for (const char* bad : {"", "garbage", "v1.", "v1.12", "v1.a-b", "v1.1-2-3", "v2.1-2", "v1.-1-2",
                           "v1.99999999999999999999999-0"}) {
     absl::StatusOr<StreamId> r = DecodeResumeToken(bad, "resume_token");
-    ASSERT_FALSE(r.ok()) << bad;
-    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(r, StatusIs(absl::StatusCode::kInvalidArgument)) << bad;
     EXPECT_EQ(r.status().message().find("resume_token: "), 0u) << r.status();
   }
-  EXPECT_FALSE(DecodeResumeToken("v1.1-" + std::string(300, '1'), "resume_token").ok());
+  EXPECT_THAT(DecodeResumeToken("v1.1-" + std::string(300, '1'), "resume_token"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "resume_token: "));
 }
 
 TEST(NotifyResumeTokenTest, TrimmedPastWhenEntriesAfterThePositionAreGone) {

@@ -39,32 +39,34 @@ TEST(NotifyValidationTest, FilterLocalesAreNormalisedLikeContentDoes) {
 }
 
 TEST(NotifyValidationTest, IdsAndDisplayNames) {
-  EXPECT_TRUE(CheckId("0190a1b2-c3d4_x", "id").ok());
-  EXPECT_FALSE(CheckId("", "id").ok());
-  EXPECT_FALSE(CheckId("a/b", "id").ok());
-  EXPECT_FALSE(CheckId(std::string(65, 'a'), "id").ok());
-  EXPECT_TRUE(CheckDisplayName("新闻订阅 News", "n").ok());
-  EXPECT_TRUE(CheckDisplayName(std::string(100 * 3 / 3, 'x'), "n").ok());
+  const absl::StatusCode kInvalid = absl::StatusCode::kInvalidArgument;
+  EXPECT_OK(CheckId("0190a1b2-c3d4_x", "id"));
+  EXPECT_THAT(CheckId("", "id"), StatusIs(kInvalid, "id: required"));
+  EXPECT_THAT(CheckId("a/b", "id"), StatusIs(kInvalid, "id: "));
+  EXPECT_THAT(CheckId(std::string(65, 'a'), "id"), StatusIs(kInvalid, "id: "));
+  EXPECT_OK(CheckDisplayName("新闻订阅 News", "n"));
+  EXPECT_OK(CheckDisplayName(std::string(100, 'x'), "n"));
   std::string hundred_chinese;
   for (int i = 0; i < 100; ++i) hundred_chinese += "新";
-  EXPECT_TRUE(CheckDisplayName(hundred_chinese, "n").ok());
-  EXPECT_FALSE(CheckDisplayName(hundred_chinese + "x", "n").ok());
-  EXPECT_FALSE(CheckDisplayName("  ", "n").ok());
-  EXPECT_FALSE(CheckDisplayName("a\nb", "n").ok());
+  EXPECT_OK(CheckDisplayName(hundred_chinese, "n"));
+  EXPECT_THAT(CheckDisplayName(hundred_chinese + "x", "n"), StatusIs(kInvalid, "n: "));
+  EXPECT_THAT(CheckDisplayName("  ", "n"), StatusIs(kInvalid, "n: "));
+  EXPECT_THAT(CheckDisplayName("a\nb", "n"), StatusIs(kInvalid, "n: "));
 }
 
 TEST(NotifyValidationTest, FilterBoundsAndCanonicalForm) {
   SubscriptionFilter f;
   f.event_types = {events::v1::ARTICLE_EVENT_TYPE_UPDATED, events::v1::ARTICLE_EVENT_TYPE_PUBLISHED,
                    events::v1::ARTICLE_EVENT_TYPE_UPDATED};
-  ASSERT_TRUE(CheckFilter(&f, "subscription.filter").ok());
+  ASSERT_OK(CheckFilter(&f, "subscription.filter"));
   EXPECT_EQ(f.event_types.size(), 2u);
   EXPECT_EQ(f.event_types[0], events::v1::ARTICLE_EVENT_TYPE_PUBLISHED);
   f.event_types = {events::v1::ARTICLE_EVENT_TYPE_UNSPECIFIED};
   absl::Status s = CheckFilter(&f, "subscription.filter");
   EXPECT_EQ(s.message().find("subscription.filter.event_types[0]"), 0u) << s;
   f.event_types = {static_cast<EventType>(42)};
-  EXPECT_FALSE(CheckFilter(&f, "subscription.filter").ok());
+  EXPECT_THAT(CheckFilter(&f, "subscription.filter"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "subscription.filter.event_types[0]"));
   f.event_types.clear();
   f.category_ids.assign(51, "c");
   s = CheckFilter(&f, "subscription.filter");
@@ -76,13 +78,13 @@ TEST(NotifyValidationTest, FilterBoundsAndCanonicalForm) {
 
 TEST(NotifyValidationTest, WebhookUrls) {
   const char* field = "subscription.webhook_url";
-  EXPECT_TRUE(CheckWebhookUrl("https://partner.example.org/hooks?x=1", false, field).ok());
-  EXPECT_TRUE(CheckWebhookUrl("https://93.184.216.34:8443/h", false, field).ok());
+  EXPECT_OK(CheckWebhookUrl("https://partner.example.org/hooks?x=1", false, field));
+  EXPECT_OK(CheckWebhookUrl("https://93.184.216.34:8443/h", false, field));
   for (const char* bad :
        {"http://partner.example.org/h", "ftp://x.org/", "https://", "https://u:p@x.org/",
         "https://x.org:99999/", "https://x .org/", "partner.example.org"}) {
     absl::Status s = CheckWebhookUrl(bad, true, field);
-    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument)) << bad;
     EXPECT_EQ(s.message().find("subscription.webhook_url: "), 0u) << s;
   }
   // Loopback and private literals: refused unless the operator allows them.
@@ -91,11 +93,12 @@ TEST(NotifyValidationTest, WebhookUrls) {
         "https://192.168.1.1/", "https://172.16.0.1/", "https://169.254.169.254/latest",
         "https://[::1]:8080/", "https://[fd00::1]/", "https://[::ffff:10.0.0.1]/",
         "https://localhost/", "https://0.0.0.0/", "http://127.0.0.1:9000/hook"}) {
-    EXPECT_EQ(CheckWebhookUrl(priv, false, field).code(), absl::StatusCode::kInvalidArgument)
+    EXPECT_THAT(CheckWebhookUrl(priv, false, field), StatusIs(absl::StatusCode::kInvalidArgument))
         << priv;
-    EXPECT_TRUE(CheckWebhookUrl(priv, true, field).ok()) << priv;
+    EXPECT_OK(CheckWebhookUrl(priv, true, field)) << priv;
   }
-  EXPECT_FALSE(CheckWebhookUrl("https://x.org/" + std::string(2040, 'a'), false, field).ok());
+  EXPECT_THAT(CheckWebhookUrl("https://x.org/" + std::string(2040, 'a'), false, field),
+              StatusIs(absl::StatusCode::kInvalidArgument, field));
 }
 
 ArticleEvent MakeEvent(events::v1::ArticleEventType type, const std::string& category,

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/testing/status_matchers.h"
 #include "services/notifications/core/deliveries/retry_policy.h"
 #include "services/notifications/core/subscriptions/subscription_core.h"
 #include "services/notifications/tests/webhook_verifier.h"
@@ -11,6 +12,8 @@
 
 namespace bulletin::notify {
 namespace {
+
+using ::bulletin::testing::StatusIs;
 
 std::map<std::string, std::string> ToMap(const std::vector<std::string>& headers) {
   std::map<std::string, std::string> out;
@@ -25,16 +28,17 @@ TEST(NotifyWebhookMessageTest, KnownVectorOfTheStandardWebhooksSpecification) {
   // The example of the Standard Webhooks reference libraries.
   auto sig = SignWebhook("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek",
                          1614265330, "{\"test\": 2432232314}");
-  ASSERT_TRUE(sig.ok());
+  ASSERT_OK(sig);
   EXPECT_EQ(*sig, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
-  EXPECT_FALSE(SignWebhook("not-a-secret", "id", 1, "").ok());
+  EXPECT_THAT(SignWebhook("not-a-secret", "id", 1, ""),
+              StatusIs(absl::StatusCode::kInvalidArgument, "signing secret"));
 }
 
 TEST(NotifyWebhookMessageTest, HeadersVerifyWithEitherActiveSecret) {
   SigningSecrets secrets{NewSigningSecret(), NewSigningSecret(), absl::Now() + absl::Hours(1)};
   std::string body = "{\"x\":1}";
   auto headers = WebhookHeaders(secrets, "evt-9", absl::Now(), body);
-  ASSERT_TRUE(headers.ok());
+  ASSERT_OK(headers);
   auto map = ToMap(*headers);
   EXPECT_EQ(map["webhook-id"], "evt-9");
   EXPECT_TRUE(testing::VerifyStandardWebhook(secrets.current, map, body));
@@ -58,11 +62,12 @@ TEST(NotifyWebhookMessageTest, CloudEventEnvelope) {
 
 TEST(NotifyRetryPolicyTest, ScheduleRetryAfterAndDeadLetter) {
   auto schedule = ParseRetrySchedule("5s,5m,30m,2h,5h,10h,10h");
-  ASSERT_TRUE(schedule.ok());
+  ASSERT_OK(schedule);
   ASSERT_EQ(schedule->size(), 7u);
   EXPECT_EQ((*schedule)[1], absl::Minutes(5));
-  EXPECT_FALSE(ParseRetrySchedule("5s,,1m").ok());
-  EXPECT_FALSE(ParseRetrySchedule("-1s").ok());
+  EXPECT_THAT(ParseRetrySchedule("5s,,1m"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "--retry-schedule"));
+  EXPECT_THAT(ParseRetrySchedule("-1s"), StatusIs(absl::StatusCode::kInvalidArgument));
   RetryPolicy policy({absl::Seconds(10), absl::Seconds(20)});
   auto d1 = policy.NextDelay(1, std::nullopt);
   ASSERT_TRUE(d1);

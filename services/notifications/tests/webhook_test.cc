@@ -6,6 +6,7 @@
 #include "common/redis/keys.h"
 #include "common/testing/process.h"
 #include "common/testing/redis_server.h"
+#include "common/testing/status_matchers.h"
 #include "services/notifications/core/deliveries/delivery_core.h"
 #include "services/notifications/core/deliveries/delivery_scheduler.h"
 #include "services/notifications/events/webhook_consumer.h"
@@ -18,6 +19,7 @@
 namespace bulletin::notify {
 namespace {
 
+using ::bulletin::testing::StatusIs;
 using bulletin::testing::WaitUntil;
 using testing::HttpReceiver;
 using testing::Reply;
@@ -29,7 +31,7 @@ class NotifyWebhookTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto server = bulletin::testing::RedisServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status();
+    ASSERT_OK(server);
     redis_server_ = std::move(*server);
     redis_ = std::make_unique<RedisClient>(redis_server_->options());
     subs_ = std::make_unique<RedisSubscriptionStore>(*redis_);
@@ -45,7 +47,7 @@ class NotifyWebhookTest : public ::testing::Test {
     http_ = std::make_unique<HttpClient>(HttpClientOptions{absl::Seconds(1), timeout, true});
     worker_ = std::make_unique<DeliveryWorker>(*deliveries_, *subs_, *core_, *http_, options);
     core_->SetResumeListener([this](const std::string& id) {
-      ASSERT_TRUE(deliveries_->ReleaseHeld(id, absl::Now()).ok());
+      ASSERT_OK(deliveries_->ReleaseHeld(id, absl::Now()));
       worker_->Nudge();
     });
     ConsumerOptions consumer;
@@ -68,7 +70,7 @@ class NotifyWebhookTest : public ::testing::Test {
     s.display_name = "hook";
     s.webhook_url = url;
     auto created = core_->Create(who, s, "");
-    EXPECT_TRUE(created.ok()) << created.status();
+    EXPECT_OK(created);
     return created.ok() ? *created : CreatedSubscription{};
   }
 
@@ -84,7 +86,7 @@ class NotifyWebhookTest : public ::testing::Test {
     auto r = redis_->Command({"XADD", keys::kEventStream, "MAXLEN", "~", "10000", "*", "event",
                               e.SerializeAsString(), "event_id", event_id, "type",
                               "ARTICLE_EVENT_TYPE_PUBLISHED", "article_id", e.article().id()});
-    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_OK(r);
   }
 
   Delivery WaitForState(const std::string& sub, const std::string& event_id, DeliveryState state,
@@ -155,7 +157,7 @@ TEST_F(NotifyWebhookTest, FailingTwiceThenOkSucceedsOnTheThirdAttempt) {
   EXPECT_EQ(d.attempts[2].http_status, 200);
   EXPECT_GE(d.attempts[1].time - d.attempts[0].time, absl::Milliseconds(850));  // 1s - jitter
   auto listed = delivery_core_->List(kAcme, sub.subscription.id, 0, "", std::nullopt, "");
-  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_OK(listed);
   ASSERT_EQ(listed->deliveries.size(), 1u);
   EXPECT_EQ(listed->deliveries[0].attempts.size(), 3u);
 }
@@ -171,26 +173,26 @@ TEST_F(NotifyWebhookTest, SilentReceiverIsDeadLetteredAndRedeliveredWhenBack) {
   EXPECT_NE(d.attempts[2].error.find("timeout"), std::string::npos) << d.attempts[2].error;
   auto dead =
       delivery_core_->List(kAcme, sub.subscription.id, 0, "", DeliveryState::kDeadLettered, "");
-  ASSERT_TRUE(dead.ok());
+  ASSERT_OK(dead);
   EXPECT_EQ(dead->deliveries.size(), 1u);
 
   receiver.SetHandler([](const testing::ReceivedRequest&, int) { return Reply{}; });
   auto again = delivery_core_->Redeliver(kAcme, sub.subscription.id, "evt-dead");
-  ASSERT_TRUE(again.ok()) << again.status();
+  ASSERT_OK(again);
   EXPECT_EQ(again->state, DeliveryState::kPending);
   d = WaitForState(sub.subscription.id, "evt-dead", DeliveryState::kSucceeded);
   EXPECT_EQ(d.attempts.back().http_status, 200);
-  EXPECT_EQ(delivery_core_->Redeliver(kBeta, sub.subscription.id, "evt-dead").status().code(),
-            absl::StatusCode::kNotFound);
-  EXPECT_EQ(delivery_core_->Redeliver(kAcme, sub.subscription.id, "nope").status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_THAT(delivery_core_->Redeliver(kBeta, sub.subscription.id, "evt-dead"),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(delivery_core_->Redeliver(kAcme, sub.subscription.id, "nope"),
+              StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST_F(NotifyWebhookTest, PausedKeepsDeliveriesPendingAndResumeSendsThem) {
   HttpReceiver receiver;
   StartWorkers();
   CreatedSubscription sub = NewSubscription(receiver.url());
-  ASSERT_TRUE(core_->Pause(kAcme, sub.subscription.id, "", "maintenance").ok());
+  ASSERT_OK(core_->Pause(kAcme, sub.subscription.id, "", "maintenance"));
   Publish("evt-paused");
   ASSERT_TRUE(WaitUntil(
       [&] {
@@ -200,7 +202,7 @@ TEST_F(NotifyWebhookTest, PausedKeepsDeliveriesPendingAndResumeSendsThem) {
       absl::Seconds(10)));
   EXPECT_EQ(receiver.count(), 0u);
   auto resumed = core_->Resume(kAcme, sub.subscription.id, "");
-  ASSERT_TRUE(resumed.ok()) << resumed.status();
+  ASSERT_OK(resumed);
   WaitForState(sub.subscription.id, "evt-paused", DeliveryState::kSucceeded);
   EXPECT_EQ(receiver.count(), 1u);
 }
@@ -212,7 +214,7 @@ TEST_F(NotifyWebhookTest, GoneDisablesTheSubscription) {
   Publish("evt-gone");
   WaitForState(sub.subscription.id, "evt-gone", DeliveryState::kDeadLettered);
   auto s = core_->Get(kAcme, sub.subscription.id);
-  ASSERT_TRUE(s.ok());
+  ASSERT_OK(s);
   EXPECT_EQ(s->state, SubscriptionState::kDisabled);
   EXPECT_EQ(s->state_reason, "endpoint answered 410 Gone");
   EXPECT_EQ(receiver.count(), 1u);
@@ -224,11 +226,11 @@ TEST_F(NotifyWebhookTest, RotatedSecretSignsWithBothUntilTheOldExpires) {
   CreatedSubscription sub = NewSubscription(receiver.url());
   auto rotated =
       core_->RotateSecret(kAcme, sub.subscription.id, sub.subscription.etag, std::nullopt);
-  ASSERT_TRUE(rotated.ok()) << rotated.status();
+  ASSERT_OK(rotated);
   EXPECT_NE(rotated->signing_secret, sub.signing_secret);
   EXPECT_GT(rotated->subscription.previous_secret_expire_time, absl::Now() + absl::Hours(23));
   auto stale = core_->RotateSecret(kAcme, sub.subscription.id, sub.subscription.etag, std::nullopt);
-  EXPECT_EQ(stale.status().code(), absl::StatusCode::kAborted);
+  EXPECT_THAT(stale, StatusIs(absl::StatusCode::kAborted));
   Publish("evt-rotated");
   ASSERT_TRUE(WaitUntil([&] { return receiver.count() == 1; }, absl::Seconds(10)));
   auto req = receiver.requests()[0];
@@ -239,7 +241,7 @@ TEST_F(NotifyWebhookTest, RotatedSecretSignsWithBothUntilTheOldExpires) {
 
   // A ttl of 0 revokes the previous secret at once.
   auto revoked = core_->RotateSecret(kAcme, sub.subscription.id, "", absl::ZeroDuration());
-  ASSERT_TRUE(revoked.ok());
+  ASSERT_OK(revoked);
   Publish("evt-revoked");
   ASSERT_TRUE(WaitUntil([&] { return receiver.count() == 2; }, absl::Seconds(10)));
   req = receiver.requests()[1];
@@ -252,7 +254,7 @@ TEST_F(NotifyWebhookTest, SendTestEventPingsOnceAndReportsTheAttempt) {
   StartWorkers();
   CreatedSubscription sub = NewSubscription(receiver.url());
   auto d = delivery_core_->SendTest(kAcme, sub.subscription.id);
-  ASSERT_TRUE(d.ok()) << d.status();
+  ASSERT_OK(d);
   EXPECT_TRUE(d->test);
   EXPECT_EQ(d->state, DeliveryState::kSucceeded);
   EXPECT_EQ(d->event_id.rfind("test_", 0), 0u);
@@ -263,11 +265,11 @@ TEST_F(NotifyWebhookTest, SendTestEventPingsOnceAndReportsTheAttempt) {
 
   receiver.SetHandler([](const testing::ReceivedRequest&, int) { return Reply{503, {}, false}; });
   d = delivery_core_->SendTest(kAcme, sub.subscription.id);
-  ASSERT_TRUE(d.ok()) << d.status();
+  ASSERT_OK(d);
   EXPECT_EQ(d->state, DeliveryState::kFailed);
   EXPECT_EQ(d->attempts.at(0).http_status, 503);
-  EXPECT_EQ(delivery_core_->SendTest(kBeta, sub.subscription.id).status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_THAT(delivery_core_->SendTest(kBeta, sub.subscription.id),
+              StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST_F(NotifyWebhookTest, PartnersCannotSeeAnotherPartnersDeliveries) {
@@ -276,11 +278,10 @@ TEST_F(NotifyWebhookTest, PartnersCannotSeeAnotherPartnersDeliveries) {
   CreatedSubscription sub = NewSubscription(receiver.url());
   Publish("evt-private");
   WaitForState(sub.subscription.id, "evt-private", DeliveryState::kSucceeded);
-  EXPECT_EQ(
-      delivery_core_->List(kBeta, sub.subscription.id, 0, "", std::nullopt, "").status().code(),
-      absl::StatusCode::kNotFound);
+  EXPECT_THAT(delivery_core_->List(kBeta, sub.subscription.id, 0, "", std::nullopt, ""),
+              StatusIs(absl::StatusCode::kNotFound));
   auto own = delivery_core_->List(kAcme, sub.subscription.id, 0, "", std::nullopt, "evt-private");
-  ASSERT_TRUE(own.ok());
+  ASSERT_OK(own);
   EXPECT_EQ(own->deliveries.size(), 1u);
 }
 
