@@ -1,6 +1,9 @@
 // The content service's storage seam: articles, categories and the transactional outbox,
-// in domain verbs. SqliteArticleStore is the implementation (PostgreSQL later); tests run
-// against it on a real database file. Implementations are thread-safe.
+// in domain verbs. Implementations: SqliteArticleStore (store/sqlite; PostgreSQL later),
+// MemoryArticleStore (store/memory, the working fake of the unit tests) and
+// FaultyArticleStore (store/faulty, fails chosen calls); one behavioural suite
+// (tests/article_store_test.cc) holds them to this contract. Implementations are
+// thread-safe, and each call is atomic: a failed one changes nothing.
 //
 // Error codes: NOT_FOUND for a missing id/slug, ALREADY_EXISTS for a slug clash (message
 // naming the field), FAILED_PRECONDITION for a missing parent/category, UNAVAILABLE when
@@ -38,10 +41,14 @@ struct OutboxEvent {
 struct NewArticleOptions {
   std::string request_id;  // empty: not idempotent
   std::string author;      // of revision 1
-  // The slug was derived, not given: on a clash, try "<slug>-2", "<slug>-3", ...
+  // The slug was derived, not given: on a clash, try SuffixedSlug(slug, 2), (slug, 3), ...
   bool derived_slug = false;
   absl::Time now;
 };
+
+// "<base>-<n>", `base` cut (and stripped of trailing '-') so the result fits in
+// kMaxSlugLength.
+std::string SuffixedSlug(const std::string& base, int n);
 
 // What a mutation did, recorded by the store in the same transaction.
 struct ArticleChange {
@@ -51,8 +58,7 @@ struct ArticleChange {
 };
 
 // Changes `article` in place inside the store's transaction and says what it did.
-// `category_ancestor_ids` are the ancestors of article.category_id as stored before the
-// mutation, root first; `ancestors_of` looks up those of another category (NOT_FOUND when
+// `ancestors_of` looks up the ancestors of a category as stored, root first (NOT_FOUND when
 // it does not exist). A non-OK result rolls back and is returned.
 using AncestorLookup =
     std::function<absl::StatusOr<std::vector<std::string>>(const std::string& category_id)>;
@@ -195,6 +201,8 @@ class OutboxStore {
   // restart during a content restart is still noticed.
   virtual absl::StatusOr<std::string> LoadRelayRunId() = 0;
   virtual absl::Status SaveRelayRunId(const std::string& run_id) = 0;
+  // Number of events in the outbox, sent or not (tests and metrics).
+  virtual absl::StatusOr<int64_t> CountOutboxEvents() = 0;
 };
 
 }  // namespace bulletin::content

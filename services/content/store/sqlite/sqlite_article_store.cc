@@ -12,17 +12,6 @@
 
 namespace bulletin::content {
 
-namespace {
-
-std::string Suffixed(const std::string& base, int n) {
-  std::string suffix = absl::StrCat("-", n);
-  std::string head = base.substr(0, kMaxSlugLength - suffix.size());
-  while (!head.empty() && head.back() == '-') head.pop_back();
-  return head + suffix;
-}
-
-}  // namespace
-
 absl::StatusOr<std::unique_ptr<SqliteArticleStore>> SqliteArticleStore::Open(
     const std::string& path) {
   ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> db, SqliteDb::Open(path));
@@ -259,7 +248,7 @@ absl::StatusOr<Article> SqliteArticleStore::CreateArticle(const Article& article
     if (options.derived_slug) {
       for (int n = 1;; ++n) {
         if (n > 1000) return absl::InternalError("no free slug after 1000 suffixes");
-        std::string candidate = n == 1 ? article.slug : Suffixed(article.slug, n);
+        std::string candidate = n == 1 ? article.slug : SuffixedSlug(article.slug, n);
         ASSIGN_OR_RETURN(std::string owner, SlugOwner(candidate));
         if (owner.empty()) {
           a.slug = candidate;

@@ -67,9 +67,7 @@ class SqliteArticleStore : public ArticleStore, public OutboxStore {
   absl::StatusOr<int64_t> DeleteSentEventsBefore(absl::Time cutoff) override;
   absl::StatusOr<std::string> LoadRelayRunId() override;
   absl::Status SaveRelayRunId(const std::string& run_id) override;
-
-  // Number of rows in the outbox, sent or not (for tests and metrics).
-  absl::StatusOr<int64_t> CountOutboxEvents();
+  absl::StatusOr<int64_t> CountOutboxEvents() override;
 
  private:
   explicit SqliteArticleStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}

@@ -93,6 +93,9 @@ absl::StatusOr<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path
     return absl::UnavailableError(msg);
   }
   std::unique_ptr<SqliteDb> db(new SqliteDb(raw));
+  // Extended codes tell a foreign key violation (FAILED_PRECONDITION) from a uniqueness
+  // one (ALREADY_EXISTS); without them both are SQLITE_CONSTRAINT.
+  sqlite3_extended_result_codes(raw, 1);
   // A writer in another process (the seed command) waits up to 5 s instead of failing.
   sqlite3_busy_timeout(raw, 5000);
   RETURN_IF_ERROR(
