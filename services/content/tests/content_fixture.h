@@ -1,5 +1,6 @@
-// Shared by the ContentCore unit tests: a core over a real SQLite file in a temporary
-// directory, an injected clock, and helpers to create, publish and read outbox events.
+// Shared by the ContentCore tests: a core over the store of the test's backend
+// (store_backend.h: the memory fake or a SQLite file), an injected clock, and helpers to
+// create, publish and read outbox events.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -9,9 +10,9 @@
 #include <vector>
 
 #include "bulletin/events/v1/events.pb.h"
-#include "common/testing/process.h"
+#include "common/testing/status_matchers.h"
 #include "services/content/core/content_core.h"
-#include "services/content/store/sqlite/sqlite_article_store.h"
+#include "services/content/tests/store_backend.h"
 
 namespace bulletin::content {
 
@@ -20,13 +21,13 @@ inline const Caller kAdmin = Principal{Role::kAdmin, ""};
 inline const Caller kFrontend = Principal{Role::kFrontend, ""};
 inline const Caller kAnonymous = std::nullopt;
 
-class CoreFixture : public ::testing::Test {
+using ::bulletin::testing::StatusIs;
+
+class CoreFixture : public ::testing::TestWithParam<StoreBackend> {
  protected:
   void SetUp() override {
-    auto store = SqliteArticleStore::Open(dir_.path() + "/content.db");
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
-    core_ = std::make_unique<ContentCore>(*store_, Options());
+    ASSERT_OK_AND_ASSIGN(store_, GetParam().open());
+    core_ = std::make_unique<ContentCore>(store_->articles(), Options());
   }
 
   ContentOptions Options() {
@@ -34,8 +35,12 @@ class CoreFixture : public ::testing::Test {
     options.site_base_url = "https://news.example.org";
     options.clock = [this] { return now_; };
     options.token_key = "test-key-0123456789abcdef";
+    options.on_event_committed = [this] { ++commits_; };
     return options;
   }
+
+  ArticleStore& articles() { return store_->articles(); }
+  OutboxStore& outbox() { return store_->outbox(); }
 
   static Translation Text(const std::string& title, const std::string& summary = "",
                           const std::string& body = "<p>Body</p>") {
@@ -54,15 +59,15 @@ class CoreFixture : public ::testing::Test {
     return a;
   }
 
-  Article Create(const Article& a) {
-    auto created = core_->CreateArticle(kEditor, a, "");
-    EXPECT_TRUE(created.ok()) << created.status();
+  Article Create(const Article& a, const std::string& request_id = "") {
+    absl::StatusOr<Article> created = core_->CreateArticle(kEditor, a, request_id);
+    EXPECT_OK(created);
     return created.ok() ? *created : Article{};
   }
 
   Article Publish(const Article& a) {
-    auto published = core_->PublishArticle(kEditor, {a.id, "", std::nullopt});
-    EXPECT_TRUE(published.ok()) << published.status();
+    absl::StatusOr<Article> published = core_->PublishArticle(kEditor, {a.id, "", std::nullopt});
+    EXPECT_OK(published);
     return published.ok() ? *published : Article{};
   }
 
@@ -72,16 +77,17 @@ class CoreFixture : public ::testing::Test {
     c.parent_id = parent_id;
     c.default_locale = "en";
     c.translations["en"].name = slug;
-    auto created = core_->CreateCategory(kEditor, c, "");
-    EXPECT_TRUE(created.ok()) << created.status();
+    absl::StatusOr<Category> created = core_->CreateCategory(kEditor, c, "");
+    EXPECT_OK(created);
     return created.ok() ? *created : Category{};
   }
 
-  // Every outbox event so far, oldest first, parsed.
+  // Every outbox event not yet relayed, oldest first, parsed.
   std::vector<events::v1::ArticleEvent> Events() {
     std::vector<events::v1::ArticleEvent> out;
-    auto pending = store_->PendingEvents(1000);
-    EXPECT_TRUE(pending.ok());
+    absl::StatusOr<std::vector<OutboxEvent>> pending = outbox().PendingEvents(1000);
+    EXPECT_OK(pending);
+    if (!pending.ok()) return out;
     for (const OutboxEvent& e : *pending) {
       events::v1::ArticleEvent event;
       EXPECT_TRUE(event.ParseFromString(e.payload));
@@ -90,9 +96,15 @@ class CoreFixture : public ::testing::Test {
     return out;
   }
 
-  testing::TempDir dir_;
+  int64_t OutboxRows() {
+    absl::StatusOr<int64_t> rows = outbox().CountOutboxEvents();
+    EXPECT_OK(rows);
+    return rows.value_or(-1);
+  }
+
   absl::Time now_ = absl::FromUnixSeconds(1700000000);
-  std::unique_ptr<SqliteArticleStore> store_;
+  int commits_ = 0;
+  std::unique_ptr<StoreUnderTest> store_;
   std::unique_ptr<ContentCore> core_;
 };
 

@@ -1,4 +1,4 @@
-// Unit tests of ContentCore's write rules over a real SQLite file: HTML sanitising, NFC,
+// Tests of ContentCore's write rules on each store backend: HTML sanitising, NFC,
 // updates with update_mask and etags, outdated translations, revisions, every state change
 // and its outbox event, two writers racing, the scheduler (injected clock), preview tokens
 // and the cache.
@@ -15,9 +15,10 @@
 namespace bulletin::content {
 namespace {
 
-using LifecycleTest = CoreFixture;
+using ContentLifecycleTest = CoreFixture;
+CONTENT_STORE_TEST_SUITE(ContentLifecycleTest);
 
-TEST_F(LifecycleTest, BodyIsSanitisedOnWriteKeepingTheText) {
+TEST_P(ContentLifecycleTest, BodyIsSanitisedOnWriteKeepingTheText) {
   Article in = Bilingual("Safe");
   in.translations["en"].body =
       "<p onclick=\"steal()\">Hello <b>world</b><script>alert(1)</script></p>"
@@ -38,13 +39,13 @@ TEST_F(LifecycleTest, BodyIsSanitisedOnWriteKeepingTheText) {
     EXPECT_TRUE(absl::StrContains(body, kept)) << kept << " missing from " << body;
   }
   // Stored as sanitised: a second read has the same body.
-  auto stored = store_->GetArticle(a.id);
-  ASSERT_TRUE(stored.ok());
+  auto stored = articles().GetArticle(a.id);
+  ASSERT_OK(stored);
   EXPECT_EQ(stored->translations.at("en").body, body);
   EXPECT_EQ(HtmlToText("<p>a &amp; b</p><p>c</p>"), "a & b\nc");
 }
 
-TEST_F(LifecycleTest, TextIsNormalisedToNfcAndLimitsNameTheField) {
+TEST_P(ContentLifecycleTest, TextIsNormalisedToNfcAndLimitsNameTheField) {
   Article in = Bilingual("Cafe\xCC\x81 news");  // "e" + combining acute
   in.tags = {"Cafe\xCC\x81"};
   Article a = Create(in);
@@ -64,7 +65,7 @@ TEST_F(LifecycleTest, TextIsNormalisedToNfcAndLimitsNameTheField) {
                                "article.tags[0]:"));
 }
 
-TEST_F(LifecycleTest, UpdateAppliesTheMaskChecksTheEtagAndKeepsRevisions) {
+TEST_P(ContentLifecycleTest, UpdateAppliesTheMaskChecksTheEtagAndKeepsRevisions) {
   Article a = Create(Bilingual("First"));
   UpdateCommand cmd;
   cmd.article.id = a.id;
@@ -74,7 +75,7 @@ TEST_F(LifecycleTest, UpdateAppliesTheMaskChecksTheEtagAndKeepsRevisions) {
   cmd.article.tags = {"ignored"};  // not in the mask
   cmd.paths = {"translations.`en`.title", "featured"};
   auto updated = core_->UpdateArticle(kEditor, cmd);
-  ASSERT_TRUE(updated.ok()) << updated.status();
+  ASSERT_OK(updated);
   EXPECT_EQ(updated->translations.at("en").title, "Second");
   EXPECT_EQ(updated->translations.at("en").summary, "Summary");
   EXPECT_TRUE(updated->featured);
@@ -84,10 +85,10 @@ TEST_F(LifecycleTest, UpdateAppliesTheMaskChecksTheEtagAndKeepsRevisions) {
 
   // The same (now stale) etag: ABORTED with the current one, nothing changed.
   auto stale = core_->UpdateArticle(kEditor, cmd);
-  EXPECT_EQ(stale.status().code(), absl::StatusCode::kAborted);
+  EXPECT_THAT(stale, StatusIs(absl::StatusCode::kAborted));
   EXPECT_TRUE(absl::StartsWith(stale.status().message(), "article.etag:"));
   EXPECT_EQ(std::string(*stale.status().GetPayload(kCurrentEtagKey)), updated->etag);
-  EXPECT_EQ(store_->GetArticle(a.id)->revision, 2);
+  EXPECT_EQ(articles().GetArticle(a.id)->revision, 2);
 
   for (auto [paths, field] : std::vector<std::pair<std::vector<std::string>, std::string>>{
            {{}, "update_mask:"},
@@ -99,12 +100,12 @@ TEST_F(LifecycleTest, UpdateAppliesTheMaskChecksTheEtagAndKeepsRevisions) {
     bad.article.id = a.id;
     bad.paths = paths;
     auto r = core_->UpdateArticle(kEditor, bad);
-    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << field;
+    EXPECT_THAT(r, StatusIs(absl::StatusCode::kInvalidArgument)) << field;
     EXPECT_TRUE(absl::StartsWith(r.status().message(), field)) << r.status();
   }
 
   auto revisions = core_->ListArticleRevisions(kEditor, {a.id, 0, "", true});
-  ASSERT_TRUE(revisions.ok()) << revisions.status();
+  ASSERT_OK(revisions);
   ASSERT_EQ(revisions->revisions.size(), 2u);
   EXPECT_EQ(revisions->revisions[0].revision, 2);
   EXPECT_EQ(revisions->revisions[0].article.translations.at("en").title, "Second");
@@ -115,25 +116,25 @@ TEST_F(LifecycleTest, UpdateAppliesTheMaskChecksTheEtagAndKeepsRevisions) {
   EXPECT_EQ(revisions->revisions[1].article.translations.at("en").title, "First");
   EXPECT_TRUE(revisions->revisions[1].article.translations.at("en").body.empty());  // BASIC
   auto page = core_->ListArticleRevisions(kEditor, {a.id, 1, "", false});
-  ASSERT_TRUE(page.ok());
+  ASSERT_OK(page);
   ASSERT_EQ(page->revisions.size(), 1u);
   auto rest = core_->ListArticleRevisions(kEditor, {a.id, 1, page->next_page_token, false});
-  ASSERT_TRUE(rest.ok()) << rest.status();
+  ASSERT_OK(rest);
   ASSERT_EQ(rest->revisions.size(), 1u);
   EXPECT_EQ(rest->revisions[0].revision, 1);
   EXPECT_FALSE(rest->revisions[0].article.translations.at("en").body.empty());  // FULL
-  EXPECT_EQ(core_->ListArticleRevisions(kFrontend, {a.id, 0, "", true}).status().code(),
-            absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(core_->ListArticleRevisions(kFrontend, {a.id, 0, "", true}),
+              StatusIs(absl::StatusCode::kPermissionDenied));
 }
 
-TEST_F(LifecycleTest, EditingTheSourceMarksOtherTranslationsOutdated) {
+TEST_P(ContentLifecycleTest, EditingTheSourceMarksOtherTranslationsOutdated) {
   Article a = Create(Bilingual("Source"));
   UpdateCommand edit_source;
   edit_source.article.id = a.id;
   edit_source.article.translations["en"].body = "<p>New body</p>";
   edit_source.paths = {"translations.en.body"};
   auto r = core_->UpdateArticle(kEditor, edit_source);
-  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_OK(r);
   EXPECT_TRUE(r->translations.at("zh-CN").outdated);
   EXPECT_FALSE(r->translations.at("en").outdated);
 
@@ -142,7 +143,7 @@ TEST_F(LifecycleTest, EditingTheSourceMarksOtherTranslationsOutdated) {
   edit_zh.article.translations["zh-cn"].title = "新标题";
   edit_zh.paths = {"translations.zh-cn.title"};
   r = core_->UpdateArticle(kEditor, edit_zh);
-  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_OK(r);
   EXPECT_FALSE(r->translations.at("zh-CN").outdated);
 
   // A cover change of the source is not a text change; clearing the flag by hand works.
@@ -156,7 +157,7 @@ TEST_F(LifecycleTest, EditingTheSourceMarksOtherTranslationsOutdated) {
   EXPECT_FALSE(core_->UpdateArticle(kEditor, clear)->translations.at("zh-CN").outdated);
 }
 
-TEST_F(LifecycleTest, EveryChangeOfAPublishedArticleWritesItsEvent) {
+TEST_P(ContentLifecycleTest, EveryChangeOfAPublishedArticleWritesItsEvent) {
   Category news = MakeCategory("news");
   Article in = Bilingual("Evented");
   in.category_id = news.id;
@@ -165,19 +166,19 @@ TEST_F(LifecycleTest, EveryChangeOfAPublishedArticleWritesItsEvent) {
   cmd.article.id = a.id;
   cmd.article.tags = {"new-tag"};
   cmd.paths = {"tags"};
-  ASSERT_TRUE(core_->UpdateArticle(kEditor, cmd).ok());
-  ASSERT_TRUE(core_->UnpublishArticle(kEditor, {a.id, ""}).ok());
+  ASSERT_OK(core_->UpdateArticle(kEditor, cmd));
+  ASSERT_OK(core_->UnpublishArticle(kEditor, {a.id, ""}));
   // Changes of a draft emit nothing.
-  ASSERT_TRUE(core_->UpdateArticle(kEditor, cmd).ok());
+  ASSERT_OK(core_->UpdateArticle(kEditor, cmd));
   Publish(a);
-  ASSERT_TRUE(core_->ArchiveArticle(kEditor, {a.id, ""}).ok());
-  EXPECT_EQ(core_->ArchiveArticle(kEditor, {a.id, ""}).status().code(),
-            absl::StatusCode::kFailedPrecondition);
+  ASSERT_OK(core_->ArchiveArticle(kEditor, {a.id, ""}));
+  EXPECT_THAT(core_->ArchiveArticle(kEditor, {a.id, ""}),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
   Publish(a);
   auto deleted = core_->DeleteArticle(kEditor, {a.id, ""});
-  ASSERT_TRUE(deleted.ok()) << deleted.status();
+  ASSERT_OK(deleted);
   EXPECT_TRUE(deleted->delete_time.has_value());
-  EXPECT_EQ(core_->DeleteArticle(kEditor, {a.id, ""}).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(core_->DeleteArticle(kEditor, {a.id, ""}), StatusIs(absl::StatusCode::kNotFound));
 
   std::vector<events::v1::ArticleEventType> types;
   int64_t last_revision = 0;
@@ -198,25 +199,23 @@ TEST_F(LifecycleTest, EveryChangeOfAPublishedArticleWritesItsEvent) {
   // Deleted: gone from public reads, the slug stays reserved.
   ArticleQuery q;
   q.id = a.id;
-  EXPECT_EQ(core_->GetArticle(kEditor, q).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(core_->GetArticle(kEditor, q), StatusIs(absl::StatusCode::kNotFound));
   q.show_deleted = true;
-  EXPECT_TRUE(core_->GetArticle(kEditor, q).ok());
+  EXPECT_OK(core_->GetArticle(kEditor, q));
   Article clash = Bilingual("Evented");
   clash.slug = a.slug;
-  EXPECT_EQ(core_->CreateArticle(kEditor, clash, "").status().code(),
-            absl::StatusCode::kAlreadyExists);
+  EXPECT_THAT(core_->CreateArticle(kEditor, clash, ""), StatusIs(absl::StatusCode::kAlreadyExists));
 }
 
-TEST_F(LifecycleTest, TwoWritersRacingOnOneArticleExactlyOneWins) {
+TEST_P(ContentLifecycleTest, TwoWritersRacingOnOneArticleExactlyOneWins) {
   Article a = Create(Bilingual("Contested"));
-  // Two stores on the same file: the race goes through SQLite's own locking, as between
-  // two replicas, not only through one process's mutex.
-  auto other_store = SqliteArticleStore::Open(dir_.path() + "/content.db");
-  ASSERT_TRUE(other_store.ok()) << other_store.status();
-  ContentCore other_core(**other_store, Options());
+  // A second handle on the same data (with SQLite, a second connection to the file): the
+  // race goes through the store's own concurrency control, as between two replicas.
+  ASSERT_OK_AND_ASSIGN(ArticleStore * other_store, store_->SecondHandle());
+  ContentCore other_core(*other_store, Options());
   ContentCore* cores[2] = {core_.get(), &other_core};
   for (int round = 0; round < 10; ++round) {
-    const std::string etag = store_->GetArticle(a.id)->etag;
+    const std::string etag = articles().GetArticle(a.id)->etag;
     std::atomic<int> ready{0};
     absl::Status results[2];
     std::thread writers[2];
@@ -237,31 +236,31 @@ TEST_F(LifecycleTest, TwoWritersRacingOnOneArticleExactlyOneWins) {
     const int wins = results[0].ok() + results[1].ok();
     ASSERT_EQ(wins, 1) << results[0] << " / " << results[1];
     const absl::Status& loser = results[0].ok() ? results[1] : results[0];
-    EXPECT_EQ(loser.code(), absl::StatusCode::kAborted) << loser;
-    auto stored = store_->GetArticle(a.id);
+    EXPECT_THAT(loser, StatusIs(absl::StatusCode::kAborted)) << loser;
+    auto stored = articles().GetArticle(a.id);
     EXPECT_EQ(stored->translations.at("en").title, results[0].ok() ? "Writer 0" : "Writer 1");
     EXPECT_EQ(stored->revision, 2 + round);
   }
 }
 
-TEST_F(LifecycleTest, SchedulerPublishesOnTimeWithTheEventThen) {
+TEST_P(ContentLifecycleTest, SchedulerPublishesOnTimeWithTheEventThen) {
   Article a = Create(Bilingual("Later"));
   const absl::Time due = now_ + absl::Minutes(10);
   auto scheduled = core_->PublishArticle(kEditor, {a.id, "", due});
-  ASSERT_TRUE(scheduled.ok());
+  ASSERT_OK(scheduled);
   EXPECT_EQ(scheduled->state, ArticleState::kScheduled);
   SchedulerOptions options;
   options.clock = [this] { return now_; };
-  Scheduler scheduler(*core_, *store_, options);
+  Scheduler scheduler(*core_, articles(), options);
   auto wait = scheduler.RunOnce();
-  ASSERT_TRUE(wait.ok());
+  ASSERT_OK(wait);
   EXPECT_EQ(*wait, absl::Seconds(30));  // capped; the next due time is 10 minutes away
   EXPECT_TRUE(Events().empty());
   now_ = due - absl::Seconds(5);
   EXPECT_EQ(*scheduler.RunOnce(), absl::Seconds(5));
   now_ = due;
-  ASSERT_TRUE(scheduler.RunOnce().ok());
-  auto stored = store_->GetArticle(a.id);
+  ASSERT_OK(scheduler.RunOnce());
+  auto stored = articles().GetArticle(a.id);
   EXPECT_EQ(stored->state, ArticleState::kPublished);
   EXPECT_EQ(stored->publish_time, due);
   auto events = Events();
@@ -272,53 +271,53 @@ TEST_F(LifecycleTest, SchedulerPublishesOnTimeWithTheEventThen) {
   EXPECT_EQ(revisions->revisions[0].author, "scheduler");
   // Unpublishing a scheduled article cancels it.
   Article b = Create(Bilingual("Cancelled"));
-  ASSERT_TRUE(core_->PublishArticle(kEditor, {b.id, "", now_ + absl::Hours(1)}).ok());
-  ASSERT_TRUE(core_->UnpublishArticle(kEditor, {b.id, ""}).ok());
+  ASSERT_OK(core_->PublishArticle(kEditor, {b.id, "", now_ + absl::Hours(1)}));
+  ASSERT_OK(core_->UnpublishArticle(kEditor, {b.id, ""}));
   now_ += absl::Hours(2);
-  ASSERT_TRUE(scheduler.RunOnce().ok());
-  EXPECT_EQ(store_->GetArticle(b.id)->state, ArticleState::kDraft);
+  ASSERT_OK(scheduler.RunOnce());
+  EXPECT_EQ(articles().GetArticle(b.id)->state, ArticleState::kDraft);
 }
 
-TEST_F(LifecycleTest, PreviewTokenReadsOneDraftUntilItExpires) {
+TEST_P(ContentLifecycleTest, PreviewTokenReadsOneDraftUntilItExpires) {
   Article draft = Create(Bilingual("Draft"));
   Article other = Create(Bilingual("Other draft"));
-  EXPECT_EQ(core_->CreatePreviewToken(kFrontend, draft.id, absl::ZeroDuration()).status().code(),
-            absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(core_->CreatePreviewToken(kFrontend, draft.id, absl::ZeroDuration()),
+              StatusIs(absl::StatusCode::kPermissionDenied));
   EXPECT_TRUE(absl::StartsWith(
       core_->CreatePreviewToken(kEditor, draft.id, absl::Hours(25)).status().message(), "ttl:"));
   auto grant = core_->CreatePreviewToken(kEditor, draft.id, absl::Minutes(10));
-  ASSERT_TRUE(grant.ok()) << grant.status();
+  ASSERT_OK(grant);
   ArticleQuery q;
   q.id = draft.id;
   q.preview_token = grant->token;
   auto read = core_->GetArticle(kAnonymous, q);
-  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_OK(read);
   EXPECT_EQ(read->article.state, ArticleState::kDraft);
   q.id = other.id;
-  EXPECT_EQ(core_->GetArticle(kAnonymous, q).status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(core_->GetArticle(kAnonymous, q), StatusIs(absl::StatusCode::kPermissionDenied));
   q.id = draft.id;
   q.preview_token = grant->token + "x";
-  EXPECT_EQ(core_->GetArticle(kAnonymous, q).status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(core_->GetArticle(kAnonymous, q), StatusIs(absl::StatusCode::kPermissionDenied));
   q.preview_token = grant->token;
   now_ += absl::Minutes(11);
-  EXPECT_EQ(core_->GetArticle(kAnonymous, q).status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(core_->GetArticle(kAnonymous, q), StatusIs(absl::StatusCode::kPermissionDenied));
 }
 
-TEST_F(LifecycleTest, CacheServesPublishedArticlesAndIsInvalidatedOnWrite) {
+TEST_P(ContentLifecycleTest, CacheServesPublishedArticlesAndIsInvalidatedOnWrite) {
   Article a = Publish(Create(Bilingual("Cached")));
   ArticleQuery q;
   q.slug = a.slug;
-  ASSERT_TRUE(core_->GetArticle(kAnonymous, q).ok());
+  ASSERT_OK(core_->GetArticle(kAnonymous, q));
   EXPECT_EQ(core_->cache().size(), 1u);
   UpdateCommand cmd;
   cmd.article.id = a.id;
   cmd.article.translations["en"].title = "Fresh";
   cmd.paths = {"translations.en.title"};
-  ASSERT_TRUE(core_->UpdateArticle(kEditor, cmd).ok());
+  ASSERT_OK(core_->UpdateArticle(kEditor, cmd));
   EXPECT_EQ(core_->cache().size(), 0u);
   EXPECT_EQ(core_->GetArticle(kAnonymous, q)->article.translations.at("en").title, "Fresh");
-  ASSERT_TRUE(core_->UnpublishArticle(kEditor, {a.id, ""}).ok());
-  EXPECT_EQ(core_->GetArticle(kAnonymous, q).status().code(), absl::StatusCode::kNotFound);
+  ASSERT_OK(core_->UnpublishArticle(kEditor, {a.id, ""}));
+  EXPECT_THAT(core_->GetArticle(kAnonymous, q), StatusIs(absl::StatusCode::kNotFound));
 }
 
 }  // namespace

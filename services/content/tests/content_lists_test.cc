@@ -1,4 +1,4 @@
-// Unit tests of ContentCore's reads of many over a real SQLite file: keyset pages with
+// Tests of ContentCore's reads of many on each store backend: keyset pages with
 // signed tokens, filters, search (Chinese bigrams, English stemming, BM25 order,
 // snippets), related articles, and the category tree.
 #include <gtest/gtest.h>
@@ -11,7 +11,8 @@
 namespace bulletin::content {
 namespace {
 
-using ListsTest = CoreFixture;
+using ContentListsTest = CoreFixture;
+CONTENT_STORE_TEST_SUITE(ContentListsTest);
 
 std::vector<std::string> Ids(const ArticlePage& page) {
   std::vector<std::string> ids;
@@ -19,7 +20,7 @@ std::vector<std::string> Ids(const ArticlePage& page) {
   return ids;
 }
 
-TEST_F(ListsTest, KeysetPagesStayCorrectWhileArticlesArePublished) {
+TEST_P(ContentListsTest, KeysetPagesStayCorrectWhileArticlesArePublished) {
   std::vector<std::string> ids;
   for (int i = 0; i < 5; ++i) {
     now_ += absl::Minutes(1);
@@ -28,7 +29,7 @@ TEST_F(ListsTest, KeysetPagesStayCorrectWhileArticlesArePublished) {
   ListArticlesQuery q;
   q.page_size = 2;
   auto p1 = core_->ListArticles(kAnonymous, q);
-  ASSERT_TRUE(p1.ok()) << p1.status();
+  ASSERT_OK(p1);
   EXPECT_EQ(Ids(*p1), (std::vector<std::string>{ids[4], ids[3]}));
   EXPECT_EQ(p1->total_size, 5);
   EXPECT_TRUE(p1->articles[0].article.translations.at("en").body.empty());  // BASIC
@@ -37,11 +38,11 @@ TEST_F(ListsTest, KeysetPagesStayCorrectWhileArticlesArePublished) {
   Publish(Create(Bilingual("Breaking")));
   q.page_token = p1->next_page_token;
   auto p2 = core_->ListArticles(kAnonymous, q);
-  ASSERT_TRUE(p2.ok()) << p2.status();
+  ASSERT_OK(p2);
   EXPECT_EQ(Ids(*p2), (std::vector<std::string>{ids[2], ids[1]}));
   q.page_token = p2->next_page_token;
   auto p3 = core_->ListArticles(kAnonymous, q);
-  ASSERT_TRUE(p3.ok());
+  ASSERT_OK(p3);
   EXPECT_EQ(Ids(*p3), (std::vector<std::string>{ids[0]}));
   EXPECT_TRUE(p3->next_page_token.empty());
 
@@ -51,7 +52,7 @@ TEST_F(ListsTest, KeysetPagesStayCorrectWhileArticlesArePublished) {
   for (const std::string& token : {tampered, std::string("garbage"), std::string("a.b")}) {
     q.page_token = token;
     auto r = core_->ListArticles(kAnonymous, q);
-    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << token;
+    EXPECT_THAT(r, StatusIs(absl::StatusCode::kInvalidArgument)) << token;
     EXPECT_TRUE(absl::StartsWith(r.status().message(), "page_token:")) << r.status();
   }
   q.page_token = p1->next_page_token;
@@ -64,7 +65,7 @@ TEST_F(ListsTest, KeysetPagesStayCorrectWhileArticlesArePublished) {
       absl::StartsWith(core_->ListArticles(kAnonymous, q).status().message(), "page_size:"));
 }
 
-TEST_F(ListsTest, FiltersByCategoryTreeTagLocaleStateAndFeatured) {
+TEST_P(ContentListsTest, FiltersByCategoryTreeTagLocaleStateAndFeatured) {
   Category news = MakeCategory("news");
   Category local = MakeCategory("local", news.id);
   Article in_news = Bilingual("In news");
@@ -108,14 +109,14 @@ TEST_F(ListsTest, FiltersByCategoryTreeTagLocaleStateAndFeatured) {
   EXPECT_EQ(Ids(*core_->ListArticles(kAnonymous, q)), (std::vector<std::string>{b}));
   q = ListArticlesQuery{};
   q.state = ArticleState::kDraft;
-  EXPECT_EQ(core_->ListArticles(kAnonymous, q).status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_THAT(core_->ListArticles(kAnonymous, q), StatusIs(absl::StatusCode::kUnauthenticated));
   EXPECT_EQ(Ids(*core_->ListArticles(kEditor, q)), (std::vector<std::string>{draft}));
   q = ListArticlesQuery{};
   q.category_id = "no-such-category";
-  EXPECT_EQ(core_->ListArticles(kAnonymous, q).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(core_->ListArticles(kAnonymous, q), StatusIs(absl::StatusCode::kNotFound));
 }
 
-class SearchTest : public CoreFixture {
+class ContentSearchTest : public CoreFixture {
  protected:
   void SetUp() override {
     CoreFixture::SetUp();
@@ -149,7 +150,7 @@ class SearchTest : public CoreFixture {
     q.query = query;
     q.locale = locale;
     auto page = core_->SearchArticles(q);
-    EXPECT_TRUE(page.ok()) << page.status();
+    EXPECT_OK(page);
     std::vector<std::string> ids;
     if (page.ok()) {
       for (const SearchResult& r : page->results) ids.push_back(r.read.article.id);
@@ -160,7 +161,9 @@ class SearchTest : public CoreFixture {
   std::string volunteer_, marathon_, youth_;
 };
 
-TEST_F(SearchTest, ChineseBigramsFindWordsInsideUnspacedText) {
+CONTENT_STORE_TEST_SUITE(ContentSearchTest);
+
+TEST_P(ContentSearchTest, ChineseBigramsFindWordsInsideUnspacedText) {
   std::vector<std::string> two = Find("志愿");
   ASSERT_EQ(two.size(), 2u);
   EXPECT_EQ(two[0], volunteer_);  // in the title, summary and body
@@ -173,7 +176,7 @@ TEST_F(SearchTest, ChineseBigramsFindWordsInsideUnspacedText) {
   EXPECT_EQ(one_char, (std::vector<std::string>{marathon_}));
 }
 
-TEST_F(SearchTest, EnglishIsStemmedAndRankedByBm25WithSnippets) {
+TEST_P(ContentSearchTest, EnglishIsStemmedAndRankedByBm25WithSnippets) {
   std::vector<std::string> hits = Find("volunteers", "en");
   ASSERT_EQ(hits.size(), 2u);
   EXPECT_EQ(hits[0], volunteer_);
@@ -184,7 +187,7 @@ TEST_F(SearchTest, EnglishIsStemmedAndRankedByBm25WithSnippets) {
   q.query = "志愿";
   q.locale = "zh-CN";
   auto page = core_->SearchArticles(q);
-  ASSERT_TRUE(page.ok());
+  ASSERT_OK(page);
   const SearchResult& top = page->results[0];
   EXPECT_EQ(top.read.returned_locale, "zh-CN");
   EXPECT_TRUE(top.read.article.translations.at("zh-CN").body.empty());
@@ -201,7 +204,7 @@ TEST_F(SearchTest, EnglishIsStemmedAndRankedByBm25WithSnippets) {
   ASSERT_FALSE(first->next_page_token.empty());
   q.page_token = first->next_page_token;
   auto second = core_->SearchArticles(q);
-  ASSERT_TRUE(second.ok()) << second.status();
+  ASSERT_OK(second);
   EXPECT_EQ(second->results[0].read.article.id, youth_);
   q.page_token = "x" + first->next_page_token;
   EXPECT_TRUE(absl::StartsWith(core_->SearchArticles(q).status().message(), "page_token:"));
@@ -212,7 +215,7 @@ TEST_F(SearchTest, EnglishIsStemmedAndRankedByBm25WithSnippets) {
   EXPECT_TRUE(absl::StartsWith(core_->SearchArticles(q).status().message(), "query:"));
 }
 
-TEST_F(SearchTest, TheSameWordTypedTwoWaysFindsTheSameArticle) {
+TEST_P(ContentSearchTest, TheSameWordTypedTwoWaysFindsTheSameArticle) {
   Article cafe;
   cafe.default_locale = "en";
   cafe.translations["en"] = Text("Caf\xC3\xA9 opens for volunteers");  // precomposed
@@ -220,11 +223,11 @@ TEST_F(SearchTest, TheSameWordTypedTwoWaysFindsTheSameArticle) {
   EXPECT_EQ(Find("Cafe\xCC\x81"), (std::vector<std::string>{id}));  // e + combining accent
   EXPECT_EQ(Find("cafe"), (std::vector<std::string>{id}));          // accents folded
   // Unpublished and deleted articles leave the index.
-  ASSERT_TRUE(core_->DeleteArticle(kEditor, {id, ""}).ok());
+  ASSERT_OK(core_->DeleteArticle(kEditor, {id, ""}));
   EXPECT_TRUE(Find("cafe").empty());
 }
 
-TEST_F(ListsTest, RelatedArticlesShareTagsCategoryAndTextNeverThemselves) {
+TEST_P(ContentListsTest, RelatedArticlesShareTagsCategoryAndTextNeverThemselves) {
   Category news = MakeCategory("news");
   Article base = Bilingual("Volunteer service meeting", "志愿服务会议");
   base.tags = {"volunteers", "un"};
@@ -241,7 +244,7 @@ TEST_F(ListsTest, RelatedArticlesShareTagsCategoryAndTextNeverThemselves) {
   const std::string by_text = Publish(Create(same_words)).id;
   const std::string other = Publish(Create(unrelated)).id;
   auto related = core_->ListRelatedArticles(kAnonymous, {self, "zh-CN", 0});
-  ASSERT_TRUE(related.ok()) << related.status();
+  ASSERT_OK(related);
   std::vector<std::string> ids;
   for (const ArticleRead& r : *related) {
     ids.push_back(r.article.id);
@@ -254,17 +257,17 @@ TEST_F(ListsTest, RelatedArticlesShareTagsCategoryAndTextNeverThemselves) {
             (std::set<std::string>{by_category, by_text}));
   EXPECT_EQ(std::count(ids.begin(), ids.end(), self), 0);
   EXPECT_EQ(std::count(ids.begin(), ids.end(), other), 0);
-  EXPECT_EQ(core_->ListRelatedArticles(kAnonymous, {"missing", "", 0}).status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_THAT(core_->ListRelatedArticles(kAnonymous, {"missing", "", 0}),
+              StatusIs(absl::StatusCode::kNotFound));
 }
 
-TEST_F(ListsTest, CategoryTreeListsUpdatesMovesAndRefusesDeletingUsedCategories) {
+TEST_P(ContentListsTest, CategoryTreeListsUpdatesMovesAndRefusesDeletingUsedCategories) {
   Category home = MakeCategory("home");
   Category news = MakeCategory("news", home.id);
   Category sports = MakeCategory("sports", home.id);
   Category local = MakeCategory("local", news.id);
   auto all = core_->ListCategories({});
-  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_OK(all);
   std::vector<std::string> slugs;
   for (const Category& c : all->categories) slugs.push_back(c.slug);
   EXPECT_EQ(slugs, (std::vector<std::string>{"home", "news", "local", "sports"}));
@@ -285,13 +288,13 @@ TEST_F(ListsTest, CategoryTreeListsUpdatesMovesAndRefusesDeletingUsedCategories)
   move.category.etag = news.etag;
   move.paths = {"parent_id"};
   auto moved = core_->UpdateCategory(kEditor, move);
-  ASSERT_TRUE(moved.ok()) << moved.status();
+  ASSERT_OK(moved);
   auto events = Events();
   ASSERT_EQ(events.size(), events_before + 1);
   EXPECT_EQ(events.back().type(), events::v1::ARTICLE_EVENT_TYPE_UPDATED);
   EXPECT_EQ(events.back().article().id(), article_id);
   EXPECT_EQ(events.back().article().category_ancestor_ids_size(), 3);
-  EXPECT_EQ(core_->UpdateCategory(kEditor, move).status().code(), absl::StatusCode::kAborted);
+  EXPECT_THAT(core_->UpdateCategory(kEditor, move), StatusIs(absl::StatusCode::kAborted));
   move.category.etag = "";
   move.category.parent_id = local.id;  // below itself
   EXPECT_TRUE(absl::StartsWith(core_->UpdateCategory(kEditor, move).status().message(),
@@ -301,21 +304,22 @@ TEST_F(ListsTest, CategoryTreeListsUpdatesMovesAndRefusesDeletingUsedCategories)
   rename.category.translations["zh-cn"].name = "体育";
   rename.paths = {"translations.zh-CN.name"};
   auto renamed = core_->UpdateCategory(kEditor, rename);
-  ASSERT_TRUE(renamed.ok()) << renamed.status();
+  ASSERT_OK(renamed);
   EXPECT_EQ(renamed->translations.at("zh-CN").name, "体育");
 
-  EXPECT_EQ(core_->DeleteCategory(kEditor, local.id, "").code(),
-            absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(core_->DeleteCategory(kEditor, local.id, ""),
+              StatusIs(absl::StatusCode::kPermissionDenied));
   absl::Status refused = core_->DeleteCategory(kAdmin, local.id, "");
-  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_TRUE(absl::StrContains(refused.message(), "1 article")) << refused;
-  ASSERT_TRUE(core_->DeleteArticle(kEditor, {article_id, ""}).ok());
-  EXPECT_EQ(core_->DeleteCategory(kAdmin, local.id, "").code(),
-            absl::StatusCode::kFailedPrecondition);  // soft-deleted articles count
+  ASSERT_OK(core_->DeleteArticle(kEditor, {article_id, ""}));
+  EXPECT_THAT(core_->DeleteCategory(kAdmin, local.id, ""),
+              StatusIs(absl::StatusCode::kFailedPrecondition));  // soft-deleted articles count
   Category empty = MakeCategory("empty");
-  EXPECT_EQ(core_->DeleteCategory(kAdmin, empty.id, "stale").code(), absl::StatusCode::kAborted);
-  EXPECT_TRUE(core_->DeleteCategory(kAdmin, empty.id, empty.etag).ok());
-  EXPECT_EQ(core_->GetCategory(empty.id, "").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(core_->DeleteCategory(kAdmin, empty.id, "stale"),
+              StatusIs(absl::StatusCode::kAborted));
+  EXPECT_OK(core_->DeleteCategory(kAdmin, empty.id, empty.etag));
+  EXPECT_THAT(core_->GetCategory(empty.id, ""), StatusIs(absl::StatusCode::kNotFound));
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
-// gRPC tests of ContentService through a real server on a free port: status codes and
-// field-naming messages for bad input, auth, the ABORTED trailer, and the seeded demo
-// article read in English and Chinese.
+// gRPC tests of ContentService through a real server on a free port, over the memory
+// store: status codes and field-naming messages for bad input, auth, the ABORTED trailer,
+// a store outage (UNAVAILABLE, never INTERNAL), and the seeded demo article read in English
+// and Chinese.
 #include "services/content/grpc/content_service.h"
 
 #include <grpcpp/grpcpp.h>
@@ -13,8 +14,10 @@
 #include "common/base/worker_pool.h"
 #include "common/grpc/server.h"
 #include "common/testing/process.h"
+#include "common/testing/status_matchers.h"
 #include "services/content/seed_demo.h"
-#include "services/content/store/sqlite/sqlite_article_store.h"
+#include "services/content/store/faulty/faulty_article_store.h"
+#include "services/content/store/memory/memory_article_store.h"
 
 namespace bulletin::content {
 namespace {
@@ -27,21 +30,16 @@ constexpr char kFrontendToken[] = "frontend-token-0123456789";
 class ContentServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto store = SqliteArticleStore::Open(dir_.path() + "/content.db");
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
-    auto tokens = TokenStore::Parse(
-        absl::StrCat("editor ", kEditorToken, "\nfrontend ", kFrontendToken, "\n"));
-    ASSERT_TRUE(tokens.ok()) << tokens.status();
-    tokens_ = *std::move(tokens);
-    core_ = std::make_unique<ContentCore>(*store_, ContentOptions{});
+    ASSERT_OK_AND_ASSIGN(
+        tokens_, TokenStore::Parse(
+                     absl::StrCat("editor ", kEditorToken, "\nfrontend ", kFrontendToken, "\n")));
+    core_ = std::make_unique<ContentCore>(faulty_, ContentOptions{});
     service_ = std::make_unique<ContentService>(*core_, tokens_, pool_);
     ServerConfig config;
     config.listen = "127.0.0.1:0";
-    auto server =
-        GrpcServer::Start(config, {{"bulletin.content.v1.ContentService", service_.get()}});
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *std::move(server);
+    ASSERT_OK_AND_ASSIGN(
+        server_,
+        GrpcServer::Start(config, {{"bulletin.content.v1.ContentService", service_.get()}}));
     stub_ = pb::ContentService::NewStub(grpc::CreateChannel(
         absl::StrCat("127.0.0.1:", server_->port()), grpc::InsecureChannelCredentials()));
   }
@@ -67,8 +65,8 @@ class ContentServiceTest : public ::testing::Test {
     return req;
   }
 
-  testing::TempDir dir_;
-  std::unique_ptr<SqliteArticleStore> store_;
+  MemoryArticleStore store_;
+  FaultyArticleStore faulty_{store_, store_};
   TokenStore tokens_;
   WorkerPool pool_{4, 64};
   std::unique_ptr<ContentCore> core_;
@@ -215,8 +213,7 @@ TEST_F(ContentServiceTest, CreatePublishAndReadThroughGrpc) {
 }
 
 TEST_F(ContentServiceTest, SeededDemoArticleReadsInEnglishAndChinese) {
-  auto seeded = SeedDemo(*core_, *store_);
-  ASSERT_TRUE(seeded.ok()) << seeded.status();
+  ASSERT_OK_AND_ASSIGN(const Article seeded, SeedDemo(*core_, store_));
   for (const auto& [locale, title_part] : std::vector<std::pair<std::string, std::string>>{
            {"en", "Tripartite Meeting"}, {"zh-CN", "三方会议"}}) {
     pb::GetArticleRequest get;
@@ -236,12 +233,33 @@ TEST_F(ContentServiceTest, SeededDemoArticleReadsInEnglishAndChinese) {
     EXPECT_EQ(read.published_locales(1).locale(), "zh-CN");
   }
   pb::GetCategoryRequest get_news;
-  get_news.set_id(seeded->category_id);
+  get_news.set_id(seeded.category_id);
   pb::Category news;
   ASSERT_TRUE(stub_->GetCategory(Context().get(), get_news, &news).ok());
   EXPECT_EQ(news.translations().at("zh-CN").name(), "新闻");
   ASSERT_EQ(news.ancestors_size(), 1);
   EXPECT_EQ(news.ancestors(0).translations().at("en").name(), "Home");
+}
+
+TEST_F(ContentServiceTest, StoreOutageIsUnavailableNeverInternal) {
+  pb::Article created;
+  ASSERT_TRUE(
+      stub_->CreateArticle(Context(kEditorToken).get(), ValidArticle("Outage"), &created).ok());
+  faulty_.FailAll();
+  pb::GetArticleRequest get;
+  get.set_id(created.id());
+  pb::Article read;
+  EXPECT_EQ(stub_->GetArticle(Context(kEditorToken).get(), get, &read).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  pb::Article out;
+  EXPECT_EQ(stub_->CreateArticle(Context(kEditorToken).get(), ValidArticle("x"), &out).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  pb::ListArticlesRequest list;
+  pb::ListArticlesResponse list_out;
+  EXPECT_EQ(stub_->ListArticles(Context().get(), list, &list_out).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  faulty_.Heal();
+  EXPECT_TRUE(stub_->GetArticle(Context(kEditorToken).get(), get, &read).ok());
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
-// Integration tests of the outbox relay against a real redis-server (testing::RedisServer)
-// and a real SQLite file: delivery, Redis down at publish time, and a Redis that restarts
+// Tests of the outbox relay against a real redis-server (testing::RedisServer), over the
+// memory store's outbox: delivery, Redis down at publish time, and a Redis that restarts
 // having lost the stream (new run_id -> re-send).
 #include "services/content/events/outbox_relay.h"
 
@@ -11,8 +11,9 @@
 #include "common/redis/keys.h"
 #include "common/testing/process.h"
 #include "common/testing/redis_server.h"
+#include "common/testing/status_matchers.h"
 #include "services/content/core/content_core.h"
-#include "services/content/store/sqlite/sqlite_article_store.h"
+#include "services/content/store/memory/memory_article_store.h"
 
 namespace bulletin::content {
 namespace {
@@ -22,13 +23,9 @@ const Caller kEditor = Principal{Role::kEditor, ""};
 class ContentRelayTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto redis = testing::RedisServer::Start();
-    ASSERT_TRUE(redis.ok()) << redis.status();
-    redis_server_ = *std::move(redis);
+    ASSERT_OK_AND_ASSIGN(redis_server_, testing::RedisServer::Start());
     client_ = std::make_unique<RedisClient>(redis_server_->options());
-    auto store = SqliteArticleStore::Open(dir_.path() + "/content.db");
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
+    store_ = std::make_unique<MemoryArticleStore>();
     RelayOptions options;
     options.idle_poll = absl::Milliseconds(50);
     options.min_backoff = absl::Milliseconds(20);
@@ -52,9 +49,9 @@ class ContentRelayTest : public ::testing::Test {
     a.translations["en"].title = title;
     a.translations["en"].body = "<p>Body</p>";
     auto created = core_->CreateArticle(kEditor, a, "");
-    EXPECT_TRUE(created.ok()) << created.status();
+    EXPECT_OK(created);
     auto published = core_->PublishArticle(kEditor, {created->id, "", std::nullopt});
-    EXPECT_TRUE(published.ok()) << published.status();
+    EXPECT_OK(published);
     return created->id;
   }
 
@@ -87,12 +84,11 @@ class ContentRelayTest : public ::testing::Test {
     return info->str.substr(at + 7, 40);
   }
 
-  testing::TempDir dir_;
   absl::Time now_ = absl::Now();
   const absl::Time start_ = absl::Now();
   std::unique_ptr<testing::RedisServer> redis_server_;
   std::unique_ptr<RedisClient> client_;
-  std::unique_ptr<SqliteArticleStore> store_;
+  std::unique_ptr<MemoryArticleStore> store_;
   std::unique_ptr<OutboxRelay> relay_;
   std::unique_ptr<ContentCore> core_;
 };
@@ -104,7 +100,7 @@ TEST_F(ContentRelayTest, PublishedEventReachesTheStreamQuickly) {
   ASSERT_TRUE(StreamHas(1));
   EXPECT_LT(absl::Now() - before, absl::Seconds(1));
   auto entries = client_->Command({"XRANGE", keys::kEventStream, "-", "+"});
-  ASSERT_TRUE(entries.ok());
+  ASSERT_OK(entries);
   const auto& fields = entries->elements[0].elements[1].elements;
   std::map<std::string, std::string> by_name;
   for (size_t i = 0; i + 1 < fields.size(); i += 2) by_name[fields[i].str] = fields[i + 1].str;
@@ -124,7 +120,7 @@ TEST_F(ContentRelayTest, EventPublishedWhileRedisIsDownArrivesAfterItRestarts) {
   std::string second = Publish("While down 2");
   // The relay keeps trying; nothing is marked sent while Redis is away.
   EXPECT_EQ(store_->PendingEvents(10)->size(), 2u);
-  ASSERT_TRUE(redis_server_->Restart().ok());
+  ASSERT_OK(redis_server_->Restart());
   ASSERT_TRUE(StreamHas(2));
   auto events = StreamEvents();
   EXPECT_EQ(events[0].article().id(), first);
@@ -140,15 +136,15 @@ TEST_F(ContentRelayTest, RedisRestartedEmptyGetsTheRecentEventsAgain) {
                                  absl::Seconds(5)));
 
   // Simulate a crash that lost the last second: the stream is gone after the restart.
-  ASSERT_TRUE(client_->Command({"FLUSHALL"}).ok());
-  ASSERT_TRUE(redis_server_->Restart().ok());
+  ASSERT_OK(client_->Command({"FLUSHALL"}));
+  ASSERT_OK(redis_server_->Restart());
   ASSERT_TRUE(StreamHas(1));
   EXPECT_EQ(StreamEvents()[0].event_id(), event_id);
   EXPECT_EQ(StreamEvents()[0].article().id(), id);
 
   // A restart that kept the stream (AOF replayed) re-sends nothing.
   const std::string before = RedisRunId();
-  ASSERT_TRUE(redis_server_->Restart().ok());
+  ASSERT_OK(redis_server_->Restart());
   ASSERT_NE(RedisRunId(), before);
   ASSERT_TRUE(testing::WaitUntil([&] { return *store_->LoadRelayRunId() == RedisRunId(); },
                                  absl::Seconds(5)));
@@ -160,14 +156,14 @@ TEST_F(ContentRelayTest, RedisRestartedEmptyGetsTheRecentEventsAgain) {
 TEST_F(ContentRelayTest, SentEventsAreDeletedAfterTheRetention) {
   Publish("Short-lived outbox row");
   auto sent = relay_->RunOnce();
-  ASSERT_TRUE(sent.ok()) << sent.status();
+  ASSERT_OK(sent);
   EXPECT_EQ(*sent, 1);
   EXPECT_EQ(*store_->CountOutboxEvents(), 1);
   now_ += absl::Minutes(30);
-  ASSERT_TRUE(relay_->RunOnce().ok());
+  ASSERT_OK(relay_->RunOnce());
   EXPECT_EQ(*store_->CountOutboxEvents(), 1);  // within the 1 h retention
   now_ += absl::Hours(1);
-  ASSERT_TRUE(relay_->RunOnce().ok());
+  ASSERT_OK(relay_->RunOnce());
   EXPECT_EQ(*store_->CountOutboxEvents(), 0);
 }
 
