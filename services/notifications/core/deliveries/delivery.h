@@ -44,7 +44,7 @@ struct Delivery {
   std::string payload;    // the serialized ArticleEvent (empty for test events)
 };
 
-// Which delivery: "<subscription id>:<event id>" is its name in Redis (subscription ids
+// Which delivery: "<subscription id>:<event id>" names it in the stores (subscription ids
 // contain no ':').
 struct DeliveryKey {
   std::string subscription_id;

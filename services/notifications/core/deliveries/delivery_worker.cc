@@ -8,7 +8,7 @@
 namespace bulletin::notify {
 namespace {
 
-// Redis writes of a finished attempt are retried this long before the lease is left to
+// Store writes of a finished attempt are retried this long before the lease is left to
 // run out (the attempt is then made again: at-least-once).
 constexpr absl::Duration kRecordRetry = absl::Seconds(5);
 

@@ -1,14 +1,8 @@
 // The webhook sender of this replica: one thread that leases due deliveries from the
-// DeliveryStore, POSTs them concurrently (a WebhookTransport), and records each attempt with its
-// outcome: 2xx succeeded; 410 Gone dead-letters it and disables the subscription;
-// anything else is retried on the RetryPolicy (429/503 honour Retry-After) and
-// dead-lettered after the last attempt; an endpoint failing for longer than
-// `disable_after` disables its subscription. Deliveries of a PAUSED subscription are
-// held, of a DISABLED one dead-lettered, of a deleted one removed.
-//
-// Leases make two replicas never send the same attempt at once; a replica that dies
-// mid-attempt leaves a lease that runs out, and the attempt is made again (at-least-once).
-// Thread-safe.
+// DeliveryStore, POSTs them through a WebhookTransport and records each attempt with its
+// outcome. Leases keep two replicas from sending the same attempt at once; a replica that
+// dies mid-attempt leaves a lease that runs out, and the attempt is made again
+// (at-least-once). Thread-safe.
 #pragma once
 
 #include <atomic>
@@ -34,6 +28,11 @@ struct DeliveryWorkerOptions {
   absl::Duration poll_interval = absl::Milliseconds(100);
 };
 
+// Outcomes: 2xx succeeded; 410 Gone dead-letters the delivery and disables the
+// subscription; anything else is retried on the RetryPolicy (429/503 honour Retry-After)
+// and dead-lettered after the last attempt; an endpoint failing for longer than
+// `disable_after` disables its subscription. Deliveries of a PAUSED subscription are held,
+// of a DISABLED one dead-lettered, of a deleted one removed.
 class DeliveryWorker {
  public:
   // The collaborators must outlive the worker; `transport` is used by the worker's thread

@@ -1,13 +1,10 @@
-// The one reader of the live event stream in this process: a "tailer" thread that
-// waits on the EventLog (EventLog::WaitAfter) after the last entry it saw and fans every new entry
-// out to the registered listeners (the live Subscribe streams).
-//
-// Invariant: every entry with an id <= position() has been handed to every listener
-// registered at the time, or predates the tailer's start; entries after it will be
-// handed to every listener registered now. A new stream therefore replays the backlog
-// itself and joins only once it has read up to position() (JoinIfCaughtUp), which gives
-// a hand-over without gaps; listeners drop entries they already read. Thread-safe. Lock
-// order: hub, then listener.
+// The one reader of the live event stream in this process: a tailer thread that waits on
+// the EventLog after the last entry it saw and fans new entries out to the registered
+// listeners (the live Subscribe streams). Invariant: every entry up to the hub's position
+// has been handed to every listener registered at the time, so a stream that replays the
+// backlog itself and joins once it has read up to that position (JoinIfCaughtUp) misses
+// nothing; listeners drop entries they already read. Thread-safe; lock order: hub, then
+// listener.
 #pragma once
 
 #include <functional>

@@ -1,12 +1,8 @@
-// One Subscribe stream: replays the subscription's backlog, joins the live fan-out,
-// filters, deduplicates and queues messages for the gRPC writer, one write at a time.
-//
-// Life: Start() replays with EventLog::ReadAfter pages on the worker pool (pausing while the queue
-// is full: the client sets the pace), then joins the EventHub once it has read up to the hub's
-// position. Live entries beyond the queue limit end the stream with RESOURCE_EXHAUSTED. End() drops
-// what is queued and ends the stream, optionally after a final heartbeat. The writer is called
-// outside the session's lock, never with two writes in flight, and EndStream exactly once with no
-// write in flight. Thread-safe.
+// One Subscribe stream: replays the subscription's backlog in pages on the worker pool
+// (paced by the client), joins the live fan-out once caught up, filters, deduplicates and
+// hands messages to the transport one write at a time. A live stream whose queue overflows
+// ends with RESOURCE_EXHAUSTED. The writer is called outside the session's lock, never with
+// two writes in flight, and EndStream exactly once with no write in flight. Thread-safe.
 #pragma once
 
 #include <deque>

@@ -1,12 +1,9 @@
-// The rules of partner subscriptions: who may create, read, list, change and delete
-// which subscription, what a valid one looks like, its lifecycle (pause, resume, disable)
-// and its signing secrets.
-//
-// Plain C++ over a SubscriptionStore; no gRPC types. Every method checks the caller
-// (partner or admin), then the input (INVALID_ARGUMENT naming the request field, nothing
-// changed), then acts; ABORTED for a stale etag carries the current one (common/base/
-// etag.h). A partner's subscriptions are owned by "partner:<name>"; another
-// partner's subscription is NOT_FOUND to it. Thread-safe.
+// The rules of partner subscriptions: who may create, read, list, change and delete which
+// subscription, what a valid one looks like, its lifecycle (pause, resume, disable) and its
+// signing secrets. Every method checks the caller (partner or admin), then the input
+// (INVALID_ARGUMENT naming the request field, nothing changed), then acts; a stale etag is
+// ABORTED carrying the current one (common/base/etag.h). A partner's subscriptions are
+// owned by "partner:<name>"; another partner's subscription is NOT_FOUND to it. Thread-safe.
 #pragma once
 
 #include <functional>

@@ -1,11 +1,6 @@
-// DeliveryStore on Redis, every key under the `{bulletin}` hash tag (keys.h), each
-// verb one Lua script so that it is atomic.
-//
-// Delivery hash fields: id, sub, event_id, type (event type number), article_id, payload,
-// state (codes.h), url, count (attempts in the current schedule), create_us,
-// next_us (empty: none), test ("0"/"1"), member (its index member), lease (token of the
-// current lease, empty when none). Attempts: a list of "<time us>|<status>|<latency
-// us>|<error>". Final deliveries expire after `retention`. Thread-safe.
+// DeliveryStore on Redis, every key under the `{bulletin}` hash tag (keys.h), each verb one
+// Lua script so that it is atomic. Final deliveries expire after `retention`. Thread-safe
+// (RedisClient is).
 #pragma once
 
 #include "common/redis/redis_client.h"
@@ -13,6 +8,10 @@
 
 namespace bulletin::notify {
 
+// Delivery hash fields: id, sub, event_id, type (event type number), article_id, payload,
+// state (codes.h), url, count (attempts in the current schedule), create_us, next_us
+// (empty: none), test ("0"/"1"), member (its index member), lease (token of the current
+// lease, empty when none). Attempts: a list of "<time us>|<status>|<latency us>|<error>".
 class RedisDeliveryStore : public DeliveryStore {
  public:
   // `redis` must outlive the store.

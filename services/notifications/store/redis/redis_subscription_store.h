@@ -1,12 +1,6 @@
-// SubscriptionStore on Redis: one hash per subscription plus sorted-set indexes, all
-// under the `{bulletin}` hash tag (see keys.h) so the multi-key scripts stay in one slot.
-//
-// Hash fields: id, owner, display_name, event_types (comma-separated enum numbers),
-// category_ids (comma-separated), include_subcategories ("0"/"1"), locales
-// (comma-separated), webhook_url, state (codes.h), state_reason, create_us and
-// update_us (Unix microseconds), etag, secret, prev_secret, prev_expire_us, cursor
-// (stream entry id), start (the stream's last entry at creation), failing_since_us.
-// Thread-safe.
+// SubscriptionStore on Redis: one hash per subscription plus sorted-set indexes, all under
+// the `{bulletin}` hash tag (keys.h) so the multi-key scripts stay in one slot; each write
+// is one Lua script, so it is atomic. Thread-safe (RedisClient is).
 #pragma once
 
 #include "common/redis/redis_client.h"
@@ -14,6 +8,11 @@
 
 namespace bulletin::notify {
 
+// Hash fields: id, owner, display_name, event_types (comma-separated numbers),
+// category_ids (comma-separated), include_subcategories ("0"/"1"), locales
+// (comma-separated), webhook_url, state (codes.h), state_reason, create_us and update_us
+// (Unix microseconds), etag, secret, prev_secret, prev_expire_us, cursor (stream entry id),
+// start (the stream's last entry at creation), failing_since_us.
 class RedisSubscriptionStore : public SubscriptionStore {
  public:
   // `redis` must outlive the store.
