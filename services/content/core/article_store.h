@@ -1,13 +1,9 @@
-// The content service's storage seam: articles, categories and the transactional outbox,
-// in domain verbs. Implementations: SqliteArticleStore (store/sqlite; PostgreSQL later),
-// MemoryArticleStore (store/memory, the working fake of the unit tests) and
-// FaultyArticleStore (store/faulty, fails chosen calls); one behavioural suite
-// (tests/article_store_test.cc) holds them to this contract. Implementations are
-// thread-safe, and each call is atomic: a failed one changes nothing.
-//
-// Error codes: NOT_FOUND for a missing id/slug, ALREADY_EXISTS for a slug clash (message
-// naming the field), FAILED_PRECONDITION for a missing parent/category, UNAVAILABLE when
-// the database cannot be reached or stays locked; INTERNAL only for a broken invariant.
+// The content service's storage seam in domain verbs: articles, categories and the
+// transactional outbox. Implemented by store/sqlite, store/memory (the fake of the unit
+// tests) and store/faulty; tests/article_store_test.cc holds them to this contract. Each
+// call is atomic and thread-safe. Errors: NOT_FOUND (missing id/slug), ALREADY_EXISTS (slug
+// clash, naming the field), FAILED_PRECONDITION (missing parent/category), UNAVAILABLE
+// (database unreachable or locked); INTERNAL only for a broken invariant.
 #pragma once
 
 #include <functional>

@@ -1,18 +1,10 @@
-// The content service's rules, in plain C++: who may write, input validation (NFC, HTML
-// sanitising, bounds), slugs, request_id idempotency, locale fallback, visibility of
-// unpublished articles and preview tokens, updates with update_mask and etags, the state
-// machine (publish, schedule, unpublish, archive, soft delete) with every change of a
-// published article written as an ArticleEvent to the outbox in the same transaction,
-// lists with signed keyset page tokens, search, related articles, categories, and the
-// cache of published articles. The gRPC adapter, the scheduler and the seed command call
-// it; tests call it directly. Thread-safe (state lives in the ArticleStore and the cache).
-//
-// Errors follow content.proto: INVALID_ARGUMENT whose message starts with the field path;
-// UNAUTHENTICATED (anonymous write) / PERMISSION_DENIED (wrong role); NOT_FOUND (also for
-// unpublished articles the caller may not see); ABORTED for a stale etag
-// (common/base/etag.h StaleEtag: the current etag in the message and as payload);
-// FAILED_PRECONDITION for a state that must change first; UNAVAILABLE from the store,
-// passed on unchanged.
+// ContentCore: the content service's rules in plain C++ (who may write, validation, slugs,
+// request_id idempotency, locale fallback, visibility and preview tokens, update_mask and
+// etags, the state machine, lists, search, categories), over an ArticleStore and a cache
+// of published articles. Every change of a published article writes its ArticleEvent to
+// the outbox in the same store transaction. Errors follow content.proto, an
+// INVALID_ARGUMENT message starting with the field path; the store's UNAVAILABLE is passed
+// on unchanged. Thread-safe (state lives in the store and the cache).
 #pragma once
 
 #include <functional>

@@ -1,11 +1,8 @@
-// Article body HTML, made safe on write: parsed with a real HTML5 parser (gumbo, the
-// algorithm browsers use, so malformed markup cannot smuggle anything past it) and
-// re-serialised keeping only an allow-list of tags and attributes. Dropped with their
-// content: script, style, iframe, object, embed, template, svg, math, form controls and
-// the like. Other unknown tags are unwrapped (their text kept). Attributes outside the
-// allow-list (every on*, style, class) are dropped, and so are URLs whose scheme is not
-// http, https or mailto (javascript:, data:, vbscript:, ...). Links get rel="noopener
-// noreferrer nofollow" when they open a new window. Pure functions, thread-safe.
+// Article body HTML made safe on write: parsed with gumbo (an HTML5 parser, as browsers
+// parse) and re-serialised with an allow-list of tags and attributes. Script, style,
+// iframe, object, form controls and the like are dropped with their content, other
+// unknown tags unwrapped; on* / style / class attributes and URLs not http(s) or mailto
+// are dropped. Pure functions, thread-safe.
 #pragma once
 
 #include <string>

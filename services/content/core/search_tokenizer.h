@@ -1,12 +1,8 @@
-// The search tokenizer: the one definition of what a search token is, used by every
-// search index (the SQLite store registers it as its FTS5 tokenizer, the memory store
-// indexes with it) and by the snippet highlighter, so all of them see the same tokens.
-// CJK runs (unicode_text.h IsCjk) become overlapping character bigrams, as Lucene's CJK
-// analyzer does ("志愿服务" -> 志愿 愿服 服务; a lone character is one token), so a
-// two-character query finds a word inside an unspaced sentence. Other text splits into
-// words of letters, digits and private-use characters (Unicode L*, N*, Co), case-folded
-// and with diacritics removed ("Café" -> "cafe"), then Porter-stemmed ("volunteers" ->
-// "volunt"): the rules of SQLite's "porter unicode61 remove_diacritics 2". Thread-safe.
+// The search tokenizer, the one definition of a search token: the SQLite index (as its
+// FTS5 tokenizer), the memory store and the snippet highlighter all use it. CJK runs
+// become overlapping character bigrams ("志愿服务" -> 志愿 愿服 服务); other text splits into
+// words of letters and digits, case-folded, without Latin accents and Porter-stemmed
+// ("Volunteers" -> "volunt"), as SQLite's "porter unicode61 remove_diacritics 2". Thread-safe.
 #pragma once
 
 #include <cstddef>

@@ -1,13 +1,8 @@
 // The outbox relay: a background thread that moves unsent outbox events, in order, to the
-// Redis stream {bulletin}:events (XADD ... MAXLEN ~ N), then marks them sent.
-//
-// It is woken by Notify() right after a commit, and polls every `idle_poll` for events
-// written by another process (the seed command). While Redis is down it retries with
-// capped exponential back-off; an event is marked sent only after XADD succeeded, so none
-// is lost or reordered (at-least-once: consumers dedupe by event_id). Sent events are kept
-// for `retention`: when Redis restarts (a new run_id in INFO server, persisted in the
-// store), the relay re-sends those whose stream entry the new Redis no longer has, oldest
-// first, before any newer event. Thread-safe.
+// Redis stream {bulletin}:events and only then marks them sent (at-least-once; consumers
+// dedupe by event_id). Woken by Notify() after a commit, it also polls for events written
+// by another process and backs off while Redis is down. When Redis restarts (a new
+// run_id), it re-sends the retained sent events the new Redis no longer has. Thread-safe.
 #pragma once
 
 #include <functional>

@@ -1,11 +1,8 @@
 // MemoryArticleStore: ArticleStore and OutboxStore in memory, a working fake with the
-// contract of the SQLite store (leveldb's MemEnv), so the core's tests run without a
-// database file. Invariants: one slug namespace for articles and their translations,
-// request ids remembered for kRequestIdWindow, a revision snapshot per write, the search
-// index (core TokenizeForSearch, BM25 as FTS5 computes it) holding the published, not
-// deleted articles only, outbox sequence numbers never reused. Times are kept to the
-// microsecond, as SQLite stores them. One mutex serialises every call and a write is
-// applied only once all its checks passed, so each call is atomic. Thread-safe.
+// SQLite store's contract (leveldb's MemEnv), so the core's tests need no database file.
+// Search uses the core's tokenizer and FTS5's BM25, so results come in the same order;
+// times are kept to the microsecond, as SQLite stores them. One mutex serialises every
+// call and a write is applied only after all its checks passed. Thread-safe.
 #pragma once
 
 #include <cstdint>

@@ -1,11 +1,8 @@
-// ArticleStore and OutboxStore on one SQLite database file (WAL mode). The schema is
-// created and migrated at Open (schema_version table). Article slugs and translation
-// slugs share the `slugs` table, which enforces their one namespace. Every write of an
-// article also writes its revision snapshot and refreshes its search documents (FTS5 with
-// the "bulletin" tokenizer: only published, not deleted articles are indexed) in the same
-// transaction. One connection guarded by a mutex serialises every call, so the store is
-// thread-safe; a second process (the seed command) or a second store on the same file may
-// write too, waiting on SQLite's busy timeout.
+// ArticleStore and OutboxStore on one SQLite database file (WAL mode), its schema migrated
+// at Open. Every write of an article also writes its revision snapshot and refreshes its
+// FTS5 search documents (published, not deleted articles only) in the same transaction.
+// One connection behind a mutex serialises every call (thread-safe); another process or
+// store on the same file waits on SQLite's busy timeout.
 #pragma once
 
 #include <memory>
