@@ -16,16 +16,10 @@
 #include "absl/time/time.h"
 #include "bulletin/events/v1/events.pb.h"
 #include "common/base/stream_id.h"
+#include "common/proto/stream_entry.h"
 #include "common/redis/redis_client.h"
 
 namespace bulletin {
-
-struct StreamEntry {
-  StreamId id;
-  // Null when the entry has no decodable "event" field (or was deleted while pending):
-  // handlers skip it, and it is acknowledged with the rest of its batch.
-  std::shared_ptr<const events::v1::ArticleEvent> event;
-};
 
 // Decodes an entry list as XRANGE, XREAD, XREADGROUP and XAUTOCLAIM return it. INTERNAL for
 // a reply that is not an entry list; an undecodable event is logged and kept with a null

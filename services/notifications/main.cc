@@ -1,10 +1,12 @@
-// bulletin-notifications: flags, wiring, server start and a clean shutdown. The only
-// untested file; everything it wires is tested in services/notifications/tests/.
+// bulletin-notifications: configuration (config.h) and wiring; the shared ServiceRunner
+// serves, keeps health (NOT_SERVING while the event stream cannot be read) and drains.
+// Everything it wires is tested in services/notifications/tests/.
 #include <cstdio>
 #include <memory>
 
 #include "common/base/log.h"
 #include "common/grpc/server.h"
+#include "common/service/runner.h"
 #include "common/service/service_flags.h"
 #include "services/notifications/config.h"
 #include "services/notifications/core/deliveries/delivery_scheduler.h"
@@ -26,9 +28,10 @@ int main(int argc, char** argv) {
     std::fputs(config->usage.c_str(), stdout);
     return 0;
   }
-  absl::StatusOr<std::unique_ptr<metrics::HttpEndpoint>> metrics =
-      StartService("notifications", config->service);
-  if (!metrics.ok()) return StartupError("bulletin-notifications", metrics.status());
+  ServiceRunner runner("notifications", config->service);
+  if (absl::Status s = runner.Init(); !s.ok()) {
+    return StartupError("bulletin-notifications", s);
+  }
 
   RedisClient redis(config->service.redis_options);
   RedisSubscriptionStore store(redis);
@@ -66,37 +69,15 @@ int main(int argc, char** argv) {
   WorkerPool pool(static_cast<int>(config->service.worker_threads), 1024);
   NotificationService service(core, delivery_core, streams, config->service.tokens, pool);
 
-  absl::StatusOr<std::unique_ptr<GrpcServer>> server = GrpcServer::Start(
-      config->service.server, {{"bulletin.notify.v1.NotificationService", &service}});
-  if (!server.ok()) return StartupError("bulletin-notifications", server.status());
-  // Health follows Redis: NOT_SERVING while the event stream cannot be read.
-  absl::Mutex health_mu;
-  bool stopping = false;
-  metrics::Gauge& redis_up =
-      metrics::Registry::Default()
-          .AddGauge("bulletin_redis_up", "1 while the event stream in Redis can be read, else 0.")
-          .Get();
-  streams.Start([&](bool healthy) {
-    redis_up.Set(healthy ? 1 : 0);
-    absl::MutexLock lock(&health_mu);
-    if (!stopping) (*server)->SetServing(healthy);
-  });
-
+  // Stopped after the drain in reverse order: the consumer first (unacknowledged events
+  // stay pending for the next start), then the worker (attempts in flight finish, bounded
+  // by the webhook timeout), then the streams (last cursors, threads joined).
+  streams.Start([&runner](bool healthy) { runner.ReportHealth("redis", healthy); });
+  runner.AtShutdown([&streams] { streams.Stop(); });
   worker.Start();
+  runner.AtShutdown([&worker] { worker.Stop(); });
   consumer.Start();
-
-  int sig = WaitForShutdownSignal();
-  Logger()->info("signal {}: shutting down", sig);
-  {
-    absl::MutexLock lock(&health_mu);
-    stopping = true;
-    (*server)->SetServing(false);
-  }
-  streams.Shutdown();     // final heartbeats; streams end with UNAVAILABLE
-  (*server)->Shutdown();  // drain
-  consumer.Stop();        // unacknowledged events stay pending for the next start
-  worker.Stop();          // attempts in flight finish (bounded by the webhook timeout)
-  streams.Stop();         // last cursors, threads joined
-  Logger()->info("stopped");
-  return 0;
+  runner.AtShutdown([&consumer] { consumer.Stop(); });
+  runner.BeforeDrain([&streams] { streams.Shutdown(); });  // final heartbeats, UNAVAILABLE
+  return runner.Serve({{"bulletin.notify.v1.NotificationService", &service}});
 }

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/base/status_macros.h"
 #include "common/redis/keys.h"
+#include "common/redis/stream_reader.h"
 
 namespace bulletin::notify {
 namespace {

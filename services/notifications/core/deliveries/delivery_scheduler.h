@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "common/redis/stream_reader.h"  // bulletin::StreamEntry (a plain struct)
+#include "common/proto/stream_entry.h"
 #include "services/notifications/core/deliveries/delivery_store.h"
 #include "services/notifications/core/subscriptions/subscription_store.h"
 

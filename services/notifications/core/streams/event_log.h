@@ -15,7 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/base/stream_id.h"
-#include "common/redis/stream_reader.h"  // bulletin::StreamEntry (a plain struct)
+#include "common/proto/stream_entry.h"
 
 namespace bulletin::notify {
 
