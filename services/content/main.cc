@@ -1,7 +1,8 @@
 // bulletin-content: the content service binary. Reads its Config (config.h), opens the
 // SQLite store, then either loads the demo data (--seed-demo: prints "<article_id> <slug>"
-// and exits) or serves ContentService over gRPC with the outbox relay and the scheduler
-// running, until SIGTERM/SIGINT (drain, stop the scheduler and the relay, exit 0).
+// and exits) or serves ContentService over gRPC on the shared ServiceRunner with the outbox
+// relay and the scheduler running, until SIGTERM/SIGINT (drain, stop the scheduler, then
+// the relay, exit 0).
 #include <atomic>
 #include <cstdio>
 #include <memory>
@@ -11,6 +12,7 @@
 #include "common/base/worker_pool.h"
 #include "common/grpc/server.h"
 #include "common/redis/redis_client.h"
+#include "common/service/runner.h"
 #include "common/service/service_flags.h"
 #include "services/content/config.h"
 #include "services/content/core/content_core.h"
@@ -44,14 +46,10 @@ int Main(int argc, char** argv) {
     return 0;
   }
   if (absl::Status s = CreateDbDirectory(config); !s.ok()) return StartupError(kProgram, s);
-  absl::StatusOr<std::unique_ptr<metrics::HttpEndpoint>> metrics;
-  absl::Status started;
-  if (config.seed_demo) {
-    started = InitLogging("content", config.service.log_format, config.service.log_level);
-  } else {
-    metrics = StartService("content", config.service);
-    started = metrics.status();
-  }
+  ServiceRunner runner("content", config.service);
+  absl::Status started =
+      config.seed_demo ? InitLogging("content", config.service.log_format, config.service.log_level)
+                       : runner.Init();
   if (!started.ok()) return StartupError(kProgram, started);
 
   absl::StatusOr<std::unique_ptr<SqliteArticleStore>> store =
@@ -86,25 +84,19 @@ int Main(int argc, char** argv) {
 
   WorkerPool pool(static_cast<int>(config.service.worker_threads), 1024);
   ContentService service(core, config.service.tokens, pool);
-  absl::StatusOr<std::unique_ptr<GrpcServer>> server =
-      GrpcServer::Start(config.service.server, {{"bulletin.content.v1.ContentService", &service}});
-  if (!server.ok()) return StartupError(kProgram, server.status());
+  // Content keeps serving reads while Redis is down (the outbox holds the events), so
+  // its health does not follow Redis.
   Scheduler scheduler(core, **store, SchedulerOptions{});
   scheduler_ptr.store(&scheduler);
   relay.Start();
+  runner.AtShutdown([&relay] { relay.Stop(); });
   scheduler.Start();
-  Logger()->info("content service listening on port {} (db {}, redis {}, {} tokens)",
-                 (*server)->port(), config.db_path, config.service.redis,
-                 config.service.tokens.size());
-  int sig = WaitForShutdownSignal();
-  Logger()->info("signal {}: draining", sig);
-  (*server)->SetServing(false);
-  (*server)->Shutdown();
-  scheduler_ptr.store(nullptr);
-  scheduler.Stop();
-  relay.Stop();
-  Logger()->info("stopped");
-  return 0;
+  runner.AtShutdown([&scheduler, &scheduler_ptr] {
+    scheduler_ptr.store(nullptr);
+    scheduler.Stop();
+  });
+  Logger()->info("content database {}", config.db_path);
+  return runner.Serve({{"bulletin.content.v1.ContentService", &service}});
 }
 
 }  // namespace
