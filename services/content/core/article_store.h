@@ -1,9 +1,9 @@
 // The content service's storage seam in domain verbs: articles, categories and the
 // transactional outbox. Implemented by store/sqlite, store/memory (the fake of the unit
-// tests) and store/faulty; tests/article_store_test.cc holds them to this contract. Each
-// call is atomic and thread-safe. Errors: NOT_FOUND (missing id/slug), ALREADY_EXISTS (slug
-// clash, naming the field), FAILED_PRECONDITION (missing parent/category), UNAVAILABLE
-// (database unreachable or locked); INTERNAL only for a broken invariant.
+// tests, with its fault-injecting wrapper); tests/article_store_test.cc holds them to this
+// contract. Each call is atomic and thread-safe. Errors: NOT_FOUND (missing id/slug),
+// ALREADY_EXISTS (slug clash, naming the field), FAILED_PRECONDITION (missing parent/category),
+// UNAVAILABLE (database unreachable or locked); INTERNAL only for a broken invariant.
 #pragma once
 
 #include <functional>

@@ -16,7 +16,7 @@
 #include "services/content/core/content_core.h"
 #include "services/content/core/scheduler.h"
 #include "services/content/events/outbox_relay.h"
-#include "services/content/store/faulty/faulty_article_store.h"
+#include "services/content/store/memory/faulty_article_store.h"
 #include "services/content/store/memory/memory_article_store.h"
 
 namespace bulletin::content {

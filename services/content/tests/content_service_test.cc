@@ -16,7 +16,7 @@
 #include "common/testing/process.h"
 #include "common/testing/status_matchers.h"
 #include "services/content/seed_demo.h"
-#include "services/content/store/faulty/faulty_article_store.h"
+#include "services/content/store/memory/faulty_article_store.h"
 #include "services/content/store/memory/memory_article_store.h"
 
 namespace bulletin::content {

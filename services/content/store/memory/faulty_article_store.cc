@@ -1,4 +1,4 @@
-#include "services/content/store/faulty/faulty_article_store.h"
+#include "services/content/store/memory/faulty_article_store.h"
 
 #include "absl/strings/str_cat.h"
 #include "common/base/status_macros.h"
