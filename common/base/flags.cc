@@ -77,8 +77,11 @@ absl::Status FlagSet::Set(const std::string& name, const std::string& value,
   return it->second.set(value);
 }
 
-absl::Status FlagSet::Parse(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
+std::vector<std::string> FlagSet::MainArgs(int argc, char** argv) {
+  return std::vector<std::string>(argv + 1, argv + argc);
+}
+
+std::map<std::string, std::string> FlagSet::BulletinEnvironment() {
   std::map<std::string, std::string> env;
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
     std::string kv(*e);
@@ -87,7 +90,11 @@ absl::Status FlagSet::Parse(int argc, char** argv) {
       env[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
   }
-  return Parse(args, env);
+  return env;
+}
+
+absl::Status FlagSet::Parse(int argc, char** argv) {
+  return Parse(MainArgs(argc, argv), BulletinEnvironment());
 }
 
 absl::Status FlagSet::Parse(const std::vector<std::string>& args,

@@ -36,6 +36,11 @@ class FlagSet {
   absl::Status Parse(const std::vector<std::string>& args,
                      const std::map<std::string, std::string>& env);
 
+  // main's arguments (without the program name) and the BULLETIN_* variables of the
+  // process environment: what Parse(argc, argv) reads.
+  static std::vector<std::string> MainArgs(int argc, char** argv);
+  static std::map<std::string, std::string> BulletinEnvironment();
+
   bool help_requested() const { return help_requested_; }
   // Human-readable usage: every flag, its environment variable, default and help.
   std::string Usage() const;

@@ -9,8 +9,6 @@
 #include "common/base/status_macros.h"
 #include "services/notifications/core/deliveries/retry_policy.h"
 
-extern char** environ;
-
 namespace bulletin::notify {
 
 absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args,
@@ -87,16 +85,7 @@ absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args,
 }
 
 absl::StatusOr<Config> ParseConfig(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
-  std::map<std::string, std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    std::string kv = *e;
-    size_t eq = kv.find('=');
-    if (eq != std::string::npos && kv.rfind("BULLETIN_", 0) == 0) {
-      env[kv.substr(0, eq)] = kv.substr(eq + 1);
-    }
-  }
-  return ParseConfig(args, env);
+  return ParseConfig(FlagSet::MainArgs(argc, argv), FlagSet::BulletinEnvironment());
 }
 
 }  // namespace bulletin::notify
