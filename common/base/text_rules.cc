@@ -122,6 +122,65 @@ absl::Status CheckLocale(std::string* locale, absl::string_view field) {
   return absl::OkStatus();
 }
 
+bool IsValidUtf8(absl::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    int len;
+    char32_t cp;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + len > s.size()) return false;
+    for (int k = 1; k < len; ++k) {
+      const unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    static constexpr char32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += len;
+  }
+  return true;
+}
+
+absl::Status CheckText(absl::string_view value, absl::string_view field, const TextRule& rule) {
+  if (!IsValidUtf8(value))
+    return absl::InvalidArgumentError(absl::StrCat(field, ": not valid UTF-8"));
+  bool blank = true;
+  for (size_t i = 0; i < value.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(value[i]);
+    const bool line_break = c == '\n' || c == '\r' || c == '\t';
+    // C1 controls U+0080..U+009F are encoded C2 80..C2 9F.
+    const bool c1 = c == 0xC2 && i + 1 < value.size() &&
+                    static_cast<unsigned char>(value[i + 1]) >= 0x80 &&
+                    static_cast<unsigned char>(value[i + 1]) <= 0x9F;
+    if ((c < 0x20 && !(line_break && rule.allow_line_breaks)) || c == 0x7F || c1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ": must not contain control characters (found at byte ", i, ")"));
+    }
+    if (!absl::ascii_isspace(c)) blank = false;
+  }
+  if (rule.required && blank) return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
+  if (rule.max_code_points > 0 && CodePoints(value) > rule.max_code_points) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": longer than ", rule.max_code_points, " characters"));
+  }
+  return absl::OkStatus();
+}
+
 std::string Excerpt(absl::string_view input, size_t max) {
   if (input.size() <= max) return std::string(input);
   size_t cut = max;

@@ -47,6 +47,22 @@ absl::Status CheckId(absl::string_view value, absl::string_view field);
 // malformed; an empty locale is "FIELD: required".
 absl::Status CheckLocale(std::string* locale, absl::string_view field);
 
+// True when `s` is well-formed UTF-8 (no overlongs, surrogates or code points > U+10FFFF).
+bool IsValidUtf8(absl::string_view s);
+
+// What CheckText accepts for one free-text field.
+struct TextRule {
+  bool required = false;           // empty or whitespace-only is "FIELD: required"
+  size_t max_code_points = 0;      // 0: no limit here (the caller bounds bytes itself)
+  bool allow_line_breaks = false;  // '\n', '\r' and '\t' allowed (bodies, summaries)
+};
+
+// The shared rule for free text taken from outside (titles, names, captions, queries):
+// valid UTF-8, no control characters (C0 except the allowed line breaks, DEL, C1), not
+// whitespace-only when required, at most `max_code_points`. InvalidArgument naming `field`
+// otherwise, never quoting more than a short excerpt.
+absl::Status CheckText(absl::string_view value, absl::string_view field, const TextRule& rule);
+
 // At most `max` bytes of `input` for an error message, cut at a UTF-8 character boundary,
 // with "..." appended when it was cut.
 std::string Excerpt(absl::string_view input, size_t max = 40);

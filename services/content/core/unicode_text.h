@@ -1,6 +1,6 @@
-// Unicode helpers of the content service: UTF-8 validation, NFC normalisation (ICU's
-// Normalizer2), code point iteration, and the CJK classification that search tokenising
-// and slugs rely on. Pure functions, thread-safe.
+// Unicode helpers of the content service (UTF-8 validation is common/base/text_rules): NFC
+// normalisation (ICU's Normalizer2), code point iteration, and the CJK classification that search
+// tokenising and slugs rely on. Pure functions, thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -9,9 +9,6 @@
 #include "absl/strings/string_view.h"
 
 namespace bulletin::content {
-
-// True when `s` is well-formed UTF-8 (no overlongs, surrogates or code points > U+10FFFF).
-bool IsValidUtf8(absl::string_view s);
 
 // `s` in Unicode Normalization Form C. The input must be valid UTF-8.
 std::string ToNfc(absl::string_view s);
