@@ -4,12 +4,14 @@
 #include <string>
 
 #include "common/base/etag.h"
+#include "common/base/text_rules.h"
 
 namespace bulletin {
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                      Excerpt(status.message(), kMaxStatusMessage));
 }
 
 grpc::Status ToGrpcStatus(const absl::Status& status, grpc::ServerContextBase* context) {

@@ -10,7 +10,12 @@
 
 namespace bulletin {
 
-// Same code, same message. Codes map one to one (absl and gRPC share the numbering).
+// The longest message a client is sent, in bytes: a message is metadata, and a long one
+// breaks clients (a C++ client refuses it, a grpc-js channel stalls).
+inline constexpr size_t kMaxStatusMessage = 512;
+
+// Same code, same message (cut to kMaxStatusMessage at a character boundary). Codes map
+// one to one (absl and gRPC share the numbering).
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
 // As above, and adds the status' current etag (if any) to `context`'s trailing metadata.
