@@ -60,13 +60,14 @@ absl::StatusOr<TokenStore> TokenStore::Parse(absl::string_view text) {
       return absl::InvalidArgumentError(
           absl::StrCat("tokens file line ", line_no, ": token shorter than 16 characters"));
     }
-    Principal p{*role, ""};
+    Principal p{*role, "", absl::StrCat(RoleName(*role), "@line ", line_no)};
     if (*role == Role::kPartner) {
       if (parts.size() != 3) {
         return absl::InvalidArgumentError(
             absl::StrCat("tokens file line ", line_no, ": a partner token needs PARTNER_NAME"));
       }
       p.partner = std::string(parts[2]);
+      p.id = absl::StrCat("partner:", p.partner);
     } else if (parts.size() == 3) {
       return absl::InvalidArgumentError(
           absl::StrCat("tokens file line ", line_no, ": only partner tokens take a PARTNER_NAME"));
@@ -102,6 +103,12 @@ absl::StatusOr<Caller> TokenStore::Authenticate(
     return absl::UnauthenticatedError("authorization: unknown token");
   }
   return Caller(it->second);
+}
+
+std::string LimitKey(const Principal& principal) {
+  if (!principal.id.empty()) return principal.id;
+  if (principal.role == Role::kPartner) return absl::StrCat("partner:", principal.partner);
+  return absl::StrCat("role:", RoleName(principal.role));
 }
 
 absl::Status RequireRole(const Caller& caller, std::initializer_list<Role> roles) {

@@ -24,7 +24,14 @@ absl::string_view RoleName(Role role);
 struct Principal {
   Role role;
   std::string partner;  // set for kPartner only
+  // Who this caller is for per-caller limits, never secret: "partner:NAME" (every token of
+  // a partner shares it), otherwise "ROLE@line N" (the token's line in the tokens file).
+  // Empty in principals built by hand (tests); LimitKey() then falls back to the role.
+  std::string id = {};
 };
+
+// The key a per-caller limit counts `principal` under: its id, or "role:ROLE" when empty.
+std::string LimitKey(const Principal& principal);
 
 // The caller of one request: nullopt when the request carried no credentials.
 using Caller = std::optional<Principal>;

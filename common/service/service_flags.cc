@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/base/log.h"
+#include "common/base/status_macros.h"
 
 namespace bulletin {
 
@@ -23,7 +24,34 @@ void RegisterServiceFlags(FlagSet& flags, ServiceFlags* config) {
   flags.String("metrics-listen", &config->metrics_listen,
                "HOST:PORT serving Prometheus metrics (GET /metrics) and GET /healthz over "
                "HTTP; empty: off");
+  flags.String("rate-anonymous", &config->rate_anonymous,
+               "calls without a token: RPS[:BURST] per peer IP address (IPv6: per /64); 0: "
+               "unlimited; over it, RESOURCE_EXHAUSTED with a retry-after-ms trailer");
+  flags.String("rate-token", &config->rate_token,
+               "calls with a token: RPS[:BURST] per principal (a partner's tokens share one); "
+               "0: unlimited");
+  flags.String("rate-role", &config->rate_role,
+               "ROLE=RPS[:BURST],... replacing --rate-token for a role (admin, editor, "
+               "frontend, partner); frontend=0 leaves the web tier, which carries every "
+               "reader, unlimited");
+  flags.String("rate-method", &config->rate_method,
+               "METHOD=RPS[:BURST],... per caller for one method (bare name, e.g. "
+               "SendTestEvent, or /package.Service/Method), on top of the limits above");
 }
+
+namespace {
+
+absl::StatusOr<RateLimitConfig> ParseRateLimitFlags(const ServiceFlags& config) {
+  RateLimitConfig limits;
+  ASSIGN_OR_RETURN(limits.anonymous, ParseRateLimit(config.rate_anonymous, "rate-anonymous"));
+  ASSIGN_OR_RETURN(limits.token, ParseRateLimit(config.rate_token, "rate-token"));
+  ASSIGN_OR_RETURN(limits.roles, ParseRateLimitList(config.rate_role, "rate-role"));
+  RETURN_IF_ERROR(CheckRateLimitRoles(limits, "rate-role"));
+  ASSIGN_OR_RETURN(limits.methods, ParseRateLimitList(config.rate_method, "rate-method"));
+  return limits;
+}
+
+}  // namespace
 
 absl::Status ValidateServiceFlags(ServiceFlags& config) {
   if (config.worker_threads < 1 || config.worker_threads > 256) {
@@ -49,6 +77,7 @@ absl::Status ValidateServiceFlags(ServiceFlags& config) {
   absl::StatusOr<RedisOptions> redis = ParseRedisUrl(config.redis);
   if (!redis.ok()) return redis.status();  // names --redis
   config.redis_options = *redis;
+  ASSIGN_OR_RETURN(config.rate_limits, ParseRateLimitFlags(config));
   config.tokens = TokenStore();
   if (!config.auth_tokens_file.empty()) {
     absl::StatusOr<TokenStore> tokens = TokenStore::LoadFile(config.auth_tokens_file);
