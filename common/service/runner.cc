@@ -93,8 +93,16 @@ void ServiceRunner::RunHealthWatch() {
   }
 }
 
-int ServiceRunner::Serve(const std::vector<ServiceEntry>& services) {
-  absl::StatusOr<std::unique_ptr<GrpcServer>> server = GrpcServer::Start(flags_.server, services);
+int ServiceRunner::Serve(const std::vector<DecodedService*>& services) {
+  std::vector<ServiceEntry> entries;
+  for (DecodedService* service : services) {
+    if (absl::Status complete = service->Complete(); !complete.ok()) {
+      RunShutdownHooks();
+      return StartupError("bulletin-" + service_, complete);
+    }
+    entries.push_back({service->name(), service});
+  }
+  absl::StatusOr<std::unique_ptr<GrpcServer>> server = GrpcServer::Start(flags_.server, entries);
   if (!server.ok()) {
     RunShutdownHooks();
     return StartupError("bulletin-" + service_, server.status());

@@ -17,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/grpc/decoded_service.h"
 #include "common/grpc/server.h"
 #include "common/metrics/http_endpoint.h"
 #include "common/metrics/metrics.h"
@@ -54,11 +55,12 @@ class ServiceRunner {
   // flush batchers). Also runs when Serve fails to start the server.
   void AtShutdown(std::function<void()> fn);
 
-  // Starts the gRPC server with `services`, then the health watch; waits for SIGTERM or
+  // Starts the gRPC server with `services` (each must be Complete(); every call passes the
+  // runner's gate), then the health watch; waits for SIGTERM or
   // SIGINT (main must have called BlockShutdownSignals() first); turns NOT_SERVING, runs
   // the BeforeDrain hooks, drains, runs the AtShutdown hooks. Returns main's exit code:
   // 0 after a clean stop, 2 when the server could not start (the reason on stderr).
-  int Serve(const std::vector<ServiceEntry>& services);
+  int Serve(const std::vector<DecodedService*>& services);
 
   // The port the server listens on, once Serve has started it (0 before). Thread-safe.
   int port() const ABSL_LOCKS_EXCLUDED(mu_);

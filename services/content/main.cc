@@ -96,7 +96,7 @@ int Main(int argc, char** argv) {
     scheduler.Stop();
   });
   Logger()->info("content database {}", config.db_path);
-  return runner.Serve({{"bulletin.content.v1.ContentService", &service}});
+  return runner.Serve({&service});
 }
 
 }  // namespace

@@ -4,189 +4,175 @@
 #include <string>
 
 #include "common/base/status_macros.h"
-#include "common/grpc/call.h"
 #include "common/proto/time.h"
 #include "services/content/grpc/content_convert.h"
 
 namespace bulletin::content {
 
-grpc::ServerUnaryReactor* ContentService::CreateArticle(grpc::CallbackServerContext* context,
-                                                        const v1::CreateArticleRequest* request,
-                                                        v1::Article* response) {
-  return RunUnaryAs(
-      context, pool_, tokens_, [this, request, response](const Caller& caller) -> absl::Status {
-        if (!request->has_article()) {
-          RETURN_IF_ERROR(ContentCore::RequireEditor(caller));
-          return absl::InvalidArgumentError("article: required");
-        }
-        ASSIGN_OR_RETURN(const Article a, core_.CreateArticle(caller, FromProto(request->article()),
-                                                              request->request_id()));
-        ToProto(a, response);
-        return absl::OkStatus();
-      });
+ContentService::ContentService(ContentCore& core, const TokenStore& tokens, WorkerPool& pool)
+    : DecodedService(v1::ContentService::service_full_name(), tokens, pool), core_(core) {
+  Unary("CreateArticle", &ContentService::CreateArticle);
+  Unary("GetArticle", &ContentService::GetArticle);
+  Unary("ListArticles", &ContentService::ListArticles);
+  Unary("UpdateArticle", &ContentService::UpdateArticle);
+  Unary("DeleteArticle", &ContentService::DeleteArticle);
+  Unary("PublishArticle", &ContentService::PublishArticle);
+  Unary("UnpublishArticle", &ContentService::UnpublishArticle);
+  Unary("ArchiveArticle", &ContentService::ArchiveArticle);
+  Unary("ListArticleRevisions", &ContentService::ListArticleRevisions);
+  Unary("SearchArticles", &ContentService::SearchArticles);
+  Unary("ListRelatedArticles", &ContentService::ListRelatedArticles);
+  Unary("CreatePreviewToken", &ContentService::CreatePreviewToken);
+  Unary("CreateCategory", &ContentService::CreateCategory);
+  Unary("GetCategory", &ContentService::GetCategory);
+  Unary("ListCategories", &ContentService::ListCategories);
+  Unary("UpdateCategory", &ContentService::UpdateCategory);
+  Unary("DeleteCategory", &ContentService::DeleteCategory);
 }
 
-grpc::ServerUnaryReactor* ContentService::GetArticle(grpc::CallbackServerContext* context,
-                                                     const v1::GetArticleRequest* request,
-                                                     v1::Article* response) {
-  return RunUnaryAs(
-      context, pool_, tokens_, [this, request, response](const Caller& caller) -> absl::Status {
-        ArticleQuery q;
-        q.id = request->id();
-        q.slug = request->slug();
-        q.locale = request->locale();
-        q.preview_token = request->preview_token();
-        q.basic_view = IsBasicView(request->view(), /*basic_by_default=*/false);
-        q.show_deleted = request->show_deleted();
-        ASSIGN_OR_RETURN(const ArticleRead read, core_.GetArticle(caller, std::move(q)));
-        ToProto(read, response);
-        return absl::OkStatus();
-      });
+absl::Status ContentService::CreateArticle(const Caller& caller,
+                                           const v1::CreateArticleRequest* request,
+                                           v1::Article* response) {
+  if (!request->has_article()) {
+    RETURN_IF_ERROR(ContentCore::RequireEditor(caller));
+    return absl::InvalidArgumentError("article: required");
+  }
+  ASSIGN_OR_RETURN(const Article a, core_.CreateArticle(caller, FromProto(request->article()),
+                                                        request->request_id()));
+  ToProto(a, response);
+  return absl::OkStatus();
 }
 
-grpc::ServerUnaryReactor* ContentService::PublishArticle(grpc::CallbackServerContext* context,
-                                                         const v1::PublishArticleRequest* request,
-                                                         v1::Article* response) {
-  return RunUnaryAs(
-      context, pool_, tokens_, [this, request, response](const Caller& caller) -> absl::Status {
-        PublishCommand cmd;
-        cmd.id = request->id();
-        cmd.etag = request->etag();
-        if (request->has_publish_time()) {
-          absl::StatusOr<absl::Time> t = FromProtoTime(request->publish_time(), "publish_time");
-          if (!t.ok()) {
-            RETURN_IF_ERROR(ContentCore::RequireEditor(caller));
-          }
-          ASSIGN_OR_RETURN(cmd.publish_time, std::move(t));
-        }
-        ASSIGN_OR_RETURN(const Article a, core_.PublishArticle(caller, cmd));
-        ToProto(a, response);
-        return absl::OkStatus();
-      });
+absl::Status ContentService::GetArticle(const Caller& caller, const v1::GetArticleRequest* request,
+                                        v1::Article* response) {
+  ArticleQuery q;
+  q.id = request->id();
+  q.slug = request->slug();
+  q.locale = request->locale();
+  q.preview_token = request->preview_token();
+  q.basic_view = IsBasicView(request->view(), /*basic_by_default=*/false);
+  q.show_deleted = request->show_deleted();
+  ASSIGN_OR_RETURN(const ArticleRead read, core_.GetArticle(caller, std::move(q)));
+  ToProto(read, response);
+  return absl::OkStatus();
 }
 
-grpc::ServerUnaryReactor* ContentService::CreateCategory(grpc::CallbackServerContext* context,
-                                                         const v1::CreateCategoryRequest* request,
-                                                         v1::Category* response) {
-  return RunUnaryAs(
-      context, pool_, tokens_, [this, request, response](const Caller& caller) -> absl::Status {
-        if (!request->has_category()) {
-          RETURN_IF_ERROR(ContentCore::RequireEditor(caller));
-          return absl::InvalidArgumentError("category: required");
-        }
-        ASSIGN_OR_RETURN(
-            const Category c,
-            core_.CreateCategory(caller, FromProto(request->category()), request->request_id()));
-        ToProto(c, response);
-        return absl::OkStatus();
-      });
+absl::Status ContentService::PublishArticle(const Caller& caller,
+                                            const v1::PublishArticleRequest* request,
+                                            v1::Article* response) {
+  PublishCommand cmd;
+  cmd.id = request->id();
+  cmd.etag = request->etag();
+  if (request->has_publish_time()) {
+    absl::StatusOr<absl::Time> t = FromProtoTime(request->publish_time(), "publish_time");
+    if (!t.ok()) {
+      RETURN_IF_ERROR(ContentCore::RequireEditor(caller));
+    }
+    ASSIGN_OR_RETURN(cmd.publish_time, std::move(t));
+  }
+  ASSIGN_OR_RETURN(const Article a, core_.PublishArticle(caller, cmd));
+  ToProto(a, response);
+  return absl::OkStatus();
 }
 
-grpc::ServerUnaryReactor* ContentService::GetCategory(grpc::CallbackServerContext* context,
-                                                      const v1::GetCategoryRequest* request,
-                                                      v1::Category* response) {
+absl::Status ContentService::CreateCategory(const Caller& caller,
+                                            const v1::CreateCategoryRequest* request,
+                                            v1::Category* response) {
+  if (!request->has_category()) {
+    RETURN_IF_ERROR(ContentCore::RequireEditor(caller));
+    return absl::InvalidArgumentError("category: required");
+  }
+  ASSIGN_OR_RETURN(const Category c, core_.CreateCategory(caller, FromProto(request->category()),
+                                                          request->request_id()));
+  ToProto(c, response);
+  return absl::OkStatus();
+}
+
+absl::Status ContentService::GetCategory(const Caller&, const v1::GetCategoryRequest* request,
+                                         v1::Category* response) {
   // Public, but a malformed or unknown token is still refused (RunUnaryAs).
-  return RunUnaryAs(
-      context, pool_, tokens_, [this, request, response](const Caller&) -> absl::Status {
-        ASSIGN_OR_RETURN(const CategoryRead c, core_.GetCategory(request->id(), request->slug()));
-        ToProto(c, response);
-        return absl::OkStatus();
-      });
+
+  ASSIGN_OR_RETURN(const CategoryRead c, core_.GetCategory(request->id(), request->slug()));
+  ToProto(c, response);
+  return absl::OkStatus();
 }
 
-grpc::ServerUnaryReactor* ContentService::UpdateArticle(grpc::CallbackServerContext* context,
-                                                        const v1::UpdateArticleRequest* request,
-                                                        v1::Article* response) {
-  return RunUnaryAs(
-      context, pool_, tokens_, [this, request, response](const Caller& caller) -> absl::Status {
-        UpdateCommand cmd;
-        cmd.article = FromProto(request->article());
-        cmd.article.id = request->article().id();
-        cmd.paths.assign(request->update_mask().paths().begin(),
-                         request->update_mask().paths().end());
-        ASSIGN_OR_RETURN(const Article a, core_.UpdateArticle(caller, std::move(cmd)));
-        ToProto(a, response);
-        return absl::OkStatus();
-      });
+absl::Status ContentService::UpdateArticle(const Caller& caller,
+                                           const v1::UpdateArticleRequest* request,
+                                           v1::Article* response) {
+  UpdateCommand cmd;
+  cmd.article = FromProto(request->article());
+  cmd.article.id = request->article().id();
+  cmd.paths.assign(request->update_mask().paths().begin(), request->update_mask().paths().end());
+  ASSIGN_OR_RETURN(const Article a, core_.UpdateArticle(caller, std::move(cmd)));
+  ToProto(a, response);
+  return absl::OkStatus();
 }
 
 // Delete, Unpublish and Archive: the same request shape, a different core method.
 template <typename Request>
-grpc::ServerUnaryReactor* ContentService::StateChange(
-    grpc::CallbackServerContext* context, const Request* request, v1::Article* response,
+absl::Status ContentService::StateChange(
+    const Caller& caller, const Request* request, v1::Article* response,
     absl::StatusOr<Article> (ContentCore::*method)(const Caller&, const StateCommand&)) {
-  return RunUnaryAs(context, pool_, tokens_,
-                    [this, request, response, method](const Caller& caller) -> absl::Status {
-                      ASSIGN_OR_RETURN(const Article a,
-                                       (core_.*method)(caller, {request->id(), request->etag()}));
-                      ToProto(a, response);
-                      return absl::OkStatus();
-                    });
+  ASSIGN_OR_RETURN(const Article a, (core_.*method)(caller, {request->id(), request->etag()}));
+  ToProto(a, response);
+  return absl::OkStatus();
 }
 
-grpc::ServerUnaryReactor* ContentService::DeleteArticle(grpc::CallbackServerContext* context,
-                                                        const v1::DeleteArticleRequest* request,
-                                                        v1::Article* response) {
-  return StateChange(context, request, response, &ContentCore::DeleteArticle);
+absl::Status ContentService::DeleteArticle(const Caller& caller,
+                                           const v1::DeleteArticleRequest* request,
+                                           v1::Article* response) {
+  return StateChange(caller, request, response, &ContentCore::DeleteArticle);
 }
 
-grpc::ServerUnaryReactor* ContentService::UnpublishArticle(
-    grpc::CallbackServerContext* context, const v1::UnpublishArticleRequest* request,
-    v1::Article* response) {
-  return StateChange(context, request, response, &ContentCore::UnpublishArticle);
+absl::Status ContentService::UnpublishArticle(const Caller& caller,
+                                              const v1::UnpublishArticleRequest* request,
+                                              v1::Article* response) {
+  return StateChange(caller, request, response, &ContentCore::UnpublishArticle);
 }
 
-grpc::ServerUnaryReactor* ContentService::ArchiveArticle(grpc::CallbackServerContext* context,
-                                                         const v1::ArchiveArticleRequest* request,
-                                                         v1::Article* response) {
-  return StateChange(context, request, response, &ContentCore::ArchiveArticle);
+absl::Status ContentService::ArchiveArticle(const Caller& caller,
+                                            const v1::ArchiveArticleRequest* request,
+                                            v1::Article* response) {
+  return StateChange(caller, request, response, &ContentCore::ArchiveArticle);
 }
 
-grpc::ServerUnaryReactor* ContentService::CreatePreviewToken(
-    grpc::CallbackServerContext* context, const v1::CreatePreviewTokenRequest* request,
-    v1::PreviewToken* response) {
-  return RunUnaryAs(
-      context, pool_, tokens_, [this, request, response](const Caller& caller) -> absl::Status {
-        absl::Duration ttl = absl::ZeroDuration();
-        if (request->has_ttl()) {
-          absl::StatusOr<absl::Duration> d =
-              FromProtoDuration(request->ttl(), "ttl", absl::ZeroDuration(), absl::Hours(24));
-          if (!d.ok()) {
-            RETURN_IF_ERROR(ContentCore::RequireEditor(caller));
-          }
-          ASSIGN_OR_RETURN(ttl, std::move(d));
-        }
-        ASSIGN_OR_RETURN(const PreviewGrant grant,
-                         core_.CreatePreviewToken(caller, request->article_id(), ttl));
-        response->set_token(grant.token);
-        response->set_article_id(grant.article_id);
-        ToProtoTime(grant.expire_time, response->mutable_expire_time());
-        return absl::OkStatus();
-      });
+absl::Status ContentService::CreatePreviewToken(const Caller& caller,
+                                                const v1::CreatePreviewTokenRequest* request,
+                                                v1::PreviewToken* response) {
+  absl::Duration ttl = absl::ZeroDuration();
+  if (request->has_ttl()) {
+    absl::StatusOr<absl::Duration> d =
+        FromProtoDuration(request->ttl(), "ttl", absl::ZeroDuration(), absl::Hours(24));
+    if (!d.ok()) {
+      RETURN_IF_ERROR(ContentCore::RequireEditor(caller));
+    }
+    ASSIGN_OR_RETURN(ttl, std::move(d));
+  }
+  ASSIGN_OR_RETURN(const PreviewGrant grant,
+                   core_.CreatePreviewToken(caller, request->article_id(), ttl));
+  response->set_token(grant.token);
+  response->set_article_id(grant.article_id);
+  ToProtoTime(grant.expire_time, response->mutable_expire_time());
+  return absl::OkStatus();
 }
 
-grpc::ServerUnaryReactor* ContentService::UpdateCategory(grpc::CallbackServerContext* context,
-                                                         const v1::UpdateCategoryRequest* request,
-                                                         v1::Category* response) {
-  return RunUnaryAs(
-      context, pool_, tokens_, [this, request, response](const Caller& caller) -> absl::Status {
-        CategoryUpdate update;
-        update.category = FromProto(request->category());
-        update.category.id = request->category().id();
-        update.paths.assign(request->update_mask().paths().begin(),
-                            request->update_mask().paths().end());
-        ASSIGN_OR_RETURN(const Category c, core_.UpdateCategory(caller, std::move(update)));
-        ToProto(c, response);
-        return absl::OkStatus();
-      });
+absl::Status ContentService::UpdateCategory(const Caller& caller,
+                                            const v1::UpdateCategoryRequest* request,
+                                            v1::Category* response) {
+  CategoryUpdate update;
+  update.category = FromProto(request->category());
+  update.category.id = request->category().id();
+  update.paths.assign(request->update_mask().paths().begin(), request->update_mask().paths().end());
+  ASSIGN_OR_RETURN(const Category c, core_.UpdateCategory(caller, std::move(update)));
+  ToProto(c, response);
+  return absl::OkStatus();
 }
 
-grpc::ServerUnaryReactor* ContentService::DeleteCategory(grpc::CallbackServerContext* context,
-                                                         const v1::DeleteCategoryRequest* request,
-                                                         google::protobuf::Empty*) {
-  return RunUnaryAs(context, pool_, tokens_, [this, request](const Caller& caller) -> absl::Status {
-    return core_.DeleteCategory(caller, request->id(), request->etag());
-  });
+absl::Status ContentService::DeleteCategory(const Caller& caller,
+                                            const v1::DeleteCategoryRequest* request,
+                                            google::protobuf::Empty*) {
+  return core_.DeleteCategory(caller, request->id(), request->etag());
 }
 
 }  // namespace bulletin::content
