@@ -56,7 +56,7 @@ int Run(int argc, char** argv) {
   runner.WatchRedis(redis);
   WorkerPool pool(static_cast<int>(config.service.worker_threads), /*max_queue=*/4096);
   AnalyticsService service(core, config.service.tokens, pool);
-  return runner.Serve({{std::string(v1::AnalyticsService::service_full_name()), &service}});
+  return runner.Serve({&service});
 }
 
 }  // namespace

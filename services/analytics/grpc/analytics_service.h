@@ -1,4 +1,5 @@
-// The gRPC adapter of bulletin.analytics.v1.AnalyticsService: proto in (convert.h),
+// The gRPC adapter of bulletin.analytics.v1.AnalyticsService (a DecodedService: a request
+// that does not parse is INVALID_ARGUMENT naming the field): proto in (convert.h),
 // AnalyticsCore, proto out, nothing else. RecordView is checked on the callback thread and
 // queued for the batcher, which finishes the reactor with the view's own result (no
 // thread waits on the store per call); RecordViews does the same per chunk
@@ -9,37 +10,32 @@
 #include "bulletin/analytics/v1/analytics.grpc.pb.h"
 #include "common/base/auth.h"
 #include "common/base/worker_pool.h"
+#include "common/grpc/decoded_service.h"
 #include "services/analytics/core/analytics_core.h"
 
 namespace bulletin::analytics {
 
 // `v1` below is the generated bulletin::analytics::v1.
-class AnalyticsService final : public v1::AnalyticsService::CallbackService {
+class AnalyticsService final : public DecodedService {
  public:
   AnalyticsService(AnalyticsCore& core, const TokenStore& tokens, WorkerPool& pool);
 
-  grpc::ServerUnaryReactor* RecordView(grpc::CallbackServerContext* context,
-                                       const v1::RecordViewRequest* request,
-                                       v1::RecordViewResponse* response) override;
-  grpc::ServerReadReactor<v1::RecordViewRequest>* RecordViews(
-      grpc::CallbackServerContext* context, v1::RecordViewsResponse* response) override;
-  grpc::ServerUnaryReactor* GetStats(grpc::CallbackServerContext* context,
-                                     const v1::GetStatsRequest* request,
-                                     v1::GetStatsResponse* response) override;
-  grpc::ServerUnaryReactor* GetTopArticles(grpc::CallbackServerContext* context,
-                                           const v1::GetTopArticlesRequest* request,
-                                           v1::GetTopArticlesResponse* response) override;
-  grpc::ServerUnaryReactor* GetTimeSeries(grpc::CallbackServerContext* context,
-                                          const v1::GetTimeSeriesRequest* request,
-                                          v1::GetTimeSeriesResponse* response) override;
-  grpc::ServerUnaryReactor* ImportViews(grpc::CallbackServerContext* context,
-                                        const v1::ImportViewsRequest* request,
-                                        v1::ImportViewsResponse* response) override;
+  void RecordView(const Caller& caller, const v1::RecordViewRequest* request,
+                  v1::RecordViewResponse* response, UnaryDone done);
+  grpc::ServerReadReactor<grpc::ByteBuffer>* RecordViews(grpc::CallbackServerContext* context,
+                                                         const Caller& caller,
+                                                         grpc::ByteBuffer* response);
+  absl::Status GetStats(const Caller& caller, const v1::GetStatsRequest* request,
+                        v1::GetStatsResponse* response);
+  absl::Status GetTopArticles(const Caller& caller, const v1::GetTopArticlesRequest* request,
+                              v1::GetTopArticlesResponse* response);
+  absl::Status GetTimeSeries(const Caller& caller, const v1::GetTimeSeriesRequest* request,
+                             v1::GetTimeSeriesResponse* response);
+  absl::Status ImportViews(const Caller& caller, const v1::ImportViewsRequest* request,
+                           v1::ImportViewsResponse* response);
 
  private:
   AnalyticsCore& core_;
-  const TokenStore& tokens_;
-  WorkerPool& pool_;
 };
 
 }  // namespace bulletin::analytics

@@ -1,7 +1,7 @@
 #include "services/analytics/grpc/record_views_reactor.h"
 
 #include "absl/strings/str_cat.h"
-#include "common/grpc/call.h"
+#include "common/grpc/decode.h"
 #include "common/grpc/status.h"
 #include "services/analytics/grpc/convert.h"
 
@@ -14,15 +14,12 @@ constexpr size_t kStreamChunk = 512;
 }  // namespace
 
 RecordViewsReactor::RecordViewsReactor(grpc::CallbackServerContext* context, AnalyticsCore& core,
-                                       const TokenStore& tokens, v1::RecordViewsResponse* response)
-    : context_(context), core_(core), response_(response) {
-  absl::StatusOr<Caller> caller = CallerOf(*context, tokens);
-  absl::Status allowed = caller.ok() ? core_.AuthorizeRecord(*caller) : caller.status();
-  if (!allowed.ok()) {
-    Finish(ToGrpcStatus(allowed));
+                                       const Caller& caller, grpc::ByteBuffer* response)
+    : context_(context), core_(core), response_(response), caller_(caller) {
+  if (absl::Status allowed = core_.AuthorizeRecord(caller_); !allowed.ok()) {
+    Finish(ToGrpcStatus(allowed, context_));
     return;
   }
-  caller_ = *caller;
   chunk_.reserve(kStreamChunk);
   StartRead(&item_);
 }
@@ -41,7 +38,10 @@ void RecordViewsReactor::OnReadDone(bool ok) {
                         absl::StrCat("views: more than ", kMaxStreamItems, " items")));
     return;
   }
-  absl::StatusOr<View> view = ToView(item_, absl::StrCat("views[", received_, "]."));
+  const std::string prefix = absl::StrCat("views[", received_, "].");
+  v1::RecordViewRequest request;
+  absl::Status decoded = DecodeMessage(item_, &request, prefix);
+  absl::StatusOr<View> view = decoded.ok() ? ToView(request, prefix) : decoded;
   ++received_;
   if (!view.ok()) {
     invalid_ = view.status();
@@ -63,7 +63,7 @@ void RecordViewsReactor::RecordChunk(bool last) {
   }
   core_.RecordViews(caller_, chunk_, first_index_, [this, last](absl::StatusOr<BatchResult> r) {
     if (!r.ok()) {
-      Finish(ToGrpcStatus(r.status()));
+      Finish(ToGrpcStatus(r.status(), context_));
       return;
     }
     total_.counted += r->counted;
@@ -80,11 +80,22 @@ void RecordViewsReactor::RecordChunk(bool last) {
 }
 
 void RecordViewsReactor::Complete() {
-  response_->set_received(received_);
-  response_->set_counted(total_.counted);
-  response_->set_queued(total_.queued);
-  AddTallies(total_.not_counted, response_->mutable_not_counted());
-  Finish(ToGrpcStatus(invalid_));
+  if (!invalid_.ok()) {
+    // The response is not sent with an error status: the message carries the tally.
+    Finish(ToGrpcStatus(
+        absl::InvalidArgumentError(absl::StrCat(
+            invalid_.message(), " (", received_ - 1, " items before it: ", total_.counted,
+            " counted, ", total_.queued, " queued; nothing after it was read)")),
+        context_));
+    return;
+  }
+  v1::RecordViewsResponse response;
+  response.set_received(received_);
+  response.set_counted(total_.counted);
+  response.set_queued(total_.queued);
+  AddTallies(total_.not_counted, response.mutable_not_counted());
+  EncodeMessage(response, response_);
+  Finish(grpc::Status::OK);
 }
 
 }  // namespace bulletin::analytics

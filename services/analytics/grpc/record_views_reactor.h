@@ -1,7 +1,9 @@
-// The server side of one RecordViews client stream. Items are read into chunks; a full
-// chunk (or the rest at half-close) goes to the core, and the next read starts when the
-// chunk's results are in, so a stream never holds more than one chunk. The first invalid
-// item ends the call with INVALID_ARGUMENT naming its index, after the items before it
+// The server side of one RecordViews client stream. Items arrive as bytes and are decoded
+// here (common/grpc/decode.h), so an item that does not parse is reported like one that
+// does not validate. Items are read into chunks; a full chunk (or the rest at half-close)
+// goes to the core, and the next read starts when the chunk's results are in, so a stream
+// never holds more than one chunk. The first bad item ends the call with INVALID_ARGUMENT
+// naming its index and saying how many items before it were counted, after those items
 // are recorded. Deletes itself in OnDone.
 #pragma once
 
@@ -13,10 +15,11 @@
 
 namespace bulletin::analytics {
 
-class RecordViewsReactor : public grpc::ServerReadReactor<v1::RecordViewRequest> {
+class RecordViewsReactor : public grpc::ServerReadReactor<grpc::ByteBuffer> {
  public:
+  // `response` is encoded when the stream completes without a bad item.
   RecordViewsReactor(grpc::CallbackServerContext* context, AnalyticsCore& core,
-                     const TokenStore& tokens, v1::RecordViewsResponse* response);
+                     const Caller& caller, grpc::ByteBuffer* response);
 
   void OnReadDone(bool ok) override;
   void OnDone() override { delete this; }
@@ -27,9 +30,9 @@ class RecordViewsReactor : public grpc::ServerReadReactor<v1::RecordViewRequest>
 
   grpc::CallbackServerContext* const context_;
   AnalyticsCore& core_;
-  v1::RecordViewsResponse* const response_;
+  grpc::ByteBuffer* const response_;
   Caller caller_;
-  v1::RecordViewRequest item_;
+  grpc::ByteBuffer item_;
   std::vector<View> chunk_;
   size_t first_index_ = 0;
   int64_t received_ = 0;
