@@ -26,6 +26,9 @@ absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args,
              "accept webhook URLs on loopback/private addresses (and plain http to them)");
   flags.Int("stream-queue-limit", &c.stream_queue_limit,
             "events buffered per Subscribe stream before a slow client gets RESOURCE_EXHAUSTED");
+  flags.String("token-key", &c.token_key,
+               "secret (>= 16 characters) signing page tokens; empty: random per process, so "
+               "tokens do not survive a restart or work across replicas");
   flags.String("replica-id", &c.replica_id,
                "this replica's consumer name in the webhook consumer group (stable across "
                "restarts, unique per replica); default <hostname>-<pid>");
@@ -53,6 +56,9 @@ absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args,
   }
   if (c.stream_queue_limit < 1 || c.stream_queue_limit > 1000000) {
     return absl::InvalidArgumentError("--stream-queue-limit: must be between 1 and 1000000");
+  }
+  if (!c.token_key.empty() && c.token_key.size() < 16) {
+    return absl::InvalidArgumentError("--token-key: at least 16 characters");
   }
   ASSIGN_OR_RETURN(c.retry_schedule, ParseRetrySchedule(c.retry_schedule_text));
   if (c.replica_id.empty()) {

@@ -18,6 +18,7 @@ struct Config {
   absl::Duration heartbeat_interval = absl::Seconds(15);
   bool allow_private_webhooks = false;
   int64_t stream_queue_limit = 1000;
+  std::string token_key;  // signs page tokens; empty: random per process
   // Webhooks.
   std::string replica_id;  // consumer name in the group; default "<hostname>-<pid>"
   std::string consumer_group = "notifications";

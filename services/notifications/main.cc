@@ -35,7 +35,9 @@ int main(int argc, char** argv) {
 
   RedisClient redis(config->service.redis_options);
   RedisSubscriptionStore store(redis);
-  SubscriptionCore core(store, {config->allow_private_webhooks});
+  SubscriptionCoreOptions core_options(config->allow_private_webhooks);
+  core_options.token_key = config->token_key;
+  SubscriptionCore core(store, core_options);
   StreamOptions stream_options;
   stream_options.heartbeat_interval = config->heartbeat_interval;
   stream_options.queue_limit = static_cast<size_t>(config->stream_queue_limit);
@@ -79,5 +81,5 @@ int main(int argc, char** argv) {
   consumer.Start();
   runner.AtShutdown([&consumer] { consumer.Stop(); });
   runner.BeforeDrain([&streams] { streams.Shutdown(); });  // final heartbeats, UNAVAILABLE
-  return runner.Serve({{"bulletin.notify.v1.NotificationService", &service}});
+  return runner.Serve({&service});
 }

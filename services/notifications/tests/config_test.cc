@@ -34,6 +34,7 @@ TEST(NotifyConfigTest, Defaults) {
   EXPECT_EQ(c.retry_schedule.front(), absl::Seconds(5));
   EXPECT_EQ(c.webhook_concurrency, 64);
   EXPECT_EQ(c.cloudevents_source, "//bulletin/content");
+  EXPECT_EQ(c.token_key, "");
 }
 
 TEST(NotifyConfigTest, DefaultsFlagsAndErrors) {
@@ -44,10 +45,13 @@ TEST(NotifyConfigTest, DefaultsFlagsAndErrors) {
   EXPECT_TRUE(c.allow_private_webhooks);
   EXPECT_EQ(c.stream_queue_limit, 5);
   EXPECT_EQ(c.service.redis_options.port, 6380);
+  ASSERT_OK_AND_ASSIGN(c, Parse({}, {{"BULLETIN_TOKEN_KEY", "0123456789abcdef"}}));
+  EXPECT_EQ(c.token_key, "0123456789abcdef");
   for (const std::vector<std::string>& bad :
        std::vector<std::vector<std::string>>{{"--redis=http://x"},
                                              {"--stream-queue-limit=0"},
                                              {"--heartbeat-interval=1ms"},
+                                             {"--token-key=short"},
                                              {"--log-format=xml"},
                                              {"--bogus"}}) {
     EXPECT_THAT(Parse(bad), StatusIs(absl::StatusCode::kInvalidArgument)) << bad[0];

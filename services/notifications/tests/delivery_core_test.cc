@@ -263,6 +263,41 @@ TEST_F(NotifyDeliveryTest, SendTestEventPingsOnceAndReportsTheAttempt) {
               StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
+// ListDeliveries page tokens are signed and bound to the subscription and the state filter
+// (#13: a "d1." prefix was all that was checked).
+TEST_F(NotifyDeliveryTest, DeliveryPageTokensAreSignedAndBoundToTheRequest) {
+  StartWorker();
+  CreatedSubscription sub = NewSubscription();
+  CreatedSubscription other = NewSubscription();
+  for (const char* id : {"p1", "p2", "p3"}) {
+    Publish(Event(id));
+    WaitForState(sub.subscription.id, id, DeliveryState::kSucceeded);
+  }
+  const std::string& id = sub.subscription.id;
+  ASSERT_OK_AND_ASSIGN(ListDeliveriesResult first,
+                       delivery_core_->List(kAcme, id, 1, "", std::nullopt, ""));
+  ASSERT_FALSE(first.next_page_token.empty());
+  const std::string token = first.next_page_token;
+  ASSERT_OK_AND_ASSIGN(ListDeliveriesResult second,
+                       delivery_core_->List(kAcme, id, 1, token, std::nullopt, ""));
+  ASSERT_EQ(second.deliveries.size(), 1u);
+  EXPECT_NE(second.deliveries[0].event_id, first.deliveries[0].event_id);
+  const auto kInvalid = absl::StatusCode::kInvalidArgument;
+  EXPECT_THAT(delivery_core_->List(kAcme, other.subscription.id, 1, token, std::nullopt, ""),
+              StatusIs(kInvalid, "page_token: "));
+  EXPECT_THAT(delivery_core_->List(kAcme, id, 1, token, DeliveryState::kSucceeded, ""),
+              StatusIs(kInvalid, "page_token: "));
+  for (size_t i = 0; i < token.size(); ++i) {
+    std::string altered = token;
+    altered[i] = altered[i] == 'A' ? 'B' : 'A';
+    EXPECT_THAT(delivery_core_->List(kAcme, id, 1, altered, std::nullopt, ""),
+                StatusIs(kInvalid, "page_token: "))
+        << "byte " << i;
+  }
+  EXPECT_THAT(delivery_core_->List(kAcme, id, 1, "d1.0000000000000000:p2", std::nullopt, ""),
+              StatusIs(kInvalid, "page_token: "));
+}
+
 TEST_F(NotifyDeliveryTest, StoreHiccupsDelayButLoseNothing) {
   StartWorker();
   CreatedSubscription sub = NewSubscription();

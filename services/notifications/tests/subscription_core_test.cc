@@ -206,6 +206,60 @@ TEST_F(NotifySubscriptionCoreTest, ListsNewestFirstInPagesPerOwner) {
               StatusIs(absl::StatusCode::kInvalidArgument, "page_token"));
 }
 
+// Any change to a page token, a token of another owner's listing, one signed with another
+// key, or one forged in the old unsigned form ("s1.<position>") is INVALID_ARGUMENT
+// "page_token: ..." (#13: tokens used to be unsigned and accepted any alteration).
+TEST_F(NotifySubscriptionCoreTest, PageTokensAreSignedAndBoundToTheListing) {
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK(core_.Create(kAcme, Sample(), ""));
+    absl::SleepFor(absl::Microseconds(2));
+  }
+  ASSERT_OK(core_.Create(kBeta, Sample(), ""));
+  ASSERT_OK_AND_ASSIGN(ListSubscriptionsResult first, core_.List(kAcme, 1, "", ""));
+  const std::string token = first.next_page_token;
+  ASSERT_FALSE(token.empty());
+  ASSERT_OK_AND_ASSIGN(ListSubscriptionsResult second, core_.List(kAcme, 1, token, ""));
+  ASSERT_EQ(second.subscriptions.size(), 1u);
+  EXPECT_NE(second.subscriptions[0].id, first.subscriptions[0].id);
+  // The same listing by an admin naming the owner takes it; another listing does not.
+  EXPECT_OK(core_.List(kAdmin, 1, token, "partner:acme"));
+  EXPECT_THAT(core_.List(kAdmin, 1, token, ""),
+              StatusIs(absl::StatusCode::kInvalidArgument, "page_token: "));
+  EXPECT_THAT(core_.List(kBeta, 1, token, ""),
+              StatusIs(absl::StatusCode::kInvalidArgument, "page_token: "));
+
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.";
+  for (size_t i = 0; i < token.size(); ++i) {
+    for (char c : {alphabet[(alphabet.find(token[i]) + 1) % alphabet.size()], '='}) {
+      std::string altered = token;
+      altered[i] = c;
+      if (altered == token) continue;
+      EXPECT_THAT(core_.List(kAcme, 1, altered, ""),
+                  StatusIs(absl::StatusCode::kInvalidArgument, "page_token: "))
+          << "byte " << i << " -> " << c;
+    }
+  }
+  for (const std::string& bad :
+       {token.substr(0, token.size() - 1), token + "A", token + "=", "s1." + token.substr(3),
+        std::string("s1.0000000000000000:x"), std::string(70000, 'p')}) {
+    absl::StatusOr<ListSubscriptionsResult> r = core_.List(kAcme, 1, bad, "");
+    EXPECT_THAT(r, StatusIs(absl::StatusCode::kInvalidArgument, "page_token: ")) << bad.size();
+    EXPECT_LT(r.status().message().size(), 200u);
+  }
+
+  // Signed with the service's key: another key refuses the token, the same key takes it.
+  SubscriptionCoreOptions keyed;
+  keyed.token_key = "0123456789abcdef-key-one";
+  SubscriptionCore one(store_, keyed);
+  ASSERT_OK_AND_ASSIGN(ListSubscriptionsResult by_one, one.List(kAcme, 1, "", ""));
+  SubscriptionCore same(store_, keyed);
+  EXPECT_OK(same.List(kAcme, 1, by_one.next_page_token, ""));
+  keyed.token_key = "0123456789abcdef-key-two";
+  SubscriptionCore other(store_, keyed);
+  EXPECT_THAT(other.List(kAcme, 1, by_one.next_page_token, ""),
+              StatusIs(absl::StatusCode::kInvalidArgument, "page_token: "));
+}
+
 TEST_F(NotifySubscriptionCoreTest, DeleteChecksOwnerAndEtag) {
   std::vector<std::string> deleted;
   core_.SetDeleteListener([&](const std::string& id) { deleted.push_back(id); });

@@ -10,7 +10,7 @@ namespace {
 
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 200;
-constexpr char kPageTokenPrefix[] = "d1.";
+constexpr absl::string_view kListName = "deliveries";
 constexpr size_t kMaxEventId = 128;
 
 absl::Time Now() { return absl::FromUnixMicros(absl::ToUnixMicros(absl::Now())); }
@@ -49,16 +49,16 @@ absl::StatusOr<ListDeliveriesResult> DeliveryCore::List(const Caller& caller,
     if (!state || d->state == *state) result.deliveries.push_back(std::move(*d));
     return result;
   }
+  // A token is bound to the subscription and the state filter it was made for.
+  const std::string scope = absl::StrCat(sub.id, "/", state ? static_cast<int>(*state) + 1 : 0);
+  const PageTokenSigner& tokens = subscriptions_.page_tokens();
   std::string after;
   if (!page_token.empty()) {
-    if (page_token.rfind(kPageTokenPrefix, 0) != 0) {
-      return absl::InvalidArgumentError("page_token: malformed (use next_page_token as given)");
-    }
-    after = page_token.substr(sizeof(kPageTokenPrefix) - 1);
+    ASSIGN_OR_RETURN(after, tokens.Read(kListName, scope, page_token));
   }
   ASSIGN_OR_RETURN(DeliveryPage page, store_.List(sub.id, after, page_size, state));
   result.deliveries = std::move(page.deliveries);
-  if (!page.next.empty()) result.next_page_token = absl::StrCat(kPageTokenPrefix, page.next);
+  if (!page.next.empty()) result.next_page_token = tokens.Make(kListName, scope, page.next);
   return result;
 }
 

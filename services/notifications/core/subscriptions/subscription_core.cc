@@ -17,7 +17,7 @@ namespace {
 
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 200;
-constexpr char kPageTokenPrefix[] = "s1.";
+constexpr absl::string_view kListName = "subscriptions";
 constexpr int kMaxMutateTries = 5;
 constexpr int kMaxPauseReason = 200;
 constexpr size_t kMaxEtag = 64;
@@ -120,15 +120,14 @@ absl::StatusOr<ListSubscriptionsResult> SubscriptionCore::List(const Caller& cal
   }
   std::string after;
   if (!page_token.empty()) {
-    if (page_token.rfind(kPageTokenPrefix, 0) != 0) {
-      return absl::InvalidArgumentError("page_token: malformed (use next_page_token as given)");
-    }
-    after = page_token.substr(sizeof(kPageTokenPrefix) - 1);
+    ASSIGN_OR_RETURN(after, page_tokens_.Read(kListName, list_owner, page_token));
   }
   ASSIGN_OR_RETURN(SubscriptionPage page, store_.List(list_owner, after, page_size));
   ListSubscriptionsResult result;
   result.subscriptions = std::move(page.subscriptions);
-  if (!page.next.empty()) result.next_page_token = absl::StrCat(kPageTokenPrefix, page.next);
+  if (!page.next.empty()) {
+    result.next_page_token = page_tokens_.Make(kListName, list_owner, page.next);
+  }
   return result;
 }
 

@@ -14,12 +14,18 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "common/base/auth.h"
+#include "services/notifications/core/subscriptions/page_token.h"
 #include "services/notifications/core/subscriptions/subscription_store.h"
 
 namespace bulletin::notify {
 
 struct SubscriptionCoreOptions {
+  SubscriptionCoreOptions() = default;
+  // SubscriptionCoreOptions{allow_private}: the short form callers and tests use.
+  explicit SubscriptionCoreOptions(bool allow_private) : allow_private_webhooks(allow_private) {}
+
   bool allow_private_webhooks = false;  // --allow-private-webhooks
+  std::string token_key;                // --token-key (signs page tokens); empty: random
 };
 
 struct ListSubscriptionsResult {
@@ -31,7 +37,7 @@ class SubscriptionCore {
  public:
   // `store` must outlive the core.
   SubscriptionCore(SubscriptionStore& store, SubscriptionCoreOptions options)
-      : store_(store), options_(options) {}
+      : store_(store), options_(options), page_tokens_(options_.token_key) {}
 
   // CreateSubscription. `sub` holds the caller's fields (owner only from an admin;
   // nullopt: the request had none, INVALID_ARGUMENT "subscription: required" once the
@@ -49,8 +55,10 @@ class SubscriptionCore {
   absl::StatusOr<Subscription> Get(const Caller& caller, const std::string& id,
                                    const std::string& field = "id");
 
-  // ListSubscriptions: newest first; page_size 0 = 50, clamped to 200.
-  // INVALID_ARGUMENT for page_size < 0, a bad page_token, or owner set by a partner.
+  // ListSubscriptions: newest first; page_size 0 = 50, clamped to 200. Page tokens are
+  // signed and bound to the listed owner. INVALID_ARGUMENT for page_size < 0, a page_token
+  // that is altered or made for another owner ("page_token: ..."), or owner set by a
+  // partner.
   absl::StatusOr<ListSubscriptionsResult> List(const Caller& caller, int page_size,
                                                const std::string& page_token,
                                                const std::string& owner);
@@ -98,6 +106,9 @@ class SubscriptionCore {
     on_resume_ = std::move(listener);
   }
 
+  // The signer of this service's page tokens (ListDeliveries uses it too).
+  const PageTokenSigner& page_tokens() const { return page_tokens_; }
+
  private:
   // Read-modify-write of one subscription under optimistic concurrency: `change` edits
   // the copy and returns false when nothing changes (the subscription is then returned
@@ -111,6 +122,7 @@ class SubscriptionCore {
 
   SubscriptionStore& store_;
   const SubscriptionCoreOptions options_;
+  const PageTokenSigner page_tokens_;
   std::function<void(const std::string&)> on_delete_;
   std::function<void(const std::string&)> on_resume_;
 };
