@@ -184,7 +184,6 @@ absl::StatusOr<std::vector<Totals>> AnalyticsCore::ImportViews(
     return absl::InvalidArgumentError(
         absl::StrCat("items: at most 1000 items, got ", items.size()));
   }
-  std::unordered_map<std::string, size_t> last;  // id -> index of its last item
   for (size_t i = 0; i < items.size(); ++i) {
     const ImportedCounts& item = items[i];
     const std::string field = absl::StrCat("items[", i, "].");
@@ -193,18 +192,20 @@ absl::StatusOr<std::vector<Totals>> AnalyticsCore::ImportViews(
     if (item.unique_visitors < 0) {
       return absl::InvalidArgumentError(field + "unique_visitors: must not be negative");
     }
-    last[item.article_id] = i;
+    // Checked here so that every adapter refuses it; the store checks the sum with what
+    // was counted, atomically with the write.
+    if (item.views > kMaxCount) return TotalTooLarge(i, "views");
+    if (item.unique_visitors > kMaxCount) return TotalTooLarge(i, "unique_visitors");
   }
-  std::vector<ImportedCounts> distinct;
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (last[items[i].article_id] == i) distinct.push_back(items[i]);
+  // The store applies the items in order, so a repeated id ends with its last value; each
+  // item answers its article's final totals.
+  ASSIGN_OR_RETURN(std::vector<Totals> totals, store_.Import(items));
+  if (totals.size() != items.size()) {
+    return absl::InternalError("view store: Import answered the wrong number of totals");
   }
-  ASSIGN_OR_RETURN(const std::vector<Totals> stored, store_.Import(distinct));
-  std::unordered_map<std::string, const Totals*> by_id;
-  for (const Totals& t : stored) by_id[t.article_id] = &t;
-  std::vector<Totals> totals;
-  totals.reserve(items.size());
-  for (const ImportedCounts& item : items) totals.push_back(*by_id.at(item.article_id));
+  std::unordered_map<std::string, size_t> last;  // id -> index of its last item
+  for (size_t i = 0; i < items.size(); ++i) last[items[i].article_id] = i;
+  for (size_t i = 0; i < items.size(); ++i) totals[i] = totals[last[items[i].article_id]];
   return totals;
 }
 

@@ -93,8 +93,9 @@ class AnalyticsCore {
 
   // Sets the legacy baselines of 1..1000 articles (a repeated id takes its last value) and
   // returns the new totals, one per item in request order. Admin only. Errors: as
-  // AuthorizeRecord for the admin role; INVALID_ARGUMENT naming items / items[i].field;
-  // UNAVAILABLE.
+  // AuthorizeRecord for the admin role; INVALID_ARGUMENT naming items / items[i].field,
+  // also when a count is negative or would take the article's total (counted + imported)
+  // above 2^53 (counts.h), in which case no baseline changes; UNAVAILABLE.
   absl::StatusOr<std::vector<Totals>> ImportViews(const Caller& caller,
                                                   const std::vector<ImportedCounts>& items);
 

@@ -9,6 +9,7 @@
 #include "common/base/ids.h"
 #include "common/base/log.h"
 #include "common/base/status_macros.h"
+#include "services/analytics/core/counts.h"
 #include "services/analytics/core/spill_file.h"
 #include "services/analytics/core/view_validation.h"
 
@@ -119,7 +120,7 @@ void ViewBatcher::Buffer(std::vector<Submission> batch) {
           auto known = known_.find(v.article_id);
           if (known != known_.end()) r.totals = known->second;
           r.totals.article_id = v.article_id;
-          r.totals.views += pending_[v.article_id];
+          r.totals.views = SaturatingAdd(r.totals.views, pending_[v.article_id]);
           results.push_back(std::move(r));
           buffer_.push_back(std::move(v));
         }

@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/analytics/core/counts.h"
 #include "services/analytics/core/view_types.h"
 
 namespace bulletin::analytics {
@@ -45,8 +46,11 @@ class ViewStore {
   virtual absl::StatusOr<StatsResult> Stats(const std::vector<std::string>& article_ids,
                                             int window_days, absl::Time now) = 0;
 
-  // Replaces the legacy baseline of each article (distinct ids) and returns their totals.
-  // The all-time top list counts the baseline too.
+  // Replaces the legacy baseline of each item's article, in order (a repeated id ends with
+  // its last item's), and returns the totals right after each item. The all-time top list
+  // counts the baseline too. All or nothing: INVALID_ARGUMENT "items[i].views: ..." (or
+  // ".unique_visitors") when item i would take its article's total above kMaxCount
+  // (counts.h: counted + imported), and then no baseline changes.
   virtual absl::StatusOr<std::vector<Totals>> Import(const std::vector<ImportedCounts>& items) = 0;
 
   // The best `query.limit` published articles for `now` that are in the category (or a

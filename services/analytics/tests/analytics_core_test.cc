@@ -128,6 +128,34 @@ TEST_F(AnalyticsCoreTest, ImportARepeatedIdTakesTheLastValue) {
   EXPECT_EQ(imported[2].views, 7);
 }
 
+TEST_F(AnalyticsCoreTest, ImportAbove2To53IsRefusedNamingTheField) {
+  // The case: 2^63-1 imported, then one view, made the totals negative.
+  EXPECT_THAT(
+      core_->ImportViews(kAdmin, {{"a", 1, 0}, {"b", std::numeric_limits<int64_t>::max(), 0}}),
+      StatusIs(absl::StatusCode::kInvalidArgument, "items[1].views: "));
+  EXPECT_THAT(core_->ImportViews(kAdmin, {{"a", 1, kMaxCount + 1}}),
+              StatusIs(absl::StatusCode::kInvalidArgument, "items[0].unique_visitors: "));
+  EXPECT_EQ(StatsOf("a").imported_views, 0) << "a refused import changes nothing";
+  // The store adds what was counted: 2^53 imported on top of one counted view is refused.
+  EXPECT_TRUE(Record(ViewOf("b", "alice")).counted);
+  EXPECT_THAT(core_->ImportViews(kAdmin, {{"b", kMaxCount, 0}}),
+              StatusIs(absl::StatusCode::kInvalidArgument, "items[0].views: "));
+  ASSERT_OK_AND_ASSIGN(std::vector<Totals> t,
+                       core_->ImportViews(kAdmin, {{"b", kMaxCount - 1, 0}}));
+  EXPECT_EQ(t[0].views, kMaxCount);
+  EXPECT_GT(Record(ViewOf("b", "bob")).totals.views, kMaxCount) << "positive, not wrapped";
+}
+
+TEST(CountsTest, SaturatingAddClampsInsteadOfWrapping) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  EXPECT_EQ(SaturatingAdd(kMax, 1), kMax);
+  EXPECT_EQ(SaturatingAdd(kMax - 1, kMax), kMax);
+  EXPECT_EQ(SaturatingAdd(kMin, -1), kMin);
+  EXPECT_EQ(SaturatingAdd(kMaxCount, kMaxCount), 2 * kMaxCount);
+  EXPECT_EQ(SaturatingAdd(-5, 3), -2);
+}
+
 TEST_F(AnalyticsCoreTest, StatsForManyIdsInOneCallUnknownIdsAreZero) {
   std::vector<std::string> ids;
   for (int i = 0; i < 1000; ++i) ids.push_back(absl::StrCat("id-", i));

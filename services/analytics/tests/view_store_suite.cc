@@ -5,6 +5,8 @@
 
 #include <gmock/gmock.h>
 
+#include <limits>
+
 #include "absl/strings/str_cat.h"
 #include "common/testing/process.h"
 #include "common/testing/status_matchers.h"
@@ -88,6 +90,8 @@ bool ViewStoreSuite::Apply(const std::string& id, int64_t revision, bool publish
 }
 
 namespace {
+
+using ::bulletin::testing::StatusIs;
 
 TEST_P(ViewStoreSuite, CountsViewsAndDistinctVisitorsWithTheTotalsAfterEachView) {
   std::vector<RecordResult> r =
@@ -382,6 +386,38 @@ TEST_P(ViewStoreSuite, AReplayThatCountedBeforeStillFeedsTheDeferredSide) {
   RecordResult repeat = Record({V("q", "v:b", now_, "req-3", NotCounted::kNone, true)})[0];
   EXPECT_FALSE(repeat.counted_before);
   EXPECT_EQ(StatsOf("q").today_views, 1) << "a replayed repeat adds nothing";
+}
+
+TEST_P(ViewStoreSuite, ImportRefusesATotalAbove2To53AndWritesNothing) {
+  // The case: a baseline of 2^63-1 and one counted view made the totals negative.
+  EXPECT_TRUE(Record({V("big", "v:alice")})[0].counted);
+  EXPECT_THAT(store().Import({{"big", std::numeric_limits<int64_t>::max(), 0}}),
+              StatusIs(absl::StatusCode::kInvalidArgument, "items[0].views: "));
+  EXPECT_THAT(store().Import({{"small", 5, 1}, {"big", kMaxCount, 0}}),
+              StatusIs(absl::StatusCode::kInvalidArgument, "items[1].views: "));
+  EXPECT_THAT(store().Import({{"big", 0, kMaxCount}}),
+              StatusIs(absl::StatusCode::kInvalidArgument, "items[0].unique_visitors: "));
+  EXPECT_EQ(StatsOf("small").imported_views, 0) << "a refused import writes nothing";
+  EXPECT_EQ(StatsOf("big").views, 1);
+
+  ASSERT_OK_AND_ASSIGN(std::vector<Totals> t,
+                       store().Import({{"big", kMaxCount - 1, kMaxCount - 1}}));
+  EXPECT_EQ(t[0].views, kMaxCount) << "exactly 2^53 is allowed";
+  EXPECT_EQ(t[0].unique_visitors, kMaxCount);
+  RecordResult r = Record({V("big", "v:bob")})[0];
+  EXPECT_TRUE(r.counted);
+  EXPECT_EQ(r.totals.views, kMaxCount + 1) << "counting goes on past it, never wrapping";
+  EXPECT_GT(StatsOf("big").views, 0);
+}
+
+TEST_P(ViewStoreSuite, ImportAppliesItemsInOrder) {
+  ASSERT_TRUE(Apply("dup", 1, true));
+  ASSERT_OK_AND_ASSIGN(std::vector<Totals> t, store().Import({{"dup", 5, 1}, {"dup", 7, 2}}));
+  ASSERT_EQ(t.size(), 2u);
+  EXPECT_EQ(t[0].views, 5);
+  EXPECT_EQ(t[1].views, 7);
+  EXPECT_EQ(StatsOf("dup").imported_views, 7) << "the last item wins";
+  EXPECT_EQ(TopOf(TopKind::kMostRead, Window::kAllTime), (Strings{"dup:7"}));
 }
 
 TEST_P(ViewStoreSuite, ThereIsOneSaltPerUtcDay) {

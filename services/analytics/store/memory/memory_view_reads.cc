@@ -37,9 +37,9 @@ absl::StatusOr<StatsResult> MemoryViewStore::Stats(const std::vector<std::string
     ArticleStats s;
     s.article_id = id;
     if (auto a = articles_.find(id); a != articles_.end()) {
-      s.views = a->second.views + a->second.imported_views;
-      s.unique_visitors =
-          static_cast<int64_t>(a->second.visitors.size()) + a->second.imported_uniques;
+      s.views = SaturatingAdd(a->second.views, a->second.imported_views);
+      s.unique_visitors = SaturatingAdd(static_cast<int64_t>(a->second.visitors.size()),
+                                        a->second.imported_uniques);
       s.imported_views = a->second.imported_views;
       for (const auto& [reason, n] : a->second.not_counted) {
         if (n > 0) s.not_counted[reason] = n;
@@ -48,7 +48,7 @@ absl::StatusOr<StatsResult> MemoryViewStore::Stats(const std::vector<std::string
     if (auto b = buckets_.find(id); b != buckets_.end()) {
       s.today_views = ValueAt(b->second.day_views, today);
       for (int d = 0; d < window_days; ++d)
-        s.window_views += ValueAt(b->second.day_views, today - d);
+        s.window_views = SaturatingAdd(s.window_views, ValueAt(b->second.day_views, today - d));
       s.window_unique_visitors = DistinctIn(b->second.day_visitors, today, window_days);
       s.visitors_now = DistinctIn(b->second.minute_visitors, minute, kVisitorsNowMinutes);
     }

@@ -58,8 +58,8 @@ void MemoryViewStore::RecordOne(const ResolvedView& v, absl::Time now, RecordRes
   } else {
     ++a.not_counted[r.reason];
   }
-  r.totals = {v.article_id, a.views + a.imported_views,
-              static_cast<int64_t>(a.visitors.size()) + a.imported_uniques};
+  r.totals = {v.article_id, SaturatingAdd(a.views, a.imported_views),
+              SaturatingAdd(static_cast<int64_t>(a.visitors.size()), a.imported_uniques)};
 
   if (v.filtered == NotCounted::kNone && v.time > now - absl::Minutes(kVisitorsNowMinutes)) {
     const int64_t minute = BucketOf(v.time, absl::Minutes(1));
@@ -93,6 +93,19 @@ absl::StatusOr<std::vector<Totals>> MemoryViewStore::Import(
     const std::vector<ImportedCounts>& items) {
   std::vector<Totals> totals;
   absl::MutexLock lock(&mu_);
+  // All or nothing: every item is checked before any is applied (as the Redis script does).
+  for (size_t i = 0; i < items.size(); ++i) {
+    auto found = articles_.find(items[i].article_id);
+    const int64_t views = found == articles_.end() ? 0 : found->second.views;
+    const int64_t uniques =
+        found == articles_.end() ? 0 : static_cast<int64_t>(found->second.visitors.size());
+    if (views > kMaxCount || items[i].views > kMaxCount - views) {
+      return TotalTooLarge(i, "views");
+    }
+    if (uniques > kMaxCount || items[i].unique_visitors > kMaxCount - uniques) {
+      return TotalTooLarge(i, "unique_visitors");
+    }
+  }
   for (const ImportedCounts& item : items) {
     Article& a = articles_[item.article_id];
     top_all_[item.article_id] += static_cast<double>(item.views - a.imported_views);

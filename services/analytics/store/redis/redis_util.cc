@@ -3,6 +3,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/base/status_macros.h"
+#include "services/analytics/core/counts.h"
 
 namespace bulletin::analytics {
 
@@ -31,7 +32,7 @@ absl::StatusOr<int64_t> SumOf(const RedisReply& r) {
   int64_t sum = 0;
   for (const RedisReply& e : r.elements) {
     ASSIGN_OR_RETURN(const int64_t v, IntOf(e));
-    sum += v;
+    sum = SaturatingAdd(sum, v);
   }
   return sum;
 }

@@ -70,8 +70,8 @@ absl::StatusOr<StatsResult> RedisViewStore::Stats(const std::vector<std::string>
     s.article_id = article_ids[i];
     ASSIGN_OR_RETURN(s.imported_views, IntOf(r[2].elements[0]));
     ASSIGN_OR_RETURN(const int64_t imported_uniques, IntOf(r[2].elements[1]));
-    s.views = views + s.imported_views;
-    s.unique_visitors = uniques + imported_uniques;
+    s.views = SaturatingAdd(views, s.imported_views);
+    s.unique_visitors = SaturatingAdd(uniques, imported_uniques);
     ASSIGN_OR_RETURN(s.today_views, IntOf(r[3]));
     ASSIGN_OR_RETURN(s.window_views, SumOf(r[4]));
     ASSIGN_OR_RETURN(s.window_unique_visitors, IntOf(r[5]));

@@ -8,6 +8,7 @@
 #include "common/base/ids.h"
 #include "common/base/log.h"
 #include "common/base/status_macros.h"
+#include "common/base/text_rules.h"
 #include "services/analytics/store/redis/redis_util.h"
 #include "services/analytics/store/redis/view_keys.h"
 
@@ -87,6 +88,43 @@ for g = 1, tonumber(ARGV[3]) do
     out[#out + 1] = 0
   end
   for i = 1, n do out[#out + 1] = codes[i] end
+end
+return out
+)lua";
+
+// Replaces the legacy baselines of ImportViews in one atomic step, all or nothing.
+//   KEYS: per item its imported hash, views counter and visitors HyperLogLog; then the
+//         all-time top list.
+//   ARGV: the largest total (2^53), then per item: article id, views, unique visitors.
+// First every item is checked: when counted + imported would exceed the limit, nothing is
+// written and the reply is {field, item index (1-based)}. (Lua numbers are doubles, exact
+// up to 2^53: the limit minus what was counted is exact, their sum might not be.) Then in
+// order (a repeated article sees the baseline its earlier item set) each baseline is
+// replaced and the all-time top list gets the difference. Returns {1, then per item its
+// views and unique-visitor totals}.
+constexpr char kImportScript[] = R"lua(
+local limit = tonumber(ARGV[1])
+local n = (#KEYS - 1) / 3
+local counted, uniques = {}, {}
+for i = 1, n do
+  counted[i] = tonumber(redis.call('GET', KEYS[3 * i - 1]) or '0')
+  uniques[i] = redis.call('PFCOUNT', KEYS[3 * i])
+  if counted[i] > limit or tonumber(ARGV[3 * i]) > limit - counted[i] then
+    return {'views', i}
+  end
+  if uniques[i] > limit or tonumber(ARGV[3 * i + 1]) > limit - uniques[i] then
+    return {'unique_visitors', i}
+  end
+end
+local out = {1}
+for i = 1, n do
+  local imported_key, id = KEYS[3 * i - 2], ARGV[3 * i - 1]
+  local views, visitors = tonumber(ARGV[3 * i]), tonumber(ARGV[3 * i + 1])
+  local before = tonumber(redis.call('HGET', imported_key, 'views') or '0')
+  redis.call('HSET', imported_key, 'views', ARGV[3 * i], 'uniques', ARGV[3 * i + 1])
+  redis.call('ZINCRBY', KEYS[#KEYS], views - before, id)
+  out[#out + 1] = counted[i] + views
+  out[#out + 1] = uniques[i] + visitors
 end
 return out
 )lua";
@@ -285,8 +323,8 @@ absl::StatusOr<std::vector<RecordResult>> RedisViewStore::Record(
         result.counted_before = (code / 2) % 2 == 1;
         views_so_far += result.counted;
         uniques_so_far += code % 2;
-        result.totals = {g.article_id, views_so_far + imported_views,
-                         uniques_so_far + imported_uniques};
+        result.totals = {g.article_id, SaturatingAdd(views_so_far, imported_views),
+                         SaturatingAdd(uniques_so_far, imported_uniques)};
       }
       UniquesCache& cache = uniques_[g.article_id];
       cache.uniques = uniques_so_far;
@@ -312,41 +350,42 @@ absl::StatusOr<std::vector<RecordResult>> RedisViewStore::Record(
 
 absl::StatusOr<std::vector<Totals>> RedisViewStore::Import(
     const std::vector<ImportedCounts>& items) {
-  // The all-time top list includes baselines: read the old ones to apply the difference.
-  std::vector<RedisArgv> reads;
+  std::vector<std::string> keys, args = {absl::StrCat(kMaxCount)};
+  keys.reserve(items.size() * 3 + 1);
+  args.reserve(items.size() * 3 + 1);
   for (const ImportedCounts& item : items) {
-    reads.push_back({"HGET", ArticleKeys(item.article_id).Imported(), "views"});
-  }
-  ASSIGN_OR_RETURN(const std::vector<RedisReply> old, redis_.Pipeline(reads));
-  std::vector<RedisArgv> commands;
-  for (size_t i = 0; i < items.size(); ++i) {
-    const ImportedCounts& item = items[i];
-    ASSIGN_OR_RETURN(const int64_t before, IntOf(old[i]));
     ArticleKeys k(item.article_id);
-    commands.push_back({"HSET", k.Imported(), "views", absl::StrCat(item.views), "uniques",
-                        absl::StrCat(item.unique_visitors)});
-    commands.push_back({"GET", k.Views()});
-    commands.push_back({"PFCOUNT", k.Visitors()});
-    commands.push_back(
-        {"ZINCRBY", site::TopAll(), absl::StrCat(item.views - before), item.article_id});
+    keys.insert(keys.end(), {k.Imported(), k.Views(), k.Visitors()});
+    args.insert(args.end(),
+                {item.article_id, absl::StrCat(item.views), absl::StrCat(item.unique_visitors)});
   }
-  absl::StatusOr<std::vector<RedisReply>> replies = redis_.Pipeline(commands);
+  keys.push_back(site::TopAll());
+  absl::StatusOr<RedisReply> reply = redis_.Eval(kImportScript, keys, args);
   {
     // This process's next RecordView of these articles reads the new baseline (even
     // when the answer was lost: the writes may have run).
     absl::MutexLock lock(&mu_);
     for (const ImportedCounts& item : items) uniques_.erase(item.article_id);
   }
-  RETURN_IF_ERROR(replies);
+  RETURN_IF_ERROR(reply);
+  const RedisReply& r = *reply;
+  if (r.type == RedisReply::Type::kArray && r.elements.size() == 2 &&
+      r.elements[0].type == RedisReply::Type::kString) {
+    // {field, 1-based index}: the item that would take a total above kMaxCount.
+    const int64_t index = r.elements[1].integer;
+    if (index >= 1 && static_cast<size_t>(index) <= items.size()) {
+      return TotalTooLarge(static_cast<size_t>(index - 1), r.elements[0].str);
+    }
+  }
+  if (r.type != RedisReply::Type::kArray || r.elements.size() != 2 * items.size() + 1) {
+    Logger()->error("redis: unexpected import reply {}", Excerpt(DebugString(r), 200));
+    return absl::InternalError("redis: unexpected reply to the import script");
+  }
   std::vector<Totals> totals;
+  totals.reserve(items.size());
   for (size_t i = 0; i < items.size(); ++i) {
-    const RedisReply* r = &(*replies)[i * 4];
-    if (r[0].is_error()) return r[0].ToStatus();
-    if (r[3].is_error()) return r[3].ToStatus();
-    ASSIGN_OR_RETURN(const int64_t views, IntOf(r[1]));
-    ASSIGN_OR_RETURN(const int64_t uniques, IntOf(r[2]));
     totals.push_back(
-        {items[i].article_id, views + items[i].views, uniques + items[i].unique_visitors});
+        {items[i].article_id, r.elements[1 + 2 * i].integer, r.elements[2 + 2 * i].integer});
   }
   return totals;
 }
