@@ -2,8 +2,13 @@
 // way grpcurl does (grpcurl is not packaged for Debian 12). The CLI knows every Bulletin
 // contract because it links them; `list` asks the server itself through reflection.
 //
-//   bulletin-cli [--token=T] [--timeout=5s] HOST:PORT list
-//   bulletin-cli [--token=T] [--timeout=5s] HOST:PORT SERVICE/METHOD ['{json}']
+//   bulletin-cli [--token=T] [--timeout=5s] [TLS] HOST:PORT list
+//   bulletin-cli [--token=T] [--timeout=5s] [TLS] HOST:PORT SERVICE/METHOD ['{json}']
+//   TLS: [--tls] [--tls-ca=FILE] [--tls-cert=FILE --tls-key=FILE] [--tls-server-name=NAME]
+//
+// TLS is on when any TLS flag is given (--tls alone: the system's roots); the files may also
+// come from BULLETIN_TLS_CA, BULLETIN_TLS_CERT, BULLETIN_TLS_KEY (common/grpc/tls.h).
+// A RESOURCE_EXHAUSTED answer prints the server's retry delay (trailer retry-after-ms).
 //
 // Unary and server-streaming methods are supported; a streaming response prints one JSON
 // object per line until the stream ends or --timeout passes. The token may also come
@@ -26,6 +31,7 @@
 #include "bulletin/analytics/v1/analytics.grpc.pb.h"
 #include "bulletin/content/v1/content.grpc.pb.h"
 #include "bulletin/notify/v1/notify.grpc.pb.h"
+#include "common/grpc/tls.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
 
 namespace {
@@ -38,10 +44,17 @@ const char* kCodeNames[] = {
     "ABORTED",   "OUT_OF_RANGE",   "UNIMPLEMENTED",     "INTERNAL",           "UNAVAILABLE",
     "DATA_LOSS", "UNAUTHENTICATED"};
 
-int Fail(const grpc::Status& s) {
+int Fail(const grpc::Status& s, const grpc::ClientContext* ctx = nullptr) {
   int code = static_cast<int>(s.error_code());
   std::fprintf(stderr, "ERROR %s: %s\n", code >= 0 && code <= 16 ? kCodeNames[code] : "?",
                s.error_message().c_str());
+  if (ctx != nullptr) {
+    const auto& trailers = ctx->GetServerTrailingMetadata();
+    if (auto it = trailers.find("retry-after-ms"); it != trailers.end()) {
+      std::fprintf(stderr, "retry after %.*s ms\n", static_cast<int>(it->second.size()),
+                   it->second.data());
+    }
+  }
   return 1;
 }
 
@@ -91,8 +104,11 @@ int main(int argc, char** argv) {
   std::string token = std::getenv("BULLETIN_TOKEN") ? std::getenv("BULLETIN_TOKEN") : "";
   std::chrono::milliseconds timeout(5000);
   std::vector<std::string> args;
+  bulletin::ClientTlsConfig tls = bulletin::ClientTlsFromEnvironment();
   for (int i = 1; i < argc; ++i) {
-    if (std::strncmp(argv[i], "--token=", 8) == 0) {
+    if (bulletin::ParseClientTlsFlag(argv[i], &tls)) {
+      continue;
+    } else if (std::strncmp(argv[i], "--token=", 8) == 0) {
       token = argv[i] + 8;
     } else if (std::strncmp(argv[i], "--timeout=", 10) == 0) {
       timeout =
@@ -103,12 +119,20 @@ int main(int argc, char** argv) {
   }
   if (args.size() < 2) {
     std::fprintf(stderr,
-                 "usage: bulletin-cli [--token=T] [--timeout=SECONDS] HOST:PORT list\n"
-                 "       bulletin-cli [--token=T] [--timeout=SECONDS] HOST:PORT SERVICE/METHOD "
-                 "['{json}']\n");
+                 "usage: bulletin-cli [--token=T] [--timeout=SECONDS] [TLS] HOST:PORT list\n"
+                 "       bulletin-cli [--token=T] [--timeout=SECONDS] [TLS] HOST:PORT "
+                 "SERVICE/METHOD ['{json}']\n"
+                 "  TLS: %s\n",
+                 bulletin::kClientTlsUsage);
     return 2;
   }
-  auto channel = grpc::CreateChannel(args[0], grpc::InsecureChannelCredentials());
+  grpc::ChannelArguments channel_args;
+  auto creds = bulletin::MakeChannelCredentials(tls, &channel_args);
+  if (!creds.ok()) {
+    std::fprintf(stderr, "bulletin-cli: %s\n", std::string(creds.status().message()).c_str());
+    return 2;
+  }
+  auto channel = grpc::CreateCustomChannel(args[0], *creds, channel_args);
   if (args[1] == "list") return List(channel, timeout);
 
   std::string full = args[1];
@@ -173,6 +197,6 @@ int main(int argc, char** argv) {
   grpc::Status status;
   call->Finish(&status, reinterpret_cast<void*>(4));
   cq.Next(&tag, &ok);
-  if (!status.ok()) return Fail(status);
+  if (!status.ok()) return Fail(status, &ctx);
   return 0;
 }

@@ -1,6 +1,9 @@
 // bulletin-health: exits 0 when a gRPC server reports SERVING, 1 otherwise.
 // For container HEALTHCHECKs and scripts (Debian packages no grpc_health_probe).
-//   bulletin-health HOST:PORT [SERVICE] [--timeout-ms=N]
+//   bulletin-health HOST:PORT [SERVICE] [--timeout-ms=N] [--tls] [--tls-ca=FILE]
+//                   [--tls-cert=FILE --tls-key=FILE] [--tls-server-name=NAME]
+// TLS settings may also come from BULLETIN_TLS_CA, BULLETIN_TLS_CERT, BULLETIN_TLS_KEY and
+// BULLETIN_TLS_SERVER_NAME (common/grpc/tls.h); a bad one exits 2.
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
@@ -9,14 +12,18 @@
 #include <cstring>
 #include <string>
 
+#include "common/grpc/tls.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 
 int main(int argc, char** argv) {
   std::string target;
   std::string service;
   long timeout_ms = 2000;
+  bulletin::ClientTlsConfig tls = bulletin::ClientTlsFromEnvironment();
   for (int i = 1; i < argc; ++i) {
-    if (std::strncmp(argv[i], "--timeout-ms=", 13) == 0) {
+    if (bulletin::ParseClientTlsFlag(argv[i], &tls)) {
+      continue;
+    } else if (std::strncmp(argv[i], "--timeout-ms=", 13) == 0) {
       timeout_ms = std::strtol(argv[i] + 13, nullptr, 10);
     } else if (target.empty()) {
       target = argv[i];
@@ -25,10 +32,17 @@ int main(int argc, char** argv) {
     }
   }
   if (target.empty()) {
-    std::fprintf(stderr, "usage: bulletin-health HOST:PORT [SERVICE] [--timeout-ms=N]\n");
+    std::fprintf(stderr, "usage: bulletin-health HOST:PORT [SERVICE] [--timeout-ms=N] %s\n",
+                 bulletin::kClientTlsUsage);
     return 2;
   }
-  auto channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+  grpc::ChannelArguments args;
+  auto creds = bulletin::MakeChannelCredentials(tls, &args);
+  if (!creds.ok()) {
+    std::fprintf(stderr, "bulletin-health: %s\n", std::string(creds.status().message()).c_str());
+    return 2;
+  }
+  auto channel = grpc::CreateCustomChannel(target, *creds, args);
   auto stub = grpc::health::v1::Health::NewStub(channel);
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));

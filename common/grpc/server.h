@@ -1,4 +1,5 @@
-// The gRPC server bootstrap every service uses: listen address, optional TLS, message
+// The gRPC server bootstrap every service uses: listen address, optional TLS or mTLS
+// (common/grpc/tls.h: certificates reloaded when their files change), message
 // size limit, the standard health service, server reflection, per-RPC Prometheus metrics,
 // and a graceful drain.
 //
@@ -16,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/base/flags.h"
+#include "common/grpc/tls.h"
 #include "common/metrics/metrics.h"
 
 namespace bulletin {
@@ -24,8 +26,7 @@ struct ServerConfig {
   std::string listen;  // HOST:PORT; port 0 picks a free port (tests)
   int64_t max_message_bytes = 4 << 20;
   absl::Duration drain_timeout = absl::Seconds(10);
-  std::string tls_cert_file;  // PEM; both set = TLS, both empty = plaintext
-  std::string tls_key_file;
+  ServerTlsConfig tls;  // cert and key set: TLS; plus client_ca_file: mTLS; none: plaintext
   // Where the per-RPC metrics go (common/grpc/metrics_interceptor.h); nullptr: the process's
   // metrics::Registry::Default(), which --metrics-listen serves.
   metrics::Registry* metrics = nullptr;
@@ -34,7 +35,8 @@ struct ServerConfig {
   bool rpc_metrics = true;
 };
 
-// Adds --listen, --max-message-bytes, --drain-timeout, --tls-cert-file, --tls-key-file.
+// Adds --listen, --max-message-bytes, --drain-timeout, --tls-cert-file, --tls-key-file,
+// --tls-client-ca, --tls-reload-interval.
 void RegisterServerFlags(FlagSet& flags, ServerConfig* config);
 
 struct ServiceEntry {

@@ -78,6 +78,7 @@ absl::Status ValidateServiceFlags(ServiceFlags& config) {
   if (!redis.ok()) return redis.status();  // names --redis
   config.redis_options = *redis;
   ASSIGN_OR_RETURN(config.rate_limits, ParseRateLimitFlags(config));
+  RETURN_IF_ERROR(CheckServerTls(config.server.tls));
   config.tokens = TokenStore();
   if (!config.auth_tokens_file.empty()) {
     absl::StatusOr<TokenStore> tokens = TokenStore::LoadFile(config.auth_tokens_file);

@@ -50,8 +50,9 @@ struct ServiceFlags {
 // --help shows, so set the service's own defaults (server.listen, worker_threads) first.
 void RegisterServiceFlags(FlagSet& flags, ServiceFlags* config);
 
-// Checks every value, parses --redis into redis_options, the --rate-* flags into
-// rate_limits, and loads --auth-tokens-file into tokens. InvalidArgument naming the flag (e.g.
+// Checks every value (the TLS files too: readable PEM, the key matches), parses --redis
+// into redis_options, the --rate-* flags into rate_limits, and loads --auth-tokens-file
+// into tokens. InvalidArgument naming the flag (e.g.
 // "--worker-threads: must be between 1 and 256"); nothing else happens, so a bad configuration
 // exits before anything starts.
 absl::Status ValidateServiceFlags(ServiceFlags& config);
