@@ -32,6 +32,26 @@ TEST(NotifyResumeTokenTest, MalformedTokensNameTheField) {
               StatusIs(absl::StatusCode::kInvalidArgument, "resume_token: "));
 }
 
+// #13: tokens naming a time after the year 9999, ahead of the clock or after the stream's
+// newest entry were accepted (and the stream then skipped every event up to them).
+TEST(NotifyResumeTokenTest, TokensFromTheFutureAreRefused) {
+  EXPECT_OK(DecodeResumeToken("v1.253402300799999-0", "resume_token"));
+  for (const char* bad : {"v1.253402300800000-0", "v1.18446744073709551615-0"}) {
+    EXPECT_THAT(DecodeResumeToken(bad, "resume_token"),
+                StatusIs(absl::StatusCode::kInvalidArgument, "resume_token: "))
+        << bad;
+  }
+  const absl::Time now = absl::FromUnixMillis(1700000000000);
+  const StreamId last{1700000000000, 4};
+  EXPECT_OK(CheckNotAhead(last, last, now, "resume_token"));
+  EXPECT_OK(CheckNotAhead(StreamId{1699999999999, 9}, last, now, "resume_token"));
+  EXPECT_THAT(CheckNotAhead(StreamId{1700000000000, 5}, last, now, "resume_token"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "resume_token: after the newest"));
+  EXPECT_THAT(CheckNotAhead(StreamId{1700000000000 + 3600000, 0}, StreamId{UINT64_MAX, 0}, now,
+                            "resume_token"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "resume_token: its time is ahead"));
+}
+
 TEST(NotifyResumeTokenTest, TrimmedPastWhenEntriesAfterThePositionAreGone) {
   StreamBounds b;
   EXPECT_FALSE(TrimmedPast(b, StreamId{}, false));  // no stream: nothing lost

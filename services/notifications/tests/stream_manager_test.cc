@@ -184,6 +184,30 @@ TEST_F(NotifyStreamManagerTest, ResumesStrictlyAfterATokenOrTheStoredCursor) {
   EXPECT_EQ(again.NextEventId(), "e3");
 }
 
+// #13: a resume token after the stream's newest entry (or ahead of the clock) was accepted
+// and the stream silently skipped every event published up to that position.
+TEST_F(NotifyStreamManagerTest, ResumeTokensFromTheFutureAreRefused) {
+  std::string sub = NewSubscription();
+  StreamId last = log_.Append(Event("e1"));
+  const int64_t now_ms = absl::ToUnixMillis(absl::Now());
+  for (const StreamId& ahead :
+       {StreamId{last.ms, last.seq + 1}, StreamId{last.ms + 1, 0},
+        StreamId{static_cast<uint64_t>(now_ms) + 3600 * 1000, 0}, StreamId{253402300799999, 0}}) {
+    FakeWriter& w = Writer();
+    absl::Status s = Open(w, sub, EncodeResumeToken(ahead));
+    EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument, "resume_token: "))
+        << ahead.ToString();
+  }
+  FakeWriter& far = Writer();
+  EXPECT_THAT(Open(far, sub, "v1.253402300800000-0"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "resume_token: "));
+  // The newest entry itself is a valid position: the stream continues after it.
+  FakeWriter& ok = Writer();
+  ASSERT_OK(Open(ok, sub, EncodeResumeToken(last)));
+  log_.Append(Event("e2"));
+  EXPECT_EQ(ok.NextEventId(), "e2");
+}
+
 TEST_F(NotifyStreamManagerTest, FiltersAndDuplicateEventIds) {
   SubscriptionFilter chinese;
   chinese.locales = {"zh-CN"};

@@ -58,6 +58,10 @@ absl::StatusOr<std::shared_ptr<StreamSession>> StreamManager::Open(
     ASSIGN_OR_RETURN(start, store_.GetCursor(sub.id));
   }
   ASSIGN_OR_RETURN(StreamBounds bounds, log_.Bounds());
+  if (!resume_token.empty()) {
+    // A token from the future would skip every event up to its position.
+    RETURN_IF_ERROR(CheckNotAhead(start, bounds.last_generated, absl::Now(), "resume_token"));
+  }
   bool start_exists = false;
   if (bounds.exists && bounds.length > 0 && bounds.first_entry > start) {
     ASSIGN_OR_RETURN(start_exists, log_.Contains(start));

@@ -40,8 +40,9 @@ class StreamManager {
   // then calls Start()); `writer` must outlive the session's activity (until EndStream).
   // Blocking (store and log): call from a worker thread. Start position:
   // after `resume_token`, else after the subscription's stored cursor.
-  // Errors: UNAUTHENTICATED, PERMISSION_DENIED, INVALID_ARGUMENT (subscription_id,
-  // resume_token), NOT_FOUND, FAILED_PRECONDITION (PAUSED or DISABLED), OUT_OF_RANGE
+  // Errors: UNAUTHENTICATED, PERMISSION_DENIED, INVALID_ARGUMENT (subscription_id;
+  // resume_token malformed, out of range, or after the stream's newest entry or the clock:
+  // CheckNotAhead), NOT_FOUND, FAILED_PRECONDITION (PAUSED or DISABLED), OUT_OF_RANGE
   // (events after the position were trimmed away; the message names the oldest token),
   // UNAVAILABLE (store or log unreachable, or shutting down).
   absl::StatusOr<std::shared_ptr<StreamSession>> Open(const Caller& caller,
