@@ -1,17 +1,42 @@
 #include "common/base/auth.h"
 
+#include <openssl/crypto.h>
+
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "common/base/crypto.h"
+#include "common/base/text_rules.h"
 
 namespace bulletin {
 namespace {
 
 std::string Digest(absl::string_view token) { return Sha256(token); }
+
+constexpr absl::string_view kHashedPrefix = "sha256:";
+
+// The SHA-256 a tokens file entry stands for: of the token itself, or the one written as
+// sha256:HEX. No error message quotes the entry: it is a secret.
+absl::StatusOr<std::string> TokenDigest(absl::string_view entry) {
+  // Any case: "SHA256:..." taken as a token in clear would make the digest a password.
+  if (absl::StartsWithIgnoreCase(entry, kHashedPrefix)) {
+    entry.remove_prefix(kHashedPrefix.size());
+    if (entry.size() != 64 ||
+        !std::all_of(entry.begin(), entry.end(), [](char c) { return absl::ascii_isxdigit(c); })) {
+      return absl::InvalidArgumentError("sha256: must be followed by 64 hex digits");
+    }
+    return absl::HexStringToBytes(entry);
+  }
+  if (entry.size() < 16) return absl::InvalidArgumentError("token shorter than 16 characters");
+  return Digest(entry);
+}
 
 std::optional<Role> ParseRole(absl::string_view s) {
   if (s == "admin") return Role::kAdmin;
@@ -48,17 +73,20 @@ absl::StatusOr<TokenStore> TokenStore::Parse(absl::string_view text) {
         absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
     std::optional<Role> role = ParseRole(parts[0]);
     if (!role) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("tokens file line ", line_no, ": unknown role \"", parts[0],
-                       "\" (expected admin, editor, frontend or partner)"));
+      // Quoted only when it cannot be a token (a line with its fields swapped).
+      return absl::InvalidArgumentError(absl::StrCat(
+          "tokens file line ", line_no, ": unknown role",
+          parts[0].size() < 16 ? absl::StrCat(" \"", Excerpt(parts[0]), "\"") : std::string(),
+          " (expected admin, editor, frontend or partner)"));
     }
     if (parts.size() < 2 || parts.size() > 3) {
       return absl::InvalidArgumentError(
           absl::StrCat("tokens file line ", line_no, ": expected ROLE TOKEN [PARTNER_NAME]"));
     }
-    if (parts[1].size() < 16) {
+    absl::StatusOr<std::string> digest = TokenDigest(parts[1]);
+    if (!digest.ok()) {
       return absl::InvalidArgumentError(
-          absl::StrCat("tokens file line ", line_no, ": token shorter than 16 characters"));
+          absl::StrCat("tokens file line ", line_no, ": ", digest.status().message()));
     }
     Principal p{*role, "", absl::StrCat(RoleName(*role), "@line ", line_no)};
     if (*role == Role::kPartner) {
@@ -72,7 +100,7 @@ absl::StatusOr<TokenStore> TokenStore::Parse(absl::string_view text) {
       return absl::InvalidArgumentError(
           absl::StrCat("tokens file line ", line_no, ": only partner tokens take a PARTNER_NAME"));
     }
-    if (!store.tokens_.emplace(Digest(parts[1]), std::move(p)).second) {
+    if (!store.tokens_.emplace(*std::move(digest), std::move(p)).second) {
       return absl::InvalidArgumentError(
           absl::StrCat("tokens file line ", line_no, ": duplicate token"));
     }
@@ -98,8 +126,12 @@ absl::StatusOr<Caller> TokenStore::Authenticate(
   if (v.size() <= kBearer.size() || absl::AsciiStrToLower(v.substr(0, kBearer.size())) != kBearer) {
     return absl::UnauthenticatedError("authorization: expected \"Bearer TOKEN\"");
   }
-  auto it = tokens_.find(Digest(absl::StripAsciiWhitespace(v.substr(kBearer.size()))));
-  if (it == tokens_.end()) {
+  // The token is never compared: its digest is looked up, so the time taken depends only on
+  // the SHA-256 of what the caller sent. The found entry is confirmed in constant time.
+  const std::string digest = Digest(absl::StripAsciiWhitespace(v.substr(kBearer.size())));
+  auto it = tokens_.find(digest);
+  if (it == tokens_.end() || it->first.size() != digest.size() ||
+      CRYPTO_memcmp(it->first.data(), digest.data(), digest.size()) != 0) {
     return absl::UnauthenticatedError("authorization: unknown token");
   }
   return Caller(it->second);

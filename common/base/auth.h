@@ -2,7 +2,10 @@
 //
 // The file has one `ROLE TOKEN [PARTNER_NAME]` per line; blank lines and lines starting
 // with '#' are ignored. Roles: admin, editor, frontend, partner (a partner line must
-// name the partner). A TokenStore is immutable after loading and safe to share.
+// name the partner). TOKEN is the token itself (at least 16 characters) or, so that the
+// file holds no secret, `sha256:HEX`: the SHA-256 of the token in 64 hex digits
+// (`printf %s TOKEN | sha256sum`). Only digests are kept in memory. A TokenStore is
+// immutable after loading and safe to share.
 #pragma once
 
 #include <initializer_list>
@@ -40,8 +43,10 @@ class TokenStore {
  public:
   TokenStore() = default;
 
-  // Parses the file's text. InvalidArgument naming the line for an unknown role, a
-  // partner line without a name, or a duplicate token.
+  // Parses the file's text. InvalidArgument naming the line (never quoting a token) for an
+  // unknown role, a token shorter than 16 characters, a sha256: entry that is not 64 hex
+  // digits, a partner line without a name, or a duplicate token (also when one line holds
+  // it in clear and another its digest).
   static absl::StatusOr<TokenStore> Parse(absl::string_view text);
   // Reads and parses a file. NotFound if it cannot be read.
   static absl::StatusOr<TokenStore> LoadFile(const std::string& path);
