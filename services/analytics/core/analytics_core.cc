@@ -158,19 +158,39 @@ absl::StatusOr<std::vector<SeriesPoint>> AnalyticsCore::GetTimeSeries(
     absl::Time f = floor(t);
     return f == t ? t : f + step;
   };
-  const absl::Time current = floor(clock_());
+  // Every given time is checked before any arithmetic on it: an end 2^62 s ahead (or
+  // absl's infinities, from another adapter) names its field instead of overflowing.
+  const absl::Time now = clock_();
+  const absl::Time current = floor(now);
+  const absl::Time oldest = current - step * (max_points - 1);  // the oldest bucket kept
+  const char* retention = daily ? "400 days" : "48 hours";
+  for (const auto& [time, field] :
+       {std::make_pair(request.start, "start_time"), std::make_pair(request.end, "end_time")}) {
+    if (!time) continue;
+    if (*time > now + kMaxSeriesLead) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ": more than 24 hours after now (",
+                       absl::FormatTime(absl::RFC3339_sec, now, absl::UTCTimeZone()), ")"));
+    }
+    if (*time < oldest) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ": older than the retention (", retention, ")"));
+    }
+  }
   const absl::Time end = request.end ? ceil(*request.end) : current + step;
-  const absl::Time start =
-      request.start ? floor(*request.start) : end - (daily ? step * 30 : step * max_points);
-  if (end < start) return absl::InvalidArgumentError("end_time: must not be before start_time");
+  const absl::Time start = request.start
+                               ? floor(*request.start)
+                               : std::max(oldest, end - (daily ? step * 30 : step * max_points));
+  if (end < start) {
+    return absl::InvalidArgumentError(request.end
+                                          ? "end_time: must not be before start_time"
+                                          : "start_time: must not be after the current bucket");
+  }
   const int64_t points = (end - start) / step;
   if (points > max_points) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("start_time: the range is longer than ", daily ? "400 days" : "48 hours"));
-  }
-  if (start < current - step * (max_points - 1)) {
-    return absl::InvalidArgumentError(absl::StrCat("start_time: older than the retention (",
-                                                   daily ? "400 days" : "48 hours", ")"));
+    return absl::InvalidArgumentError(absl::StrCat("start_time: the range is longer than ",
+                                                   daily ? "400 days" : "48 hours", " (",
+                                                   max_points, " points)"));
   }
   if (points == 0) return std::vector<SeriesPoint>{};
   return store_.Series(request.article_id, *request.granularity, start, static_cast<int>(points));

@@ -29,6 +29,8 @@ inline constexpr int kDefaultTopSize = 10;
 inline constexpr int kMaxTopSize = 100;
 inline constexpr int kMaxHourlyPoints = 48;
 inline constexpr int kMaxDailyPoints = 400;
+// How far after now a time series' start_time or end_time may lie.
+inline constexpr absl::Duration kMaxSeriesLead = absl::Hours(24);
 
 // GetTopArticles as asked; nullopt is the contract's "unspecified".
 struct TopRequest {
@@ -86,9 +88,11 @@ class AnalyticsCore {
   // UNAVAILABLE.
   absl::StatusOr<std::vector<TopEntry>> GetTopArticles(const TopRequest& request);
 
-  // Zero-filled points, oldest first. Public. INVALID_ARGUMENT naming granularity
-  // (required), article_id, end_time (before start_time) or start_time (range too long, older than
-  // the retention); UNAVAILABLE.
+  // Zero-filled points, oldest first: at most 48 hourly or 400 daily points, within the
+  // retention (the last 48 hours, the last 400 days) and at most kMaxSeriesLead after now.
+  // Public. INVALID_ARGUMENT naming granularity (required), article_id, start_time or
+  // end_time (older than the retention, more than 24 hours after now), end_time (before
+  // start_time) or start_time (range too long); UNAVAILABLE.
   absl::StatusOr<std::vector<SeriesPoint>> GetTimeSeries(const SeriesRequest& request);
 
   // Sets the legacy baselines of 1..1000 articles (a repeated id takes its last value) and

@@ -13,11 +13,17 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/base/text_rules.h"
+#include "services/analytics/core/view_validation.h"
 
 namespace bulletin::analytics {
 namespace {
 
 constexpr char kHeader[] = "# bulletin-analytics spill v1";
+// The range of protobuf's Timestamp (0001-01-01 .. 9999-12-31), which every view time
+// came through.
+const absl::Time kMinSpilledTime = absl::FromUnixSeconds(-62135596800);
+const absl::Time kMaxSpilledTime = absl::FromUnixSeconds(253402300799);
 
 }  // namespace
 
@@ -80,6 +86,14 @@ absl::StatusOr<std::deque<QueuedView>> ReadSpillFile(const std::string& path) {
     v.client_ip = f[2];
     v.request_id = f[4];
     v.time = absl::FromUnixMicros(micros);
+    // What the core validated before spilling: a damaged or foreign file must not reach
+    // the store with an id, address or time no request could have carried.
+    if (!IsValidId(v.article_id) || (!v.request_id.empty() && !IsValidId(v.request_id)) ||
+        (!v.client_ip.empty() && CanonicalIp(v.client_ip).empty()) ||
+        (v.visitor_id.empty() && v.client_ip.empty()) || v.time < kMinSpilledTime ||
+        v.time > kMaxSpilledTime) {
+      return bad();
+    }
     v.filtered = static_cast<NotCounted>(filtered);
     views.push_back(std::move(v));
   }

@@ -132,6 +132,15 @@ TEST_F(AnalyticsBufferTest, AMalformedSpillFileStopsTheStartNamingTheFlag) {
   { std::ofstream(options.spill_file) << "# bulletin-analytics spill v1\nnot\ta\tview\n"; }
   ViewBatcher batcher(*store_, options, [this] { return now_; });
   EXPECT_THAT(batcher.Start(), StatusIs(absl::StatusCode::kInvalidArgument, "--spill-file: "));
+  // Well-formed lines with what no request could carry: a time 2^62 µs (year 146,000), a
+  // malformed id, no visitor at all.
+  for (const char* line :
+       {"a\tv\t\t\t\t4611686018427387904\t0", "a b\tv\t\t\t\t0\t0", "a\t\t\t\t\t0\t0"}) {
+    { std::ofstream(options.spill_file) << "# bulletin-analytics spill v1\n" << line << "\n"; }
+    ViewBatcher other(*store_, options, [this] { return now_; });
+    EXPECT_THAT(other.Start(), StatusIs(absl::StatusCode::kInvalidArgument, "line 2 is malformed"))
+        << line;
+  }
 }
 
 }  // namespace

@@ -198,5 +198,36 @@ TEST_F(AnalyticsTopTest, TimeSeriesAreZeroFilledOldestFirst) {
               StartsWith("start_time: "));
 }
 
+TEST_F(AnalyticsTopTest, TimeSeriesTimesFarAwayAreRefusedNamingTheField) {
+  const absl::Time far = absl::FromUnixSeconds(int64_t{1} << 62);  // the end time
+  auto status = [&](SeriesRequest r) { return core_->GetTimeSeries(r).status(); };
+  for (Granularity g : {Granularity::kHourly, Granularity::kDaily}) {
+    EXPECT_THAT(status({"ts", g, std::nullopt, far}),
+                StatusIs(absl::StatusCode::kInvalidArgument, "end_time: more than 24 hours"));
+    EXPECT_THAT(status({"ts", g, now_, far}),
+                StatusIs(absl::StatusCode::kInvalidArgument, "end_time: more than 24 hours"));
+    EXPECT_THAT(status({"ts", g, far, std::nullopt}),
+                StatusIs(absl::StatusCode::kInvalidArgument, "start_time: more than 24 hours"));
+    EXPECT_THAT(status({"ts", g, std::nullopt, absl::InfiniteFuture()}),
+                StatusIs(absl::StatusCode::kInvalidArgument, "end_time: "));
+    EXPECT_THAT(status({"ts", g, absl::InfinitePast(), std::nullopt}),
+                StatusIs(absl::StatusCode::kInvalidArgument, "start_time: older than"));
+    EXPECT_THAT(status({"ts", g, std::nullopt, absl::InfinitePast()}),
+                StatusIs(absl::StatusCode::kInvalidArgument, "end_time: older than"));
+  }
+  EXPECT_THAT(status({"ts", Granularity::kHourly, now_ + absl::Hours(2), std::nullopt}),
+              StatusIs(absl::StatusCode::kInvalidArgument, "start_time: must not be after"));
+  // The most a range may span: 48 hourly points, or 400 daily ones.
+  EXPECT_THAT(status({"ts", Granularity::kHourly, now_ - absl::Hours(47), now_ + absl::Hours(2)}),
+              StatusIs(absl::StatusCode::kInvalidArgument, "start_time: the range is longer"));
+  ASSERT_OK_AND_ASSIGN(
+      auto ahead, core_->GetTimeSeries(
+                      {"ts", Granularity::kHourly, now_ - absl::Hours(2), now_ + absl::Hours(24)}));
+  EXPECT_EQ(ahead.size(), 26u) << "up to 24 hours ahead is allowed (zero points)";
+  ASSERT_OK_AND_ASSIGN(auto old_end, core_->GetTimeSeries({"ts", Granularity::kHourly, std::nullopt,
+                                                           now_ - absl::Hours(40)}));
+  EXPECT_EQ(old_end.size(), 7u) << "a default start stops at the retention";
+}
+
 }  // namespace
 }  // namespace bulletin::analytics
