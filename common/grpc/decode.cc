@@ -188,6 +188,7 @@ absl::Status DecodeMessage(const grpc::ByteBuffer& buffer, google::protobuf::Mes
 }
 
 void EncodeMessage(const google::protobuf::Message& message, grpc::ByteBuffer* buffer) {
+  buffer->Clear();  // the serialiser requires an empty buffer
   bool own_buffer;
   grpc::SerializationTraits<google::protobuf::Message>::Serialize(message, buffer, &own_buffer);
 }

@@ -25,7 +25,7 @@ absl::Status DecodeMessage(absl::string_view bytes, google::protobuf::Message* m
 absl::Status DecodeMessage(const grpc::ByteBuffer& buffer, google::protobuf::Message* message,
                            absl::string_view prefix = "");
 
-// Serialises `message` into `*buffer`.
+// Serialises `message` into `*buffer`, replacing what it held.
 void EncodeMessage(const google::protobuf::Message& message, grpc::ByteBuffer* buffer);
 
 // Why `bytes` is not a valid `descriptor` message: "<path>: <problem>" (without prefix).
