@@ -124,8 +124,9 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
   const auto interval = static_cast<unsigned int>(
       std::min<int64_t>(absl::ToInt64Seconds(config.reload_interval), 24 * 3600));
   // The provider re-reads the files every `interval` and hands changed ones to new
-  // handshakes; a key and certificate that do not match (a half-finished update) are
-  // ignored until they do, so replace both files by rename.
+  // handshakes. It does not check that the key matches the certificate: one read between
+  // the replacement of the key and of the certificate fails handshakes until the next
+  // read, hence the symlinked-directory swap in docs/operations.md.
   auto provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
       config.key_file, config.cert_file, config.client_ca_file, interval);
   grpc::experimental::TlsServerCredentialsOptions options(provider);
