@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -51,6 +52,12 @@ struct RateLimitConfig {
 
 // Checks the role names of `config.roles`: InvalidArgument naming `flag` for another.
 absl::Status CheckRateLimitRoles(const RateLimitConfig& config, absl::string_view flag);
+
+// Checks that every --rate-method name is one of `methods` (full names,
+// "/package.Service/Method"), given in full or bare: InvalidArgument naming `flag` and the
+// first unknown name, so that a typo does not silently limit nothing.
+absl::Status CheckRateLimitMethods(const RateLimitConfig& config,
+                                   const std::vector<std::string>& methods, absl::string_view flag);
 
 // The address part of a gRPC peer string, the key of an anonymous caller:
 //   "ipv4:10.1.2.3:5000" -> "10.1.2.3", "ipv6:[2001:db8:1:2:3::4]:5000" -> "2001:db8:1:2::/64",

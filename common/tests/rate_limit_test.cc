@@ -167,6 +167,21 @@ TEST_F(RateLimitTest, AllOffIsDisabledAndAdmitsEverything) {
   for (int i = 0; i < 1000; ++i) ASSERT_OK(limiter.AdmitPeer("ipv4:10.0.0.1:1", Caller(), kRecord));
 }
 
+TEST(RateLimitFlagsTest, MethodNamesMustExist) {
+  const std::vector<std::string> methods = {kRecord, kGet};
+  RateLimitConfig config;
+  config.methods["RecordView"] = Limit(1, 1);
+  config.methods[kGet] = Limit(1, 1);
+  EXPECT_OK(CheckRateLimitMethods(config, methods, "rate-method"));
+  config.methods["RecordViews"] = Limit(1, 1);  // a typo, or another service's method
+  EXPECT_THAT(CheckRateLimitMethods(config, methods, "rate-method"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "--rate-method: \"RecordViews\""));
+  RateLimitConfig view;
+  view.methods["View"] = Limit(1, 1);  // a suffix of a name is not the name
+  EXPECT_THAT(CheckRateLimitMethods(view, methods, "rate-method"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 TEST(RateLimitFlagsTest, ParsesRpsAndBurst) {
   ASSERT_OK_AND_ASSIGN(RateLimit a, ParseRateLimit("100", "rate-token"));
   EXPECT_EQ(a.rate, 100);
