@@ -14,6 +14,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/base/text_rules.h"
 
 namespace bulletin::analytics {
 namespace {
@@ -129,8 +130,8 @@ absl::StatusOr<ViewFilter> ViewFilter::Create(const std::vector<std::string>& ex
   for (absl::string_view entry : absl::StrSplit(excluded, ',', absl::SkipWhitespace())) {
     entry = absl::StripAsciiWhitespace(entry);
     auto bad = [&] {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--exclude-addresses: \"", entry, "\" is not an IP address or CIDR range"));
+      return absl::InvalidArgumentError(absl::StrCat("--exclude-addresses: \"", Excerpt(entry),
+                                                     "\" is not an IP address or CIDR range"));
     };
     std::vector<std::string> parts = absl::StrSplit(entry, absl::MaxSplits('/', 1));
     Range range;

@@ -29,9 +29,12 @@ std::string CanonicalIp(const std::string& ip) {
 
 absl::Status ValidateView(View& v, absl::Time now, absl::string_view prefix) {
   RETURN_IF_ERROR(CheckId(v.article_id, absl::StrCat(prefix, "article_id")));
+  // Free text is checked by its length first (bytes: what it costs), then by the shared
+  // rule (UTF-8, no control characters); no message quotes it.
   if (v.visitor_id.size() > kMaxVisitorIdLength) {
     return Invalid(prefix, "visitor_id", "must be at most 128 bytes");
   }
+  RETURN_IF_ERROR(CheckText(v.visitor_id, absl::StrCat(prefix, "visitor_id"), {}));
   if (v.visitor_id.empty() && v.client_ip.empty()) {
     return Invalid(prefix, "client_ip", "required when visitor_id is empty");
   }
@@ -42,10 +45,12 @@ absl::Status ValidateView(View& v, absl::Time now, absl::string_view prefix) {
   if (v.user_agent.size() > kMaxUserAgentLength) {
     return Invalid(prefix, "user_agent", "must be at most 1024 bytes");
   }
+  RETURN_IF_ERROR(CheckText(v.user_agent, absl::StrCat(prefix, "user_agent"), {}));
   if (!v.locale.empty()) RETURN_IF_ERROR(CheckLocale(&v.locale, absl::StrCat(prefix, "locale")));
   if (v.referrer.size() > kMaxReferrerLength) {
     return Invalid(prefix, "referrer", "must be at most 2048 bytes");
   }
+  RETURN_IF_ERROR(CheckText(v.referrer, absl::StrCat(prefix, "referrer"), {}));
   if (!v.request_id.empty()) {
     RETURN_IF_ERROR(CheckId(v.request_id, absl::StrCat(prefix, "request_id")));
   }

@@ -1,5 +1,6 @@
 // Input rules of the analytics contract for views: ids, visitor, address, user agent,
-// locale, referrer, request id and view time. Ids and locales follow the one rule set of
+// locale, referrer, request id and view time. Ids, locales and free text (visitor id, user
+// agent, referrer: UTF-8, no control characters) follow the one rule set of
 // common/base/text_rules.h (a locale is normalised in place: "zh_cn" -> "zh-CN").
 //
 // Each check returns OK or INVALID_ARGUMENT whose message starts with the field's full

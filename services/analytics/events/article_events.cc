@@ -4,10 +4,25 @@
 
 #include "common/base/log.h"
 #include "common/base/status_macros.h"
+#include "common/base/text_rules.h"
 
 namespace bulletin::analytics {
 
 namespace events = ::bulletin::events::v1;
+
+namespace {
+
+// What a title or slug may be when analytics stores it and serves it in top lists: the
+// shared free-text rule, bounded. Content enforces its own (stricter) rules; this guards
+// the top lists against an event from an older or foreign writer.
+constexpr size_t kMaxStoredTitle = 1000;
+constexpr size_t kMaxStoredSlug = 200;
+
+std::string Sanitised(const std::string& text, size_t max_code_points) {
+  return CheckText(text, "text", {false, max_code_points, false}).ok() ? text : std::string();
+}
+
+}  // namespace
 
 std::optional<ArticleMeta> ArticleMetaOf(const events::ArticleEvent& e) {
   ArticleMeta m;
@@ -24,15 +39,22 @@ std::optional<ArticleMeta> ArticleMetaOf(const events::ArticleEvent& e) {
       return std::nullopt;
   }
   const events::ArticleSnapshot& a = e.article();
-  if (a.id().empty()) return std::nullopt;
+  // The id is a Redis key and a top-list member: only a valid id is stored.
+  if (!IsValidId(a.id())) return std::nullopt;
   m.article_id = a.id();
   m.revision = a.revision();
-  if (!a.category_id().empty()) m.categories.push_back(a.category_id());
-  m.categories.insert(m.categories.end(), a.category_ancestor_ids().begin(),
-                      a.category_ancestor_ids().end());
-  m.default_locale = a.default_locale();
+  if (IsValidId(a.category_id())) m.categories.push_back(a.category_id());
+  for (const std::string& c : a.category_ancestor_ids()) {
+    if (IsValidId(c)) m.categories.push_back(c);
+  }
+  if (std::optional<std::string> locale = NormalizeLocale(a.default_locale())) {
+    m.default_locale = *locale;
+  }
   for (const events::LocalizedSummary& t : a.translations()) {
-    m.translations.push_back({t.locale(), t.title(), t.slug().empty() ? a.slug() : t.slug()});
+    std::optional<std::string> locale = NormalizeLocale(t.locale());
+    if (!locale) continue;  // a locale is a filter-set key: a malformed one is dropped
+    m.translations.push_back({*locale, Sanitised(t.title(), kMaxStoredTitle),
+                              Sanitised(t.slug().empty() ? a.slug() : t.slug(), kMaxStoredSlug)});
   }
   if (m.default_locale.empty() && !m.translations.empty()) {
     m.default_locale = m.translations[0].locale;

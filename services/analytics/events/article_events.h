@@ -20,7 +20,10 @@ namespace bulletin::analytics {
 inline constexpr char kConsumerGroup[] = "analytics";
 
 // The metadata an event carries; nullopt for an event analytics ignores (another type, no
-// article id).
+// or a malformed article id). What is stored is checked as a request would be: malformed
+// category ids and translations with a malformed locale are left out, locales are
+// normalised, and a title or slug that breaks the free-text rule (control characters,
+// invalid UTF-8, over 1000 / 200 characters) is stored empty (unknown).
 std::optional<ArticleMeta> ArticleMetaOf(const events::v1::ArticleEvent& event);
 
 // Stores the metadata of each event of `batch` in order; entries without a usable event

@@ -110,7 +110,7 @@ TEST_F(AnalyticsBufferTest, BufferedViewsAreSpilledAtStopAndReplayedAtStart) {
     View v;
     v.article_id = "s";
     v.client_ip = absl::StrCat("198.51.100.", i);  // derived visitors: resolved at replay
-    v.user_agent = "Mozilla/5.0\twith a tab";
+    v.user_agent = "Mozilla/5.0 \"quoted\" \\ back-slashed";  // escaped in the file
     EXPECT_TRUE(Record(v).queued);
   }
   core_.reset();

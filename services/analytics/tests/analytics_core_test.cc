@@ -245,6 +245,51 @@ TEST_F(AnalyticsCoreTest, InvalidInputNamesTheFieldAndChangesNothing) {
               StartsWith("items: "));
 }
 
+TEST_F(AnalyticsCoreTest, ControlCharactersAreRefusedAndMessagesStayShort) {
+  struct Case {
+    std::function<void(View&)> change;
+    std::string field;
+  };
+  const std::string huge(70000, 'q');
+  const std::vector<Case> cases = {
+      {[](View& v) { v.visitor_id = "alice\x1b[31m"; }, "visitor_id: must not contain control"},
+      {[](View& v) { v.visitor_id = "\xc3\x28"; }, "visitor_id: not valid UTF-8"},
+      {[](View& v) { v.user_agent = "Mozilla/5.0\a"; }, "user_agent: must not contain control"},
+      {[](View& v) { v.user_agent = "Mozilla/5.0\twith a tab"; }, "user_agent: must not"},
+      {[](View& v) { v.user_agent = "Mozilla \xc2\x85"; }, "user_agent: must not"},  // C1 NEL
+      {[](View& v) { v.referrer = std::string("https://e.example/\0x", 20); }, "referrer: must"},
+      {[](View& v) { v.referrer = "https://e.example/\xff"; }, "referrer: not valid UTF-8"},
+      {[&](View& v) { v.article_id = huge; }, "article_id: "},
+      {[&](View& v) { v.visitor_id = huge; }, "visitor_id: "},
+      {[&](View& v) { v.user_agent = huge; }, "user_agent: "},
+      {[&](View& v) { v.referrer = huge; }, "referrer: "},
+      {[&](View& v) { v.locale = huge; }, "locale: "},
+      {[&](View& v) { v.request_id = huge; }, "request_id: "},
+      {[&](View& v) { v.client_ip = huge; }, "client_ip: "},
+  };
+  for (const Case& c : cases) {
+    View v = ViewOf("good", "alice");
+    c.change(v);
+    absl::StatusOr<RecordResult> r = core_->RecordView(kFrontend, v);
+    EXPECT_THAT(r, StatusIs(absl::StatusCode::kInvalidArgument, c.field)) << c.field;
+    EXPECT_LT(r.status().message().size(), 120u) << c.field;
+    std::vector<View> batch(3, ViewOf("good", "bob"));
+    c.change(batch[2]);
+    absl::StatusOr<BatchResult> b = core_->RecordViews(kFrontend, batch, 10);
+    EXPECT_THAT(b, StatusIs(absl::StatusCode::kInvalidArgument, "views[12]." + c.field)) << c.field;
+    EXPECT_LT(b.status().message().size(), 120u) << c.field;
+  }
+  EXPECT_EQ(StatsOf("good").views, 1) << "bob's first view; nothing invalid counted";
+  for (const absl::Status& s :
+       {core_->GetStats({huge}, 0).status(), core_->GetTopArticles({{}, {}, huge, "", 0}).status(),
+        core_->GetTopArticles({{}, {}, "", huge, 0}).status(),
+        core_->GetTimeSeries({huge, Granularity::kDaily, {}, {}}).status(),
+        core_->ImportViews(kAdmin, {{huge, 1, 0}}).status()}) {
+    EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
+    EXPECT_LT(s.message().size(), 120u) << s.message().substr(0, 200);
+  }
+}
+
 TEST_F(AnalyticsCoreTest, LocalesAreNormalisedAsContentNormalisesThem) {
   // The one locale rule of common/base/text_rules.h: analytics used to refuse these.
   int i = 0;

@@ -51,6 +51,28 @@ TEST(ArticleEventsTest, AnEventBecomesTheArticlesMetadata) {
   EXPECT_FALSE(ArticleMetaOf(e).has_value()) << "no article id";
 }
 
+TEST(ArticleEventsTest, WhatIsStoredFollowsTheTextRules) {
+  ev::ArticleEvent e = ArticleEventOf("a1", ev::ARTICLE_EVENT_TYPE_PUBLISHED, 1, "bad category",
+                                      {"news"}, {"en", "zh_cn", "not a locale"});
+  ev::ArticleSnapshot* a = e.mutable_article();
+  a->mutable_translations(0)->set_title("Escape \x1b[31m and bell \a");
+  a->mutable_translations(1)->set_title("\xc3\x28 not UTF-8");
+  a->mutable_translations(1)->set_slug(std::string(70000, 's'));
+  std::optional<ArticleMeta> meta = ArticleMetaOf(e);
+  ASSERT_TRUE(meta.has_value());
+  EXPECT_EQ(meta->categories, (std::vector<std::string>{"news"})) << "the malformed id left out";
+  ASSERT_EQ(meta->translations.size(), 2u) << "the malformed locale left out";
+  EXPECT_EQ(meta->translations[0].title, "") << "control characters: stored as unknown";
+  EXPECT_EQ(meta->translations[0].slug, "en-a1");
+  EXPECT_EQ(meta->translations[1].locale, "zh-CN") << "normalised";
+  EXPECT_EQ(meta->translations[1].title, "");
+  EXPECT_EQ(meta->translations[1].slug, "");
+  a->set_id("a\nb");
+  EXPECT_FALSE(ArticleMetaOf(e).has_value()) << "an id that is not an id";
+  a->set_id(std::string(70000, 'x'));
+  EXPECT_FALSE(ArticleMetaOf(e).has_value());
+}
+
 TEST(ArticleEventsTest, TheHandlerStoresEachUsableEventAndStopsAtAStoreError) {
   MemoryViewStore memory;
   FaultyViewStore store(memory);

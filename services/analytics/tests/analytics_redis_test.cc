@@ -195,6 +195,16 @@ TEST_F(AnalyticsRedisTest, RedisKilledWhileRecordingTotalEqualsCountedViews) {
   EXPECT_EQ(site.site_today_views, counted.load());
 }
 
+TEST_F(AnalyticsRedisTest, AStoredValueOfTheWrongShapeIsInternalWithoutRedisText) {
+  const std::string garbage = "secret-" + std::string(70000, 'g');
+  ASSERT_OK(redis_->Command({"SET", ArticleKeys("odd").Views(), garbage}));
+  absl::StatusOr<StatsResult> stats = core_->GetStats({"odd"}, 0);
+  EXPECT_THAT(stats, StatusIs(absl::StatusCode::kInternal, "redis: unexpected"));
+  EXPECT_LT(stats.status().message().size(), 100u);
+  EXPECT_THAT(std::string(stats.status().message()),
+              ::testing::Not(::testing::HasSubstr("secret")));
+}
+
 TEST_F(AnalyticsRedisTest, ArticleEventsFromTheStreamReachTheTopLists) {
   RecordMany("hot", 5, "h");
   RecordMany("warm", 2, "w");

@@ -77,6 +77,12 @@ TEST(AnalyticsConfigTest, OutOfRangeValuesNameTheFlag) {
   }
 }
 
+TEST(AnalyticsConfigTest, AnErrorQuotesOnlyAnExcerptOfTheValue) {
+  absl::StatusOr<Config> c = Parse({"--exclude-addresses=10.0.0.1," + std::string(70000, 'x')});
+  EXPECT_THAT(c, StatusIs(absl::StatusCode::kInvalidArgument, "--exclude-addresses: \"xxx"));
+  EXPECT_LT(c.status().message().size(), 120u);
+}
+
 TEST(AnalyticsConfigTest, LoadsTheBotPatternsFile) {
   testing::TempDir dir;
   const std::string path = dir.path() + "/bots";

@@ -192,7 +192,7 @@ absl::StatusOr<std::vector<TopEntry>> RedisViewStore::Top(const TopQuery& query,
   args.insert(args.end(), weights.begin(), weights.end());
   ASSIGN_OR_RETURN(const RedisReply reply, redis_.Eval(kTopScript, keys, args));
   if (reply.type != RedisReply::Type::kArray) {
-    return absl::InternalError("redis: unexpected top-list reply " + DebugString(reply));
+    return UnexpectedReply("top-list", reply);
   }
   const size_t stride = trending ? 3 : 2;
   std::vector<TopEntry> entries;
@@ -242,7 +242,7 @@ absl::StatusOr<bool> RedisViewStore::ApplyArticle(const ArticleMeta& meta) {
       const RedisReply reply,
       redis_.Eval(kMetaScript, {site::Meta(meta.article_id), site::Published()}, args));
   if (reply.type != RedisReply::Type::kInteger) {
-    return absl::InternalError("redis: unexpected metadata reply " + DebugString(reply));
+    return UnexpectedReply("metadata", reply);
   }
   return reply.integer == 1;
 }

@@ -2,7 +2,9 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/base/log.h"
 #include "common/base/status_macros.h"
+#include "common/base/text_rules.h"
 #include "services/analytics/core/counts.h"
 
 namespace bulletin::analytics {
@@ -16,14 +18,14 @@ absl::StatusOr<int64_t> IntOf(const RedisReply& r) {
     case RedisReply::Type::kString: {
       int64_t v = 0;
       if (!absl::SimpleAtoi(r.str, &v)) {
-        return absl::InternalError(absl::StrCat("redis: not a number: \"", r.str, "\""));
+        return UnexpectedReply("number", r);
       }
       return v;
     }
     case RedisReply::Type::kError:
       return r.ToStatus();
     default:
-      return absl::InternalError("redis: unexpected reply " + DebugString(r));
+      return UnexpectedReply("number", r);
   }
 }
 
@@ -46,19 +48,25 @@ absl::StatusOr<double> DoubleOf(const RedisReply& r) {
     case RedisReply::Type::kString: {
       double v = 0;
       if (!absl::SimpleAtod(r.str, &v)) {
-        return absl::InternalError(absl::StrCat("redis: not a number: \"", r.str, "\""));
+        return UnexpectedReply("number", r);
       }
       return v;
     }
     case RedisReply::Type::kError:
       return r.ToStatus();
     default:
-      return absl::InternalError("redis: unexpected reply " + DebugString(r));
+      return UnexpectedReply("number", r);
   }
 }
 
 std::string Seconds(absl::Duration d) { return absl::StrCat(absl::ToInt64Seconds(d)); }
 
 bool IsNoScript(const RedisReply& r) { return r.is_error() && r.str.rfind("NOSCRIPT", 0) == 0; }
+
+absl::Status UnexpectedReply(absl::string_view what, const RedisReply& r) {
+  Logger()->error("redis: unexpected {} reply: {}", std::string(what),
+                  Excerpt(DebugString(r), 200));
+  return absl::InternalError(absl::StrCat("redis: unexpected ", what, " reply"));
+}
 
 }  // namespace bulletin::analytics

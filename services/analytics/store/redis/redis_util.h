@@ -1,11 +1,13 @@
-// Small helpers shared by the Redis-backed analytics files: reading integer replies and
-// hashing scripts. Internal to services/analytics; pure functions.
+// Small helpers shared by the Redis-backed analytics files: reading integer replies,
+// recognising NOSCRIPT and reporting a reply of the wrong shape (logged, not returned).
+// Internal to services/analytics; thread-safe.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/redis/redis_client.h"
 
@@ -24,5 +26,9 @@ absl::StatusOr<double> DoubleOf(const RedisReply& r);
 std::string Seconds(absl::Duration d);
 
 bool IsNoScript(const RedisReply& r);
+
+// INTERNAL "redis: unexpected <what> reply": the reply itself (an excerpt) goes to the log,
+// never to the caller, so no Redis text reaches a client.
+absl::Status UnexpectedReply(absl::string_view what, const RedisReply& r);
 
 }  // namespace bulletin::analytics

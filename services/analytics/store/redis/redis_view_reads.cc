@@ -62,7 +62,7 @@ absl::StatusOr<StatsResult> RedisViewStore::Stats(const std::vector<std::string>
     const RedisReply* r = &replies[i * kPerArticle];
     if (r[2].is_error()) return r[2].ToStatus();
     if (r[2].elements.size() != 2) {
-      return absl::InternalError("redis: unexpected HMGET reply " + DebugString(r[2]));
+      return UnexpectedReply("HMGET", r[2]);
     }
     ASSIGN_OR_RETURN(const int64_t views, IntOf(r[0]));
     ASSIGN_OR_RETURN(const int64_t uniques, IntOf(r[1]));
@@ -108,7 +108,7 @@ absl::StatusOr<std::vector<SeriesPoint>> RedisViewStore::Series(const std::strin
   const RedisReply& counts = replies[0];
   if (counts.is_error()) return counts.ToStatus();
   if (counts.elements.size() != static_cast<size_t>(points)) {
-    return absl::InternalError("redis: unexpected MGET reply " + DebugString(counts));
+    return UnexpectedReply("MGET", counts);
   }
   std::vector<SeriesPoint> out;
   out.reserve(points);

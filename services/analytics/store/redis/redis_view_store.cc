@@ -297,7 +297,7 @@ absl::StatusOr<std::vector<RecordResult>> RedisViewStore::Record(
     size_t expected = 0;
     for (const Group& g : calls[c]) expected += 4 + g.views.size();
     if (r.type != RedisReply::Type::kArray || r.elements.size() != expected) {
-      return absl::InternalError("redis: unexpected script reply " + DebugString(r));
+      return UnexpectedReply("counting script", r);
     }
     const RedisReply* e = r.elements.data();
     absl::MutexLock lock(&mu_);
@@ -378,8 +378,7 @@ absl::StatusOr<std::vector<Totals>> RedisViewStore::Import(
     }
   }
   if (r.type != RedisReply::Type::kArray || r.elements.size() != 2 * items.size() + 1) {
-    Logger()->error("redis: unexpected import reply {}", Excerpt(DebugString(r), 200));
-    return absl::InternalError("redis: unexpected reply to the import script");
+    return UnexpectedReply("import script", r);
   }
   std::vector<Totals> totals;
   totals.reserve(items.size());
