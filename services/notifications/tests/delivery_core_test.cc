@@ -298,6 +298,31 @@ TEST_F(NotifyDeliveryTest, DeliveryPageTokensAreSignedAndBoundToTheRequest) {
               StatusIs(kInvalid, "page_token: "));
 }
 
+// #13: event ids and subscription ids of any length or bytes are refused (or reported
+// missing) with a short message naming the field.
+TEST_F(NotifyDeliveryTest, HostileIdsGetAShortMessageNamingTheField) {
+  StartWorker();
+  CreatedSubscription sub = NewSubscription();
+  const std::string huge(70000, 'q');
+  auto expect_short = [](const absl::Status& st, const std::string& field) {
+    EXPECT_THAT(st, StatusIs(absl::StatusCode::kInvalidArgument)) << field;
+    EXPECT_EQ(st.message().find(field + ": "), 0u) << st.message().substr(0, 300);
+    EXPECT_LT(st.message().size(), 200u) << field;
+  };
+  const std::string& id = sub.subscription.id;
+  expect_short(delivery_core_->Redeliver(kAcme, id, huge).status(), "event_id");
+  expect_short(delivery_core_->Redeliver(kAcme, id, "caf\xC3\xA9").status(), "event_id");
+  expect_short(delivery_core_->Redeliver(kAcme, id, "a\x1b").status(), "event_id");
+  expect_short(delivery_core_->Redeliver(kAcme, huge, "e1").status(), "subscription_id");
+  expect_short(delivery_core_->SendTest(kAcme, huge).status(), "subscription_id");
+  expect_short(delivery_core_->List(kAcme, id, 0, "", std::nullopt, huge).status(), "event_id");
+  expect_short(delivery_core_->List(kAcme, id, 0, huge, std::nullopt, "").status(), "page_token");
+  absl::Status missing = delivery_core_->Redeliver(kAcme, id, std::string(128, 'q')).status();
+  EXPECT_THAT(missing, StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_LT(missing.message().size(), 200u);
+  EXPECT_EQ(missing.message().find(std::string(41, 'q')), std::string::npos) << missing;
+}
+
 TEST_F(NotifyDeliveryTest, StoreHiccupsDelayButLoseNothing) {
   StartWorker();
   CreatedSubscription sub = NewSubscription();

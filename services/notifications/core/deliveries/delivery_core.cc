@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/base/ids.h"
 #include "common/base/status_macros.h"
+#include "common/base/text_rules.h"
 #include "services/notifications/core/subscriptions/validation.h"
 
 namespace bulletin::notify {
@@ -20,8 +21,9 @@ absl::Status CheckEventId(const std::string& id) {
   if (id.size() > kMaxEventId)
     return absl::InvalidArgumentError("event_id: longer than 128 characters");
   for (char c : id) {
-    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7F) {
-      return absl::InvalidArgumentError("event_id: must not contain spaces or control characters");
+    // Printable ASCII: every event id Bulletin issues is (UUIDs, "test_<uuid>").
+    if (static_cast<unsigned char>(c) <= ' ' || static_cast<unsigned char>(c) >= 0x7F) {
+      return absl::InvalidArgumentError("event_id: must be printable ASCII without spaces");
     }
   }
   return absl::OkStatus();
@@ -73,7 +75,7 @@ absl::StatusOr<Delivery> DeliveryCore::Redeliver(const Caller& caller,
   }
   if (sub.state != SubscriptionState::kActive) {
     return absl::FailedPreconditionError(
-        absl::StrCat("subscription \"", sub.id, "\" is ",
+        absl::StrCat("subscription \"", Excerpt(sub.id), "\" is ",
                      sub.state == SubscriptionState::kPaused ? "PAUSED" : "DISABLED",
                      ": resume it with ResumeSubscription first"));
   }

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/base/log.h"
 #include "common/base/status_macros.h"
+#include "common/base/text_rules.h"
 
 namespace bulletin::notify {
 namespace {
@@ -46,7 +47,7 @@ absl::StatusOr<std::shared_ptr<StreamSession>> StreamManager::Open(
                    subscriptions_.Get(caller, subscription_id, "subscription_id"));
   if (sub.state != SubscriptionState::kActive) {
     return absl::FailedPreconditionError(
-        absl::StrCat("subscription \"", sub.id, "\" is ",
+        absl::StrCat("subscription \"", Excerpt(sub.id), "\" is ",
                      sub.state == SubscriptionState::kPaused ? "PAUSED" : "DISABLED",
                      sub.state_reason.empty() ? "" : " (" + sub.state_reason + ")",
                      ": resume it with ResumeSubscription first"));
@@ -96,9 +97,9 @@ absl::StatusOr<std::shared_ptr<StreamSession>> StreamManager::Open(
 void StreamManager::EndSubscription(const std::string& subscription_id) {
   for (const std::shared_ptr<StreamSession>& s : Snapshot()) {
     if (s->subscription_id() == subscription_id) {
-      s->End(
-          absl::NotFoundError(absl::StrCat("subscription \"", subscription_id, "\" was deleted")),
-          false);
+      s->End(absl::NotFoundError(
+                 absl::StrCat("subscription \"", Excerpt(subscription_id), "\" was deleted")),
+             false);
     }
   }
 }

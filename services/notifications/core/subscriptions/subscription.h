@@ -23,6 +23,7 @@ inline constexpr int kMaxCategoryIds = 50;
 inline constexpr int kMaxLocales = 20;
 inline constexpr int kMaxWebhookUrl = 2048;
 inline constexpr int kMaxOwner = 128;
+inline constexpr int kMaxPauseReason = 200;  // characters
 inline constexpr int kMaxSubscriptionsPerOwner = 100;
 
 enum class SubscriptionState { kActive, kPaused, kDisabled };

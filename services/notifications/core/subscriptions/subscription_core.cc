@@ -10,6 +10,7 @@
 #include "common/base/etag.h"
 #include "common/base/ids.h"
 #include "common/base/status_macros.h"
+#include "common/base/text_rules.h"
 #include "services/notifications/core/subscriptions/validation.h"
 
 namespace bulletin::notify {
@@ -19,7 +20,6 @@ constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 200;
 constexpr absl::string_view kListName = "subscriptions";
 constexpr int kMaxMutateTries = 5;
-constexpr int kMaxPauseReason = 200;
 constexpr size_t kMaxEtag = 64;
 constexpr size_t kMaxStateReason = 500;
 constexpr absl::Duration kDefaultSecretTtl = absl::Hours(24);
@@ -97,7 +97,7 @@ absl::StatusOr<Subscription> SubscriptionCore::Get(const Caller& caller, const s
   RETURN_IF_ERROR(CheckId(id, field));
   ASSIGN_OR_RETURN(Subscription sub, store_.Get(id));
   if (!Owns(caller, sub)) {
-    return absl::NotFoundError(absl::StrCat("subscription \"", id, "\" not found"));
+    return absl::NotFoundError(absl::StrCat("subscription \"", Excerpt(id), "\" not found"));
   }
   return sub;
 }
@@ -181,8 +181,8 @@ absl::StatusOr<Subscription> SubscriptionCore::Update(const Caller& caller,
     if (!all && !filter && p != "display_name" && p != "webhook_url" && p != "filter.event_types" &&
         p != "filter.category_ids" && p != "filter.include_subcategories" &&
         p != "filter.locales") {
-      return absl::InvalidArgumentError(
-          absl::StrCat("update_mask.paths[", i, "]: unknown or read-only path \"", p, "\""));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "update_mask.paths[", i, "]: unknown or read-only path \"", Excerpt(p), "\""));
     }
   }
   // Validate the new values before reading anything: bad input changes nothing.
@@ -212,15 +212,13 @@ absl::StatusOr<Subscription> SubscriptionCore::Pause(const Caller& caller, const
                                                      const std::string& reason) {
   RETURN_IF_ERROR(CheckRole(caller));
   RETURN_IF_ERROR(CheckId(id, "id"));
-  if (reason.size() > kMaxPauseReason) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("reason: longer than ", kMaxPauseReason, " characters"));
-  }
+  RETURN_IF_ERROR(CheckPauseReason(reason, "reason"));
   return Mutate(&caller, id, etag, "etag", [&](Subscription* sub) -> absl::StatusOr<bool> {
     if (sub->state == SubscriptionState::kPaused) return false;
     if (sub->state == SubscriptionState::kDisabled) {
-      return absl::FailedPreconditionError(absl::StrCat("subscription \"", id, "\" is DISABLED (",
-                                                        sub->state_reason, "): resume it instead"));
+      return absl::FailedPreconditionError(absl::StrCat("subscription \"", Excerpt(id),
+                                                        "\" is DISABLED (", sub->state_reason,
+                                                        "): resume it instead"));
     }
     sub->state = SubscriptionState::kPaused;
     sub->state_reason = absl::StrCat("paused by ", Who(caller), reason.empty() ? "" : ": ", reason);

@@ -25,18 +25,24 @@ bool PrivateV4(uint32_t a) {  // host byte order
          in(0xC6120000, 15) || in(0xE0000000, 3);  // multicast, reserved and broadcast
 }
 
+// RFC 3986 unreserved and reserved characters, and '%' (checked for its two hex digits).
+bool IsUrlChar(unsigned char c) {
+  return absl::ascii_isalnum(c) || std::strchr("-._~:/?#[]@!$&'()*+,;=%", c) != nullptr;
+}
+
 }  // namespace
 
 absl::Status CheckDisplayName(absl::string_view value, absl::string_view field) {
-  if (absl::StripAsciiWhitespace(value).empty()) return Invalid(field, "must not be empty");
-  for (char c : value) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7F) return Invalid(field, "must not contain control characters");
-  }
-  if (CodePoints(value) > static_cast<size_t>(kMaxDisplayName)) {
-    return Invalid(field, absl::StrCat("longer than ", kMaxDisplayName, " characters"));
-  }
-  return absl::OkStatus();
+  TextRule rule;
+  rule.required = true;
+  rule.max_code_points = kMaxDisplayName;
+  return CheckText(value, field, rule);
+}
+
+absl::Status CheckPauseReason(absl::string_view value, absl::string_view field) {
+  TextRule rule;
+  rule.max_code_points = kMaxPauseReason;
+  return CheckText(value, field, rule);
 }
 
 absl::Status CheckOwner(absl::string_view value, absl::string_view field) {
@@ -112,9 +118,22 @@ absl::Status CheckWebhookUrl(absl::string_view url, bool allow_private, absl::st
   if (url.size() > static_cast<size_t>(kMaxWebhookUrl)) {
     return Invalid(field, absl::StrCat("longer than ", kMaxWebhookUrl, " characters"));
   }
-  for (char c : url) {
-    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7F) {
-      return Invalid(field, "must not contain spaces or control characters");
+  for (size_t i = 0; i < url.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(url[i]);
+    if (c <= ' ' || c >= 0x7F) {
+      return Invalid(field, absl::StrCat("must not contain spaces, control or non-ASCII "
+                                         "characters (percent-encode them; found at byte ",
+                                         i, ")"));
+    }
+    if (!IsUrlChar(c)) {
+      return Invalid(field, absl::StrCat("'", std::string(1, static_cast<char>(c)),
+                                         "' is not allowed in a URL (RFC 3986; percent-encode "
+                                         "it; found at byte ",
+                                         i, ")"));
+    }
+    if (c == '%' && (i + 2 >= url.size() || !absl::ascii_isxdigit(url[i + 1]) ||
+                     !absl::ascii_isxdigit(url[i + 2]))) {
+      return Invalid(field, absl::StrCat("'%' must start a %XX escape (found at byte ", i, ")"));
     }
   }
   bool https = absl::StartsWithIgnoreCase(url, "https://");

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/base/ids.h"
+#include "common/base/text_rules.h"
 
 namespace bulletin::notify {
 namespace {
@@ -24,8 +25,9 @@ bool IsMember(absl::string_view m) {
 }
 
 absl::Status NotFound(const DeliveryKey& key) {
-  return absl::NotFoundError(absl::StrCat("no delivery of event \"", key.event_id,
-                                          "\" to subscription \"", key.subscription_id, "\""));
+  return absl::NotFoundError(absl::StrCat("no delivery of event \"", Excerpt(key.event_id),
+                                          "\" to subscription \"", Excerpt(key.subscription_id),
+                                          "\""));
 }
 
 }  // namespace

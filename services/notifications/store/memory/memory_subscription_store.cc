@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "common/base/etag.h"
 #include "common/base/status_macros.h"
+#include "common/base/text_rules.h"
 
 namespace bulletin::notify {
 namespace {
@@ -25,7 +26,7 @@ bool IsMember(absl::string_view m) {
 }
 
 absl::Status NotFound(const std::string& id) {
-  return absl::NotFoundError(absl::StrCat("subscription \"", id, "\" not found"));
+  return absl::NotFoundError(absl::StrCat("subscription \"", Excerpt(id), "\" not found"));
 }
 
 }  // namespace
@@ -53,8 +54,8 @@ absl::StatusOr<CreatedSubscription> MemorySubscriptionStore::Create(const Subscr
   }
   std::set<std::string>& owned = by_owner_[sub.owner];
   if (static_cast<int>(owned.size()) >= max_per_owner) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("owner \"", sub.owner, "\" already has ", max_per_owner, " subscriptions"));
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "owner \"", Excerpt(sub.owner), "\" already has ", max_per_owner, " subscriptions"));
   }
   StreamId cursor;
   if (log_ != nullptr) {

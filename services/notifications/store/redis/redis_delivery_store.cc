@@ -8,6 +8,7 @@
 #include "absl/strings/str_split.h"
 #include "common/base/ids.h"
 #include "common/base/status_macros.h"
+#include "common/base/text_rules.h"
 #include "services/notifications/store/redis/codes.h"
 #include "services/notifications/store/redis/keys.h"
 
@@ -190,8 +191,9 @@ std::optional<Delivery> FromReplies(const RedisReply& hash, const RedisReply& at
 }
 
 absl::Status NotFound(const DeliveryKey& key) {
-  return absl::NotFoundError(absl::StrCat("no delivery of event \"", key.event_id,
-                                          "\" to subscription \"", key.subscription_id, "\""));
+  return absl::NotFoundError(absl::StrCat("no delivery of event \"", Excerpt(key.event_id),
+                                          "\" to subscription \"", Excerpt(key.subscription_id),
+                                          "\""));
 }
 
 }  // namespace

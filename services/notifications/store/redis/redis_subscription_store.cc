@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "common/base/etag.h"
 #include "common/base/status_macros.h"
+#include "common/base/text_rules.h"
 #include "common/redis/keys.h"
 #include "services/notifications/store/redis/codes.h"
 #include "services/notifications/store/redis/keys.h"
@@ -195,7 +196,7 @@ bool IsMember(absl::string_view m) {
 }
 
 absl::Status NotFound(const std::string& id) {
-  return absl::NotFoundError(absl::StrCat("subscription \"", id, "\" not found"));
+  return absl::NotFoundError(absl::StrCat("subscription \"", Excerpt(id), "\" not found"));
 }
 
 absl::Status Stale(const std::string& etag, const std::string& current) {
@@ -220,8 +221,8 @@ absl::StatusOr<CreatedSubscription> RedisSubscriptionStore::Create(const Subscri
   if (r.elements.empty()) return absl::InternalError("create script: unexpected reply");
   const std::string& outcome = r.elements[0].str;
   if (outcome == "full") {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("owner \"", sub.owner, "\" already has ", max_per_owner, " subscriptions"));
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "owner \"", Excerpt(sub.owner), "\" already has ", max_per_owner, " subscriptions"));
   }
   if (outcome == "created") {
     CreatedSubscription created{sub, secret, false};
