@@ -1,5 +1,7 @@
 #include "common/service/runner.h"
 
+#include <google/protobuf/stubs/logging.h>
+
 #include <algorithm>
 #include <cstdio>
 
@@ -18,7 +20,24 @@ ServiceRunner::~ServiceRunner() {
   if (health_thread_.joinable()) health_thread_.join();
 }
 
+namespace {
+
+// protobuf logs one ERROR line for every request whose string field is not UTF-8; the
+// request is answered INVALID_ARGUMENT (common/grpc/decode.h), so the line would only let
+// anyone flood the log. Its messages go to the debug level; FATAL ones stay critical.
+void ProtobufLogToDebug(google::protobuf::LogLevel level, const char* file, int line,
+                        const std::string& message) {
+  if (level == google::protobuf::LOGLEVEL_FATAL) {
+    Logger()->critical("protobuf {}:{}: {}", file, line, message);
+  } else {
+    Logger()->debug("protobuf {}:{}: {}", file, line, message);
+  }
+}
+
+}  // namespace
+
 absl::Status ServiceRunner::Init() {
+  google::protobuf::SetLogHandler(&ProtobufLogToDebug);
   absl::StatusOr<std::unique_ptr<metrics::HttpEndpoint>> endpoint = StartService(service_, flags_);
   if (!endpoint.ok()) return endpoint.status();
   metrics_endpoint_ = std::move(*endpoint);

@@ -82,11 +82,11 @@ void RecordViewsReactor::RecordChunk(bool last) {
 void RecordViewsReactor::Complete() {
   if (!invalid_.ok()) {
     // The response is not sent with an error status: the message carries the tally.
-    Finish(ToGrpcStatus(
-        absl::InvalidArgumentError(absl::StrCat(
-            invalid_.message(), " (", received_ - 1, " items before it: ", total_.counted,
-            " counted, ", total_.queued, " queued; nothing after it was read)")),
-        context_));
+    Finish(ToGrpcStatus(absl::InvalidArgumentError(absl::StrCat(
+                            invalid_.message(), " (before it: ", received_ - 1,
+                            received_ - 1 == 1 ? " item" : " items", " received, ", total_.counted,
+                            " counted, ", total_.queued, " queued; nothing after it was read)")),
+                        context_));
     return;
   }
   v1::RecordViewsResponse response;
