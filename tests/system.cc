@@ -64,10 +64,26 @@ bool IsServing(const std::string& addr) {
   return s.ok() && resp.status() == grpc::health::v1::HealthCheckResponse::SERVING;
 }
 
-absl::Status System::Start() {
+const char* BinaryName(Service service) {
+  switch (service) {
+    case Service::kContent:
+      return "bulletin-content";
+    case Service::kAnalytics:
+      return "bulletin-analytics";
+    case Service::kNotifications:
+      return "bulletin-notifications";
+  }
+  return "";
+}
+
+absl::Status System::Start(const SystemOptions& options) {
+  options_ = options;
   auto redis = RedisServer::Start();
   if (!redis.ok()) return redis.status();
   redis_ = std::move(*redis);
+  if (options_.redis_fsync_always) {
+    if (absl::Status s = SetRedisFsyncAlways(); !s.ok()) return s;
+  }
   {
     std::ofstream tokens(dir_.path() + "/tokens");
     tokens << "admin " << kAdminToken << "\n"
@@ -104,14 +120,14 @@ absl::Status System::Start() {
   analytics_port_ = FreePort();
   notify_port_ = FreePort();
   content_metrics_port_ = FreePort();
-  s = StartService(content_, "bulletin-content",
+  s = StartService(Service::kContent,
                    {"--db=sqlite:" + dir_.path() + "/content.db",
                     absl::StrCat("--metrics-listen=127.0.0.1:", content_metrics_port_)},
                    content_port_);
   if (!s.ok()) return s;
-  s = StartService(analytics_, "bulletin-analytics", {}, analytics_port_);
+  s = StartService(Service::kAnalytics, {}, analytics_port_);
   if (!s.ok()) return s;
-  s = StartService(notify_, "bulletin-notifications", {"--heartbeat-interval=1s"}, notify_port_);
+  s = StartService(Service::kNotifications, {"--heartbeat-interval=1s"}, notify_port_);
   if (!s.ok()) return s;
   for (const std::string& addr : {content_addr(), analytics_addr(), notify_addr()}) {
     if (!WaitUntil([&] { return IsServing(addr); }, absl::Seconds(15))) {
@@ -145,13 +161,104 @@ absl::Status System::Start() {
   return absl::OkStatus();
 }
 
-absl::Status System::StartService(ChildProcess& process, const std::string& binary,
-                                  const std::vector<std::string>& extra, int port) {
+absl::Status System::StartService(Service service, const std::vector<std::string>& extra,
+                                  int port) {
   std::vector<std::string> args = {
       absl::StrCat("--listen=127.0.0.1:", port), "--redis=" + redis_->url(),
       "--auth-tokens-file=" + dir_.path() + "/tokens", "--log-level=debug", "--drain-timeout=5s"};
   args.insert(args.end(), extra.begin(), extra.end());
-  return process.Start(BinDir() + "/" + binary, args, {}, dir_.path() + "/" + binary + ".log");
+  auto more = options_.extra_flags.find(service);
+  if (more != options_.extra_flags.end()) {
+    args.insert(args.end(), more->second.begin(), more->second.end());
+  }
+  args_[service] = args;
+  const std::string binary = BinaryName(service);
+  return process(service).Start(BinDir() + "/" + binary, args, {},
+                                dir_.path() + "/" + binary + ".log");
+}
+
+ChildProcess& System::process(Service service) {
+  switch (service) {
+    case Service::kContent:
+      return content_;
+    case Service::kAnalytics:
+      return analytics_;
+    case Service::kNotifications:
+      break;
+  }
+  return notify_;
+}
+
+int System::port(Service service) const {
+  switch (service) {
+    case Service::kContent:
+      return content_port_;
+    case Service::kAnalytics:
+      return analytics_port_;
+    case Service::kNotifications:
+      break;
+  }
+  return notify_port_;
+}
+
+std::string System::addr(Service service) const {
+  return absl::StrCat("127.0.0.1:", port(service));
+}
+
+pid_t System::pid(Service service) const {
+  switch (service) {
+    case Service::kContent:
+      return content_.pid();
+    case Service::kAnalytics:
+      return analytics_.pid();
+    case Service::kNotifications:
+      break;
+  }
+  return notify_.pid();
+}
+
+int System::Kill(Service service) { return process(service).Stop(SIGKILL); }
+
+absl::Status System::Restart(Service service) {
+  ChildProcess& p = process(service);
+  if (p.running()) {
+    return absl::FailedPreconditionError(absl::StrCat(BinaryName(service), " is running"));
+  }
+  auto args = args_.find(service);
+  if (args == args_.end()) {
+    return absl::FailedPreconditionError(absl::StrCat(BinaryName(service), " never started"));
+  }
+  const std::string binary = BinaryName(service);
+  // A marker in the log, so a failure message shows which run said what.
+  std::ofstream(dir_.path() + "/" + binary + ".log", std::ios::app)
+      << "---- restarted by the test ----\n";
+  return p.Start(BinDir() + "/" + binary, args->second, {}, dir_.path() + "/" + binary + ".log");
+}
+
+absl::StatusOr<absl::Duration> System::WaitServing(Service service, absl::Duration timeout) {
+  const absl::Time start = absl::Now();
+  const std::string address = addr(service);
+  if (!WaitUntil([&] { return IsServing(address); }, timeout)) {
+    return absl::DeadlineExceededError(absl::StrCat(BinaryName(service), " at ", address,
+                                                    " not SERVING within ",
+                                                    absl::FormatDuration(timeout)));
+  }
+  return absl::Now() - start;
+}
+
+void System::KillRedis() { redis_->Kill(); }
+
+absl::Status System::RestartRedis() {
+  if (absl::Status s = redis_->Restart(); !s.ok()) return s;
+  return options_.redis_fsync_always ? SetRedisFsyncAlways() : absl::OkStatus();
+}
+
+absl::Status System::SetRedisFsyncAlways() {
+  RedisClient client(redis_->options());
+  auto r = client.Command({"CONFIG", "SET", "appendfsync", "always"});
+  if (!r.ok()) return r.status();
+  if (r->str != "OK") return absl::InternalError("CONFIG SET appendfsync always: " + r->str);
+  return absl::OkStatus();
 }
 
 std::vector<int> System::StopServices() {

@@ -1,13 +1,18 @@
 // The whole of Bulletin for end-to-end tests: a real redis-server and the three real
 // service binaries (from build/bin) on free loopback ports, with a tokens file, each
 // stopped by its PID when the System is destroyed. Service logs go to the temp dir and
-// are printed when a test fails, so a red test explains itself.
+// are printed when a test fails, so a red test explains itself. For failure drills a
+// service or Redis can be SIGKILLed by PID and restarted on the same port, flags and data,
+// as a supervisor would. Not thread-safe: one test thread drives a System.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
+#include <sys/types.h>
 
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -25,11 +30,27 @@ inline constexpr char kFrontendToken[] = "frontend-token-for-tests-0001";
 inline constexpr char kPartnerToken[] = "partner-token-for-tests-0001";
 inline constexpr char kOtherPartnerToken[] = "partner-token-for-tests-0002";
 
+// The three services of a System.
+enum class Service { kContent, kAnalytics, kNotifications };
+inline constexpr Service kAllServices[] = {Service::kContent, Service::kAnalytics,
+                                           Service::kNotifications};
+// "bulletin-content", "bulletin-analytics", "bulletin-notifications".
+const char* BinaryName(Service service);
+
+struct SystemOptions {
+  // Flags appended to each service's defaults (a later flag wins over an earlier one).
+  std::map<Service, std::vector<std::string>> extra_flags;
+  // Redis fsyncs its append-only file before it answers (appendfsync always, set again
+  // after every RestartRedis), so a SIGKILL of redis-server loses no acknowledged write.
+  // Otherwise Redis runs with everysec, as common/testing starts it.
+  bool redis_fsync_always = false;
+};
+
 class System {
  public:
   // Starts Redis, seeds the demo data, then starts content, analytics and notifications
   // and waits until each reports SERVING.
-  absl::Status Start();
+  absl::Status Start(const SystemOptions& options = {});
   ~System();
 
   RedisServer& redis() { return *redis_; }
@@ -54,9 +75,29 @@ class System {
   // The services' logs, for failure messages.
   std::string Logs() const;
 
+  // Failure drills. Every process is addressed by its PID, never by name.
+  std::string addr(Service service) const;
+  pid_t pid(Service service) const;
+  // SIGKILL to the service's PID; returns once it has exited (waitpid status).
+  int Kill(Service service);
+  // Starts the service again on the same port with the same flags and data (content's
+  // SQLite file stays in the System's directory); FailedPrecondition if it is running.
+  // Does not wait: see WaitServing.
+  absl::Status Restart(Service service);
+  // Polls the standard health check of `service` until it answers SERVING; returns how
+  // long that took, or DeadlineExceeded after `timeout`.
+  absl::StatusOr<absl::Duration> WaitServing(Service service, absl::Duration timeout);
+  // SIGKILL to redis-server (the acknowledged writes are in its append-only file first),
+  // and a restart on the same port and directory that waits for PING; with
+  // redis_fsync_always, appendfsync always is set again before RestartRedis returns.
+  void KillRedis();
+  absl::Status RestartRedis();
+
  private:
-  absl::Status StartService(ChildProcess& process, const std::string& binary,
-                            const std::vector<std::string>& extra, int port);
+  absl::Status StartService(Service service, const std::vector<std::string>& extra, int port);
+  absl::Status SetRedisFsyncAlways();
+  ChildProcess& process(Service service);
+  int port(Service service) const;
 
   std::unique_ptr<RedisServer> redis_;
   TempDir dir_;
@@ -66,6 +107,8 @@ class System {
   int content_metrics_port_ = 0;
   std::string demo_id_;
   std::string demo_slug_;
+  SystemOptions options_;
+  std::map<Service, std::vector<std::string>> args_;  // as last started, for Restart
   ChildProcess content_;
   ChildProcess analytics_;
   ChildProcess notify_;
