@@ -97,18 +97,22 @@ class DecodedService : public grpc::Service {
   // "bulletin.content.v1.ContentService".
   const std::string& name() const { return descriptor_.full_name(); }
 
-  // Installs the gate every call passes after its caller is known. Call before serving.
+  // Installs the gate every call passes after its caller is known (a call whose token
+  // does not authenticate passes it as anonymous first, so guessing tokens is limited
+  // too). Call before serving.
   void SetGate(CallGate gate) { gate_ = std::move(gate); }
+
+  // The full names of the registered methods ("/package.Service/Method").
+  std::vector<std::string> methods() const { return {paths_.begin(), paths_.end()}; }
 
   // OK when every method of the service has a handler of the right types; otherwise
   // INTERNAL listing what is missing (a programming error: the server refuses to start).
   absl::Status Complete() const;
 
  protected:
+  // `service` is the generated service's service_full_name(); it must be linked in.
   // `tokens` and `pool` must outlive the service.
-  DecodedService(const google::protobuf::ServiceDescriptor& descriptor, const TokenStore& tokens,
-                 WorkerPool& pool)
-      : descriptor_(descriptor), tokens_(tokens), pool_(pool) {}
+  DecodedService(const char* service, const TokenStore& tokens, WorkerPool& pool);
 
   // absl::Status Self::handler(const Caller&, const Req*, Resp*), run on the pool.
   template <typename Self, typename Req, typename Resp>

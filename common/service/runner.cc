@@ -114,12 +114,27 @@ void ServiceRunner::RunHealthWatch() {
 
 int ServiceRunner::Serve(const std::vector<DecodedService*>& services) {
   std::vector<ServiceEntry> entries;
+  std::vector<std::string> methods;
   for (DecodedService* service : services) {
     if (absl::Status complete = service->Complete(); !complete.ok()) {
       RunShutdownHooks();
       return StartupError("bulletin-" + service_, complete);
     }
     entries.push_back({service->name(), service});
+    for (std::string& m : service->methods()) methods.push_back(std::move(m));
+  }
+  if (absl::Status s = CheckRateLimitMethods(flags_.rate_limits, methods, "rate-method"); !s.ok()) {
+    RunShutdownHooks();
+    return StartupError("bulletin-" + service_, s);
+  }
+  limiter_ = std::make_unique<CallLimiter>(flags_.rate_limits);
+  if (limiter_->enabled()) {
+    for (DecodedService* service : services) {
+      service->SetGate([limiter = limiter_.get()](const grpc::ServerContextBase& context,
+                                                  const Caller& caller, absl::string_view method) {
+        return limiter->Admit(context, caller, method);
+      });
+    }
   }
   absl::StatusOr<std::unique_ptr<GrpcServer>> server = GrpcServer::Start(flags_.server, entries);
   if (!server.ok()) {

@@ -18,6 +18,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/grpc/decoded_service.h"
+#include "common/grpc/rate_limit.h"
 #include "common/grpc/server.h"
 #include "common/metrics/http_endpoint.h"
 #include "common/metrics/metrics.h"
@@ -80,6 +81,7 @@ class ServiceRunner {
   const std::string service_;
   const ServiceFlags& flags_;
   std::unique_ptr<metrics::HttpEndpoint> metrics_endpoint_;
+  std::unique_ptr<CallLimiter> limiter_;  // the gate of every call (--rate-* flags)
   std::vector<Probe> probes_;
   std::vector<std::function<void()>> before_drain_;
   std::vector<std::function<void()>> at_shutdown_;
