@@ -1,5 +1,5 @@
-// Helpers for thin gRPC adapters: who is calling, and running a unary call off the
-// callback thread.
+// Helpers for DecodedService (decoded_service.h): who is calling, and running a unary
+// call off the callback thread.
 //
 // A callback handler must not block (STYLE.md), so RunUnary queues the work on a
 // WorkerPool and finishes the reactor from the worker, exactly once. When the pool's
@@ -37,19 +37,6 @@ grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* context, WorkerP
                                  "server busy: too many requests in flight, retry later"));
   }
   return reactor;
-}
-
-// RunUnary for calls that need to know who is calling: resolves the caller first (an
-// UNAUTHENTICATED token ends the call there) and hands it to `work(const Caller&)`.
-// Role checks stay in the core, which knows what each verb requires.
-template <typename Work>
-grpc::ServerUnaryReactor* RunUnaryAs(grpc::CallbackServerContext* context, WorkerPool& pool,
-                                     const TokenStore& tokens, Work work) {
-  return RunUnary(context, pool, [context, &tokens, work = std::move(work)]() mutable {
-    absl::StatusOr<Caller> caller = CallerOf(*context, tokens);
-    if (!caller.ok()) return caller.status();
-    return work(*caller);
-  });
 }
 
 }  // namespace bulletin

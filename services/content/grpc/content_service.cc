@@ -90,7 +90,7 @@ absl::Status ContentService::CreateCategory(const Caller& caller,
 
 absl::Status ContentService::GetCategory(const Caller&, const v1::GetCategoryRequest* request,
                                          v1::Category* response) {
-  // Public, but a malformed or unknown token is still refused (RunUnaryAs).
+  // Public, but a malformed or unknown token is still refused (DecodedService).
 
   ASSIGN_OR_RETURN(const CategoryRead c, core_.GetCategory(request->id(), request->slug()));
   ToProto(c, response);
