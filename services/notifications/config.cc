@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/base/flags.h"
 #include "common/base/status_macros.h"
@@ -29,6 +30,15 @@ absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args,
   flags.String("token-key", &c.token_key,
                "secret (>= 16 characters) signing page tokens; empty: random per process, so "
                "tokens do not survive a restart or work across replicas");
+  flags.Int("max-subscriptions-per-partner", &c.max_subscriptions_per_partner,
+            "quota: subscriptions one partner (owner) may have (1-100000)");
+  flags.Int("max-streams-per-partner", &c.max_streams_per_partner,
+            "quota: Subscribe streams one partner may have open on this replica (0: no limit)");
+  flags.String("redeliver-rate", &c.redeliver_rate_text,
+               "SendTestEvent and RedeliverEvent calls per second per partner, e.g. 2 or 0.5 "
+               "(0: no limit)");
+  flags.Int("redeliver-burst", &c.redeliver_burst,
+            "SendTestEvent and RedeliverEvent calls a partner may make at once (1-10000)");
   flags.String("replica-id", &c.replica_id,
                "this replica's consumer name in the webhook consumer group (stable across "
                "restarts, unique per replica); default <hostname>-<pid>");
@@ -59,6 +69,21 @@ absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args,
   }
   if (!c.token_key.empty() && c.token_key.size() < 16) {
     return absl::InvalidArgumentError("--token-key: at least 16 characters");
+  }
+  if (c.max_subscriptions_per_partner < 1 || c.max_subscriptions_per_partner > 100000) {
+    return absl::InvalidArgumentError(
+        "--max-subscriptions-per-partner: must be between 1 and 100000");
+  }
+  if (c.max_streams_per_partner < 0 || c.max_streams_per_partner > 1000000) {
+    return absl::InvalidArgumentError("--max-streams-per-partner: must be between 0 and 1000000");
+  }
+  if (!absl::SimpleAtod(c.redeliver_rate_text, &c.redeliver_rate) || !(c.redeliver_rate >= 0) ||
+      c.redeliver_rate > 1e6) {
+    return absl::InvalidArgumentError(
+        "--redeliver-rate: expected calls per second between 0 and 1000000, e.g. 2 or 0.5");
+  }
+  if (c.redeliver_burst < 1 || c.redeliver_burst > 10000) {
+    return absl::InvalidArgumentError("--redeliver-burst: must be between 1 and 10000");
   }
   ASSIGN_OR_RETURN(c.retry_schedule, ParseRetrySchedule(c.retry_schedule_text));
   if (c.replica_id.empty()) {

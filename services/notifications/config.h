@@ -19,6 +19,12 @@ struct Config {
   bool allow_private_webhooks = false;
   int64_t stream_queue_limit = 1000;
   std::string token_key;  // signs page tokens; empty: random per process
+  // Per-partner quotas (docs/partners.md#quotas).
+  int64_t max_subscriptions_per_partner = 100;
+  int64_t max_streams_per_partner = 100;  // per replica; 0: unlimited
+  std::string redeliver_rate_text = "2";  // per second; 0: unlimited
+  double redeliver_rate = 2;              // parsed redeliver_rate_text
+  int64_t redeliver_burst = 20;
   // Webhooks.
   std::string replica_id;  // consumer name in the group; default "<hostname>-<pid>"
   std::string consumer_group = "notifications";

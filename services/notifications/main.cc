@@ -37,10 +37,13 @@ int main(int argc, char** argv) {
   RedisSubscriptionStore store(redis);
   SubscriptionCoreOptions core_options(config->allow_private_webhooks);
   core_options.token_key = config->token_key;
+  core_options.max_subscriptions_per_owner =
+      static_cast<int>(config->max_subscriptions_per_partner);
   SubscriptionCore core(store, core_options);
   StreamOptions stream_options;
   stream_options.heartbeat_interval = config->heartbeat_interval;
   stream_options.queue_limit = static_cast<size_t>(config->stream_queue_limit);
+  stream_options.max_streams_per_partner = static_cast<int>(config->max_streams_per_partner);
   RedisEventLog log(redis);
   StreamManager streams(core, store, log, stream_options);
   core.SetDeleteListener([&streams](const std::string& id) { streams.EndSubscription(id); });
@@ -66,7 +69,9 @@ int main(int argc, char** argv) {
   consumer_options.claim_idle = config->claim_idle;
   DeliveryScheduler scheduler(store, deliveries);
   WebhookConsumer consumer(redis, scheduler, consumer_options, [&worker] { worker.Nudge(); });
-  DeliveryCore delivery_core(core, deliveries, worker);
+  DeliveryCore delivery_core(
+      core, deliveries, worker,
+      {config->redeliver_rate, static_cast<double>(config->redeliver_burst)});
 
   WorkerPool pool(static_cast<int>(config->service.worker_threads), 1024);
   NotificationService service(core, delivery_core, streams, config->service.tokens, pool);

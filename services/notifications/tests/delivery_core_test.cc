@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/base/retry_delay.h"
 #include "common/testing/process.h"
 #include "common/testing/status_matchers.h"
 #include "services/notifications/core/deliveries/delivery_scheduler.h"
@@ -51,13 +52,14 @@ class NotifyDeliveryTest : public ::testing::Test {
   }
 
   void StartWorker(std::vector<absl::Duration> schedule = {absl::Milliseconds(10),
-                                                           absl::Milliseconds(10)}) {
+                                                           absl::Milliseconds(10)},
+                   DeliveryCoreOptions core_options = {}) {
     DeliveryWorkerOptions options;
     options.retry_schedule = std::move(schedule);
     options.poll_interval = absl::Milliseconds(10);
     worker_ =
         std::make_unique<DeliveryWorker>(deliveries_, subscriptions_, core_, transport_, options);
-    delivery_core_ = std::make_unique<DeliveryCore>(core_, deliveries_, *worker_);
+    delivery_core_ = std::make_unique<DeliveryCore>(core_, deliveries_, *worker_, core_options);
     core_.SetResumeListener([this](const std::string& id) {
       ASSERT_OK(deliveries_.ReleaseHeld(id, absl::Now()));
       worker_->Nudge();
@@ -321,6 +323,38 @@ TEST_F(NotifyDeliveryTest, HostileIdsGetAShortMessageNamingTheField) {
   EXPECT_THAT(missing, StatusIs(absl::StatusCode::kNotFound));
   EXPECT_LT(missing.message().size(), 200u);
   EXPECT_EQ(missing.message().find(std::string(41, 'q')), std::string::npos) << missing;
+}
+
+// #13: SendTestEvent/RedeliverEvent in a loop hammered the partner's endpoint. Now one rate
+// per partner for both, answered with RESOURCE_EXHAUSTED carrying the retry delay.
+TEST_F(NotifyDeliveryTest, SendTestAndRedeliverShareARatePerPartner) {
+  DeliveryCoreOptions rate;
+  rate.send_rate_per_second = 2;
+  rate.send_burst = 2;
+  StartWorker({absl::Milliseconds(10)}, rate);
+  CreatedSubscription sub = NewSubscription();
+  CreatedSubscription beta = NewSubscription(kBeta);
+  Publish(Event("r1"));
+  WaitForState(sub.subscription.id, "r1", DeliveryState::kSucceeded);
+  const std::string& id = sub.subscription.id;
+  ASSERT_OK(delivery_core_->SendTest(kAcme, id));
+  ASSERT_OK(delivery_core_->Redeliver(kAcme, id, "r1"));
+  const size_t posted = transport_.count();
+  for (absl::Status refused : {delivery_core_->SendTest(kAcme, id).status(),
+                               delivery_core_->Redeliver(kAcme, id, "r1").status()}) {
+    EXPECT_THAT(refused, StatusIs(absl::StatusCode::kResourceExhausted, "per partner"));
+    std::optional<absl::Duration> delay = RetryDelayOf(refused);
+    ASSERT_TRUE(delay.has_value()) << refused;
+    EXPECT_GT(*delay, absl::ZeroDuration());
+    EXPECT_LE(*delay, absl::Milliseconds(500));
+  }
+  EXPECT_EQ(transport_.count(), posted);                             // a refused ping is not sent
+  EXPECT_OK(delivery_core_->SendTest(kBeta, beta.subscription.id));  // beta has its own
+  // The wait it was told is enough.
+  absl::SleepFor(*RetryDelayOf(delivery_core_->SendTest(kAcme, id).status()));
+  EXPECT_OK(delivery_core_->SendTest(kAcme, id));
+  // Anonymous callers are refused as such, not counted.
+  EXPECT_THAT(delivery_core_->SendTest(Caller(), id), StatusIs(absl::StatusCode::kUnauthenticated));
 }
 
 TEST_F(NotifyDeliveryTest, StoreHiccupsDelayButLoseNothing) {

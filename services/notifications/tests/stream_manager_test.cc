@@ -110,9 +110,10 @@ class NotifyStreamManagerTest : public ::testing::Test {
     }
   }
 
-  void Boot(absl::Duration heartbeat) {
+  void Boot(absl::Duration heartbeat, int max_streams_per_partner = 100) {
     StreamOptions options;
     options.heartbeat_interval = heartbeat;
+    options.max_streams_per_partner = max_streams_per_partner;
     options.cursor_flush_interval = absl::Milliseconds(10);
     streams_ = std::make_unique<StreamManager>(core_, store_, faulty_log_, options);
     core_.SetDeleteListener([this](const std::string& id) { streams_->EndSubscription(id); });
@@ -251,6 +252,40 @@ TEST_F(NotifyStreamManagerTest, DeleteEndsOpenStreamsWithNotFound) {
   ASSERT_OK(core_.Delete(kAcme, sub, ""));
   ASSERT_TRUE(WaitUntil([&] { return writer.end().has_value(); }, absl::Seconds(5)));
   EXPECT_THAT(*writer.end(), StatusIs(absl::StatusCode::kNotFound));
+}
+
+// #13: a partner could open any number of Subscribe streams. Now at most
+// max_streams_per_partner per process (all its tokens together); a stream that ends frees
+// its place; other partners are not affected.
+TEST_F(NotifyStreamManagerTest, StreamsPerPartnerAreBounded) {
+  streams_->Shutdown();
+  streams_->Stop();
+  Boot(absl::Seconds(15), /*max_streams_per_partner=*/2);
+  std::string sub = NewSubscription();
+  FakeWriter &a = Writer(), &b = Writer(), &c = Writer();
+  ASSERT_OK(Open(a, sub));
+  ASSERT_OK(Open(b, sub));
+  const Caller other_token_of_acme = Principal{Role::kPartner, "acme", "partner@line 9"};
+  EXPECT_THAT(Open(c, sub, "", other_token_of_acme),
+              StatusIs(absl::StatusCode::kResourceExhausted, "partner:acme has 2 Subscribe"));
+  EXPECT_EQ(streams_->open_streams(*kAcme), 2);
+
+  Subscription beta_sub;
+  beta_sub.display_name = "beta feed";
+  ASSERT_OK_AND_ASSIGN(CreatedSubscription beta, core_.Create(kBeta, beta_sub, ""));
+  FakeWriter& d = Writer();
+  EXPECT_OK(Open(d, beta.subscription.id, "", kBeta));
+
+  a.Cancel();  // the client goes away: its place is free once the stream has ended
+  ASSERT_TRUE(WaitUntil([&] { return a.end().has_value(); }, absl::Seconds(5)));
+  EXPECT_EQ(streams_->open_streams(*kAcme), 1);
+  // Refused opens (a bad token, an unknown subscription) take no place.
+  FakeWriter &e = Writer(), &f = Writer(), &g = Writer();
+  EXPECT_THAT(Open(e, sub, "not-a-token"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(Open(f, "no-such-subscription"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_EQ(streams_->open_streams(*kAcme), 1);
+  EXPECT_OK(Open(g, sub));
+  EXPECT_EQ(streams_->open_streams(*kAcme), 2);
 }
 
 class NotifyStreamHeartbeatTest : public NotifyStreamManagerTest {

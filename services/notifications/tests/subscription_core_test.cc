@@ -382,6 +382,20 @@ TEST_F(NotifySubscriptionCoreTest, AtMostOneHundredPerOwner) {
   EXPECT_OK(core_.Create(kBeta, Sample(), ""));
 }
 
+TEST_F(NotifySubscriptionCoreTest, TheQuotaPerPartnerIsConfigurable) {
+  SubscriptionCoreOptions options(false);
+  options.max_subscriptions_per_owner = 3;
+  SubscriptionCore core(store_, options);
+  for (int i = 0; i < 3; ++i) ASSERT_OK(core.Create(kAcme, Sample(), ""));
+  absl::Status full = core.Create(kAcme, Sample(), "").status();
+  EXPECT_THAT(full, StatusIs(absl::StatusCode::kResourceExhausted, "partner:acme"));
+  EXPECT_NE(full.message().find("already has 3 subscriptions"), std::string::npos) << full;
+  EXPECT_OK(core.Create(kBeta, Sample(), ""));
+  ASSERT_OK_AND_ASSIGN(ListSubscriptionsResult mine, core.List(kAcme, 0, "", ""));
+  ASSERT_OK(core.Delete(kAcme, mine.subscriptions[0].id, ""));
+  EXPECT_OK(core.Create(kAcme, Sample(), ""));  // deleting one frees a place
+}
+
 TEST_F(NotifySubscriptionCoreTest, StoreDownIsUnavailable) {
   ASSERT_OK_AND_ASSIGN(CreatedSubscription c, core_.Create(kAcme, Sample(), ""));
   faults_.FailAll(true);

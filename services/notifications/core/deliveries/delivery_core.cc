@@ -1,7 +1,9 @@
 #include "services/notifications/core/deliveries/delivery_core.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "common/base/ids.h"
+#include "common/base/retry_delay.h"
 #include "common/base/status_macros.h"
 #include "common/base/text_rules.h"
 #include "services/notifications/core/subscriptions/validation.h"
@@ -64,9 +66,21 @@ absl::StatusOr<ListDeliveriesResult> DeliveryCore::List(const Caller& caller,
   return result;
 }
 
+absl::Status DeliveryCore::TakeSendToken(const Caller& caller, absl::string_view method) {
+  RETURN_IF_ERROR(RequireRole(caller, {Role::kPartner, Role::kAdmin}));
+  const absl::Duration wait = sends_.TryTake(QuotaKey(*caller));
+  if (wait <= absl::ZeroDuration()) return absl::OkStatus();
+  return ResourceExhausted(
+      absl::StrFormat("%s: at most %g SendTestEvent/RedeliverEvent calls per second (%g at once) "
+                      "per partner; retry in %dms",
+                      method, sends_.rate_per_second(), sends_.burst(), RetryDelayMillis(wait)),
+      wait);
+}
+
 absl::StatusOr<Delivery> DeliveryCore::Redeliver(const Caller& caller,
                                                  const std::string& subscription_id,
                                                  const std::string& event_id) {
+  RETURN_IF_ERROR(TakeSendToken(caller, "RedeliverEvent"));
   ASSIGN_OR_RETURN(Subscription sub,
                    subscriptions_.Get(caller, subscription_id, "subscription_id"));
   RETURN_IF_ERROR(CheckEventId(event_id));
@@ -91,6 +105,7 @@ absl::StatusOr<Delivery> DeliveryCore::Redeliver(const Caller& caller,
 
 absl::StatusOr<Delivery> DeliveryCore::SendTest(const Caller& caller,
                                                 const std::string& subscription_id) {
+  RETURN_IF_ERROR(TakeSendToken(caller, "SendTestEvent"));
   ASSIGN_OR_RETURN(Subscription sub,
                    subscriptions_.Get(caller, subscription_id, "subscription_id"));
   if (sub.webhook_url.empty()) {

@@ -14,6 +14,48 @@ absl::Duration TickInterval(absl::Duration heartbeat) {
 
 }  // namespace
 
+// Open streams per QuotaKey, bounded by max_streams_per_partner (0: unbounded).
+class StreamQuota {
+ public:
+  explicit StreamQuota(int max) : max_(max) {}
+
+  // RESOURCE_EXHAUSTED when `key` is at its quota.
+  absl::Status Check(const std::string& key) ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    return CheckLocked(key);
+  }
+  // Check, then count one more stream of `key`.
+  absl::Status Acquire(const std::string& key) ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    RETURN_IF_ERROR(CheckLocked(key));
+    ++open_[key];
+    return absl::OkStatus();
+  }
+  void Release(const std::string& key) ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    auto it = open_.find(key);
+    if (it != open_.end() && --it->second <= 0) open_.erase(it);
+  }
+  int Count(const std::string& key) ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    auto it = open_.find(key);
+    return it == open_.end() ? 0 : it->second;
+  }
+
+ private:
+  absl::Status CheckLocked(const std::string& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    auto it = open_.find(key);
+    if (max_ <= 0 || it == open_.end() || it->second < max_) return absl::OkStatus();
+    return absl::ResourceExhaustedError(
+        absl::StrCat(Excerpt(key), " has ", it->second,
+                     " Subscribe streams open on this server, its quota: close one first"));
+  }
+
+  const int max_;
+  absl::Mutex mu_;
+  std::map<std::string, int> open_ ABSL_GUARDED_BY(mu_);  // erased at zero
+};
+
 StreamManager::StreamManager(SubscriptionCore& subscriptions, SubscriptionStore& store,
                              EventLog& log, StreamOptions options)
     : subscriptions_(subscriptions),
@@ -24,7 +66,8 @@ StreamManager::StreamManager(SubscriptionCore& subscriptions, SubscriptionStore&
            [this](bool healthy) {
              if (on_health_) on_health_(healthy);
            }),
-      pool_(options.replay_threads, 4096) {}
+      pool_(options.replay_threads, 4096),
+      quota_(std::make_shared<StreamQuota>(options.max_streams_per_partner)) {}
 
 StreamManager::~StreamManager() { Stop(); }
 
@@ -43,6 +86,8 @@ absl::StatusOr<std::shared_ptr<StreamSession>> StreamManager::Open(
       return absl::UnavailableError("the server is shutting down; reconnect to another replica");
     }
   }
+  // Checked again when the stream is admitted; this spares the reads to a caller at its quota.
+  if (caller) RETURN_IF_ERROR(quota_->Check(QuotaKey(*caller)));
   ASSIGN_OR_RETURN(Subscription sub,
                    subscriptions_.Get(caller, subscription_id, "subscription_id"));
   if (sub.state != SubscriptionState::kActive) {
@@ -85,13 +130,21 @@ absl::StatusOr<std::shared_ptr<StreamSession>> StreamManager::Open(
   session_options.heartbeat_interval = options_.heartbeat_interval;
   auto session = std::make_shared<StreamSession>(std::move(sub), start, session_options, writer,
                                                  log_, hub_, pool_);
+  const std::string key = QuotaKey(*caller);  // Get() above refused an anonymous caller
+  RETURN_IF_ERROR(quota_->Acquire(key));
+  session->SetOnFinished([quota = quota_, key] { quota->Release(key); });
   absl::MutexLock lock(&mu_);
   if (shutting_down_) {
+    quota_->Release(key);
     return absl::UnavailableError("the server is shutting down; reconnect to another replica");
   }
   sessions_[session.get()] = session;
   Logger()->debug("stream of subscription {} opened after {}", subscription_id, start.ToString());
   return session;
+}
+
+int StreamManager::open_streams(const Principal& caller) const {
+  return quota_->Count(QuotaKey(caller));
 }
 
 void StreamManager::EndSubscription(const std::string& subscription_id) {

@@ -24,7 +24,12 @@ struct StreamOptions {
   size_t queue_limit = 1000;                              // --stream-queue-limit
   absl::Duration cursor_flush_interval = absl::Milliseconds(100);
   int replay_threads = 2;
+  // --max-streams-per-partner: Subscribe streams one partner (QuotaKey) may have open on
+  // this process at once; 0: no limit.
+  int max_streams_per_partner = 100;
 };
+
+class StreamQuota;  // stream_manager.cc
 
 class StreamManager {
  public:
@@ -42,13 +47,17 @@ class StreamManager {
   // after `resume_token`, else after the subscription's stored cursor.
   // Errors: UNAUTHENTICATED, PERMISSION_DENIED, INVALID_ARGUMENT (subscription_id;
   // resume_token malformed, out of range, or after the stream's newest entry or the clock:
-  // CheckNotAhead), NOT_FOUND, FAILED_PRECONDITION (PAUSED or DISABLED), OUT_OF_RANGE
+  // CheckNotAhead), NOT_FOUND, FAILED_PRECONDITION (PAUSED or DISABLED), RESOURCE_EXHAUSTED
+  // (the caller has max_streams_per_partner streams open here already), OUT_OF_RANGE
   // (events after the position were trimmed away; the message names the oldest token),
   // UNAVAILABLE (store or log unreachable, or shutting down).
   absl::StatusOr<std::shared_ptr<StreamSession>> Open(const Caller& caller,
                                                       const std::string& subscription_id,
                                                       const std::string& resume_token,
                                                       StreamWriter& writer);
+
+  // Streams `caller` has open on this process (what max_streams_per_partner bounds).
+  int open_streams(const Principal& caller) const;
 
   // Streams that follow the live feed (caught up with the event stream); a stream still
   // replaying its backlog is paced by its reader instead of cut off when it is slow.
@@ -77,6 +86,8 @@ class StreamManager {
 
   absl::Mutex mu_;
   std::map<StreamSession*, std::shared_ptr<StreamSession>> sessions_ ABSL_GUARDED_BY(mu_);
+  // Open streams per QuotaKey; shared with the sessions, which may end after the manager.
+  const std::shared_ptr<StreamQuota> quota_;
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::function<void(bool)> on_health_;

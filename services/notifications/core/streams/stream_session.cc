@@ -229,7 +229,11 @@ StreamSession::Action StreamSession::Next() {
 
 void StreamSession::Run(Action action) {
   if (action.write) writer_.WriteMessage(*action.write);
-  if (action.end) writer_.EndStream(*action.end);
+  if (action.end) {
+    // Before EndStream: once the transport has ended the call, this session may be gone.
+    if (on_finished_) on_finished_();
+    writer_.EndStream(*action.end);
+  }
 }
 
 void StreamSession::LeaveHub() { hub_.Leave(shared_from_this()); }

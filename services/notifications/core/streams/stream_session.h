@@ -6,6 +6,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_set>
@@ -53,6 +54,10 @@ class StreamSession : public EventHub::Listener,
 
   const std::string& subscription_id() const { return sub_.id; }
 
+  // Called once, just before the transport is told the stream ended (the manager frees the
+  // caller's stream slot). Set before Start().
+  void SetOnFinished(std::function<void()> on_finished) { on_finished_ = std::move(on_finished); }
+
   void Start();
   // The transport finished the last WriteMessage; ok=false: the client is gone.
   void OnWriteDone(bool ok);
@@ -95,6 +100,7 @@ class StreamSession : public EventHub::Listener,
   EventLog& log_;
   EventHub& hub_;
   WorkerPool& pool_;
+  std::function<void()> on_finished_;
 
   absl::Mutex mu_;
   Mode mode_ ABSL_GUARDED_BY(mu_) = Mode::kReplay;

@@ -23,8 +23,8 @@ inline constexpr int kMaxCategoryIds = 50;
 inline constexpr int kMaxLocales = 20;
 inline constexpr int kMaxWebhookUrl = 2048;
 inline constexpr int kMaxOwner = 128;
-inline constexpr int kMaxPauseReason = 200;  // characters
-inline constexpr int kMaxSubscriptionsPerOwner = 100;
+inline constexpr int kMaxPauseReason = 200;            // characters
+inline constexpr int kMaxSubscriptionsPerOwner = 100;  // default of the quota
 
 enum class SubscriptionState { kActive, kPaused, kDisabled };
 

@@ -56,6 +56,10 @@ std::string NewSigningSecret() {
                       absl::Base64Escape(absl::string_view(reinterpret_cast<char*>(bytes), 32)));
 }
 
+std::string QuotaKey(const Principal& caller) {
+  return caller.role == Role::kPartner ? PartnerOwner(caller.partner) : LimitKey(caller);
+}
+
 absl::StatusOr<CreatedSubscription> SubscriptionCore::Create(const Caller& caller,
                                                              std::optional<Subscription> request,
                                                              const std::string& request_id) {
@@ -88,7 +92,7 @@ absl::StatusOr<CreatedSubscription> SubscriptionCore::Create(const Caller& calle
   sub.state_reason.clear();
   sub.create_time = sub.update_time = NowMicros();
   sub.etag = RandomHex(8);
-  return store_.Create(sub, NewSigningSecret(), request_id, kMaxSubscriptionsPerOwner);
+  return store_.Create(sub, NewSigningSecret(), request_id, options_.max_subscriptions_per_owner);
 }
 
 absl::StatusOr<Subscription> SubscriptionCore::Get(const Caller& caller, const std::string& id,

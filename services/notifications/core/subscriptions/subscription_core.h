@@ -26,6 +26,8 @@ struct SubscriptionCoreOptions {
 
   bool allow_private_webhooks = false;  // --allow-private-webhooks
   std::string token_key;                // --token-key (signs page tokens); empty: random
+  // --max-subscriptions-per-partner: the quota of subscriptions per owner.
+  int max_subscriptions_per_owner = kMaxSubscriptionsPerOwner;
 };
 
 struct ListSubscriptionsResult {
@@ -44,8 +46,9 @@ class SubscriptionCore {
   // caller is known to be allowed); output-only fields are ignored. Returns the stored
   // subscription and its secret ("whsec_" + base64 of 32 random bytes); a repeated
   // request_id returns the first result. Errors: UNAUTHENTICATED, PERMISSION_DENIED (other
-  // roles, a partner naming another owner), INVALID_ARGUMENT, RESOURCE_EXHAUSTED (over 100
-  // per owner), UNAVAILABLE.
+  // roles, a partner naming another owner), INVALID_ARGUMENT, RESOURCE_EXHAUSTED (the owner
+  // has max_subscriptions_per_owner already: a quota, as AIP-193 and google.rpc.Code say;
+  // no retry delay, deleting one frees a place), UNAVAILABLE.
   absl::StatusOr<CreatedSubscription> Create(const Caller& caller, std::optional<Subscription> sub,
                                              const std::string& request_id);
 
@@ -129,5 +132,9 @@ class SubscriptionCore {
 
 // "whsec_" + standard base64 of 32 bytes from a CSPRNG.
 std::string NewSigningSecret();
+
+// Whom a per-partner quota or rate counts `caller` (authenticated) against: "partner:NAME"
+// for every token of a partner, otherwise the token's own key (LimitKey).
+std::string QuotaKey(const Principal& caller);
 
 }  // namespace bulletin::notify

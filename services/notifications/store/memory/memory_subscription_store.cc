@@ -54,8 +54,9 @@ absl::StatusOr<CreatedSubscription> MemorySubscriptionStore::Create(const Subscr
   }
   std::set<std::string>& owned = by_owner_[sub.owner];
   if (static_cast<int>(owned.size()) >= max_per_owner) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "owner \"", Excerpt(sub.owner), "\" already has ", max_per_owner, " subscriptions"));
+    return absl::ResourceExhaustedError(
+        absl::StrCat("owner \"", Excerpt(sub.owner), "\" already has ", max_per_owner,
+                     " subscriptions, its quota: delete one first"));
   }
   StreamId cursor;
   if (log_ != nullptr) {

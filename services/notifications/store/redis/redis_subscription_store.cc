@@ -221,8 +221,9 @@ absl::StatusOr<CreatedSubscription> RedisSubscriptionStore::Create(const Subscri
   if (r.elements.empty()) return absl::InternalError("create script: unexpected reply");
   const std::string& outcome = r.elements[0].str;
   if (outcome == "full") {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "owner \"", Excerpt(sub.owner), "\" already has ", max_per_owner, " subscriptions"));
+    return absl::ResourceExhaustedError(
+        absl::StrCat("owner \"", Excerpt(sub.owner), "\" already has ", max_per_owner,
+                     " subscriptions, its quota: delete one first"));
   }
   if (outcome == "created") {
     CreatedSubscription created{sub, secret, false};
