@@ -53,6 +53,11 @@ absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args,
                  "connect timeout of a webhook attempt");
   flags.Duration("webhook-timeout", &c.webhook_timeout, "total timeout of a webhook attempt");
   flags.Int("webhook-concurrency", &c.webhook_concurrency, "webhook attempts in flight at once");
+  flags.String("webhook-endpoint-rate", &c.webhook_endpoint_rate_text,
+               "webhook attempts per second to one endpoint URL from this replica, e.g. 10 or "
+               "0.5; the rest wait in the queue (0: no limit)");
+  flags.Int("webhook-endpoint-burst", &c.webhook_endpoint_burst,
+            "webhook attempts to one endpoint URL that may go at once (1-10000)");
   flags.String("cloudevents-source", &c.cloudevents_source, "CloudEvents `source` of webhooks");
   RETURN_IF_ERROR(flags.Parse(args, env));
   if (flags.help_requested()) {
@@ -108,6 +113,14 @@ absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args,
   }
   if (c.webhook_concurrency < 1 || c.webhook_concurrency > 10000) {
     return absl::InvalidArgumentError("--webhook-concurrency: must be between 1 and 10000");
+  }
+  if (!absl::SimpleAtod(c.webhook_endpoint_rate_text, &c.webhook_endpoint_rate) ||
+      !(c.webhook_endpoint_rate >= 0) || c.webhook_endpoint_rate > 1e6) {
+    return absl::InvalidArgumentError(
+        "--webhook-endpoint-rate: expected attempts per second between 0 and 1000000, e.g. 10");
+  }
+  if (c.webhook_endpoint_burst < 1 || c.webhook_endpoint_burst > 10000) {
+    return absl::InvalidArgumentError("--webhook-endpoint-burst: must be between 1 and 10000");
   }
   if (c.cloudevents_source.empty()) {
     return absl::InvalidArgumentError("--cloudevents-source: must not be empty");

@@ -35,6 +35,9 @@ struct Config {
   absl::Duration webhook_connect_timeout = absl::Seconds(5);
   absl::Duration webhook_timeout = absl::Seconds(10);
   int64_t webhook_concurrency = 64;
+  std::string webhook_endpoint_rate_text = "10";  // attempts per second per URL; 0: unlimited
+  double webhook_endpoint_rate = 10;              // parsed
+  int64_t webhook_endpoint_burst = 20;
   std::string cloudevents_source = "//bulletin/content";
   bool help = false;
   std::string usage;  // set when help

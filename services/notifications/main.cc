@@ -54,6 +54,8 @@ int main(int argc, char** argv) {
   worker_options.disable_after = config->disable_after;
   worker_options.concurrency = static_cast<int>(config->webhook_concurrency);
   worker_options.source = config->cloudevents_source;
+  worker_options.endpoint_rate_per_second = config->webhook_endpoint_rate;
+  worker_options.endpoint_burst = static_cast<double>(config->webhook_endpoint_burst);
   HttpClient http(
       {config->webhook_connect_timeout, config->webhook_timeout, config->allow_private_webhooks});
   DeliveryWorker worker(deliveries, store, core, http, worker_options);

@@ -39,20 +39,25 @@ TEST(NotifyConfigTest, Defaults) {
   EXPECT_EQ(c.max_streams_per_partner, 100);
   EXPECT_EQ(c.redeliver_rate, 2);
   EXPECT_EQ(c.redeliver_burst, 20);
+  EXPECT_EQ(c.webhook_endpoint_rate, 10);
+  EXPECT_EQ(c.webhook_endpoint_burst, 20);
 }
 
 TEST(NotifyConfigTest, QuotaFlags) {
   ASSERT_OK_AND_ASSIGN(Config c,
                        Parse({"--max-subscriptions-per-partner=5", "--max-streams-per-partner=0",
-                              "--redeliver-rate=0.5", "--redeliver-burst=3"}));
+                              "--redeliver-rate=0.5", "--redeliver-burst=3",
+                              "--webhook-endpoint-rate=0.25", "--webhook-endpoint-burst=2"}));
   EXPECT_EQ(c.max_subscriptions_per_partner, 5);
   EXPECT_EQ(c.max_streams_per_partner, 0);
   EXPECT_EQ(c.redeliver_rate, 0.5);
   EXPECT_EQ(c.redeliver_burst, 3);
-  for (const std::string& bad :
-       std::vector<std::string>{"--max-subscriptions-per-partner=0", "--max-streams-per-partner=-1",
-                                "--redeliver-rate=fast", "--redeliver-rate=-1",
-                                "--redeliver-rate=nan", "--redeliver-burst=0"}) {
+  EXPECT_EQ(c.webhook_endpoint_rate, 0.25);
+  EXPECT_EQ(c.webhook_endpoint_burst, 2);
+  for (const std::string& bad : std::vector<std::string>{
+           "--max-subscriptions-per-partner=0", "--max-streams-per-partner=-1",
+           "--redeliver-rate=fast", "--redeliver-rate=-1", "--redeliver-rate=nan",
+           "--redeliver-burst=0", "--webhook-endpoint-rate=x", "--webhook-endpoint-burst=0"}) {
     EXPECT_THAT(Parse({bad}),
                 StatusIs(absl::StatusCode::kInvalidArgument, bad.substr(0, bad.find('='))))
         << bad;

@@ -169,6 +169,28 @@ TEST_P(DeliveryStoreTest, HoldParksWhileThePausedAndReleaseMakesDue) {
   EXPECT_EQ(ClaimOne(released).key.event_id, "e1");
 }
 
+TEST_P(DeliveryStoreTest, PostponeGivesTheLeaseBackUntilLaterWithoutAnAttempt) {
+  const absl::Time t0 = NowMicros();
+  ASSERT_OK(store().Schedule(Event("e1"), {"sub-1"}, t0));
+  LeasedDelivery lease = ClaimOne(t0);
+  const absl::Time later = t0 + absl::Milliseconds(700);
+  ASSERT_OK_AND_ASSIGN(bool stale, store().Postpone(lease.key, "not-the-token", later));
+  EXPECT_FALSE(stale);
+  ASSERT_OK_AND_ASSIGN(bool done, store().Postpone(lease.key, lease.token, later));
+  EXPECT_TRUE(done);
+  ASSERT_OK_AND_ASSIGN(Delivery d, store().Get(lease.key));
+  EXPECT_EQ(d.state, DeliveryState::kPending);
+  EXPECT_EQ(d.next_attempt_time, later);
+  EXPECT_TRUE(d.attempts.empty());
+  EXPECT_EQ(d.attempt_count, 0);
+  EXPECT_EQ(Due(later - absl::Milliseconds(1)), 0u);  // not due before, lease or not
+  LeasedDelivery again = ClaimOne(later);
+  EXPECT_EQ(again.key.event_id, "e1");
+  // The old token no longer holds the lease.
+  ASSERT_OK_AND_ASSIGN(bool old, store().Postpone(lease.key, lease.token, later));
+  EXPECT_FALSE(old);
+}
+
 TEST_P(DeliveryStoreTest, RemoveForgetsIt) {
   const absl::Time t0 = NowMicros();
   ASSERT_OK(store().Schedule(Event("e1"), {"s1"}, t0));

@@ -3,6 +3,9 @@
 // Events are XADDed to `{bulletin}:events` in exactly the format content's relay writes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <functional>
+
 #include "common/redis/keys.h"
 #include "common/testing/process.h"
 #include "common/testing/redis_server.h"
@@ -41,9 +44,11 @@ class NotifyWebhookTest : public ::testing::Test {
 
   void StartWorkers(std::vector<absl::Duration> schedule = {absl::Seconds(1), absl::Seconds(1),
                                                             absl::Seconds(1)},
-                    absl::Duration timeout = absl::Seconds(1)) {
+                    absl::Duration timeout = absl::Seconds(1),
+                    const std::function<void(DeliveryWorkerOptions&)>& tune = nullptr) {
     DeliveryWorkerOptions options;
     options.retry_schedule = schedule;
+    if (tune) tune(options);
     http_ = std::make_unique<HttpClient>(HttpClientOptions{absl::Seconds(1), timeout, true});
     worker_ = std::make_unique<DeliveryWorker>(*deliveries_, *subs_, *core_, *http_, options);
     core_->SetResumeListener([this](const std::string& id) {
@@ -140,6 +145,54 @@ TEST_F(NotifyWebhookTest, PublishedEventArrivesAsSignedCloudEvent) {
   ASSERT_EQ(d.attempts.size(), 1u);
   EXPECT_EQ(d.attempts[0].http_status, 200);
   EXPECT_EQ(d.webhook_url, receiver.url());
+}
+
+// #13: a burst of events went to an endpoint as fast as the sender could post. Now one
+// webhook URL gets at most --webhook-endpoint-rate attempts per second (shared by every
+// subscription pointing at it); the rest wait in the queue -- all delivered, each on its
+// first attempt, none counted as a failure -- and another endpoint is not held up.
+TEST_F(NotifyWebhookTest, AnEndpointGetsAtMostItsRateAndTheRestWait) {
+  absl::Mutex mu;
+  std::vector<absl::Time> slow_arrivals;
+  HttpReceiver slow([&](const testing::ReceivedRequest&, int) {
+    absl::MutexLock lock(&mu);
+    slow_arrivals.push_back(absl::Now());
+    return Reply{};
+  });
+  HttpReceiver fast;
+  StartWorkers({absl::Seconds(1)}, absl::Seconds(1), [](DeliveryWorkerOptions& o) {
+    o.endpoint_rate_per_second = 4;
+    o.endpoint_burst = 1;
+  });
+  CreatedSubscription a = NewSubscription(slow.url());
+  CreatedSubscription a2 = NewSubscription(slow.url(), kBeta);  // same endpoint, shared rate
+  CreatedSubscription b = NewSubscription(fast.url("/other"));
+  const absl::Time start = absl::Now();
+  for (int i = 0; i < 5; ++i) Publish("burst-" + std::to_string(i));
+  // The other endpoint (its own bucket) gets its 5 at once, not after the slow one's 10.
+  ASSERT_TRUE(WaitUntil([&] { return fast.count() == 5; }, absl::Seconds(5)));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+  ASSERT_TRUE(WaitUntil([&] { return slow.count() == 10; }, absl::Seconds(20)));
+  std::vector<absl::Time> times;
+  {
+    absl::MutexLock lock(&mu);
+    times = slow_arrivals;
+  }
+  std::sort(times.begin(), times.end());
+  // 10 attempts at 4/s with a burst of 1: at least 9 intervals of 250 ms.
+  EXPECT_GE(times.back() - times.front(), absl::Milliseconds(2000));
+  for (size_t i = 2; i < times.size(); ++i) {
+    // Any two consecutive gaps together span at least ~2 tokens' worth.
+    EXPECT_GE(times[i] - times[i - 2], absl::Milliseconds(400)) << i;
+  }
+  for (const CreatedSubscription* s : {&a, &a2, &b}) {
+    for (int i = 0; i < 5; ++i) {
+      Delivery d =
+          WaitForState(s->subscription.id, "burst-" + std::to_string(i), DeliveryState::kSucceeded);
+      EXPECT_EQ(d.attempts.size(), 1u);  // waiting is not a failed attempt
+      EXPECT_EQ(d.attempts.empty() ? 0 : d.attempts[0].http_status, 200);
+    }
+  }
 }
 
 TEST_F(NotifyWebhookTest, FailingTwiceThenOkSucceedsOnTheThirdAttempt) {

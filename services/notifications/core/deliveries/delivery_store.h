@@ -69,6 +69,12 @@ class DeliveryStore {
   // Parks a leased delivery while its subscription is PAUSED (no next attempt time); if
   // the subscription is no longer PAUSED it is due `now` instead.
   virtual absl::Status Hold(const DeliveryKey& key, const std::string& token, absl::Time now) = 0;
+  // Gives a leased delivery back unsent, due at `until` (the endpoint's delivery rate said
+  // wait): no attempt is recorded and its retry schedule is unchanged. Returns false
+  // (nothing changed) when the lease `token` is no longer held.
+  virtual absl::StatusOr<bool> Postpone(const DeliveryKey& key, const std::string& token,
+                                        absl::Time until) = 0;
+
   // Makes every held delivery of a subscription due `now`.
   virtual absl::Status ReleaseHeld(const std::string& subscription_id, absl::Time now) = 0;
 

@@ -26,7 +26,8 @@ DeliveryWorker::DeliveryWorker(DeliveryStore& deliveries, SubscriptionStore& sub
       core_(core),
       transport_(transport),
       options_(std::move(options)),
-      policy_(options_.retry_schedule) {}
+      policy_(options_.retry_schedule),
+      endpoint_rate_(options_.endpoint_rate_per_second, options_.endpoint_burst) {}
 
 DeliveryWorker::~DeliveryWorker() { Stop(); }
 
@@ -103,6 +104,7 @@ void DeliveryWorker::Run() {
         }
         next_claim = now + absl::Seconds(1);
       } else {
+        waiting_.clear();
         for (const LeasedDelivery& l : *claimed) Begin(l);
         bool more = static_cast<int>(claimed->size()) == free;
         next_claim = more ? now : now + options_.poll_interval;
@@ -165,6 +167,15 @@ void DeliveryWorker::Begin(const LeasedDelivery& leased) {
     Skip(leased, *d, DeliveryState::kDeadLettered, "not sent: the subscription has no webhook_url");
     return;
   }
+  if (absl::Duration wait = EndpointWait(sub->webhook_url, absl::Now());
+      wait > absl::ZeroDuration()) {
+    // Back to the queue, unsent: the endpoint's rate decides when, not the retry schedule.
+    absl::StatusOr<bool> r = deliveries_.Postpone(leased.key, leased.token, Now() + wait);
+    if (!r.ok()) {
+      Logger()->warn("postponing delivery {}: {}", leased.key.ToString(), r.status().ToString());
+    }
+    return;  // on failure the lease runs out and it is claimed again
+  }
   events::v1::ArticleEvent event;
   absl::StatusOr<SigningSecrets> secrets = subscriptions_.GetSecrets(sub->id);
   if (!secrets.ok()) return;
@@ -182,6 +193,15 @@ void DeliveryWorker::Begin(const LeasedDelivery& leased) {
   }
   Post(InFlight{leased.key, leased.token, sub->webhook_url, now, d->attempt_count, nullptr},
        HttpRequest{sub->webhook_url, std::move(*headers), std::move(body)});
+}
+
+absl::Duration DeliveryWorker::EndpointWait(const std::string& url, absl::Time now) {
+  absl::Duration wait = endpoint_rate_.TryTake(url, now);
+  if (wait <= absl::ZeroDuration()) return wait;
+  // Without the spread every waiting delivery would come due at the same instant and all
+  // but one be postponed again.
+  const int ahead = waiting_[url]++;
+  return wait + absl::Seconds(ahead / endpoint_rate_.rate_per_second());
 }
 
 void DeliveryWorker::Skip(const LeasedDelivery& leased, const Delivery& d, DeliveryState state,

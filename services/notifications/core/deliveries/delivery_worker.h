@@ -13,6 +13,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "common/base/token_bucket.h"
 #include "services/notifications/core/deliveries/delivery_store.h"
 #include "services/notifications/core/deliveries/retry_policy.h"
 #include "services/notifications/core/deliveries/webhook_transport.h"
@@ -26,13 +27,19 @@ struct DeliveryWorkerOptions {
   int concurrency = 64;                                // --webhook-concurrency
   std::string source = "//bulletin/content";           // --cloudevents-source
   absl::Duration poll_interval = absl::Milliseconds(100);
+  // --webhook-endpoint-rate / --webhook-endpoint-burst: attempts per second to one webhook
+  // URL from this replica, and how many may go at once; rate 0: unlimited.
+  double endpoint_rate_per_second = 10;
+  double endpoint_burst = 20;
 };
 
 // Outcomes: 2xx succeeded; 410 Gone dead-letters the delivery and disables the
 // subscription; anything else is retried on the RetryPolicy (429/503 honour Retry-After)
 // and dead-lettered after the last attempt; an endpoint failing for longer than
 // `disable_after` disables its subscription. Deliveries of a PAUSED subscription are held,
-// of a DISABLED one dead-lettered, of a deleted one removed.
+// of a DISABLED one dead-lettered, of a deleted one removed. An endpoint (webhook URL) gets
+// at most endpoint_rate_per_second attempts: the others wait in the queue (Postpone), not
+// dropped and not counted as failures. Test pings are not queued, so not limited here.
 class DeliveryWorker {
  public:
   // The collaborators must outlive the worker; `transport` is used by the worker's thread
@@ -78,6 +85,9 @@ class DeliveryWorker {
             const std::string& error);
   void Finish(InFlight flight, const HttpResponse& response);
   void Post(InFlight flight, HttpRequest request);
+  // Zero when an attempt to `url` may go now (a token is taken), else how long the delivery
+  // waits: later ones of the same claim pass are spread one token interval apart.
+  absl::Duration EndpointWait(const std::string& url, absl::Time now);
 
   DeliveryStore& deliveries_;
   SubscriptionStore& subscriptions_;
@@ -86,6 +96,8 @@ class DeliveryWorker {
   const DeliveryWorkerOptions options_;
   const RetryPolicy policy_;
   std::thread thread_;
+  TokenBucketSet endpoint_rate_;            // per webhook URL
+  std::map<std::string, int> waiting_;      // per URL, in this claim pass; worker thread only
   std::map<uint64_t, InFlight> in_flight_;  // worker thread only
   uint64_t next_tag_ = 1;                   // worker thread only
   std::atomic<bool> nudged_{false};

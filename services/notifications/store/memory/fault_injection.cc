@@ -101,6 +101,10 @@ absl::Status FaultyDeliveryStore::Hold(const DeliveryKey& key, const std::string
                                        absl::Time now) {
   BULLETIN_FAULT_THEN("Hold", Hold(key, token, now));
 }
+absl::StatusOr<bool> FaultyDeliveryStore::Postpone(const DeliveryKey& key, const std::string& token,
+                                                   absl::Time until) {
+  BULLETIN_FAULT_THEN("Postpone", Postpone(key, token, until));
+}
 absl::Status FaultyDeliveryStore::ReleaseHeld(const std::string& subscription_id, absl::Time now) {
   BULLETIN_FAULT_THEN("ReleaseHeld", ReleaseHeld(subscription_id, now));
 }

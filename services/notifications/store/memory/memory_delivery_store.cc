@@ -159,6 +159,18 @@ absl::Status MemoryDeliveryStore::Hold(const DeliveryKey& key, const std::string
   return absl::OkStatus();
 }
 
+absl::StatusOr<bool> MemoryDeliveryStore::Postpone(const DeliveryKey& key, const std::string& token,
+                                                   absl::Time until) {
+  absl::MutexLock lock(&mu_);
+  const std::string ref = key.ToString();
+  Stored* s = Find(ref);
+  if (s == nullptr || s->lease != token) return false;
+  s->lease.clear();
+  due_[ref] = until;
+  s->delivery.next_attempt_time = until;
+  return true;
+}
+
 absl::Status MemoryDeliveryStore::ReleaseHeld(const std::string& subscription_id, absl::Time now) {
   absl::MutexLock lock(&mu_);
   auto held = held_.find(subscription_id);

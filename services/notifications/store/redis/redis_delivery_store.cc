@@ -97,6 +97,14 @@ end
 return 1
 )lua";
 
+// KEYS: delivery, due. ARGV: token, ref, until us.
+constexpr char kPostponeScript[] = R"lua(
+if redis.call('HGET', KEYS[1], 'lease') ~= ARGV[1] then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+redis.call('HSET', KEYS[1], 'next_us', ARGV[3], 'lease', '')
+return 1
+)lua";
+
 // KEYS: held, due. ARGV: now us, delivery key prefix.
 constexpr char kReleaseScript[] = R"lua(
 for _, ref in ipairs(redis.call('SMEMBERS', KEYS[1])) do
@@ -272,6 +280,15 @@ absl::Status RedisDeliveryStore::Hold(const DeliveryKey& key, const std::string&
              keys::Subscription(key.subscription_id)},
             {token, ref, Us(now)})
       .status();
+}
+
+absl::StatusOr<bool> RedisDeliveryStore::Postpone(const DeliveryKey& key, const std::string& token,
+                                                  absl::Time until) {
+  const std::string ref = key.ToString();
+  ASSIGN_OR_RETURN(RedisReply r,
+                   redis_.Eval(kPostponeScript, {keys::Delivery(ref), keys::kDueDeliveries},
+                               {token, ref, Us(until)}));
+  return r.integer == 1;
 }
 
 absl::Status RedisDeliveryStore::ReleaseHeld(const std::string& subscription_id, absl::Time now) {
