@@ -82,10 +82,12 @@ struct Received {
 };
 
 // The ArticleEvent inside a webhook's CloudEvents envelope: "data" is the envelope's last
-// member (webhook_message.h), the ArticleEvent in the protobuf JSON mapping.
+// member (webhook_message.h), the ArticleEvent in the protobuf JSON mapping; the members
+// before it (id, source, type, time, datacontenttype) cannot hold `,"data":`. An event id
+// that differs from the webhook-id header is marked, so the checks below see two ids.
 std::optional<Received> ParseWebhook(const notify::testing::ReceivedRequest& request) {
   const std::string marker = ",\"data\":";
-  size_t at = request.body.rfind(marker);
+  size_t at = request.body.find(marker);
   if (at == std::string::npos || request.body.empty() || request.body.back() != '}') {
     return std::nullopt;
   }
@@ -352,8 +354,9 @@ Seen Tally(const std::vector<Received>& events) {
   for (const Received& r : events) {
     ++seen.deliveries;
     if (!ids.insert(r.event_id).second) ++seen.repeats;
-    if (r.type == ev1::ARTICLE_EVENT_TYPE_PUBLISHED)
+    if (r.type == ev1::ARTICLE_EVENT_TYPE_PUBLISHED) {
       seen.published[r.article_id].insert(r.event_id);
+    }
   }
   return seen;
 }
