@@ -106,7 +106,9 @@ absl::Status NormalizeTranslation(const std::string& prefix, Translation& tr) {
     return Invalid(f + "body", absl::StrCat("larger than ", 2 * kMaxBodyBytes, " bytes"));
   }
   if (!IsValidUtf8(tr.body)) return Invalid(f + "body", "not valid UTF-8");
-  tr.body = SanitizeHtml(ToNfc(tr.body));
+  absl::StatusOr<std::string> body = SanitizeBody(ToNfc(tr.body));
+  if (!body.ok()) return Invalid(f + "body", body.status().message());
+  tr.body = *std::move(body);
   if (tr.body.size() > kMaxBodyBytes) {
     return Invalid(f + "body", absl::StrCat("larger than ", kMaxBodyBytes, " bytes"));
   }

@@ -25,7 +25,8 @@ inline constexpr size_t kMaxTags = 20;
 absl::Status ValidateArticle(Article& article);
 
 // One translation, field names prefixed with `prefix` (e.g. "article.translations[en]"):
-// valid UTF-8, text fields in NFC, the body sanitised (html_sanitizer.h), and bounds:
+// valid UTF-8, text fields in NFC, the body sanitised (html_sanitizer.h: elements nested
+// at most 256 deep), and bounds:
 // title 1..200, summary 1000, caption and alt 500 characters, cover URL http(s) or '/'-path
 // of at most 2048, body at most 1,000,000 bytes after sanitising (2,000,000 before).
 absl::Status NormalizeTranslation(const std::string& prefix, Translation& translation);

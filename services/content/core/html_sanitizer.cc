@@ -4,9 +4,13 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "common/base/status_macros.h"
+#include "services/content/core/html_nesting.h"
+#include "services/content/core/html_parse.h"
 
 namespace bulletin::content {
 namespace {
@@ -160,23 +164,10 @@ void AppendEscaped(absl::string_view text, std::string* out) {
   }
 }
 
-void Serialize(const GumboNode* node, std::string* out);
-
-void SerializeChildren(const GumboVector& children, std::string* out) {
-  for (unsigned i = 0; i < children.length; ++i) {
-    Serialize(static_cast<const GumboNode*>(children.data[i]), out);
-  }
-}
-
-void SerializeElement(const GumboElement& e, std::string* out) {
-  if (DropWithContent(e.tag)) return;
-  if (!AllowedTags().count(e.tag)) {
-    SerializeChildren(e.children, out);  // unwrap: keep the text
-    return;
-  }
-  const char* name = gumbo_normalized_tagname(e.tag);
+// The opening tag of allow-listed element `e`, with its allowed attributes.
+void AppendOpenTag(const GumboElement& e, std::string* out) {
   out->push_back('<');
-  out->append(name);
+  out->append(gumbo_normalized_tagname(e.tag));
   bool new_window = false;
   for (unsigned i = 0; i < e.attributes.length; ++i) {
     const auto* attr = static_cast<const GumboAttribute*>(e.attributes.data[i]);
@@ -191,69 +182,119 @@ void SerializeElement(const GumboElement& e, std::string* out) {
   }
   if (new_window) out->append(" rel=\"noopener noreferrer nofollow\"");
   out->push_back('>');
-  if (IsVoid(e.tag)) return;
-  SerializeChildren(e.children, out);
-  out->append("</").append(name).append(">");
 }
 
-void Serialize(const GumboNode* node, std::string* out) {
-  switch (node->type) {
-    case GUMBO_NODE_TEXT:
-    case GUMBO_NODE_WHITESPACE:
-    case GUMBO_NODE_CDATA:
+bool IsText(const GumboNode* node) {
+  return node->type == GUMBO_NODE_TEXT || node->type == GUMBO_NODE_WHITESPACE ||
+         node->type == GUMBO_NODE_CDATA;
+}
+
+bool IsElement(const GumboNode* node) {
+  return node->type == GUMBO_NODE_ELEMENT || node->type == GUMBO_NODE_TEMPLATE;
+}
+
+// The tree is walked with an explicit stack (a deep tree must not exhaust the thread's).
+// Allow-listed elements nested deeper than kMaxHtmlDepth are unwrapped like unknown ones.
+void SerializeChildren(const GumboNode* parent, std::string* out) {
+  struct Frame {
+    const GumboVector* children;
+    unsigned next;
+    const char* close;  // the end tag to write after the children; nullptr when unwrapped
+  };
+  std::vector<Frame> stack = {{&parent->v.element.children, 0, nullptr}};
+  int depth = 0;  // allow-listed elements open in `out`
+  while (!stack.empty()) {
+    Frame& top = stack.back();
+    if (top.next == top.children->length) {
+      if (top.close != nullptr) {
+        out->append("</").append(top.close).push_back('>');
+        --depth;
+      }
+      stack.pop_back();
+      continue;
+    }
+    const auto* node = static_cast<const GumboNode*>(top.children->data[top.next++]);
+    if (IsText(node)) {
       AppendEscaped(node->v.text.text, out);
-      break;
-    case GUMBO_NODE_ELEMENT:
-    case GUMBO_NODE_TEMPLATE:
-      SerializeElement(node->v.element, out);
-      break;
-    default:  // comments, the document node
-      break;
+      continue;
+    }
+    if (!IsElement(node)) continue;  // comments
+    const GumboElement& e = node->v.element;
+    if (DropWithContent(e.tag)) continue;
+    const char* close = nullptr;
+    if (AllowedTags().count(e.tag) && depth < kMaxHtmlDepth) {
+      AppendOpenTag(e, out);
+      if (IsVoid(e.tag)) continue;
+      close = gumbo_normalized_tagname(e.tag);
+      ++depth;
+    }
+    stack.push_back({&e.children, 0, close});
   }
 }
 
-void CollectText(const GumboNode* node, std::string* out) {
-  if (node->type == GUMBO_NODE_TEXT || node->type == GUMBO_NODE_WHITESPACE ||
-      node->type == GUMBO_NODE_CDATA) {
-    out->append(node->v.text.text);
-    return;
+void CollectText(const GumboNode* parent, std::string* out) {
+  struct Frame {
+    const GumboVector* children;
+    unsigned next;
+    bool block;  // a newline after the children
+  };
+  std::vector<Frame> stack = {{&parent->v.element.children, 0, false}};
+  while (!stack.empty()) {
+    Frame& top = stack.back();
+    if (top.next == top.children->length) {
+      if (top.block) out->push_back('\n');
+      stack.pop_back();
+      continue;
+    }
+    const auto* node = static_cast<const GumboNode*>(top.children->data[top.next++]);
+    if (IsText(node)) {
+      out->append(node->v.text.text);
+      continue;
+    }
+    if (!IsElement(node) || DropWithContent(node->v.element.tag)) continue;
+    const bool block = IsBlock(node->v.element.tag);
+    if (block) out->push_back('\n');
+    stack.push_back({&node->v.element.children, 0, block});
   }
-  if (node->type != GUMBO_NODE_ELEMENT) return;
-  const GumboElement& e = node->v.element;
-  if (DropWithContent(e.tag)) return;
-  const bool block = IsBlock(e.tag);
-  if (block) out->push_back('\n');
-  for (unsigned i = 0; i < e.children.length; ++i) {
-    CollectText(static_cast<const GumboNode*>(e.children.data[i]), out);
-  }
-  if (block) out->push_back('\n');
 }
 
-// Runs `fn` over the children of the parsed fragment's <body>.
-template <typename Fn>
-void WithBody(absl::string_view html, Fn fn) {
-  GumboOptions options = kGumboDefaultOptions;
-  options.max_errors = 0;  // errors are not needed; the parse recovers like a browser
-  GumboOutput* output = gumbo_parse_with_options(&options, html.data(), html.size());
-  const GumboNode* root = output->root;
-  for (unsigned i = 0; i < root->v.element.children.length; ++i) {
-    const auto* child = static_cast<const GumboNode*>(root->v.element.children.data[i]);
-    if (child->type == GUMBO_NODE_ELEMENT && child->v.element.tag == GUMBO_TAG_BODY) fn(child);
+// Text between tags, for input refused for its nesting: no parser, no entities decoded.
+std::string StripTags(absl::string_view html) {
+  std::string out;
+  bool in_tag = false;
+  for (char c : html) {
+    if (c == '<') {
+      in_tag = true;
+      out.push_back(' ');
+    } else if (c == '>' && in_tag) {
+      in_tag = false;
+    } else if (!in_tag) {
+      out.push_back(c);
+    }
   }
-  gumbo_destroy_output(&options, output);
+  return out;
 }
 
 }  // namespace
 
-std::string SanitizeHtml(absl::string_view html) {
+absl::StatusOr<std::string> SanitizeBody(absl::string_view html) {
+  RETURN_IF_ERROR(CheckHtmlNesting(html));
   std::string out;
-  WithBody(html, [&](const GumboNode* body) { SerializeChildren(body->v.element.children, &out); });
+  RETURN_IF_ERROR(ParseHtmlBody(html, ParseBudget(html.size()),
+                                [&](const GumboNode* body) { SerializeChildren(body, &out); }));
   return out;
 }
 
+std::string SanitizeHtml(absl::string_view html) { return SanitizeBody(html).value_or(""); }
+
 std::string HtmlToText(absl::string_view html) {
   std::string raw;
-  WithBody(html, [&](const GumboNode* body) { CollectText(body, &raw); });
+  absl::Status parsed = CheckHtmlNesting(html);
+  if (parsed.ok()) {
+    parsed = ParseHtmlBody(html, ParseBudget(html.size()),
+                           [&](const GumboNode* body) { CollectText(body, &raw); });
+  }
+  if (!parsed.ok()) raw = StripTags(html);
   // Collapse whitespace: a run containing a newline becomes "\n", any other run " ".
   std::string out;
   bool pending_space = false, pending_newline = false;
