@@ -23,15 +23,16 @@ constexpr char kSearchPagePurpose[] = "page:search";
 constexpr int kMaxSearchRows =
     1000;  // translations ranked per query; total_size beyond is an estimate
 constexpr size_t kSnippetChars = 200;
+// A query: 1..200 characters, no control characters (line breaks and tabs are spaces).
+constexpr TextRule kQueryRule = {/*required=*/true, /*max_code_points=*/200,
+                                 /*allow_line_breaks=*/true};
 
 }  // namespace
 
 absl::StatusOr<SearchPage> ContentCore::SearchArticles(SearchQuery q) {
   if (!IsValidUtf8(q.query)) return absl::InvalidArgumentError("query: not valid UTF-8");
   const std::string text(absl::StripAsciiWhitespace(ToNfc(q.query)));
-  if (text.empty()) return absl::InvalidArgumentError("query: must not be empty");
-  if (CodePoints(text) > 200)
-    return absl::InvalidArgumentError("query: longer than 200 characters");
+  RETURN_IF_ERROR(CheckText(text, "query", kQueryRule));
   RETURN_IF_ERROR(CheckOptionalLocale(&q.locale, "locale"));
   ASSIGN_OR_RETURN(const int size, internal::PageSize(q.page_size, 10, 50));
   const std::vector<QueryPhrase> phrases = ParseSearchQuery(text);
@@ -100,7 +101,7 @@ absl::StatusOr<std::vector<ArticleRead>> ContentCore::ListRelatedArticles(const 
   const bool visible = self.ok() && !self->delete_time &&
                        (self->state == ArticleState::kPublished || internal::IsEditor(caller));
   if (absl::IsNotFound(self.status()) || (self.ok() && !visible)) {
-    return absl::NotFoundError(absl::StrCat("article \"", q.article_id, "\" not found"));
+    return absl::NotFoundError(absl::StrCat("article \"", Excerpt(q.article_id), "\" not found"));
   }
   RETURN_IF_ERROR(self);
   const std::string locale =

@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "services/content/core/search_query.h"
 #include "services/content/tests/content_fixture.h"
 
 namespace bulletin::content {
@@ -47,6 +48,35 @@ TEST_P(ContentHardeningTest, DeeplyNestedBodiesAreRefusedQuicklyNamingTheField) 
   cmd.paths = {"translations.en.body"};
   EXPECT_THAT(core_->UpdateArticle(kEditor, cmd),
               StatusIs(absl::StatusCode::kInvalidArgument, "article.translations[en].body:"));
+}
+
+TEST_P(ContentHardeningTest, ControlCharactersInAQueryAreRefusedNamingTheQuery) {
+  Publish(Create(Bilingual("Searchable news")));
+  for (const std::string& text : {std::string("news\0x", 6), std::string("news\x1b[31m"),
+                                  std::string("\x07news"), std::string("news \xc2\x85")}) {
+    SearchQuery q;
+    q.query = text;
+    EXPECT_THAT(core_->SearchArticles(q),
+                StatusIs(absl::StatusCode::kInvalidArgument, "query: must not contain control"));
+  }
+  SearchQuery q;
+  q.query = "\xff\xfe";
+  EXPECT_THAT(core_->SearchArticles(q), StatusIs(absl::StatusCode::kInvalidArgument, "query:"));
+  q.query = " \t ";
+  EXPECT_THAT(core_->SearchArticles(q), StatusIs(absl::StatusCode::kInvalidArgument, "query:"));
+  q.query = "searchable\tnews";  // tabs and line breaks separate words
+  ASSERT_OK_AND_ASSIGN(SearchPage page, core_->SearchArticles(q));
+  EXPECT_EQ(page.results.size(), 1u);
+}
+
+TEST_P(ContentHardeningTest, TheStoreSearchesPhrasesWithControlCharacters) {
+  // A store called with a phrase the core would refuse answers, never with the search
+  // engine's syntax error.
+  Publish(Create(Bilingual("Harbour news")));
+  TextQuery query;
+  query.phrases = ParseSearchQuery(std::string("harbour\0\x1b news", 14));
+  ASSERT_FALSE(query.phrases.empty());
+  EXPECT_OK(articles().Search(query, "", {}, 10));
 }
 
 }  // namespace

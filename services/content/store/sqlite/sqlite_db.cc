@@ -1,14 +1,18 @@
 #include "services/content/store/sqlite/sqlite_db.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/base/log.h"
 #include "common/base/status_macros.h"
 
 namespace bulletin::content {
 
 absl::Status SqliteStatus(sqlite3* db, int rc, absl::string_view what) {
   if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW) return absl::OkStatus();
-  std::string msg =
-      absl::StrCat("sqlite ", what, ": ", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  // SQLite's message may quote SQL, table and column names, or the data: it goes to the
+  // log only. The client sees the code and SQLite's fixed description of the code.
+  const char* detail = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  Logger()->warn("sqlite {}: {} (code {})", std::string(what), detail, rc);
+  const std::string kind = sqlite3_errstr(rc & 0xff);
   switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
@@ -17,12 +21,19 @@ absl::Status SqliteStatus(sqlite3* db, int rc, absl::string_view what) {
     case SQLITE_FULL:
     case SQLITE_READONLY:
     case SQLITE_PROTOCOL:
-      return absl::UnavailableError(msg);
+    case SQLITE_NOMEM:
+    case SQLITE_INTERRUPT:
+      return absl::UnavailableError(absl::StrCat("database unavailable: ", kind));
     case SQLITE_CONSTRAINT:
-      if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) return absl::FailedPreconditionError(msg);
-      return absl::AlreadyExistsError(msg);
+      if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
+        return absl::FailedPreconditionError("a referenced record does not exist");
+      }
+      if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        return absl::AlreadyExistsError("the record already exists");
+      }
+      return absl::InternalError("storage error (constraint); see the server log");
     default:
-      return absl::InternalError(msg);
+      return absl::InternalError(absl::StrCat("storage error (", kind, "); see the server log"));
   }
 }
 

@@ -1,8 +1,7 @@
 // A thin RAII wrapper over one sqlite3 connection: opened in WAL mode with a busy timeout
 // and foreign keys on, prepared statements (cached per SQL text) with bound parameters
-// only, transactions, and SQLite result codes mapped to absl::Status (BUSY, LOCKED, I/O
-// and open errors -> UNAVAILABLE; constraint violations -> ALREADY_EXISTS or
-// FAILED_PRECONDITION). Not thread-safe: the owner serialises all use of one SqliteDb.
+// only, transactions, and SQLite result codes mapped to absl::Status without SQLite's text
+// (SqliteStatus). Not thread-safe: the owner serialises all use of one SqliteDb.
 #pragma once
 
 #include <sqlite3.h>
@@ -76,7 +75,12 @@ class SqliteDb {
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 
-// Maps an sqlite3 result code (with the connection's message) to a Status.
+// Maps an sqlite3 result code to a Status whose message never carries SQLite's own text
+// (it may quote SQL or data; it is logged): BUSY, LOCKED, I/O, open, full, read-only,
+// out-of-memory and interrupted -> UNAVAILABLE "database unavailable: <code description>";
+// a foreign key violation -> FAILED_PRECONDITION, a unique or primary key violation ->
+// ALREADY_EXISTS (callers replace both with a message naming the field); anything else ->
+// INTERNAL "storage error (...)".
 absl::Status SqliteStatus(sqlite3* db, int rc, absl::string_view what);
 
 }  // namespace bulletin::content

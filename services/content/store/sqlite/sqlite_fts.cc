@@ -4,7 +4,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_replace.h"
 #include "services/content/core/search_tokenizer.h"
 
 namespace bulletin::content {
@@ -35,8 +34,21 @@ int XTokenize(Fts5Tokenizer*, void* context, int, const char* text, int n, Token
   return SQLITE_OK;
 }
 
+// An FTS5 string: '"' doubled, and control characters (which FTS5's query parser refuses,
+// and which never belong to a token) as spaces.
 std::string Quoted(absl::string_view text) {
-  return absl::StrCat("\"", absl::StrReplaceAll(text, {{"\"", "\"\""}}), "\"");
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') {
+      out += "\"\"";
+    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+  return out;
 }
 
 }  // namespace
