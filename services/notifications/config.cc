@@ -58,6 +58,13 @@ absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args,
                "0.5; the rest wait in the queue (0: no limit)");
   flags.Int("webhook-endpoint-burst", &c.webhook_endpoint_burst,
             "webhook attempts to one endpoint URL that may go at once (1-10000)");
+  flags.String("secrets-key-file", &c.secrets_key_file,
+               "keys that encrypt webhook signing secrets in Redis (AES-256-GCM): one key of "
+               "64 hex digits per line, the first encrypts, all decrypt (or 32 raw bytes); "
+               "empty: secrets are stored in plaintext");
+  flags.Bool("reencrypt-secrets", &c.reencrypt_secrets,
+             "re-encrypt every stored signing secret with the first key of --secrets-key-file "
+             "(after a rotation, or to encrypt plaintext ones), print how many, and exit");
   flags.String("cloudevents-source", &c.cloudevents_source, "CloudEvents `source` of webhooks");
   RETURN_IF_ERROR(flags.Parse(args, env));
   if (flags.help_requested()) {
@@ -121,6 +128,12 @@ absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args,
   }
   if (c.webhook_endpoint_burst < 1 || c.webhook_endpoint_burst > 10000) {
     return absl::InvalidArgumentError("--webhook-endpoint-burst: must be between 1 and 10000");
+  }
+  if (!c.secrets_key_file.empty()) {
+    ASSIGN_OR_RETURN(SecretKeyring keyring, SecretKeyring::Load(c.secrets_key_file));
+    c.secrets_keyring = std::make_shared<const SecretKeyring>(std::move(keyring));
+  } else if (c.reencrypt_secrets) {
+    return absl::InvalidArgumentError("--reencrypt-secrets: needs --secrets-key-file");
   }
   if (c.cloudevents_source.empty()) {
     return absl::InvalidArgumentError("--cloudevents-source: must not be empty");

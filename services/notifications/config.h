@@ -5,11 +5,13 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/service/service_flags.h"
+#include "services/notifications/secrets/secret_keyring.h"
 
 namespace bulletin::notify {
 
@@ -39,12 +41,17 @@ struct Config {
   double webhook_endpoint_rate = 10;              // parsed
   int64_t webhook_endpoint_burst = 20;
   std::string cloudevents_source = "//bulletin/content";
+  // Secrets at rest: the keys file (empty: secrets stored in plaintext) and its keys.
+  std::string secrets_key_file;
+  std::shared_ptr<const SecretKeyring> secrets_keyring;  // loaded from secrets_key_file
+  bool reencrypt_secrets = false;  // re-seal every stored secret with the first key, exit
   bool help = false;
   std::string usage;  // set when help
 };
 
 // Parses and validates `args` (without the program name) and `env` (BULLETIN_* variables),
-// ValidateServiceFlags included: --redis is parsed and the tokens file loaded.
+// ValidateServiceFlags included: --redis is parsed and the tokens file and the secrets
+// keys file loaded.
 // InvalidArgument naming the flag for a bad value.
 absl::StatusOr<Config> ParseConfig(const std::vector<std::string>& args,
                                    const std::map<std::string, std::string>& env);

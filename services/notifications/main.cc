@@ -18,6 +18,18 @@
 #include "services/notifications/store/redis/redis_subscription_store.h"
 #include "services/notifications/webhook/http_client.h"
 
+namespace {
+
+// --reencrypt-secrets: one pass over every subscription, then exit.
+int ReencryptSecrets(bulletin::notify::RedisSubscriptionStore& store) {
+  absl::StatusOr<int> changed = store.ReencryptSecrets();
+  if (!changed.ok()) return bulletin::StartupError("bulletin-notifications", changed.status());
+  std::printf("re-encrypted the signing secrets of %d subscriptions\n", *changed);
+  return 0;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace bulletin;
   using namespace bulletin::notify;
@@ -34,7 +46,13 @@ int main(int argc, char** argv) {
   }
 
   RedisClient redis(config->service.redis_options);
-  RedisSubscriptionStore store(redis);
+  RedisSubscriptionStore store(redis, config->secrets_keyring.get());
+  if (config->reencrypt_secrets) return ReencryptSecrets(store);
+  if (!config->secrets_keyring) {
+    Logger()->warn(
+        "webhook signing secrets are stored in Redis in plaintext: set "
+        "--secrets-key-file to encrypt them (docs/operations.md)");
+  }
   SubscriptionCoreOptions core_options(config->allow_private_webhooks);
   core_options.token_key = config->token_key;
   core_options.max_subscriptions_per_owner =

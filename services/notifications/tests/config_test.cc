@@ -41,6 +41,8 @@ TEST(NotifyConfigTest, Defaults) {
   EXPECT_EQ(c.redeliver_burst, 20);
   EXPECT_EQ(c.webhook_endpoint_rate, 10);
   EXPECT_EQ(c.webhook_endpoint_burst, 20);
+  EXPECT_EQ(c.secrets_keyring, nullptr);  // plaintext unless --secrets-key-file
+  EXPECT_FALSE(c.reencrypt_secrets);
 }
 
 TEST(NotifyConfigTest, QuotaFlags) {
@@ -57,7 +59,8 @@ TEST(NotifyConfigTest, QuotaFlags) {
   for (const std::string& bad : std::vector<std::string>{
            "--max-subscriptions-per-partner=0", "--max-streams-per-partner=-1",
            "--redeliver-rate=fast", "--redeliver-rate=-1", "--redeliver-rate=nan",
-           "--redeliver-burst=0", "--webhook-endpoint-rate=x", "--webhook-endpoint-burst=0"}) {
+           "--redeliver-burst=0", "--webhook-endpoint-rate=x", "--webhook-endpoint-burst=0",
+           "--secrets-key-file=/nonexistent/keys", "--reencrypt-secrets"}) {
     EXPECT_THAT(Parse({bad}),
                 StatusIs(absl::StatusCode::kInvalidArgument, bad.substr(0, bad.find('='))))
         << bad;

@@ -178,7 +178,15 @@ void DeliveryWorker::Begin(const LeasedDelivery& leased) {
   }
   events::v1::ArticleEvent event;
   absl::StatusOr<SigningSecrets> secrets = subscriptions_.GetSecrets(sub->id);
-  if (!secrets.ok()) return;
+  if (!secrets.ok()) {
+    // E.g. a key missing from --secrets-key-file: the delivery waits (its lease runs out and
+    // it is claimed again) until the operator fixes it; say so, at most every 10 s.
+    if (absl::Now() - secrets_warned_ > absl::Seconds(10)) {
+      Logger()->warn("reading the signing secrets of {}: {}", sub->id, secrets.status().ToString());
+      secrets_warned_ = absl::Now();
+    }
+    return;
+  }
   if (!event.ParseFromString(d->payload)) {
     Skip(leased, *d, DeliveryState::kDeadLettered, "not sent: the stored event is unreadable");
     return;

@@ -99,7 +99,8 @@ class DeliveryWorker {
   TokenBucketSet endpoint_rate_;            // per webhook URL
   std::map<std::string, int> waiting_;      // per URL, in this claim pass; worker thread only
   std::map<uint64_t, InFlight> in_flight_;  // worker thread only
-  uint64_t next_tag_ = 1;                   // worker thread only
+  absl::Time secrets_warned_ = absl::InfinitePast();  // worker thread only
+  uint64_t next_tag_ = 1;                             // worker thread only
   std::atomic<bool> nudged_{false};
 
   absl::Mutex mu_;

@@ -17,6 +17,11 @@ inline std::string Subscription(const std::string& id) { return "{bulletin}:sub:
 // because ids are UUIDv7) of one owner's subscriptions.
 inline std::string OwnerIndex(const std::string& owner) { return "{bulletin}:subs:owner:" + owner; }
 
+// The subscription id in an index member ("<16-digit create us>:<id>").
+inline std::string IdOfIndexMember(const std::string& member) {
+  return member.substr(member.find(':') + 1);
+}
+
 // The same index over every subscription, for admins.
 inline constexpr char kAllIndex[] = "{bulletin}:subs:all";
 

@@ -185,8 +185,6 @@ std::string IndexMember(const Subscription& s) {
   return absl::StrFormat("%016d:%s", absl::ToUnixMicros(s.create_time), s.id);
 }
 
-std::string IdOfMember(const std::string& member) { return member.substr(member.find(':') + 1); }
-
 bool IsMember(absl::string_view m) {
   if (m.size() < 18 || m[16] != ':') return false;
   for (size_t i = 0; i < 16; ++i) {
@@ -216,7 +214,7 @@ absl::StatusOr<CreatedSubscription> RedisSubscriptionStore::Create(const Subscri
                                    IndexMember(sub)};
   for (std::string& f : ToFields(sub)) args.push_back(std::move(f));
   args.push_back("secret");
-  args.push_back(secret);
+  args.push_back(Conceal(sub.id, secret));
   ASSIGN_OR_RETURN(RedisReply r, redis_.Eval(kCreateScript, keys, args));
   if (r.elements.empty()) return absl::InternalError("create script: unexpected reply");
   const std::string& outcome = r.elements[0].str;
@@ -238,7 +236,8 @@ absl::StatusOr<CreatedSubscription> RedisSubscriptionStore::Create(const Subscri
   Hash hash = ToHash(h);
   absl::StatusOr<Subscription> first = FromHash(hash);
   if (!first.ok()) return NotFound(r.elements[1].str);
-  return CreatedSubscription{*first, hash["secret"], true};
+  ASSIGN_OR_RETURN(std::string first_secret, Reveal(first->id, hash["secret"]));
+  return CreatedSubscription{*first, first_secret, true};
 }
 
 absl::StatusOr<Subscription> RedisSubscriptionStore::Get(const std::string& id) {
@@ -259,7 +258,7 @@ absl::StatusOr<SubscriptionPage> RedisSubscriptionStore::List(const std::string&
   SubscriptionPage page;
   std::vector<RedisArgv> gets;
   for (size_t i = 0; i < members.elements.size() && static_cast<int>(i) < limit; ++i) {
-    gets.push_back({"HGETALL", keys::Subscription(IdOfMember(members.elements[i].str))});
+    gets.push_back({"HGETALL", keys::Subscription(keys::IdOfIndexMember(members.elements[i].str))});
   }
   ASSIGN_OR_RETURN(std::vector<RedisReply> hashes, redis_.Pipeline(gets));
   for (const RedisReply& h : hashes) {
@@ -289,7 +288,8 @@ absl::Status RedisSubscriptionStore::Delete(const std::string& id, const std::st
 absl::Status RedisSubscriptionStore::Replace(const Subscription& sub,
                                              const std::string& expected_etag,
                                              const std::string& new_secret) {
-  std::vector<std::string> args = {expected_etag, new_secret};
+  std::vector<std::string> args = {expected_etag,
+                                   new_secret.empty() ? "" : Conceal(sub.id, new_secret)};
   for (std::string& f : ToFields(sub)) args.push_back(std::move(f));
   ASSIGN_OR_RETURN(RedisReply r, redis_.Eval(kReplaceScript, {keys::Subscription(sub.id)}, args));
   const std::string outcome = r.elements.empty() ? "" : r.elements[0].str;
@@ -303,9 +303,12 @@ absl::StatusOr<SigningSecrets> RedisSubscriptionStore::GetSecrets(const std::str
                                                  "prev_secret", "prev_expire_us"}));
   if (r.elements.size() != 3 || r.elements[0].is_nil()) return NotFound(id);
   SigningSecrets s;
-  s.current = r.elements[0].str;
-  s.previous = r.elements[1].str;
+  ASSIGN_OR_RETURN(s.current, Reveal(id, r.elements[0].str));
+  ASSIGN_OR_RETURN(s.previous, Reveal(id, r.elements[1].str));
   if (!s.previous.empty()) s.previous_expire_time = FromMicros(r.elements[2].str);
+  // Migration and rotation on read: what was plaintext or sealed with an older key is
+  // sealed with the current one. Best effort: the read has succeeded either way.
+  (void)Reseal(id, {{"secret", r.elements[0].str}, {"prev_secret", r.elements[1].str}});
   return s;
 }
 

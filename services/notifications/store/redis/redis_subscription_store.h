@@ -1,10 +1,12 @@
 // SubscriptionStore on Redis: one hash per subscription plus sorted-set indexes, all under
 // the `{bulletin}` hash tag (keys.h) so the multi-key scripts stay in one slot; each write
-// is one Lua script, so it is atomic. Thread-safe (RedisClient is).
+// is one Lua script, so it is atomic. Signing secrets are stored sealed by a SecretKeyring
+// when one is given (plaintext otherwise). Thread-safe (RedisClient is).
 #pragma once
 
 #include "common/redis/redis_client.h"
 #include "services/notifications/core/subscriptions/subscription_store.h"
+#include "services/notifications/secrets/secret_keyring.h"
 
 namespace bulletin::notify {
 
@@ -12,11 +14,22 @@ namespace bulletin::notify {
 // category_ids (comma-separated), include_subcategories ("0"/"1"), locales
 // (comma-separated), webhook_url, state (codes.h), state_reason, create_us and update_us
 // (Unix microseconds), etag, secret, prev_secret, prev_expire_us, cursor (stream entry id),
-// start (the stream's last entry at creation), failing_since_us.
+// start (the stream's last entry at creation), failing_since_us. `secret` and
+// `prev_secret` hold SecretKeyring::Seal values (bound to the subscription id) or, without
+// a keyring or from before one was configured, the plaintext "whsec_..." secret.
 class RedisSubscriptionStore : public SubscriptionStore {
  public:
-  // `redis` must outlive the store.
-  explicit RedisSubscriptionStore(RedisClient& redis) : redis_(redis) {}
+  // `redis` and `keyring` (optional: nullptr stores secrets in plaintext) must outlive the
+  // store. With a keyring, a secret read in plaintext or sealed with an older key is
+  // re-sealed with the current key (best effort, never over a concurrent change).
+  explicit RedisSubscriptionStore(RedisClient& redis, const SecretKeyring* keyring = nullptr)
+      : redis_(redis), keyring_(keyring) {}
+
+  // Re-seals every stored secret that is plaintext or sealed with an older key with the
+  // keyring's current key (--reencrypt-secrets), and returns how many subscriptions it
+  // changed. FailedPrecondition without a keyring; a secret that does not open stops it
+  // with that error (naming the subscription); UNAVAILABLE.
+  absl::StatusOr<int> ReencryptSecrets();
 
   absl::StatusOr<CreatedSubscription> Create(const Subscription& sub, const std::string& secret,
                                              const std::string& request_id,
@@ -34,7 +47,18 @@ class RedisSubscriptionStore : public SubscriptionStore {
   absl::Status AdvanceCursor(const std::string& id, const StreamId& pos) override;
 
  private:
+  // The plaintext of a stored secret ("" stays ""); see SecretKeyring::Open for errors,
+  // FailedPrecondition when it is sealed and there is no keyring.
+  absl::StatusOr<std::string> Reveal(const std::string& id, const std::string& stored) const;
+  // `secret` as stored: sealed for `id` with a keyring, else as is.
+  std::string Conceal(const std::string& id, const std::string& secret) const;
+  // Re-seals the fields of `id` whose stored values (`stored`: field -> value) are not
+  // current, each only if it is unchanged since read. Returns whether any was written.
+  absl::StatusOr<bool> Reseal(const std::string& id,
+                              const std::vector<std::pair<std::string, std::string>>& stored);
+
   RedisClient& redis_;
+  const SecretKeyring* const keyring_;
 };
 
 }  // namespace bulletin::notify
