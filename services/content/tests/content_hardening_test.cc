@@ -79,5 +79,24 @@ TEST_P(ContentHardeningTest, TheStoreSearchesPhrasesWithControlCharacters) {
   EXPECT_OK(articles().Search(query, "", {}, 10));
 }
 
+TEST_P(ContentHardeningTest, AnUnknownCategoryIsAFailedPreconditionNamingTheField) {
+  Article a = Bilingual("Filed nowhere");
+  a.category_id = "no-such-category";
+  EXPECT_THAT(core_->CreateArticle(kEditor, a, ""),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       "article.category_id: no category with id \"no-such-category\""));
+  Article created = Create(Bilingual("Filed later"));
+  UpdateCommand cmd;
+  cmd.article.id = created.id;
+  cmd.article.category_id = "no-such-category";
+  cmd.paths = {"category_id"};
+  EXPECT_THAT(core_->UpdateArticle(kEditor, cmd),
+              StatusIs(absl::StatusCode::kFailedPrecondition, "article.category_id:"));
+  const Category news = MakeCategory("news");
+  cmd.article.category_id = news.id;
+  ASSERT_OK_AND_ASSIGN(Article filed, core_->UpdateArticle(kEditor, cmd));
+  EXPECT_EQ(filed.category_id, news.id);
+}
+
 }  // namespace
 }  // namespace bulletin::content
