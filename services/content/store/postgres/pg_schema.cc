@@ -1,0 +1,190 @@
+// The content database schema on PostgreSQL. It mirrors store/sqlite's tables (times as
+// BIGINT microseconds since the epoch, states as their stored numbers), so a database
+// moves between the backends row for row; the search index is a weighted tsvector per
+// translation with a GIN index instead of FTS5. Identifiers, slugs, locales and tags
+// compare byte-wise (COLLATE "C"), whatever the database's locale, as on SQLite.
+#include "services/content/store/postgres/pg_schema.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/base/status_macros.h"
+
+namespace bulletin::content {
+
+const std::vector<std::string>& PgSchemaMigrations() {
+  static const std::vector<std::string>* migrations = new std::vector<std::string>{
+      R"sql(
+CREATE TABLE categories (
+  id TEXT COLLATE "C" PRIMARY KEY,
+  slug TEXT COLLATE "C" NOT NULL UNIQUE,
+  parent_id TEXT COLLATE "C" REFERENCES categories(id),
+  default_locale TEXT COLLATE "C" NOT NULL,
+  sort_order INTEGER NOT NULL DEFAULT 0,
+  create_time BIGINT NOT NULL,
+  update_time BIGINT NOT NULL,
+  etag TEXT NOT NULL
+);
+CREATE INDEX categories_by_parent ON categories(parent_id);
+CREATE TABLE category_translations (
+  category_id TEXT COLLATE "C" NOT NULL REFERENCES categories(id) ON DELETE CASCADE,
+  locale TEXT COLLATE "C" NOT NULL,
+  name TEXT NOT NULL,
+  description TEXT NOT NULL,
+  PRIMARY KEY (category_id, locale)
+);
+CREATE TABLE articles (
+  id TEXT COLLATE "C" PRIMARY KEY,
+  slug TEXT COLLATE "C" NOT NULL UNIQUE,
+  category_id TEXT COLLATE "C" REFERENCES categories(id),
+  state SMALLINT NOT NULL,
+  default_locale TEXT COLLATE "C" NOT NULL,
+  publish_time BIGINT,
+  create_time BIGINT NOT NULL,
+  update_time BIGINT NOT NULL,
+  revision BIGINT NOT NULL,
+  etag TEXT NOT NULL,
+  featured BOOLEAN NOT NULL DEFAULT false,
+  delete_time BIGINT
+);
+CREATE INDEX articles_by_category ON articles(category_id);
+CREATE INDEX articles_by_list_order
+  ON articles(state, featured, (COALESCE(publish_time, create_time)), id);
+CREATE INDEX articles_scheduled ON articles(publish_time) WHERE state = 2;
+CREATE TABLE article_translations (
+  article_id TEXT COLLATE "C" NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+  locale TEXT COLLATE "C" NOT NULL,
+  title TEXT NOT NULL,
+  summary TEXT NOT NULL,
+  body TEXT NOT NULL,
+  cover_image_url TEXT NOT NULL,
+  cover_image_caption TEXT NOT NULL,
+  cover_image_alt TEXT NOT NULL,
+  slug TEXT COLLATE "C" NOT NULL,
+  outdated BOOLEAN NOT NULL DEFAULT false,
+  update_time BIGINT NOT NULL,
+  PRIMARY KEY (article_id, locale)
+);
+CREATE TABLE article_tags (
+  article_id TEXT COLLATE "C" NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  tag TEXT COLLATE "C" NOT NULL,
+  PRIMARY KEY (article_id, position)
+);
+CREATE INDEX article_tags_by_tag ON article_tags(tag);
+-- Article and translation slugs share one namespace: a slug names at most one article.
+CREATE TABLE slugs (
+  slug TEXT COLLATE "C" PRIMARY KEY,
+  article_id TEXT COLLATE "C" NOT NULL REFERENCES articles(id) ON DELETE CASCADE
+);
+CREATE INDEX slugs_by_article ON slugs(article_id);
+-- request_id idempotency, shared by every replica on this database.
+CREATE TABLE request_ids (
+  kind TEXT COLLATE "C" NOT NULL,
+  request_id TEXT COLLATE "C" NOT NULL,
+  resource_id TEXT COLLATE "C" NOT NULL,
+  create_time BIGINT NOT NULL,
+  PRIMARY KEY (kind, request_id)
+);
+-- The transactional outbox: written with the change, relayed to Redis in seq order, kept
+-- for the retention after sending so that a Redis that lost its last second gets them again.
+CREATE TABLE outbox (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  event_id TEXT COLLATE "C" NOT NULL UNIQUE,
+  type TEXT NOT NULL,
+  article_id TEXT COLLATE "C" NOT NULL,
+  payload BYTEA NOT NULL,
+  create_time BIGINT NOT NULL,
+  sent_time BIGINT,
+  stream_id TEXT
+);
+CREATE INDEX outbox_unsent ON outbox(seq) WHERE sent_time IS NULL;
+CREATE INDEX outbox_by_sent_time ON outbox(sent_time) WHERE sent_time IS NOT NULL;
+CREATE TABLE relay_state (
+  key TEXT COLLATE "C" PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE article_revisions (
+  article_id TEXT COLLATE "C" NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+  revision BIGINT NOT NULL,
+  slug TEXT COLLATE "C" NOT NULL,
+  category_id TEXT COLLATE "C",
+  state SMALLINT NOT NULL,
+  default_locale TEXT COLLATE "C" NOT NULL,
+  publish_time BIGINT,
+  create_time BIGINT NOT NULL,
+  update_time BIGINT NOT NULL,
+  etag TEXT NOT NULL,
+  featured BOOLEAN NOT NULL,
+  delete_time BIGINT,
+  author TEXT NOT NULL,
+  changed_fields TEXT NOT NULL,
+  revision_time BIGINT NOT NULL,
+  PRIMARY KEY (article_id, revision)
+);
+CREATE TABLE article_revision_translations (
+  article_id TEXT COLLATE "C" NOT NULL,
+  revision BIGINT NOT NULL,
+  locale TEXT COLLATE "C" NOT NULL,
+  title TEXT NOT NULL,
+  summary TEXT NOT NULL,
+  body TEXT NOT NULL,
+  cover_image_url TEXT NOT NULL,
+  cover_image_caption TEXT NOT NULL,
+  cover_image_alt TEXT NOT NULL,
+  slug TEXT COLLATE "C" NOT NULL,
+  outdated BOOLEAN NOT NULL,
+  update_time BIGINT NOT NULL,
+  PRIMARY KEY (article_id, revision, locale),
+  FOREIGN KEY (article_id, revision) REFERENCES article_revisions ON DELETE CASCADE
+);
+CREATE TABLE article_revision_tags (
+  article_id TEXT COLLATE "C" NOT NULL,
+  revision BIGINT NOT NULL,
+  position INTEGER NOT NULL,
+  tag TEXT COLLATE "C" NOT NULL,
+  PRIMARY KEY (article_id, revision, position),
+  FOREIGN KEY (article_id, revision) REFERENCES article_revisions ON DELETE CASCADE
+);
+-- One search document per translation of a published, not deleted article: its tokens
+-- (core/search_tokenizer.h) as a tsvector weighted A (title), B (summary), C (body), and
+-- their number, which BM25 needs (pg_search.h).
+CREATE TABLE search_docs (
+  article_id TEXT COLLATE "C" NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+  locale TEXT COLLATE "C" NOT NULL,
+  terms TSVECTOR NOT NULL,
+  token_count INTEGER NOT NULL,
+  PRIMARY KEY (article_id, locale)
+);
+CREATE INDEX search_docs_terms ON search_docs USING GIN (terms);
+)sql",
+  };
+  return *migrations;
+}
+
+absl::Status PgMigrate(PgConnection& db, const std::vector<std::string>& migrations) {
+  RETURN_IF_ERROR(db.Script("BEGIN"));
+  absl::Status s = [&]() -> absl::Status {
+    RETURN_IF_ERROR(db.Script(absl::StrCat("SELECT pg_advisory_xact_lock(", kPgStartLock, ")")));
+    RETURN_IF_ERROR(
+        db.Script("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
+    ASSIGN_OR_RETURN(PgResult r, db.Exec("SELECT COALESCE(MAX(version), 0) FROM schema_version"));
+    const int64_t version = r.Int(0, 0);
+    const int64_t known = static_cast<int64_t>(migrations.size());
+    if (version > known) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the content database has schema version ", version, ", newer than version ", known,
+          " that this bulletin-content knows: run the release that migrated it (or newer)"));
+    }
+    if (version == known) return absl::OkStatus();
+    for (int64_t v = version; v < known; ++v) {
+      RETURN_IF_ERROR(db.Script(migrations[static_cast<size_t>(v)]));
+    }
+    RETURN_IF_ERROR(db.Script("DELETE FROM schema_version"));
+    return db.Exec("INSERT INTO schema_version (version) VALUES ($1)", PgParams().Int(known))
+        .status();
+  }();
+  if (s.ok()) s = db.Script("COMMIT");
+  if (!s.ok() && db.ok()) db.Script("ROLLBACK").IgnoreError();
+  return s;
+}
+
+}  // namespace bulletin::content

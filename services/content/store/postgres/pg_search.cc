@@ -1,0 +1,102 @@
+#include "services/content/store/postgres/pg_search.h"
+
+#include <algorithm>
+#include <map>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "services/content/core/html_sanitizer.h"
+#include "services/content/core/search_tokenizer.h"
+
+namespace bulletin::content {
+namespace {
+
+// PostgreSQL's limits: a lexeme under 2 KiB, positions 1..16383, 256 positions per
+// lexeme, 1 MiB of lexeme text per tsvector.
+constexpr size_t kMaxLexemeBytes = 2000;
+constexpr int kMaxPosition = 16383;
+constexpr size_t kMaxPositionsPerLexeme = 256;
+constexpr size_t kMaxLexemeText = 1000000;
+
+// `token` cut to kMaxLexemeBytes at a UTF-8 character boundary (the same cut on both sides).
+std::string Lexeme(const std::string& token) {
+  if (token.size() <= kMaxLexemeBytes) return token;
+  size_t end = kMaxLexemeBytes;
+  while (end > 0 && (static_cast<unsigned char>(token[end]) & 0xC0) == 0x80) --end;
+  return token.substr(0, end);
+}
+
+std::string Quoted(const std::string& lexeme) {
+  std::string out = "'";
+  for (char c : lexeme) {
+    if (c == '\'') out += '\'';
+    if (c == '\\') out += '\\';
+    out += c;
+  }
+  out += '\'';
+  return out;
+}
+
+}  // namespace
+
+PgSearchDocument MakePgSearchDocument(const Translation& translation) {
+  const std::vector<SearchToken> fields[3] = {TokenizeForSearch(translation.title),
+                                              TokenizeForSearch(translation.summary),
+                                              TokenizeForSearch(HtmlToText(translation.body))};
+  const char weights[3] = {'A', 'B', 'C'};
+  PgSearchDocument doc;
+  struct Entry {
+    std::vector<std::string> at;  // "12A", ...
+    int last = 0;
+  };
+  std::map<std::string, Entry> lexemes;
+  size_t lexeme_text = 0;
+  int position = 0;
+  for (int f = 0; f < 3; ++f) {
+    doc.token_count += static_cast<int64_t>(fields[f].size());
+    for (const SearchToken& token : fields[f]) {
+      // Past the last position PostgreSQL keeps, tokens share it: still found as words.
+      position = std::min(position + 1, kMaxPosition);
+      const std::string lexeme = Lexeme(token.text);
+      auto it = lexemes.find(lexeme);
+      if (it == lexemes.end()) {
+        if (lexeme_text + lexeme.size() > kMaxLexemeText) continue;
+        lexeme_text += lexeme.size();
+        it = lexemes.emplace(lexeme, Entry()).first;
+      }
+      Entry& e = it->second;
+      if (e.last != position && e.at.size() < kMaxPositionsPerLexeme) {
+        e.at.push_back(absl::StrCat(position, std::string(1, weights[f])));
+        e.last = position;
+      }
+    }
+    position = std::min(position + 1, kMaxPosition);  // a gap: no phrase spans two fields
+  }
+  std::vector<std::string> entries;
+  entries.reserve(lexemes.size());
+  for (const auto& [lexeme, e] : lexemes) {
+    entries.push_back(absl::StrCat(Quoted(lexeme), ":", absl::StrJoin(e.at, ",")));
+  }
+  doc.terms = absl::StrJoin(entries, " ");
+  return doc;
+}
+
+std::string PgPhraseQuery(const QueryPhrase& phrase) {
+  std::vector<std::string> parts;
+  for (const std::string& token : phrase.tokens) parts.push_back(Quoted(Lexeme(token)));
+  if (parts.empty()) return "";
+  if (phrase.prefix) parts.back() += ":*";
+  return absl::StrJoin(parts, " <-> ");
+}
+
+std::string PgTextQuery(const TextQuery& query) {
+  std::vector<std::string> parts;
+  for (const QueryPhrase& p : query.phrases) {
+    std::string q = PgPhraseQuery(p);
+    if (!q.empty()) parts.push_back(absl::StrCat("(", q, ")"));
+  }
+  return absl::StrJoin(parts, query.match_all ? " & " : " | ");
+}
+
+}  // namespace bulletin::content

@@ -1,0 +1,124 @@
+#include "services/content/store/postgres/postgres_article_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/base/status_macros.h"
+#include "services/content/store/postgres/pg_internal.h"
+#include "services/content/store/postgres/pg_schema.h"
+
+namespace bulletin::content {
+
+using pg_internal::FindRequest;
+using pg_internal::InsertOutbox;
+using pg_internal::LoadAncestors;
+using pg_internal::LoadArticle;
+using pg_internal::LockCategoryTree;
+using pg_internal::RebuildSearchIndexIfStale;
+using pg_internal::SaveRequest;
+using pg_internal::SlugOwner;
+using pg_internal::WriteArticle;
+using pg_internal::WriteRevision;
+
+absl::StatusOr<std::unique_ptr<PostgresArticleStore>> PostgresArticleStore::Open(
+    const PostgresStoreOptions& options) {
+  PgPoolOptions pool_options;
+  pool_options.uri = options.uri;
+  pool_options.size = options.pool_size;
+  ASSIGN_OR_RETURN(std::unique_ptr<PgPool> pool, PgPool::Open(pool_options));
+  {
+    ASSIGN_OR_RETURN(PgPool::Lease db, pool->Acquire());
+    RETURN_IF_ERROR(PgMigrate(*db, PgSchemaMigrations()));
+    RETURN_IF_ERROR(RebuildSearchIndexIfStale(*db));
+  }
+  return std::unique_ptr<PostgresArticleStore>(new PostgresArticleStore(std::move(pool)));
+}
+
+absl::StatusOr<Article> PostgresArticleStore::CreateArticle(const Article& article,
+                                                            const NewArticleOptions& options) {
+  std::string id;
+  RETURN_IF_ERROR(pool_->Transaction([&](PgConnection& db) -> absl::Status {
+    id = article.id;
+    if (!options.request_id.empty()) {
+      ASSIGN_OR_RETURN(std::string found,
+                       FindRequest(db, "article", options.request_id, options.now));
+      if (!found.empty()) {
+        id = found;
+        return absl::OkStatus();
+      }
+    }
+    Article a = article;
+    if (options.derived_slug) {
+      for (int n = 1;; ++n) {
+        if (n > 1000) return absl::InternalError("no free slug after 1000 suffixes");
+        std::string candidate = n == 1 ? article.slug : SuffixedSlug(article.slug, n);
+        ASSIGN_OR_RETURN(std::string owner, SlugOwner(db, candidate));
+        if (owner.empty()) {
+          a.slug = candidate;
+          break;
+        }
+      }
+    }
+    RETURN_IF_ERROR(WriteArticle(db, a, /*insert=*/true));
+    RETURN_IF_ERROR(WriteRevision(db, a.id, options.author, {}, options.now));
+    if (!options.request_id.empty()) {
+      RETURN_IF_ERROR(SaveRequest(db, "article", options.request_id, a.id, options.now));
+    }
+    return absl::OkStatus();
+  }));
+  return GetArticle(id);
+}
+
+absl::StatusOr<Article> PostgresArticleStore::GetArticle(const std::string& id) {
+  Article a;
+  RETURN_IF_ERROR(pool_->Read([&](PgConnection& db) -> absl::Status {
+    ASSIGN_OR_RETURN(a, LoadArticle(db, id, /*for_update=*/false));
+    return absl::OkStatus();
+  }));
+  return a;
+}
+
+absl::StatusOr<Article> PostgresArticleStore::GetArticleBySlug(const std::string& slug) {
+  Article a;
+  RETURN_IF_ERROR(pool_->Read([&](PgConnection& db) -> absl::Status {
+    ASSIGN_OR_RETURN(std::string id, SlugOwner(db, slug));
+    if (id.empty()) return absl::NotFoundError(absl::StrCat("article \"", slug, "\" not found"));
+    ASSIGN_OR_RETURN(a, LoadArticle(db, id, /*for_update=*/false));
+    return absl::OkStatus();
+  }));
+  return a;
+}
+
+absl::StatusOr<Article> PostgresArticleStore::UpdateArticle(const std::string& id,
+                                                            const ArticleMutation& mutate) {
+  Article result;
+  RETURN_IF_ERROR(pool_->Transaction([&](PgConnection& db) -> absl::Status {
+    // The row lock makes a second writer (another replica included) wait and then see
+    // this one's etag, so exactly one of two racing updates wins.
+    ASSIGN_OR_RETURN(Article a, LoadArticle(db, id, /*for_update=*/true));
+    const int64_t revision = a.revision;
+    bool tree_locked = false;
+    AncestorLookup ancestors_of =
+        [&db,
+         &tree_locked](const std::string& category_id) -> absl::StatusOr<std::vector<std::string>> {
+      // Shared: a category move (exclusive) either announced this article already or
+      // waits until this transaction's event carries the new ancestry.
+      if (!tree_locked) {
+        RETURN_IF_ERROR(LockCategoryTree(db, /*exclusive=*/false));
+        tree_locked = true;
+      }
+      ASSIGN_OR_RETURN(std::vector<Category> path, LoadAncestors(db, category_id));
+      std::vector<std::string> ids;
+      for (const Category& c : path) ids.push_back(c.id);
+      return ids;
+    };
+    ASSIGN_OR_RETURN(ArticleChange change, mutate(a, ancestors_of));
+    if (a.revision == revision) return absl::InternalError("a mutation must bump the revision");
+    RETURN_IF_ERROR(WriteArticle(db, a, /*insert=*/false));
+    RETURN_IF_ERROR(WriteRevision(db, a.id, change.author, change.changed_fields, a.update_time));
+    if (change.event.has_value()) RETURN_IF_ERROR(InsertOutbox(db, *change.event));
+    result = a;
+    return absl::OkStatus();
+  }));
+  return result;
+}
+
+}  // namespace bulletin::content

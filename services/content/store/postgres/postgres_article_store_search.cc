@@ -1,0 +1,192 @@
+// PostgresArticleStore: the search index (pg_search.h), search queries ranked by BM25
+// as on SQLite, and the candidates of related articles.
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "common/base/status_macros.h"
+#include "services/content/store/postgres/pg_internal.h"
+#include "services/content/store/postgres/pg_schema.h"
+#include "services/content/store/postgres/pg_search.h"
+#include "services/content/store/postgres/postgres_article_store.h"
+
+namespace bulletin::content {
+namespace {
+
+// Bump when the tokenizer or what is indexed changes: Open then rebuilds the index.
+constexpr char kSearchIndexVersion[] = "1";
+
+// FTS5's bm25() over the matching documents: idf from the number of documents holding
+// each phrase (floored at 1e-6), k1 = 1.2, b = 0.75, the document length in tokens, and
+// each phrase's weighted frequency (title 5, summary 2, body 1) from ts_rank_cd. Lower
+// is better. $1 phrase tsqueries, $2 the whole query, $3 locale or '', $4 category ids
+// (empty: any), $5 limit.
+std::string RankSql() {
+  return absl::StrCat(
+      "WITH phrase AS (SELECT q::tsquery AS q FROM unnest($1::text[]) AS t(q)), "
+      "stats AS (SELECT COUNT(*)::float8 AS n, COALESCE(SUM(token_count), 0)::float8 AS total "
+      "FROM search_docs), "
+      "idf AS (SELECT p.q, GREATEST(LN((s.n - h.hits + 0.5) / (h.hits + 0.5)), 0) AS raw "
+      "FROM phrase p CROSS JOIN stats s CROSS JOIN LATERAL (SELECT COUNT(*)::float8 AS hits "
+      "FROM search_docs d WHERE d.terms @@ p.q) h), "
+      "found AS (SELECT d.article_id, d.locale, d.terms, d.token_count FROM search_docs d "
+      "JOIN articles a ON a.id = d.article_id WHERE d.terms @@ $2::tsquery "
+      "AND ($3 = '' OR d.locale = $3) "
+      "AND (cardinality($4::text[]) = 0 OR a.category_id = ANY($4::text[])) AND a.state = ",
+      pg_internal::Stored(ArticleState::kPublished),
+      " AND a.delete_time IS NULL) "
+      "SELECT f.article_id, f.locale, -(SELECT SUM(CASE WHEN i.raw <= 0 THEN 1e-6 ELSE i.raw END "
+      "* x.f * 2.2 / (x.f + 1.2 * (0.25 + 0.75 * f.token_count / (s.total / s.n)))) "
+      "FROM idf i CROSS JOIN LATERAL (SELECT ROUND(",
+      kPgRankScale, " * ts_rank_cd(", kPgRankWeights,
+      ", f.terms, i.q, 0))::float8 AS f) x) AS rank "
+      "FROM found f CROSS JOIN stats s ORDER BY rank, f.article_id LIMIT $5");
+}
+
+struct Ranked {
+  std::string article_id;
+  std::string locale;
+  double rank = 0;
+};
+
+absl::StatusOr<std::vector<Ranked>> RankDocs(PgConnection& db, const TextQuery& query,
+                                             const std::string& locale,
+                                             const std::vector<std::string>& category_ids,
+                                             int limit) {
+  std::vector<std::string> phrases;
+  for (const QueryPhrase& p : query.phrases) {
+    std::string q = PgPhraseQuery(p);
+    if (!q.empty()) phrases.push_back(std::move(q));
+  }
+  std::vector<Ranked> out;
+  if (phrases.empty()) return out;
+  ASSIGN_OR_RETURN(PgResult r, db.Exec(RankSql(), PgParams()
+                                                      .TextArray(phrases)
+                                                      .Text(PgTextQuery(query))
+                                                      .Text(locale)
+                                                      .TextArray(category_ids)
+                                                      .Int(limit)));
+  for (int i = 0; i < r.rows(); ++i) out.push_back({r.Text(i, 0), r.Text(i, 1), r.Double(i, 2)});
+  return out;
+}
+
+}  // namespace
+
+namespace pg_internal {
+
+absl::Status IndexArticle(PgConnection& db, const Article& a) {
+  RETURN_IF_ERROR(
+      db.Exec("DELETE FROM search_docs WHERE article_id = $1", PgParams().Text(a.id)).status());
+  if (a.state != ArticleState::kPublished || a.delete_time) return absl::OkStatus();
+  for (const auto& [locale, tr] : a.translations) {
+    const PgSearchDocument doc = MakePgSearchDocument(tr);
+    RETURN_IF_ERROR(db.Exec("INSERT INTO search_docs (article_id, locale, terms, token_count) "
+                            "VALUES ($1, $2, $3::tsvector, $4)",
+                            PgParams().Text(a.id).Text(locale).Text(doc.terms).Int(doc.token_count))
+                        .status());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RebuildSearchIndexIfStale(PgConnection& db) {
+  RETURN_IF_ERROR(db.Script("BEGIN"));
+  absl::Status s = [&]() -> absl::Status {
+    // One replica rebuilds; the others wait here and then find the index current.
+    RETURN_IF_ERROR(db.Script(absl::StrCat("SELECT pg_advisory_xact_lock(", kPgStartLock, ")")));
+    {
+      ASSIGN_OR_RETURN(PgResult r,
+                       db.Exec("SELECT value FROM relay_state WHERE key = 'search_index'"));
+      if (r.rows() > 0 && r.Text(0, 0) == kSearchIndexVersion) return absl::OkStatus();
+    }
+    RETURN_IF_ERROR(db.Script("DELETE FROM search_docs"));
+    ASSIGN_OR_RETURN(PgResult ids, db.Exec(absl::StrCat("SELECT id FROM articles WHERE state = ",
+                                                        Stored(ArticleState::kPublished),
+                                                        " AND delete_time IS NULL")));
+    for (int i = 0; i < ids.rows(); ++i) {
+      ASSIGN_OR_RETURN(Article a, LoadArticle(db, ids.Text(i, 0), /*for_update=*/false));
+      RETURN_IF_ERROR(IndexArticle(db, a));
+    }
+    return db
+        .Exec(
+            "INSERT INTO relay_state (key, value) VALUES ('search_index', $1) "
+            "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+            PgParams().Text(kSearchIndexVersion))
+        .status();
+  }();
+  if (s.ok()) s = db.Script("COMMIT");
+  if (!s.ok() && db.ok()) db.Script("ROLLBACK").IgnoreError();
+  return s;
+}
+
+}  // namespace pg_internal
+
+absl::StatusOr<std::vector<SearchHit>> PostgresArticleStore::Search(
+    const TextQuery& query, const std::string& locale, const std::vector<std::string>& category_ids,
+    int limit) {
+  std::vector<SearchHit> hits;
+  if (query.phrases.empty()) return hits;
+  RETURN_IF_ERROR(pool_->Run([&](PgConnection& db) -> absl::Status {
+    ASSIGN_OR_RETURN(std::vector<Ranked> ranked, RankDocs(db, query, locale, category_ids, limit));
+    for (Ranked& r : ranked) hits.push_back({std::move(r.article_id), std::move(r.locale), r.rank});
+    return absl::OkStatus();
+  }));
+  return hits;
+}
+
+absl::StatusOr<std::vector<RelatedCandidate>> PostgresArticleStore::RelatedCandidates(
+    const Article& article, const TextQuery& text, int limit) {
+  std::map<std::string, RelatedCandidate> found;
+  auto entry = [&](const std::string& id) -> RelatedCandidate& {
+    RelatedCandidate& c = found[id];
+    c.article_id = id;
+    return c;
+  };
+  const std::string published = pg_internal::Stored(ArticleState::kPublished);
+  std::vector<RelatedCandidate> out;
+  RETURN_IF_ERROR(pool_->Read([&](PgConnection& db) -> absl::Status {
+    found.clear();
+    out.clear();
+    for (const std::string& tag : article.tags) {
+      ASSIGN_OR_RETURN(PgResult r,
+                       db.Exec(absl::StrCat("SELECT g.article_id FROM article_tags g JOIN "
+                                            "articles a ON a.id = g.article_id WHERE g.tag = $1 "
+                                            "AND a.state = ",
+                                            published,
+                                            " AND a.delete_time IS NULL ORDER BY "
+                                            "a.publish_time DESC NULLS LAST, a.id LIMIT $2"),
+                               PgParams().Text(tag).Int(limit)));
+      for (int i = 0; i < r.rows(); ++i) ++entry(r.Text(i, 0)).shared_tags;
+    }
+    if (!article.category_id.empty()) {
+      ASSIGN_OR_RETURN(PgResult r,
+                       db.Exec(absl::StrCat("SELECT id FROM articles WHERE category_id = $1 AND "
+                                            "state = ",
+                                            published,
+                                            " AND delete_time IS NULL ORDER BY publish_time "
+                                            "DESC NULLS LAST, id LIMIT $2"),
+                               PgParams().Text(article.category_id).Int(limit)));
+      for (int i = 0; i < r.rows(); ++i) entry(r.Text(i, 0)).same_category = true;
+    }
+    if (!text.phrases.empty()) {
+      ASSIGN_OR_RETURN(std::vector<Ranked> ranked, RankDocs(db, text, "", {}, limit));
+      for (const Ranked& r : ranked) {
+        RelatedCandidate& c = entry(r.article_id);
+        if (c.text_rank == 0) c.text_rank = r.rank;  // best first: keep the best translation
+      }
+    }
+    found.erase(article.id);
+    for (auto& [id, c] : found) {
+      ASSIGN_OR_RETURN(PgResult r,
+                       db.Exec(absl::StrCat("SELECT COALESCE(publish_time, create_time) FROM "
+                                            "articles WHERE id = $1 AND state = ",
+                                            published, " AND delete_time IS NULL"),
+                               PgParams().Text(id)));
+      if (r.rows() == 0) continue;
+      c.sort_time = pg_internal::FromMicros(r.Int(0, 0));
+      out.push_back(c);
+    }
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+}  // namespace bulletin::content
