@@ -41,7 +41,7 @@ absl::StatusOr<ArticlePage> ContentCore::ListArticles(const Caller& caller, List
   if (!IsValidUtf8(q.tag)) return absl::InvalidArgumentError("tag: not valid UTF-8");
   std::string tag(absl::StripAsciiWhitespace(ToNfc(q.tag)));
   absl::AsciiStrToLower(&tag);
-  if (CodePoints(tag) > 50) return absl::InvalidArgumentError("tag: longer than 50 characters");
+  RETURN_IF_ERROR(CheckText(tag, "tag", TextRule{false, kMaxTagLength, false}));
   if (q.require_translation && q.locale.empty()) {
     return absl::InvalidArgumentError("require_translation: needs a locale");
   }

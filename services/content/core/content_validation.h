@@ -14,9 +14,17 @@
 
 namespace bulletin::content {
 
-inline constexpr size_t kMaxTitleLength = 200;    // code points
-inline constexpr size_t kMaxBodyBytes = 1000000;  // UTF-8 bytes after sanitising
+// The bounds content.proto states, in code points unless they say bytes.
+inline constexpr size_t kMaxTitleLength = 200;
+inline constexpr size_t kMaxSummaryLength = 1000;
+inline constexpr size_t kMaxCaptionLength = 500;  // cover_image_caption and cover_image_alt
+inline constexpr size_t kMaxUrlBytes = 2048;
+inline constexpr size_t kMaxBodyBytes = 1000000;  // UTF-8 bytes after sanitising (2x before)
 inline constexpr size_t kMaxTags = 20;
+inline constexpr size_t kMaxTagLength = 50;
+inline constexpr size_t kMaxTranslations = 10;
+inline constexpr size_t kMaxCategoryNameLength = 100;
+inline constexpr size_t kMaxDescriptionLength = 1000;
 
 // An article as it is about to be stored (created, or updated and merged): translations
 // (1..10, keys normalised), each translation (see NormalizeTranslation), default_locale,
@@ -25,14 +33,17 @@ inline constexpr size_t kMaxTags = 20;
 absl::Status ValidateArticle(Article& article);
 
 // One translation, field names prefixed with `prefix` (e.g. "article.translations[en]"):
-// valid UTF-8, text fields in NFC, the body sanitised (html_sanitizer.h: elements nested
-// at most 256 deep), and bounds:
-// title 1..200, summary 1000, caption and alt 500 characters, cover URL http(s) or '/'-path
-// of at most 2048, body at most 1,000,000 bytes after sanitising (2,000,000 before).
+// text fields in NFC under the shared text rule (common/base/text_rules.h CheckText: valid
+// UTF-8, no control characters; title, caption and alt on one line), the body sanitised
+// (html_sanitizer.h: nesting at most 256 elements), and bounds: title 1..200 (not blank),
+// summary 1000, caption and alt 500 characters; cover URL an absolute http(s) URL with a
+// host, or a '/'-path, of at most 2048 bytes without spaces, quotes, '<', '>', '\\', '`',
+// '{', '}', '|', '^' or control characters; body at most 1,000,000 bytes after sanitising
+// (2,000,000 before).
 absl::Status NormalizeTranslation(const std::string& prefix, Translation& translation);
 
-// A category: slug (required), translations (1..10, names NFC), default_locale, parent_id
-// format.
+// A category: slug (required), translations (1..10; name 1..100 characters on one line,
+// description 1000, NFC, the shared text rule), default_locale, parent_id format.
 absl::Status ValidateCategory(Category& category);
 
 // An optional request_id: empty, or an id (common/base/text_rules.h CheckId).

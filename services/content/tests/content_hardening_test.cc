@@ -4,6 +4,7 @@
 // answered with the documented code and a short message naming the field.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -96,6 +97,94 @@ TEST_P(ContentHardeningTest, AnUnknownCategoryIsAFailedPreconditionNamingTheFiel
   cmd.article.category_id = news.id;
   ASSERT_OK_AND_ASSIGN(Article filed, core_->UpdateArticle(kEditor, cmd));
   EXPECT_EQ(filed.category_id, news.id);
+}
+
+TEST_P(ContentHardeningTest, OneTextRuleForEveryTextField) {
+  struct Case {
+    std::function<void(Article&)> mutate;
+    std::string message;
+  };
+  const std::string esc = "\x1b[2J", bel = "\x07", nul(1, '\0');
+  const std::vector<Case> cases = {
+      {[](Article& a) { a.translations["en"].title = "   "; },
+       "article.translations[en].title: required"},
+      {[&](Article& a) { a.translations["en"].title = "Breaking" + esc; },
+       "article.translations[en].title: must not contain control characters"},
+      {[](Article& a) { a.translations["en"].title = "Two\nlines"; },
+       "article.translations[en].title: must not contain control characters"},
+      {[&](Article& a) { a.translations["en"].summary = "Sum" + bel; },
+       "article.translations[en].summary: must not contain control characters"},
+      {[&](Article& a) { a.translations["zh-CN"].cover_image_caption = nul; },
+       "article.translations[zh-CN].cover_image_caption: must not contain control characters"},
+      {[](Article& a) { a.translations["en"].cover_image_alt = "\xc2\x9b"; },  // C1 CSI
+       "article.translations[en].cover_image_alt: must not contain control characters"},
+      {[&](Article& a) { a.translations["en"].body = "<p>x" + esc + "</p>"; },
+       "article.translations[en].body: must not contain control characters"},
+      {[&](Article& a) {
+         a.tags = {"ok", "t" + bel};
+       },
+       "article.tags[1]: must not contain control characters"},
+  };
+  for (const Case& c : cases) {
+    Article a = Bilingual("Valid");
+    c.mutate(a);
+    EXPECT_THAT(core_->CreateArticle(kEditor, a, ""),
+                StatusIs(absl::StatusCode::kInvalidArgument, c.message));
+  }
+  // Line breaks stay allowed where text runs over lines.
+  Article multi = Bilingual("Valid");
+  multi.translations["en"].summary = "First line\nsecond line\twith a tab";
+  EXPECT_OK(core_->CreateArticle(kEditor, multi, ""));
+
+  Category cat;
+  cat.slug = "c";
+  cat.default_locale = "en";
+  cat.translations["en"].name = "  ";
+  EXPECT_THAT(
+      core_->CreateCategory(kEditor, cat, ""),
+      StatusIs(absl::StatusCode::kInvalidArgument, "category.translations[en].name: required"));
+  cat.translations["en"].name = "News" + esc;
+  EXPECT_THAT(core_->CreateCategory(kEditor, cat, ""),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "category.translations[en].name: must not contain control characters"));
+  cat.translations["en"].name = "News";
+  cat.translations["en"].description = "About" + bel;
+  EXPECT_THAT(core_->CreateCategory(kEditor, cat, ""),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "category.translations[en].description: must not contain control"));
+
+  ListArticlesQuery list;
+  list.tag = "news" + esc;
+  EXPECT_THAT(core_->ListArticles(kAnonymous, list),
+              StatusIs(absl::StatusCode::kInvalidArgument, "tag: must not contain control"));
+  EXPECT_EQ(OutboxRows(), 0);
+}
+
+TEST_P(ContentHardeningTest, CoverImageUrlsAreHttpUrlsOrSitePaths) {
+  for (const char* good :
+       {"https://cdn.example.org/2018/02/a%20b.jpg?w=640#x", "http://example.org:8080/x.png",
+        "https://[2001:db8::1]/x.jpg", "/media/2018/02/tripartite-meeting.jpg",
+        "https://example.org/\xe5\x9b\xbe.jpg"}) {
+    Article a = Bilingual(std::string("Good ") + good);
+    a.translations["en"].cover_image_url = good;
+    EXPECT_OK(core_->CreateArticle(kEditor, a, "")) << good;
+  }
+  for (const std::string& bad :
+       {std::string("https://example.org/a b.jpg"), std::string("https://example.org/\"x\".jpg"),
+        std::string("https://example.org/x.jpg' onerror='alert(1)"),
+        std::string("https://example.org/<script>"), std::string("javascript:alert(1)"),
+        std::string("data:image/png;base64,AAAA"), std::string("//evil.example/x.jpg"),
+        std::string("https:///x.jpg"), std::string("https://user:pw@example.org/x.jpg"),
+        std::string("https://example.org:http/x"), std::string("https://example.org/%zz"),
+        std::string("https://example.org/x\x01.jpg"), std::string("media/x.jpg"),
+        std::string("https://example.org/") + std::string(2100, 'a')}) {
+    Article a = Bilingual("Bad");
+    a.translations["en"].cover_image_url = bad;
+    EXPECT_THAT(
+        core_->CreateArticle(kEditor, a, ""),
+        StatusIs(absl::StatusCode::kInvalidArgument, "article.translations[en].cover_image_url: "))
+        << bad;
+  }
 }
 
 }  // namespace
