@@ -33,7 +33,7 @@ const std::string& SlugSourceTitle(const Article& a) {
 }
 
 absl::Status NotFound(const std::string& key) {
-  return absl::NotFoundError(absl::StrCat("article \"", key, "\" not found"));
+  return absl::NotFoundError(absl::StrCat("article \"", Excerpt(key), "\" not found"));
 }
 
 // The ancestors of the article's category, root first; none without a category.

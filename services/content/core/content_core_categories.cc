@@ -26,7 +26,8 @@ bool SiblingOrder(const Category& a, const Category& b) {
 absl::Status ApplyCategoryPath(const std::string& path, const Category& in, Category& out) {
   std::optional<std::vector<std::string>> seg = SplitMaskPath(path);
   auto unknown = [&] {
-    return absl::InvalidArgumentError(absl::StrCat("update_mask: unknown path \"", path, "\""));
+    return absl::InvalidArgumentError(
+        absl::StrCat("update_mask: unknown path \"", Excerpt(path), "\""));
   };
   if (!seg) return unknown();
   const std::string& head = (*seg)[0];
@@ -88,8 +89,8 @@ absl::StatusOr<Category> ContentCore::CreateCategory(const Caller& caller, Categ
   if (!input.parent_id.empty()) {
     absl::StatusOr<std::vector<Category>> path = store_.GetCategoryAncestors(input.parent_id);
     if (absl::IsNotFound(path.status())) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("category.parent_id: no category with id \"", input.parent_id, "\""));
+      return absl::FailedPreconditionError(absl::StrCat(
+          "category.parent_id: no category with id \"", Excerpt(input.parent_id), "\""));
     }
     RETURN_IF_ERROR(path);
     // The parent's ancestors, the parent, and the new category.

@@ -26,7 +26,8 @@ absl::StatusOr<std::vector<std::string>> ContentCore::CategoryScope(const std::s
   RETURN_IF_ERROR(CheckId(category_id, field));
   absl::StatusOr<std::vector<std::string>> subtree = store_.CategorySubtree(category_id);
   if (absl::IsNotFound(subtree.status())) {
-    return absl::NotFoundError(absl::StrCat(field, ": no category with id \"", category_id, "\""));
+    return absl::NotFoundError(
+        absl::StrCat(field, ": no category with id \"", Excerpt(category_id), "\""));
   }
   RETURN_IF_ERROR(subtree);
   if (!include_subcategories) subtree->resize(1);  // the first entry is the category itself

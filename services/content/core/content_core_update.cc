@@ -50,7 +50,7 @@ absl::Status SetTranslationField(const std::string& field, const Translation& fr
     explicit_outdated.insert(locale);
   } else {
     return absl::InvalidArgumentError(
-        absl::StrCat("update_mask: unknown translation field \"", field, "\""));
+        absl::StrCat("update_mask: unknown translation field \"", Excerpt(field), "\""));
   }
   return absl::OkStatus();
 }
@@ -65,7 +65,8 @@ absl::Status ApplyPath(const std::string& path, const Article& in, Article& a,
   }
   const std::string& head = (*seg)[0];
   if (OutputOnlyPaths().count(head)) {
-    return absl::InvalidArgumentError(absl::StrCat("update_mask: \"", path, "\" is output only"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("update_mask: \"", Excerpt(path), "\" is output only"));
   }
   if (seg->size() == 1) {
     if (head == "*") {
@@ -88,17 +89,20 @@ absl::Status ApplyPath(const std::string& path, const Article& in, Article& a,
     } else if (head == "translations") {
       a.translations = in.translations;
     } else {
-      return absl::InvalidArgumentError(absl::StrCat("update_mask: unknown path \"", path, "\""));
+      return absl::InvalidArgumentError(
+          absl::StrCat("update_mask: unknown path \"", Excerpt(path), "\""));
     }
     return absl::OkStatus();
   }
   if (head != "translations" || seg->size() > 3) {
-    return absl::InvalidArgumentError(absl::StrCat("update_mask: unknown path \"", path, "\""));
+    return absl::InvalidArgumentError(
+        absl::StrCat("update_mask: unknown path \"", Excerpt(path), "\""));
   }
   std::optional<std::string> locale = NormalizeLocale((*seg)[1]);
   if (!locale) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("update_mask: \"", (*seg)[1], "\" in \"", path, "\" is not a locale tag"));
+    return absl::InvalidArgumentError(absl::StrCat("update_mask: \"", Excerpt((*seg)[1]),
+                                                   "\" in \"", Excerpt(path),
+                                                   "\" is not a locale tag"));
   }
   const Translation* given = Given(in, *locale);
   if (seg->size() == 2) {
@@ -148,7 +152,7 @@ absl::StatusOr<Article> ContentCore::UpdateArticle(const Caller& caller, UpdateC
         if (a.default_locale == before.default_locale && !a.translations.count(a.default_locale)) {
           return absl::InvalidArgumentError(
               absl::StrCat("article.translations: the default-locale translation \"",
-                           a.default_locale, "\" cannot be removed"));
+                           Excerpt(a.default_locale), "\" cannot be removed"));
         }
         RETURN_IF_ERROR(ValidateArticle(a));
         // Outdated translations: the source text changed, the translation did not.
@@ -177,8 +181,8 @@ absl::StatusOr<Article> ContentCore::UpdateArticle(const Caller& caller, UpdateC
         if (!a.category_id.empty()) {
           absl::StatusOr<std::vector<std::string>> path = ancestors_of(a.category_id);
           if (absl::IsNotFound(path.status())) {
-            return absl::FailedPreconditionError(
-                absl::StrCat("article.category_id: no category with id \"", a.category_id, "\""));
+            return absl::FailedPreconditionError(absl::StrCat(
+                "article.category_id: no category with id \"", Excerpt(a.category_id), "\""));
           }
           RETURN_IF_ERROR(path);
           ancestors = *std::move(path);

@@ -122,7 +122,7 @@ absl::Status NormalizeKeys(const std::string& prefix, std::map<std::string, T>& 
   for (auto& [key, value] : by_locale) {
     std::optional<std::string> locale = NormalizeLocale(key);
     if (!locale) {
-      return Invalid(absl::StrCat(prefix, "[", key, "]"), "not a valid BCP-47 locale tag");
+      return Invalid(absl::StrCat(prefix, "[", Excerpt(key), "]"), "not a valid BCP-47 locale tag");
     }
     if (!normalized.emplace(*locale, std::move(value)).second) {
       return Invalid(absl::StrCat(prefix, "[", *locale, "]"), "the locale is given twice");

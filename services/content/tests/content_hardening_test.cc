@@ -187,5 +187,68 @@ TEST_P(ContentHardeningTest, CoverImageUrlsAreHttpUrlsOrSitePaths) {
   }
 }
 
+TEST_P(ContentHardeningTest, ErrorMessagesQuoteAtMostAnExcerptOfTheInput) {
+  const std::string huge(70000, 'q');
+  const Article created = Create(Bilingual("Quoted"));
+  const Category category = MakeCategory("quoted");
+  std::vector<std::pair<std::string, absl::Status>> answers;
+  auto answer = [&](const std::string& what, const absl::Status& status) {
+    answers.emplace_back(what, status);
+  };
+
+  ArticleQuery by_slug;
+  by_slug.slug = huge;
+  answer("GetArticle slug", core_->GetArticle(kAnonymous, by_slug).status());
+  ArticleQuery by_locale;
+  by_locale.id = created.id;
+  by_locale.locale = huge;
+  answer("GetArticle locale", core_->GetArticle(kAnonymous, by_locale).status());
+  Article keyed = Bilingual("Keyed");
+  keyed.translations[huge] = Text("t");
+  answer("translations key", core_->CreateArticle(kEditor, keyed, "").status());
+  for (const std::string& path : {huge, "state." + huge, "translations." + huge + ".title",
+                                  "translations.en." + huge, "translations.en.title." + huge}) {
+    UpdateCommand cmd;
+    cmd.article.id = created.id;
+    cmd.paths = {path};
+    answer("update_mask " + path.substr(0, 20), core_->UpdateArticle(kEditor, cmd).status());
+  }
+  UpdateCommand stale;
+  stale.article.id = created.id;
+  stale.article.etag = huge;
+  stale.paths = {"featured"};
+  answer("etag", core_->UpdateArticle(kEditor, stale).status());
+  UpdateCommand relocale;
+  relocale.article.id = created.id;
+  relocale.article.default_locale = huge;
+  relocale.paths = {"default_locale"};
+  answer("default_locale", core_->UpdateArticle(kEditor, relocale).status());
+  CategoryUpdate category_update;
+  category_update.category.id = category.id;
+  category_update.paths = {huge};
+  answer("category update_mask", core_->UpdateCategory(kEditor, category_update).status());
+  answer("DeleteCategory etag", core_->DeleteCategory(kAdmin, category.id, huge));
+  answer("GetCategory slug", core_->GetCategory("", huge).status());
+  ArticleQuery preview;
+  preview.id = created.id;
+  preview.preview_token = huge;
+  answer("preview_token", core_->GetArticle(kAnonymous, preview).status());
+  ListArticlesQuery list;
+  list.page_token = huge;
+  answer("page_token", core_->ListArticles(kAnonymous, list).status());
+  SearchQuery search;
+  search.query = huge;
+  answer("query", core_->SearchArticles(search).status());
+  // The stores quote what they are given the same way.
+  answer("store slug", articles().GetArticleBySlug(huge).status());
+  answer("store category slug", articles().GetCategoryBySlug(huge).status());
+  answer("store category", articles().GetCategory(huge).status());
+
+  for (const auto& [what, status] : answers) {
+    EXPECT_FALSE(status.ok()) << what;
+    EXPECT_LT(status.message().size(), 200u) << what << ": " << status.message().substr(0, 300);
+  }
+}
+
 }  // namespace
 }  // namespace bulletin::content

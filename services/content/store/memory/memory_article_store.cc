@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/base/status_macros.h"
+#include "common/base/text_rules.h"
 #include "services/content/store/memory/memory_internal.h"
 
 namespace bulletin::content {
@@ -91,12 +92,12 @@ absl::Status MemoryArticleStore::CheckArticle(const Article& a) const {
     const std::string owner = SlugOwner(slug);
     if (!owner.empty() && owner != a.id) {
       return absl::AlreadyExistsError(
-          absl::StrCat(field, ": \"", slug, "\" is already used by another article"));
+          absl::StrCat(field, ": \"", Excerpt(slug), "\" is already used by another article"));
     }
   }
   if (!a.category_id.empty() && !categories_.count(a.category_id)) {
     return absl::FailedPreconditionError(
-        absl::StrCat("article.category_id: no category with id \"", a.category_id, "\""));
+        absl::StrCat("article.category_id: no category with id \"", Excerpt(a.category_id), "\""));
   }
   return absl::OkStatus();
 }

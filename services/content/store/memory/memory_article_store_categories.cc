@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/base/status_macros.h"
+#include "common/base/text_rules.h"
 #include "services/content/store/memory/memory_article_store.h"
 #include "services/content/store/memory/memory_internal.h"
 
@@ -19,12 +20,12 @@ constexpr size_t kMaxWalk = 64;  // steps before a walk of the tree gives up (a 
 
 absl::Status NoParent(const std::string& parent_id) {
   return absl::FailedPreconditionError(
-      absl::StrCat("category.parent_id: no category with id \"", parent_id, "\""));
+      absl::StrCat("category.parent_id: no category with id \"", Excerpt(parent_id), "\""));
 }
 
 absl::Status SlugTaken(const std::string& slug) {
   return absl::AlreadyExistsError(
-      absl::StrCat("category.slug: \"", slug, "\" is already used by another category"));
+      absl::StrCat("category.slug: \"", Excerpt(slug), "\" is already used by another category"));
 }
 
 }  // namespace
@@ -194,7 +195,7 @@ absl::Status MemoryArticleStore::DeleteCategory(
   for (const auto& [child_id, child] : categories_) children += child.parent_id == id ? 1 : 0;
   if (articles > 0 || children > 0) {
     return absl::FailedPreconditionError(
-        absl::StrCat("category \"", c.slug, "\" still has ", articles,
+        absl::StrCat("category \"", Excerpt(c.slug), "\" still has ", articles,
                      " article(s) (soft-deleted included) and ", children, " child categor",
                      children == 1 ? "y" : "ies"));
   }

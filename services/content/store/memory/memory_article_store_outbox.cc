@@ -11,7 +11,7 @@ absl::Status MemoryArticleStore::CheckEvent(const OutboxEvent& event) const {
   for (const auto& [seq, e] : outbox_) {
     if (e.event_id == event.event_id) {
       return absl::AlreadyExistsError(
-          absl::StrCat("outbox: event \"", event.event_id, "\" is already there"));
+          absl::StrCat("outbox: event \"", Excerpt(event.event_id), "\" is already there"));
     }
   }
   return absl::OkStatus();

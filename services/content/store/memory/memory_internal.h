@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/base/text_rules.h"
 #include "services/content/core/content_types.h"
 
 namespace bulletin::content::memory_internal {
@@ -14,11 +15,11 @@ namespace bulletin::content::memory_internal {
 inline absl::Time Micros(absl::Time t) { return absl::FromUnixMicros(absl::ToUnixMicros(t)); }
 
 inline absl::Status ArticleNotFound(const std::string& key) {
-  return absl::NotFoundError(absl::StrCat("article \"", key, "\" not found"));
+  return absl::NotFoundError(absl::StrCat("article \"", Excerpt(key), "\" not found"));
 }
 
 inline absl::Status CategoryNotFound(const std::string& key) {
-  return absl::NotFoundError(absl::StrCat("category \"", key, "\" not found"));
+  return absl::NotFoundError(absl::StrCat("category \"", Excerpt(key), "\" not found"));
 }
 
 // `a` with every time cut to the microsecond.

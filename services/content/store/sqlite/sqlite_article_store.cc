@@ -71,7 +71,7 @@ absl::StatusOr<Article> SqliteArticleStore::LoadArticle(const std::string& id) {
     ASSIGN_OR_RETURN(Statement q, db_->Prepare(absl::StrCat(kArticleColumns, "WHERE id = ?")));
     q.BindText(1, id);
     ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) return absl::NotFoundError(absl::StrCat("article \"", id, "\" not found"));
+    if (!row) return absl::NotFoundError(absl::StrCat("article \"", Excerpt(id), "\" not found"));
     ReadArticleRow(q, a);
   }
   RETURN_IF_ERROR(LoadArticleParts(a, 0));
@@ -169,7 +169,7 @@ absl::Status SqliteArticleStore::WriteArticle(const Article& a, bool insert) {
     ASSIGN_OR_RETURN(std::string owner, SlugOwner(slug));
     if (!owner.empty() && owner != a.id) {
       return absl::AlreadyExistsError(
-          absl::StrCat(field, ": \"", slug, "\" is already used by another article"));
+          absl::StrCat(field, ": \"", Excerpt(slug), "\" is already used by another article"));
     }
   }
   {
@@ -192,8 +192,8 @@ absl::Status SqliteArticleStore::WriteArticle(const Article& a, bool insert) {
     a.delete_time ? q.BindInt(11, Micros(*a.delete_time)) : q.BindNull(11);
     absl::Status s = q.BindText(12, a.id).Run();
     if (absl::IsFailedPrecondition(s)) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("article.category_id: no category with id \"", a.category_id, "\""));
+      return absl::FailedPreconditionError(absl::StrCat(
+          "article.category_id: no category with id \"", Excerpt(a.category_id), "\""));
     }
     RETURN_IF_ERROR(s);
   }
@@ -279,7 +279,8 @@ absl::StatusOr<Article> SqliteArticleStore::GetArticleBySlug(const std::string& 
     ASSIGN_OR_RETURN(std::string owner, SlugOwner(slug));
     id = owner;
   }
-  if (id.empty()) return absl::NotFoundError(absl::StrCat("article \"", slug, "\" not found"));
+  if (id.empty())
+    return absl::NotFoundError(absl::StrCat("article \"", Excerpt(slug), "\" not found"));
   return LoadArticle(id);
 }
 

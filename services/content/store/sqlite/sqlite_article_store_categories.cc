@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/base/status_macros.h"
+#include "common/base/text_rules.h"
 #include "services/content/store/sqlite/sqlite_article_store.h"
 #include "services/content/store/sqlite/sqlite_internal.h"
 
@@ -17,7 +18,7 @@ absl::StatusOr<Category> SqliteArticleStore::LoadCategory(const std::string& sql
     ASSIGN_OR_RETURN(Statement q, db_->Prepare(sql));
     q.BindText(1, key);
     ASSIGN_OR_RETURN(bool row, q.Step());
-    if (!row) return absl::NotFoundError(absl::StrCat("category \"", key, "\" not found"));
+    if (!row) return absl::NotFoundError(absl::StrCat("category \"", Excerpt(key), "\" not found"));
     c.id = q.Text(0);
     c.slug = q.Text(1);
     c.parent_id = q.Text(2);
@@ -81,8 +82,8 @@ absl::StatusOr<Category> SqliteArticleStore::CreateCategory(const Category& cate
       ASSIGN_OR_RETURN(Statement q, db_->Prepare("SELECT 1 FROM categories WHERE id = ?"));
       ASSIGN_OR_RETURN(bool exists, q.BindText(1, category.parent_id).Step());
       if (!exists) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("category.parent_id: no category with id \"", category.parent_id, "\""));
+        return absl::FailedPreconditionError(absl::StrCat(
+            "category.parent_id: no category with id \"", Excerpt(category.parent_id), "\""));
       }
     }
     ASSIGN_OR_RETURN(
@@ -159,7 +160,8 @@ absl::StatusOr<std::vector<std::string>> SqliteArticleStore::LoadSubtree(const s
     if (!row) break;
     ids.push_back(q.Text(0));
   }
-  if (ids.empty()) return absl::NotFoundError(absl::StrCat("category \"", id, "\" not found"));
+  if (ids.empty())
+    return absl::NotFoundError(absl::StrCat("category \"", Excerpt(id), "\" not found"));
   return ids;
 }
 
@@ -188,7 +190,7 @@ absl::StatusOr<Category> SqliteArticleStore::UpdateCategory(const std::string& i
       absl::StatusOr<std::vector<Category>> path = LoadAncestors(c.parent_id);
       if (absl::IsNotFound(path.status())) {
         return absl::FailedPreconditionError(
-            absl::StrCat("category.parent_id: no category with id \"", c.parent_id, "\""));
+            absl::StrCat("category.parent_id: no category with id \"", Excerpt(c.parent_id), "\""));
       }
       RETURN_IF_ERROR(path.status());
       // Depth of the deepest node below `id`, counted from `id` (1 = no children).
@@ -208,8 +210,8 @@ absl::StatusOr<Category> SqliteArticleStore::UpdateCategory(const std::string& i
                        db_->Prepare("SELECT 1 FROM categories WHERE slug = ? AND id != ?"));
       ASSIGN_OR_RETURN(bool taken, q.BindText(1, c.slug).BindText(2, id).Step());
       if (taken) {
-        return absl::AlreadyExistsError(
-            absl::StrCat("category.slug: \"", c.slug, "\" is already used by another category"));
+        return absl::AlreadyExistsError(absl::StrCat("category.slug: \"", Excerpt(c.slug),
+                                                     "\" is already used by another category"));
       }
     }
     {
@@ -287,7 +289,7 @@ absl::Status SqliteArticleStore::DeleteCategory(
     }
     if (articles > 0 || children > 0) {
       return absl::FailedPreconditionError(
-          absl::StrCat("category \"", c.slug, "\" still has ", articles,
+          absl::StrCat("category \"", Excerpt(c.slug), "\" still has ", articles,
                        " article(s) (soft-deleted included) and ", children, " child categor",
                        children == 1 ? "y" : "ies"));
     }

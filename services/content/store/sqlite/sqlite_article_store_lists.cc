@@ -3,6 +3,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/base/status_macros.h"
+#include "common/base/text_rules.h"
 #include "services/content/store/sqlite/sqlite_article_store.h"
 #include "services/content/store/sqlite/sqlite_internal.h"
 
@@ -109,7 +110,8 @@ absl::StatusOr<std::vector<ArticleRevision>> SqliteArticleStore::ListRevisions(
   {
     ASSIGN_OR_RETURN(Statement q, db_->Prepare("SELECT 1 FROM articles WHERE id = ?"));
     ASSIGN_OR_RETURN(bool exists, q.BindText(1, id).Step());
-    if (!exists) return absl::NotFoundError(absl::StrCat("article \"", id, "\" not found"));
+    if (!exists)
+      return absl::NotFoundError(absl::StrCat("article \"", Excerpt(id), "\" not found"));
   }
   std::vector<ArticleRevision> revisions;
   {
