@@ -1,14 +1,17 @@
 // bulletin-content: the content service binary. Reads its Config (config.h), opens the
-// SQLite store, then either loads the demo data (--seed-demo: prints "<article_id> <slug>"
-// and exits) or serves ContentService over gRPC on the shared ServiceRunner with the outbox
-// relay and the scheduler running, until SIGTERM/SIGINT (drain, stop the scheduler, then
-// the relay, exit 0).
+// store --db names (a SQLite file, or PostgreSQL, whose health is watched), then either
+// loads the demo data (--seed-demo: prints "<article_id> <slug>" and exits) or serves
+// ContentService over gRPC on the shared ServiceRunner with the outbox relay and the
+// scheduler running, until SIGTERM/SIGINT (drain, stop the scheduler, then the relay,
+// exit 0).
 #include <atomic>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "common/base/log.h"
+#include "common/base/status_macros.h"
 #include "common/base/worker_pool.h"
 #include "common/grpc/server.h"
 #include "common/redis/redis_client.h"
@@ -20,6 +23,7 @@
 #include "services/content/events/outbox_relay.h"
 #include "services/content/grpc/content_service.h"
 #include "services/content/seed_demo.h"
+#include "services/content/store/postgres/postgres_article_store.h"
 #include "services/content/store/sqlite/sqlite_article_store.h"
 
 namespace bulletin::content {
@@ -34,6 +38,37 @@ ContentOptions CoreOptions(const Config& config) {
   options.cache_entries = static_cast<size_t>(config.cache_entries);
   options.cache_ttl = config.cache_ttl;
   return options;
+}
+
+// The store --db names, open, and how health sees it.
+struct Store {
+  std::unique_ptr<ArticleStore> owner;
+  ArticleStore* articles = nullptr;
+  OutboxStore* outbox = nullptr;
+  // SELECT 1 for PostgreSQL; none for a SQLite file, which is there or not.
+  std::function<bool()> healthy;
+};
+
+absl::StatusOr<Store> OpenStore(const Config& config) {
+  Store store;
+  if (config.db_kind == DbKind::kPostgres) {
+    PostgresStoreOptions options;
+    options.uri = config.db_uri;
+    options.pool_size = static_cast<int>(config.db_pool_size);
+    ASSIGN_OR_RETURN(std::unique_ptr<PostgresArticleStore> postgres,
+                     PostgresArticleStore::Open(options));
+    store.articles = postgres.get();
+    store.outbox = postgres.get();
+    store.healthy = [db = postgres.get()] { return db->Healthy(); };
+    store.owner = std::move(postgres);
+    return store;
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<SqliteArticleStore> sqlite,
+                   SqliteArticleStore::Open(config.db_path));
+  store.articles = sqlite.get();
+  store.outbox = sqlite.get();
+  store.owner = std::move(sqlite);
+  return store;
 }
 
 int Main(int argc, char** argv) {
@@ -52,17 +87,17 @@ int Main(int argc, char** argv) {
                        : runner.Init();
   if (!started.ok()) return StartupError(kProgram, started);
 
-  absl::StatusOr<std::unique_ptr<SqliteArticleStore>> store =
-      SqliteArticleStore::Open(config.db_path);
+  absl::StatusOr<Store> store = OpenStore(config);
   if (!store.ok()) {
-    Logger()->error("cannot open the database: {}", store.status().ToString());
+    Logger()->error("cannot open the database {}: {}", RedactedDb(config.db),
+                    store.status().ToString());
     return 1;
   }
   RedisClient redis(config.service.redis_options);
   RelayOptions relay_options;
   relay_options.stream_max_len = config.stream_max_len;
   relay_options.retention = config.outbox_retention;
-  OutboxRelay relay(**store, redis, relay_options);
+  OutboxRelay relay(*store->outbox, redis, relay_options);
   ContentOptions options = CoreOptions(config);
   options.on_event_committed = [&relay] { relay.Notify(); };
   // Set once the scheduler exists (never for --seed-demo); read by RPC threads.
@@ -70,10 +105,10 @@ int Main(int argc, char** argv) {
   options.on_schedule_changed = [&scheduler_ptr] {
     if (Scheduler* s = scheduler_ptr.load(); s != nullptr) s->Notify();
   };
-  ContentCore core(**store, options);
+  ContentCore core(*store->articles, options);
 
   if (config.seed_demo) {
-    absl::StatusOr<Article> article = SeedDemo(core, **store);
+    absl::StatusOr<Article> article = SeedDemo(core, *store->articles);
     if (!article.ok()) {
       Logger()->error("seeding the demo data failed: {}", article.status().ToString());
       return 1;
@@ -85,8 +120,9 @@ int Main(int argc, char** argv) {
   WorkerPool pool(static_cast<int>(config.service.worker_threads), 1024);
   ContentService service(core, config.service.tokens, pool);
   // Content keeps serving reads while Redis is down (the outbox holds the events), so
-  // its health does not follow Redis.
-  Scheduler scheduler(core, **store, SchedulerOptions{});
+  // its health does not follow Redis; it follows PostgreSQL, without which it serves nothing.
+  if (store->healthy) runner.Watch("database", store->healthy);
+  Scheduler scheduler(core, *store->articles, SchedulerOptions{});
   scheduler_ptr.store(&scheduler);
   relay.Start();
   runner.AtShutdown([&relay] { relay.Stop(); });
@@ -95,7 +131,7 @@ int Main(int argc, char** argv) {
     scheduler_ptr.store(nullptr);
     scheduler.Stop();
   });
-  Logger()->info("content database {}", config.db_path);
+  Logger()->info("content database {}", RedactedDb(config.db));
   return runner.Serve({&service});
 }
 

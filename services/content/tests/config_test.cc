@@ -95,5 +95,72 @@ TEST(ContentConfigTest, CreateDbDirectoryMakesTheParents) {
   EXPECT_THAT(CreateDbDirectory(blocked), StatusIs(absl::StatusCode::kInvalidArgument, "--db:"));
 }
 
+TEST(ContentConfigTest, PostgresUrisSelectThePostgresStore) {
+  ASSERT_OK_AND_ASSIGN(
+      Config config,
+      Parse({"--db=postgres://bulletin:s3cret@db.example.org:5432/content?sslmode=verify-full"}));
+  EXPECT_EQ(config.db_kind, DbKind::kPostgres);
+  EXPECT_EQ(config.db_uri,
+            "postgres://bulletin:s3cret@db.example.org:5432/content?sslmode=verify-full");
+  EXPECT_EQ(config.db_path, "");
+  EXPECT_EQ(config.db_pool_size, 8);
+  EXPECT_OK(CreateDbDirectory(config));  // nothing to create
+  for (const std::string db :
+       {"postgresql://u@127.0.0.1/content", "postgres://u@[::1]:5432/content",
+        "postgres://u:p%40ss@a.example:5432,b.example:5433/content?target_session_attrs=read-write"
+        "&connect_timeout=3",
+        "postgres://u:p:w@host/db_1?sslmode=disable&application_name=bulletin"}) {
+    ASSERT_OK_AND_ASSIGN(config, Parse({}, {{"BULLETIN_DB", db}, {"BULLETIN_DB_POOL_SIZE", "32"}}));
+    EXPECT_EQ(config.db_kind, DbKind::kPostgres) << db;
+    EXPECT_EQ(config.db_uri, db);
+    EXPECT_EQ(config.db_pool_size, 32);
+  }
+  ASSERT_OK_AND_ASSIGN(config, Parse({"--db=sqlite:/data/content.db"}));
+  EXPECT_EQ(config.db_kind, DbKind::kSqlite);
+}
+
+TEST(ContentConfigTest, BadPostgresUrisNameTheFlagAndNeverShowThePassword) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"postgres://db.example.org/content", "no USER@"},
+      {"postgres://:s3cret@db.example.org/content", "no USER@"},
+      {"postgres://u:s3cret@db.example.org", "no /DBNAME"},
+      {"postgres://u:s3cret@db.example.org/", "no DBNAME"},
+      {"postgres://u:s3cret@/content", "no HOST"},
+      {"postgres://u:s3cret@db.example.org:99999/content", "PORT must be 1..65535"},
+      {"postgres://u:s3cret@db.example.org:/content", "empty PORT"},
+      {"postgres://u:s3cret@db.example.org:54x/content", "PORT"},
+      {"postgres://u:s3cret@[::1/content", "']'"},
+      {"postgres://u:s3c ret@db.example.org/content", "percent-encoded"},
+      {"postgres://u:s3c/ret@db.example.org/content", "percent-encoded"},
+      {"postgres://u:s3cret%zz@db.example.org/content", "percent-encoded"},
+      {"postgres://u:s3cret@db.example.org/content?sslmode=maybe", "sslmode must be"},
+      {"postgres://u:s3cret@db.example.org/content?password=s3cret", "unsupported parameter"},
+      {"postgres://u:s3cret@db.example.org/content?sslmode=", "needs a percent-encoded value"},
+      {"postgresql:/u:s3cret@db.example.org/content", "expected sqlite:PATH or postgres://"},
+      {"mysql://u:s3cret@db.example.org/content", "expected sqlite:PATH or postgres://"},
+  };
+  for (const auto& [db, why] : cases) {
+    absl::StatusOr<Config> parsed = Parse({"--db=" + db});
+    EXPECT_THAT(parsed, StatusIs(absl::StatusCode::kInvalidArgument, "--db: ")) << db;
+    EXPECT_THAT(parsed, StatusIs(absl::StatusCode::kInvalidArgument, why)) << db;
+    EXPECT_EQ(parsed.status().message().find("s3c"), std::string::npos) << parsed.status();
+  }
+  for (const std::string size : {"0", "257", "-1"}) {
+    EXPECT_THAT(Parse({"--db=postgres://u@h/d", "--db-pool-size=" + size}),
+                StatusIs(absl::StatusCode::kInvalidArgument, "--db-pool-size:"));
+  }
+}
+
+TEST(ContentConfigTest, RedactedDbHidesPasswordsOnly) {
+  EXPECT_EQ(RedactedDb("postgres://bulletin:s3cret@db:5432/content?sslmode=require"),
+            "postgres://bulletin:***@db:5432/content?sslmode=require");
+  EXPECT_EQ(RedactedDb("postgresql://bulletin@db/content"), "postgresql://bulletin@db/content");
+  EXPECT_EQ(RedactedDb("postgres://u:p@ss@db/content"), "postgres://u:***@db/content");
+  EXPECT_EQ(RedactedDb("postgres://u@db/content?password=s3cret&sslmode=require"),
+            "postgres://u@db/content?password=***&sslmode=require");
+  EXPECT_EQ(RedactedDb("postgresql:/u:s3cret@db/content"), "***@db/content");
+  EXPECT_EQ(RedactedDb("sqlite:./var/content.db"), "sqlite:./var/content.db");
+}
+
 }  // namespace
 }  // namespace bulletin::content
