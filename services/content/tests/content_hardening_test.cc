@@ -250,5 +250,113 @@ TEST_P(ContentHardeningTest, ErrorMessagesQuoteAtMostAnExcerptOfTheInput) {
   }
 }
 
+// `token` with the base64url character at `i` changed in its highest bit, so the bytes it
+// encodes change (the low bits of a last character may be padding).
+std::string Flipped(std::string token, size_t i) {
+  static const std::string kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const size_t value = kAlphabet.find(token[i]);
+  token[i] = value == std::string::npos ? 'A' : kAlphabet[value ^ 32];
+  return token;
+}
+
+TEST_P(ContentHardeningTest, EveryPageTokenIsSignedAndBoundToItsList) {
+  const Category parent = MakeCategory("parent");
+  for (int i = 0; i < 3; ++i) {
+    now_ += absl::Minutes(1);
+    MakeCategory("child-" + std::to_string(i), parent.id);
+    Article a = Publish(Create(Bilingual("Harbour story " + std::to_string(i))));
+    UpdateCommand cmd;
+    cmd.article.id = a.id;
+    cmd.article.featured = true;
+    cmd.paths = {"featured"};
+    ASSERT_OK(core_->UpdateArticle(kEditor, cmd));
+  }
+  const std::string article_id = Create(Bilingual("Revised")).id;
+  for (int i = 0; i < 3; ++i) {
+    UpdateCommand cmd;
+    cmd.article.id = article_id;
+    cmd.article.featured = i % 2 == 0;
+    cmd.paths = {"featured"};
+    ASSERT_OK(core_->UpdateArticle(kEditor, cmd));
+  }
+
+  ListArticlesQuery list;
+  list.page_size = 1;
+  SearchQuery search;
+  search.query = "harbour";
+  search.page_size = 1;
+  RevisionsQuery revisions;
+  revisions.article_id = article_id;
+  revisions.page_size = 1;
+  CategoryListQuery categories;
+  categories.page_size = 1;
+  // Each list's call with a page token, and its first page's next token.
+  struct Lister {
+    std::string name;
+    std::function<absl::Status(const std::string&)> call;
+    std::string token;
+  };
+  std::vector<Lister> listers = {
+      {"ListArticles",
+       [&](const std::string& t) {
+         ListArticlesQuery q = list;
+         q.page_token = t;
+         return core_->ListArticles(kAnonymous, q).status();
+       },
+       ""},
+      {"SearchArticles",
+       [&](const std::string& t) {
+         SearchQuery q = search;
+         q.page_token = t;
+         return core_->SearchArticles(q).status();
+       },
+       ""},
+      {"ListArticleRevisions",
+       [&](const std::string& t) {
+         RevisionsQuery q = revisions;
+         q.page_token = t;
+         return core_->ListArticleRevisions(kEditor, q).status();
+       },
+       ""},
+      {"ListCategories",
+       [&](const std::string& t) {
+         CategoryListQuery q = categories;
+         q.page_token = t;
+         return core_->ListCategories(q).status();
+       },
+       ""},
+  };
+  ASSERT_OK_AND_ASSIGN(ArticlePage articles_page, core_->ListArticles(kAnonymous, list));
+  listers[0].token = articles_page.next_page_token;
+  ASSERT_OK_AND_ASSIGN(SearchPage search_page, core_->SearchArticles(search));
+  listers[1].token = search_page.next_page_token;
+  ASSERT_OK_AND_ASSIGN(RevisionPage revision_page, core_->ListArticleRevisions(kEditor, revisions));
+  listers[2].token = revision_page.next_page_token;
+  ASSERT_OK_AND_ASSIGN(CategoryPage category_page, core_->ListCategories(categories));
+  listers[3].token = category_page.next_page_token;
+
+  for (const Lister& l : listers) {
+    ASSERT_FALSE(l.token.empty()) << l.name;
+    EXPECT_OK(l.call(l.token)) << l.name;
+    for (size_t i = 0; i < l.token.size(); ++i) {
+      EXPECT_THAT(l.call(Flipped(l.token, i)),
+                  StatusIs(absl::StatusCode::kInvalidArgument, "page_token: "))
+          << l.name << " accepted a token altered at " << i;
+    }
+    for (const std::string& forged :
+         {std::string("a.b"), l.token + "A", l.token.substr(1), std::string(70000, 'A')}) {
+      EXPECT_THAT(l.call(forged), StatusIs(absl::StatusCode::kInvalidArgument, "page_token: "))
+          << l.name;
+    }
+    // A token made for one list is refused by every other one.
+    for (const Lister& other : listers) {
+      if (other.name == l.name) continue;
+      EXPECT_THAT(other.call(l.token), StatusIs(absl::StatusCode::kInvalidArgument, "page_token: "))
+          << l.name << "'s token accepted by " << other.name;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace bulletin::content
