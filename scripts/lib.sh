@@ -9,7 +9,7 @@ BULLETIN_PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libhiredis-dev libspdlog-dev libsqlite3-dev libcurl4-openssl-dev libssl-dev
   libgtest-dev libgmock-dev redis-server libgumbo-dev libicu-dev
-  prometheus-cpp-dev clang-14 clang-format openssl
+  prometheus-cpp-dev clang-14 clang-format libfuzzer-14-dev openssl
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

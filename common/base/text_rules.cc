@@ -182,10 +182,26 @@ absl::Status CheckText(absl::string_view value, absl::string_view field, const T
 }
 
 std::string Excerpt(absl::string_view input, size_t max) {
-  if (input.size() <= max) return std::string(input);
-  size_t cut = max;
-  while (cut > 0 && (static_cast<unsigned char>(input[cut]) & 0xC0) == 0x80) --cut;
-  return absl::StrCat(input.substr(0, cut), "...");
+  if (input.size() <= max && IsValidUtf8(input)) return std::string(input);
+  // Character by character, so the excerpt is valid UTF-8 whatever the input: a byte that
+  // starts no valid character becomes U+FFFD (an error message must stay UTF-8: gRPC
+  // status messages and JSON logs carry it).
+  static constexpr absl::string_view kReplacement = "\xEF\xBF\xBD";
+  std::string out;
+  size_t i = 0;
+  while (i < input.size()) {
+    const unsigned char lead = static_cast<unsigned char>(input[i]);
+    size_t len = lead < 0x80 ? 1 : (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3 : 4;
+    absl::string_view ch = input.substr(i, len);
+    if (ch.size() != len || !IsValidUtf8(ch)) {
+      len = 1;
+      ch = kReplacement;
+    }
+    if (out.size() + ch.size() > max) return absl::StrCat(out, "...");
+    out.append(ch.data(), ch.size());
+    i += len;
+  }
+  return out;
 }
 
 }  // namespace bulletin

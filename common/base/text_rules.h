@@ -64,7 +64,8 @@ struct TextRule {
 absl::Status CheckText(absl::string_view value, absl::string_view field, const TextRule& rule);
 
 // At most `max` bytes of `input` for an error message, cut at a UTF-8 character boundary,
-// with "..." appended when it was cut.
+// with "..." appended when it was cut. Always valid UTF-8: a byte of `input` that starts
+// no valid character is written as U+FFFD.
 std::string Excerpt(absl::string_view input, size_t max = 40);
 
 }  // namespace bulletin
