@@ -21,6 +21,9 @@ using internal::IsEditor;
 namespace {
 
 constexpr char kPreviewPurpose[] = "preview";
+// The start of google.protobuf.Timestamp's range (common/proto/time.h), which every stored
+// time can be written back to.
+constexpr absl::Time kEarliestPublishTime = absl::FromUnixSeconds(-62135596800);
 
 // The title a slug is derived from: English if present, else the default locale's.
 const std::string& SlugSourceTitle(const Article& a) {
@@ -181,6 +184,10 @@ absl::StatusOr<Article> ContentCore::PublishArticle(const Caller& caller,
   RETURN_IF_ERROR(RequireEditor(caller));
   RETURN_IF_ERROR(CheckId(cmd.id, "id"));
   const absl::Time now = options_.clock();
+  // The adapter's conversion checks the Timestamp range too; a caller of the core may not.
+  if (cmd.publish_time && *cmd.publish_time < kEarliestPublishTime) {
+    return absl::InvalidArgumentError("publish_time: before 0001-01-01T00:00:00Z");
+  }
   if (cmd.publish_time && *cmd.publish_time > now + absl::Hours(24 * 365)) {
     return absl::InvalidArgumentError("publish_time: more than 1 year ahead");
   }

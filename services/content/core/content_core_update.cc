@@ -165,7 +165,9 @@ absl::StatusOr<Article> ContentCore::UpdateArticle(const Caller& caller, UpdateC
             TextChanged(old_of(a.default_locale), a.translations.at(a.default_locale));
         for (auto& [locale, tr] : a.translations) {
           const Translation* old = old_of(locale);
-          if (AnyChanged(old, tr)) tr.update_time = a.update_time;
+          // A translation's time is the server's: now when it changed, else as stored
+          // (never what the request carried).
+          tr.update_time = AnyChanged(old, tr) ? a.update_time : old->update_time;
           if (locale == a.default_locale) {
             tr.outdated = false;
           } else if (TextChanged(old, tr)) {

@@ -10,6 +10,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "services/content/core/search_query.h"
 #include "services/content/tests/content_fixture.h"
@@ -356,6 +357,37 @@ TEST_P(ContentHardeningTest, EveryPageTokenIsSignedAndBoundToItsList) {
           << l.name << "'s token accepted by " << other.name;
     }
   }
+}
+
+TEST_P(ContentHardeningTest, TimesFromCallersAreRangeChecked) {
+  // A caller of the core need not have gone through the Timestamp conversion.
+  const Article a = Create(Bilingual("Timely"));
+  const absl::Time year_one =
+      absl::FromCivil(absl::CivilSecond(1, 1, 1, 0, 0, 0), absl::UTCTimeZone());
+  for (const absl::Time bad :
+       {absl::InfinitePast(), year_one - absl::Seconds(1), absl::FromUnixSeconds(-70000000000)}) {
+    EXPECT_THAT(core_->PublishArticle(kEditor, {a.id, "", bad}),
+                StatusIs(absl::StatusCode::kInvalidArgument, "publish_time: "));
+  }
+  EXPECT_THAT(core_->PublishArticle(kEditor, {a.id, "", absl::InfiniteFuture()}),
+              StatusIs(absl::StatusCode::kInvalidArgument, "publish_time: more than 1 year ahead"));
+  ASSERT_OK_AND_ASSIGN(Article published, core_->PublishArticle(kEditor, {a.id, "", year_one}));
+  EXPECT_EQ(published.publish_time, year_one);
+  ASSERT_OK_AND_ASSIGN(Article stored, articles().GetArticle(a.id));
+  EXPECT_EQ(stored.publish_time, year_one);
+
+  // A translation's update_time is the server's, whatever the request carried.
+  now_ += absl::Hours(1);
+  UpdateCommand same;
+  same.article.id = a.id;
+  same.article.translations["en"] = stored.translations.at("en");
+  same.article.translations["en"].update_time = absl::InfinitePast();
+  same.paths = {"translations.en"};
+  ASSERT_OK_AND_ASSIGN(Article unchanged, core_->UpdateArticle(kEditor, same));
+  EXPECT_EQ(unchanged.translations.at("en").update_time, stored.translations.at("en").update_time);
+  same.article.translations["en"].title = "Timely, edited";
+  ASSERT_OK_AND_ASSIGN(Article edited, core_->UpdateArticle(kEditor, same));
+  EXPECT_EQ(edited.translations.at("en").update_time, now_);
 }
 
 }  // namespace
