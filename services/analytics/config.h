@@ -21,7 +21,7 @@ struct Config {
   std::string bot_patterns_file;
   std::string exclude_addresses;
   int64_t buffer_limit = 100000;  // >= 1
-  std::string spill_file;         // views; aggregated updates go to <spill_file>.updates
+  std::string spill_file;         // views; <spill_file>.updates: an earlier version's updates
   int64_t batch_max_views = 512;  // 1..10000
   absl::Duration batch_max_delay = absl::ZeroDuration();       // 0..100ms
   int64_t batch_workers = 2;                                   // 1..64

@@ -81,12 +81,11 @@ size_t ViewBatcher::buffered() const {
   return buffer_.size();
 }
 
-absl::StatusOr<std::vector<RecordResult>> ViewBatcher::Send(const std::vector<QueuedView>& views,
-                                                            bool replay) {
+absl::StatusOr<std::vector<RecordResult>> ViewBatcher::Send(const std::vector<QueuedView>& views) {
   std::vector<ResolvedView> resolved;
   resolved.reserve(views.size());
   for (const QueuedView& v : views) {
-    ResolvedView r{v.article_id, "", v.request_id, v.time, v.filtered, replay};
+    ResolvedView r{v.article_id, "", v.request_id, v.time, v.filtered};
     if (!v.visitor_id.empty()) {
       r.visitor = "v:" + v.visitor_id;
     } else {
@@ -145,7 +144,7 @@ bool ViewBatcher::FlushBufferOnce() {
     }
   }
   if (chunk.empty()) return true;
-  absl::StatusOr<std::vector<RecordResult>> results = Send(chunk, /*replay=*/true);
+  absl::StatusOr<std::vector<RecordResult>> results = Send(chunk);
   if (!results.ok() && absl::IsUnavailable(results.status())) return false;
   if (!results.ok()) {
     Logger()->error("dropping {} buffered views the store refused: {}", chunk.size(),
@@ -223,7 +222,7 @@ void ViewBatcher::SendBatch(std::vector<Submission> batch, size_t n) {
   std::vector<QueuedView> views;
   views.reserve(n);
   for (const Submission& s : batch) views.insert(views.end(), s.views.begin(), s.views.end());
-  absl::StatusOr<std::vector<RecordResult>> results = Send(views, /*replay=*/false);
+  absl::StatusOr<std::vector<RecordResult>> results = Send(views);
   if (results.ok()) {
     {
       absl::MutexLock lock(&mu_);

@@ -75,8 +75,7 @@ class ViewBatcher {
   // Sends `batch` (n views in all) and answers each submission.
   void SendBatch(std::vector<Submission> batch, size_t n) ABSL_LOCKS_EXCLUDED(mu_);
   // Sends `views` to the store (resolving visitors first).
-  // `replay`: the views come from the outage buffer (see ResolvedView::replay).
-  absl::StatusOr<std::vector<RecordResult>> Send(const std::vector<QueuedView>& views, bool replay);
+  absl::StatusOr<std::vector<RecordResult>> Send(const std::vector<QueuedView>& views);
   // Tries to send the oldest buffered views; false when the store is still down.
   bool FlushBufferOnce() ABSL_LOCKS_EXCLUDED(mu_);
   // Moves `batch` into the buffer and answers each with provisional results.

@@ -34,10 +34,12 @@ class ViewStore {
   // its visitor's counted view of the article is younger than the count window
   // (kRepeat; repeats do not extend the window). Totals are counted views and distinct
   // counted visitors (an estimate in Redis) plus the imported baseline.
-  // Counted views -- and replayed duplicates that counted before (ResolvedView::replay)
-  // -- also feed the time buckets of their time, the site counters, the top lists and
-  // the trend scores; every unfiltered view newer than `now` - kVisitorsNowMinutes is a
-  // visitor "right now" of its minute. That side may trail by the store's flush interval.
+  // Counted views -- and only they: a retry of one that counted adds nothing -- also feed
+  // the time buckets of their time, the site counters, the top lists and the trend
+  // scores; every unfiltered view newer than `now` - kVisitorsNowMinutes is a visitor
+  // "right now" of its minute. That side may trail by the store's flush interval, but
+  // once Record returns (or has run, even when its answer was lost) it is never lost
+  // with the process: the store applies it exactly once.
   virtual absl::StatusOr<std::vector<RecordResult>> Record(const std::vector<ResolvedView>& views,
                                                            absl::Time now) = 0;
 

@@ -49,8 +49,7 @@ struct RecordResult {
   // The store was unreachable: the view waits in the buffer, `counted` is provisional
   // and `totals` are the last known totals plus the queued views.
   bool queued = false;
-  // A duplicate request_id whose first attempt counted (the store's own bookkeeping: a
-  // replayed batch whose first answer was lost still owes its site-wide share).
+  // A duplicate request_id whose first attempt counted.
   bool counted_before = false;
 };
 
@@ -150,9 +149,6 @@ struct ResolvedView {
   std::string request_id;  // empty: no retry dedupe
   absl::Time time;
   NotCounted filtered = NotCounted::kNone;  // set: tally this reason, count nothing
-  // Re-sent from the outage buffer: its first attempt may have run in the store with the
-  // answer lost, so a duplicate that counted then still adds its site-wide share.
-  bool replay = false;
 };
 
 }  // namespace bulletin::analytics

@@ -146,7 +146,7 @@ TEST_F(AnalyticsCoreTest, ImportAbove2To53IsRefusedNamingTheField) {
   EXPECT_GT(Record(ViewOf("b", "bob")).totals.views, kMaxCount) << "positive, not wrapped";
 }
 
-TEST(CountsTest, SaturatingAddClampsInsteadOfWrapping) {
+TEST(AnalyticsCountsTest, SaturatingAddClampsInsteadOfWrapping) {
   constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
   constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
   EXPECT_EQ(SaturatingAdd(kMax, 1), kMax);

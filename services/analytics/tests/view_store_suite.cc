@@ -30,8 +30,8 @@ void ViewStoreSuite::Use(absl::Duration count_window) {
 
 ResolvedView ViewStoreSuite::V(const std::string& article, const std::string& visitor,
                                std::optional<absl::Time> time, const std::string& request,
-                               NotCounted filtered, bool replay) const {
-  return {article, visitor, request, time.value_or(now_), filtered, replay};
+                               NotCounted filtered) const {
+  return {article, visitor, request, time.value_or(now_), filtered};
 }
 
 std::vector<RecordResult> ViewStoreSuite::Record(const std::vector<ResolvedView>& views) {
@@ -372,20 +372,23 @@ TEST_P(ViewStoreSuite, TrendingRanksARiseAboveTheArticlesOwnBaseline) {
   EXPECT_GT(day[0].score, day[1].score);
 }
 
-TEST_P(ViewStoreSuite, AReplayThatCountedBeforeStillFeedsTheDeferredSide) {
-  // A replay stands for a first attempt whose answer was lost, and with it the deferred
-  // updates that would have followed: they are added now, the totals are not.
+TEST_P(ViewStoreSuite, ARetryOfACountedViewAddsNothingToTheDeferredSide) {
+  // A retry stands for a first attempt whose answer was lost; that attempt's deferred
+  // updates are the store's to apply (Redis journals them with the count), so the retry
+  // adds neither to the totals nor to the buckets.
   EXPECT_TRUE(Record({V("p", "v:a", now_, "req-1")})[0].counted);
-  RecordResult replay = Record({V("p", "v:a", now_, "req-1", NotCounted::kNone, true)})[0];
-  EXPECT_EQ(replay.reason, NotCounted::kDuplicateRequest);
-  EXPECT_TRUE(replay.counted_before);
-  EXPECT_EQ(replay.totals.views, 1);
-  EXPECT_EQ(StatsOf("p").today_views, 2);
+  RecordResult retry = Record({V("p", "v:a", now_, "req-1")})[0];
+  EXPECT_EQ(retry.reason, NotCounted::kDuplicateRequest);
+  EXPECT_TRUE(retry.counted_before);
+  EXPECT_EQ(retry.totals.views, 1);
+  ArticleStats s = StatsOf("p");
+  EXPECT_EQ(s.today_views, 1);
+  EXPECT_EQ(s.window_views, 1);
   EXPECT_EQ(Record({V("q", "v:b", now_, "req-2")})[0].reason, NotCounted::kNone);
   EXPECT_EQ(Record({V("q", "v:b", now_, "req-3")})[0].reason, NotCounted::kRepeat);
-  RecordResult repeat = Record({V("q", "v:b", now_, "req-3", NotCounted::kNone, true)})[0];
+  RecordResult repeat = Record({V("q", "v:b", now_, "req-3")})[0];
   EXPECT_FALSE(repeat.counted_before);
-  EXPECT_EQ(StatsOf("q").today_views, 1) << "a replayed repeat adds nothing";
+  EXPECT_EQ(StatsOf("q").today_views, 1) << "a retried repeat adds nothing";
 }
 
 TEST_P(ViewStoreSuite, ImportRefusesATotalAbove2To53AndWritesNothing) {

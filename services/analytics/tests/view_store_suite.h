@@ -45,7 +45,7 @@ class ViewStoreSuite : public ::testing::TestWithParam<ViewStoreBackend> {
   // A resolved view of `visitor` (already "v:..." or "h:...") at `time` (default now_).
   ResolvedView V(const std::string& article, const std::string& visitor,
                  std::optional<absl::Time> time = std::nullopt, const std::string& request = "",
-                 NotCounted filtered = NotCounted::kNone, bool replay = false) const;
+                 NotCounted filtered = NotCounted::kNone) const;
   // Records `views` at now_; fails the test on an error.
   std::vector<RecordResult> Record(const std::vector<ResolvedView>& views);
   // `n` distinct visitors ("v:<prefix>0".."v:<prefix>n-1") view `article` at `time`.

@@ -66,8 +66,7 @@ void MemoryViewStore::RecordOne(const ResolvedView& v, absl::Time now, RecordRes
     buckets_[v.article_id].minute_visitors[minute].insert(v.visitor);
     site_.minute_visitors[minute].insert(v.visitor);
   }
-  // A replayed duplicate that counted before owes its share (see ResolvedView::replay).
-  if (r.counted || (v.replay && r.counted_before)) AddCounted(v);
+  if (r.counted) AddCounted(v);
 }
 
 void MemoryViewStore::AddCounted(const ResolvedView& v) {

@@ -8,20 +8,23 @@
 #include "common/base/ids.h"
 #include "common/base/log.h"
 #include "common/base/status_macros.h"
-#include "common/base/text_rules.h"
 #include "services/analytics/store/redis/redis_util.h"
+#include "services/analytics/store/redis/view_journal.h"
 #include "services/analytics/store/redis/view_keys.h"
 
 namespace bulletin::analytics {
 namespace {
 
-// Counts a batch of views in one atomic step. The views come in groups, one per article:
-//   KEYS: views, visitors, not counted, imported; then per view its count-window marker
-//         and, when it has a request_id, its request marker.
-//   ARGV: n, count (1: answer the visitors' PFCOUNT), then per view: visitor, has
-//         request_id (1/0), reason it was filtered before (0: none).
-// ARGV[1..3] are the count window (ms; 0: none), the request marker's time to live (s)
-// and the number of groups.
+// Counts a batch of views in one atomic step, and journals its deferred side in the same
+// step. The views come in groups, one per article:
+//   KEYS: the journal hash and its sorted set of times; then per group: views, visitors,
+//         not counted, imported; then per view its count-window marker and, when it has a
+//         request_id, its request marker.
+//   ARGV: the count window (ms; 0: none), the request marker's time to live (s), the
+//         number of groups, the batch's journal id ('': not journalled) and its journal
+//         payload (view_journal.h); then per group: n, count (1: answer the visitors'
+//         PFCOUNT), then per view: visitor, has request_id (1/0), reason it was filtered
+//         before (0: none).
 // Per view, in order: a view filtered before (bot, excluded address) is only tallied;
 // then a retried request_id, then a repeat within the count window is tallied as not
 // counted. The request marker holds 1 once its view counted (set optimistically, reset
@@ -33,11 +36,14 @@ namespace {
 // Returns per group {views, uniques, imported views, imported uniques (the last three
 // -1, 0, 0 unless asked: the imported baseline changes rarely and is read with the
 // count), then per view reason * 4 + counted_before * 2 + visitors changed}. The day,
-// hour and minute buckets are not touched here: the caller adds them to the aggregated
-// updates (SiteUpdates), which cost Redis one command per key and interval, not per view.
+// hour and minute buckets are not touched here: the caller aggregates them (SiteUpdates,
+// one command per key and interval, not per view). What they need is journalled here --
+// the payload plus every view's code, under the batch id, at Redis' time -- so that a
+// counted view's buckets survive the process that counted it: the fold that applies them
+// deletes the entry, and any process folds an entry left behind.
 constexpr char kRecordScript[] = R"lua(
-local window, req_ttl = ARGV[1], ARGV[2]
-local out, a, k = {}, 4, 1
+local window, req_ttl, journal_id = ARGV[1], ARGV[2], ARGV[4]
+local out, all_codes, a, k = {}, {}, 6, 3
 for g = 1, tonumber(ARGV[3]) do
   local n, count = tonumber(ARGV[a]), ARGV[a + 1] == '1'
   a = a + 2
@@ -68,6 +74,7 @@ for g = 1, tonumber(ARGV[3]) do
       tallies[reason] = (tallies[reason] or 0) + 1
     end
     codes[i] = reason * 4 + code
+    all_codes[#all_codes + 1] = codes[i]
   end
   if c > 0 then
     out[#out + 1] = redis.call('INCRBY', views_key, c)
@@ -89,47 +96,14 @@ for g = 1, tonumber(ARGV[3]) do
   end
   for i = 1, n do out[#out + 1] = codes[i] end
 end
-return out
-)lua";
-
-// Replaces the legacy baselines of ImportViews in one atomic step, all or nothing.
-//   KEYS: per item its imported hash, views counter and visitors HyperLogLog; then the
-//         all-time top list.
-//   ARGV: the largest total (2^53), then per item: article id, views, unique visitors.
-// First every item is checked: when counted + imported would exceed the limit, nothing is
-// written and the reply is {field, item index (1-based)}. (Lua numbers are doubles, exact
-// up to 2^53: the limit minus what was counted is exact, their sum might not be.) Then in
-// order (a repeated article sees the baseline its earlier item set) each baseline is
-// replaced and the all-time top list gets the difference. Returns {1, then per item its
-// views and unique-visitor totals}.
-constexpr char kImportScript[] = R"lua(
-local limit = tonumber(ARGV[1])
-local n = (#KEYS - 1) / 3
-local counted, uniques = {}, {}
-for i = 1, n do
-  counted[i] = tonumber(redis.call('GET', KEYS[3 * i - 1]) or '0')
-  uniques[i] = redis.call('PFCOUNT', KEYS[3 * i])
-  if counted[i] > limit or tonumber(ARGV[3 * i]) > limit - counted[i] then
-    return {'views', i}
-  end
-  if uniques[i] > limit or tonumber(ARGV[3 * i + 1]) > limit - uniques[i] then
-    return {'unique_visitors', i}
-  end
-end
-local out = {1}
-for i = 1, n do
-  local imported_key, id = KEYS[3 * i - 2], ARGV[3 * i - 1]
-  local views, visitors = tonumber(ARGV[3 * i]), tonumber(ARGV[3 * i + 1])
-  local before = tonumber(redis.call('HGET', imported_key, 'views') or '0')
-  redis.call('HSET', imported_key, 'views', ARGV[3 * i], 'uniques', ARGV[3 * i + 1])
-  redis.call('ZINCRBY', KEYS[#KEYS], views - before, id)
-  out[#out + 1] = counted[i] + views
-  out[#out + 1] = uniques[i] + visitors
+if journal_id ~= '' then
+  redis.call('HSET', KEYS[1], journal_id, ARGV[5] .. 'c ' .. table.concat(all_codes, ','))
+  local t = redis.call('TIME')
+  redis.call('ZADD', KEYS[2], tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000),
+             journal_id)
 end
 return out
 )lua";
-
-constexpr absl::Duration kVisitorsNowWindow = absl::Minutes(kVisitorsNowMinutes);
 
 }  // namespace
 
@@ -139,7 +113,10 @@ RedisViewStore::RedisViewStore(RedisClient& redis, RedisViewStoreOptions options
       script_sha_(ScriptSha(kRecordScript)),
       site_(redis, options.site_flush_interval, 1000000, options.spill_file) {}
 
-absl::Status RedisViewStore::FlushSiteUpdates() { return site_.Flush(); }
+absl::Status RedisViewStore::FlushSiteUpdates() {
+  RETURN_IF_ERROR(site_.Flush());
+  return site_.Recover(absl::ZeroDuration()).status();
+}
 
 const char* RedisViewStore::RecordScript() { return kRecordScript; }
 
@@ -178,11 +155,35 @@ std::vector<RedisViewStore::Group> RedisViewStore::GroupsOf(
   return groups;
 }
 
+JournalBatch RedisViewStore::JournalOf(const std::vector<ResolvedView>& views,
+                                       const std::vector<Group>& groups, absl::Time now) {
+  JournalBatch batch;
+  batch.now = now;
+  for (const Group& g : groups) {
+    JournalGroup& group = batch.groups.emplace_back();
+    group.article_id = g.article_id;
+    for (size_t i : g.views) {
+      group.views.push_back({views[i].visitor, views[i].time, views[i].filtered});
+    }
+  }
+  // A batch of bots only has no deferred side: no entry.
+  if (batch.MayDefer()) batch.id = NewId();
+  return batch;
+}
+
 RedisArgv RedisViewStore::RecordCommand(const std::vector<ResolvedView>& views,
                                         const std::vector<Group>& groups, bool by_sha) const {
-  RedisArgv keys, args = {absl::StrCat(absl::ToInt64Milliseconds(options_.count_window)),
-                          Seconds(kRequestIdRetention), absl::StrCat(groups.size())};
-  keys.reserve(groups.size() * 4 + views.size() * 2);
+  return RecordCommand(views, groups, JournalOf(views, groups, absl::Now()), by_sha);
+}
+
+RedisArgv RedisViewStore::RecordCommand(const std::vector<ResolvedView>& views,
+                                        const std::vector<Group>& groups,
+                                        const JournalBatch& journal, bool by_sha) const {
+  RedisArgv keys = {site::Journal(), site::JournalTimes()};
+  RedisArgv args = {absl::StrCat(absl::ToInt64Milliseconds(options_.count_window)),
+                    Seconds(kRequestIdRetention), absl::StrCat(groups.size()), journal.id,
+                    journal.id.empty() ? std::string() : JournalPayload(journal)};
+  keys.reserve(keys.size() + groups.size() * 4 + views.size() * 2);
   args.reserve(args.size() + groups.size() * 2 + views.size() * 3);
   for (const Group& g : groups) {
     ArticleKeys k(g.article_id);
@@ -206,40 +207,6 @@ RedisArgv RedisViewStore::RecordCommand(const std::vector<ResolvedView>& views,
   std::move(keys.begin(), keys.end(), std::back_inserter(argv));
   std::move(args.begin(), args.end(), std::back_inserter(argv));
   return argv;
-}
-
-void RedisViewStore::AddDeferred(const std::vector<ResolvedView>& views,
-                                 const std::vector<Group>& groups,
-                                 const std::vector<RecordResult>& results, absl::Time now,
-                                 ViewAggregate& out) {
-  for (const Group& g : groups) {
-    absl::Time minute = absl::InfinitePast(), landmark;
-    ViewAggregate::Entry* entry = nullptr;
-    for (size_t i : g.views) {
-      const ResolvedView& v = views[i];
-      const absl::Time m =
-          absl::UnixEpoch() + absl::Floor(v.time - absl::UnixEpoch(), absl::Minutes(1));
-      if (m != minute) {  // the views of a batch mostly share their minute
-        minute = m;
-        landmark = TrendLandmark(minute);
-        entry = &out.EntryOf(g.article_id, minute);
-      }
-      // A visitor seen recently is "here now" even when the view is a repeat.
-      if (v.filtered == NotCounted::kNone && v.time > now - kVisitorsNowWindow) {
-        out.AddHere(*entry, minute, v.visitor);
-      }
-      // A replayed duplicate that counted on its first, unanswered attempt: Redis has
-      // its total, but its deferred share was never added.
-      if (!results[i].counted && !(v.replay && results[i].counted_before)) continue;
-      ++entry->counted;
-      out.AddVisitor(*entry, minute, v.visitor);
-      for (int s = 0; s < kTrendScaleCount; ++s) {
-        // Forward decay: the weight grows with time instead of old scores shrinking, so
-        // a view adds once; readers scale by 2^(-(now - landmark) / half-life).
-        entry->trend[s] += TrendWeight(v.time, landmark, kTrendScales[s]);
-      }
-    }
-  }
 }
 
 absl::StatusOr<std::vector<RecordResult>> RedisViewStore::Record(
@@ -269,9 +236,11 @@ absl::StatusOr<std::vector<RecordResult>> RedisViewStore::Record(
     in_call += g.views.size();
     calls.back().push_back(std::move(g));
   }
+  std::vector<JournalBatch> journals;
   std::vector<RedisArgv> commands;
   for (const std::vector<Group>& groups : calls) {
-    commands.push_back(RecordCommand(views, groups, true));
+    journals.push_back(JournalOf(views, groups, now));
+    commands.push_back(RecordCommand(views, groups, journals.back(), true));
   }
   ASSIGN_OR_RETURN(std::vector<RedisReply> replies, redis_.Pipeline(commands));
   // After a Redis restart the script cache is empty: the calls that met NOSCRIPT did not
@@ -281,7 +250,7 @@ absl::StatusOr<std::vector<RecordResult>> RedisViewStore::Record(
   for (size_t c = 0; c < calls.size(); ++c) {
     if (IsNoScript(replies[c])) {
       retry.push_back(c);
-      retry_commands.push_back(RecordCommand(views, calls[c], false));
+      retry_commands.push_back(RecordCommand(views, calls[c], journals[c], false));
     }
   }
   if (!retry.empty()) {
@@ -290,7 +259,6 @@ absl::StatusOr<std::vector<RecordResult>> RedisViewStore::Record(
   }
 
   std::vector<RecordResult> results(views.size());
-  std::vector<Group> groups;
   for (size_t c = 0; c < calls.size(); ++c) {
     const RedisReply& r = replies[c];
     if (r.is_error()) return r.ToStatus();
@@ -330,63 +298,29 @@ absl::StatusOr<std::vector<RecordResult>> RedisViewStore::Record(
       cache.uniques = uniques_so_far;
       if (counted_now) cache = {uniques_so_far, imported_views, imported_uniques, wall};
       e += 4 + g.views.size();
-      groups.push_back(std::move(g));
     }
   }
 
-  // The views are counted now: the time buckets and site-wide updates go to the
-  // aggregate, which SiteUpdates sends every interval (or here, with a zero interval)
-  // and keeps while Redis does not take it, so a failure from here on never fails the
-  // batch.
-  site_.Add([&](ViewAggregate& pending) { AddDeferred(views, groups, results, now, pending); });
+  // The views are counted and their deferred side journalled: it goes to the aggregate,
+  // which SiteUpdates folds in every interval (or here, with a zero interval); a failure
+  // from here on never fails the batch, as the journal keeps it for recovery.
+  for (size_t c = 0; c < calls.size(); ++c) {
+    JournalBatch& journal = journals[c];
+    if (journal.id.empty()) continue;
+    for (size_t g = 0; g < calls[c].size(); ++g) {
+      const std::vector<size_t>& indexes = calls[c][g].views;
+      for (size_t j = 0; j < indexes.size(); ++j) {
+        journal.groups[g].views[j].counted = results[indexes[j]].counted;
+      }
+    }
+    site_.Add(journal.id, [&](ViewAggregate& pending) { AddJournalBatch(journal, pending); });
+  }
   if (site_.flush_interval() == absl::ZeroDuration()) {
     if (absl::Status s = site_.Flush(); !s.ok()) {
-      Logger()->warn("redis: deferred updates wait for the next batch: {}",
-                     std::string(s.message()));
+      Logger()->warn("redis: deferred updates wait in the journal: {}", std::string(s.message()));
     }
   }
   return results;
-}
-
-absl::StatusOr<std::vector<Totals>> RedisViewStore::Import(
-    const std::vector<ImportedCounts>& items) {
-  std::vector<std::string> keys, args = {absl::StrCat(kMaxCount)};
-  keys.reserve(items.size() * 3 + 1);
-  args.reserve(items.size() * 3 + 1);
-  for (const ImportedCounts& item : items) {
-    ArticleKeys k(item.article_id);
-    keys.insert(keys.end(), {k.Imported(), k.Views(), k.Visitors()});
-    args.insert(args.end(),
-                {item.article_id, absl::StrCat(item.views), absl::StrCat(item.unique_visitors)});
-  }
-  keys.push_back(site::TopAll());
-  absl::StatusOr<RedisReply> reply = redis_.Eval(kImportScript, keys, args);
-  {
-    // This process's next RecordView of these articles reads the new baseline (even
-    // when the answer was lost: the writes may have run).
-    absl::MutexLock lock(&mu_);
-    for (const ImportedCounts& item : items) uniques_.erase(item.article_id);
-  }
-  RETURN_IF_ERROR(reply);
-  const RedisReply& r = *reply;
-  if (r.type == RedisReply::Type::kArray && r.elements.size() == 2 &&
-      r.elements[0].type == RedisReply::Type::kString) {
-    // {field, 1-based index}: the item that would take a total above kMaxCount.
-    const int64_t index = r.elements[1].integer;
-    if (index >= 1 && static_cast<size_t>(index) <= items.size()) {
-      return TotalTooLarge(static_cast<size_t>(index - 1), r.elements[0].str);
-    }
-  }
-  if (r.type != RedisReply::Type::kArray || r.elements.size() != 2 * items.size() + 1) {
-    return UnexpectedReply("import script", r);
-  }
-  std::vector<Totals> totals;
-  totals.reserve(items.size());
-  for (size_t i = 0; i < items.size(); ++i) {
-    totals.push_back(
-        {items[i].article_id, r.elements[1 + 2 * i].integer, r.elements[2 + 2 * i].integer});
-  }
-  return totals;
 }
 
 }  // namespace bulletin::analytics

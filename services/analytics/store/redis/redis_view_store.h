@@ -1,9 +1,10 @@
 // ViewStore on Redis: per-article counters, HyperLogLogs and expiring time buckets, the
 // site-wide counters and the sorted sets of the top lists (key names in view_keys.h). A
 // batch is counted by one Lua script in one round trip (count window and request dedupe
-// are SET NX markers in it); the site-wide side goes through SiteUpdates, up to
-// `site_flush_interval` behind. Thread-safe: the RedisClient pools connections; the salt
-// and unique-visitor caches have their own lock.
+// are SET NX markers in it), which also journals the batch's deferred side; SiteUpdates
+// folds that side into the buckets and top lists up to `site_flush_interval` later, from
+// memory or, if this process dies first, from the journal (view_journal.h). Thread-safe:
+// the RedisClient pools connections; the salt and unique-visitor caches have their own lock.
 #pragma once
 
 #include <map>
@@ -16,6 +17,7 @@
 #include "common/redis/redis_client.h"
 #include "services/analytics/core/view_store.h"
 #include "services/analytics/store/redis/site_updates.h"
+#include "services/analytics/store/redis/view_journal.h"
 
 namespace bulletin::analytics {
 
@@ -25,7 +27,8 @@ struct RedisViewStoreOptions {
   // How often the aggregated site-wide updates (top lists, site counters) are sent;
   // zero: after every batch.
   absl::Duration site_flush_interval = absl::Seconds(1);
-  // Where updates not sent at shutdown (Redis down) are written; empty: they are lost.
+  // Where an earlier version wrote the updates it could not send at shutdown; read once by
+  // RestoreSpilledUpdates (this version leaves them in the journal instead).
   std::string spill_file = "";
 };
 
@@ -34,8 +37,9 @@ class RedisViewStore : public ViewStore {
   // `redis` must outlive the store. The destructor sends the pending site-wide updates.
   RedisViewStore(RedisClient& redis, RedisViewStoreOptions options);
 
-  // Sends the site-wide updates aggregated so far now (tests, before reading top lists
-  // or site counters). UNAVAILABLE when Redis did not take them; they are kept.
+  // Folds the site-wide updates aggregated so far, then every journalled batch whatever
+  // its age (tests, before reading top lists or site counters). UNAVAILABLE when Redis
+  // did not take them; they stay in the journal.
   absl::Status FlushSiteUpdates();
   // Loads the updates a previous process spilled (see SiteUpdates::Restore).
   absl::Status RestoreSpilledUpdates() { return site_.Restore(); }
@@ -72,8 +76,9 @@ class RedisViewStore : public ViewStore {
     UniquesCache cached = {};
   };
   static std::vector<Group> GroupsOf(const std::vector<ResolvedView>& views);
-  // The EVALSHA (or EVAL) command that counts `groups` of `views`; public for the
-  // benchmark, which runs the same script under redis-benchmark.
+  // The EVALSHA (or EVAL) command that counts `groups` of `views` and journals them under
+  // a new batch id; public for the benchmark, which runs the same script under
+  // redis-benchmark.
   RedisArgv RecordCommand(const std::vector<ResolvedView>& views, const std::vector<Group>& groups,
                           bool by_sha) const;
   // The counting script's text (for SCRIPT LOAD).
@@ -82,11 +87,11 @@ class RedisViewStore : public ViewStore {
   static constexpr size_t kMaxViewsPerCall = 1000;
 
  private:
-  // Adds what a batch's views give the time buckets, site counters and top lists to
-  // `out`.
-  static void AddDeferred(const std::vector<ResolvedView>& views, const std::vector<Group>& groups,
-                          const std::vector<RecordResult>& results, absl::Time now,
-                          ViewAggregate& out);
+  // The journal entry of one script call (id empty when no view can have a deferred side).
+  static JournalBatch JournalOf(const std::vector<ResolvedView>& views,
+                                const std::vector<Group>& groups, absl::Time now);
+  RedisArgv RecordCommand(const std::vector<ResolvedView>& views, const std::vector<Group>& groups,
+                          const JournalBatch& journal, bool by_sha) const;
 
   RedisClient& redis_;
   const RedisViewStoreOptions options_;

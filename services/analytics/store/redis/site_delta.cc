@@ -11,14 +11,19 @@
 namespace bulletin::analytics {
 namespace {
 
-// Applies site-wide updates. ARGV is a list of operations on KEYS[index]:
-// "z" index member by (ZINCRBY) | "i" index by (INCRBY) | "p" index n member... (PFADD)
-// | "e" index seconds (EXPIRE). A Lua loop is much cheaper for Redis than hundreds of
-// separately parsed commands; all keys share the "{bulletin}" tag.
+// Applies the deferred updates of journalled batches (see SiteDelta::Script for KEYS and
+// ARGV). An operation on KEYS[2 + index]: "z" index member by (ZINCRBY) | "i" index by
+// (INCRBY) | "p" index n member... (PFADD) | "e" index seconds (EXPIRE). A Lua loop is much
+// cheaper for Redis than hundreds of separately parsed commands; all keys share the
+// "{bulletin}" tag, except articles' time buckets.
 constexpr char kSiteScript[] = R"lua(
-local i = 1
+local n = tonumber(ARGV[1])
+for j = 2, n + 1 do
+  if redis.call('HEXISTS', KEYS[1], ARGV[j]) == 0 then return 0 end
+end
+local i = n + 2
 while i <= #ARGV do
-  local op, key = ARGV[i], KEYS[tonumber(ARGV[i + 1])]
+  local op, key = ARGV[i], KEYS[tonumber(ARGV[i + 1]) + 2]
   if op == 'z' then
     redis.call('ZINCRBY', key, ARGV[i + 3], ARGV[i + 2])
     i = i + 4
@@ -26,13 +31,17 @@ while i <= #ARGV do
     redis.call('INCRBY', key, ARGV[i + 2])
     i = i + 3
   elseif op == 'p' then
-    local n = tonumber(ARGV[i + 2])
-    redis.call('PFADD', key, unpack(ARGV, i + 3, i + 2 + n))
-    i = i + 3 + n
+    local m = tonumber(ARGV[i + 2])
+    redis.call('PFADD', key, unpack(ARGV, i + 3, i + 2 + m))
+    i = i + 3 + m
   else
     redis.call('EXPIRE', key, ARGV[i + 2])
     i = i + 3
   end
+end
+if n > 0 then
+  redis.call('HDEL', KEYS[1], unpack(ARGV, 2, n + 1))
+  redis.call('ZREM', KEYS[2], unpack(ARGV, 2, n + 1))
 end
 return 1
 )lua";
@@ -99,42 +108,9 @@ void SiteDelta::Incr(const std::string& key, int64_t by, absl::Duration ttl) {
   ttl_.try_emplace(key, ttl);
 }
 
-void SiteDelta::PfAdd(const std::string& key, const std::string& member, absl::Duration ttl) {
-  AddMember(MembersOf(key, ttl), member);
-}
-
 SiteDelta::Members& SiteDelta::MembersOf(const std::string& key, absl::Duration ttl) {
   ttl_.try_emplace(key, ttl);
   return pfadd_[key];
-}
-
-void SiteDelta::AddMember(Members& members, const std::string& member) {
-  if (members_ >= max_members_) {
-    dropped_ += !members.contains(member);
-  } else if (members.insert(member).second) {
-    ++members_;
-  }
-}
-
-void SiteDelta::Merge(SiteDelta&& other) {
-  if (empty() && other.members_ <= max_members_) {
-    const size_t limit = max_members_, dropped = dropped_;
-    *this = std::move(other);
-    max_members_ = limit;
-    dropped_ += dropped;
-    return;
-  }
-  for (auto& [key, members] : other.zincr_) {
-    auto& mine = zincr_[key];
-    for (const auto& [member, by] : members) mine[member] += by;
-  }
-  for (const auto& [key, by] : other.incr_) incr_[key] += by;
-  for (auto& [key, members] : other.pfadd_) {
-    for (const std::string& m : members) PfAdd(key, m, absl::ZeroDuration());
-  }
-  // The TTLs of `other`'s keys (the PfAdd calls above only added missing zero ones).
-  for (const auto& [key, ttl] : other.ttl_) ttl_[key] = ttl;
-  dropped_ += other.dropped_;
 }
 
 std::vector<SiteDelta::Call> SiteDelta::Calls(size_t max_args) const {
@@ -158,39 +134,6 @@ std::vector<SiteDelta::Call> SiteDelta::Calls(size_t max_args) const {
     }
   }
   return b.Done();
-}
-
-SiteDelta SiteDelta::FromCall(const Call& call) {
-  absl::flat_hash_map<std::string, absl::Duration> ttl;
-  for (size_t i = 0; i + 2 < call.args.size();) {
-    const std::string& op = call.args[i];
-    const size_t n = op == "z" ? 4 : op == "p" ? 3 + std::stoul(call.args[i + 2]) : 3;
-    if (op == "e") {
-      ttl[call.keys[std::stoul(call.args[i + 1]) - 1]] = absl::Seconds(std::stol(call.args[i + 2]));
-    }
-    i += n;
-  }
-  SiteDelta d;
-  for (size_t i = 0; i + 2 < call.args.size();) {
-    const std::string& op = call.args[i];
-    const std::string& key = call.keys[std::stoul(call.args[i + 1]) - 1];
-    const auto found = ttl.find(key);
-    const absl::Duration t = found != ttl.end() ? found->second : absl::ZeroDuration();
-    if (op == "z") {
-      d.ZIncr(key, call.args[i + 2], std::stod(call.args[i + 3]), t);
-      i += 4;
-    } else if (op == "i") {
-      d.Incr(key, std::stoll(call.args[i + 2]), t);
-      i += 3;
-    } else if (op == "p") {
-      const size_t n = std::stoul(call.args[i + 2]);
-      for (size_t m = 0; m < n; ++m) d.PfAdd(key, call.args[i + 3 + m], t);
-      i += 3 + n;
-    } else {
-      i += 3;
-    }
-  }
-  return d;
 }
 
 }  // namespace bulletin::analytics

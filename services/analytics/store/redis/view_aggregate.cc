@@ -14,13 +14,19 @@ void AddMembers(SiteDelta& out, const std::string& key,
                 const absl::flat_hash_set<absl::string_view>& visitors, absl::Duration ttl) {
   if (visitors.empty()) return;
   SiteDelta::Members& members = out.MembersOf(key, ttl);
-  for (absl::string_view v : visitors) out.AddMember(members, std::string(v));
+  for (absl::string_view v : visitors) members.emplace(v);
 }
 
 }  // namespace
 
+// What one (article, minute) entry costs in script arguments at most: 4 INCRBY and 7
+// ZINCRBY (3 trend scales) operations and the EXPIRE of each of their 11 keys.
+constexpr size_t kArgsPerEntry = 4 * 3 + 7 * 4 + 11 * 3;
+
 ViewAggregate::Entry& ViewAggregate::EntryOf(const std::string& article_id, absl::Time minute) {
-  return entries_[std::make_pair(article_id, MinuteIndex(minute))];
+  auto [it, added] = entries_.try_emplace(std::make_pair(article_id, MinuteIndex(minute)));
+  if (added) approx_args_ += kArgsPerEntry;
+  return it->second;
 }
 
 absl::string_view ViewAggregate::Intern(const std::string& visitor) {
@@ -36,15 +42,15 @@ absl::string_view ViewAggregate::Intern(const std::string& visitor) {
 void ViewAggregate::AddHere(Entry& entry, absl::Time minute, const std::string& visitor) {
   absl::string_view v = Intern(visitor);
   if (v.empty()) return;
-  entry.here.insert(v);
-  site_here_[MinuteIndex(minute)].insert(v);
+  approx_args_ += entry.here.insert(v).second;
+  approx_args_ += site_here_[MinuteIndex(minute)].insert(v).second;
 }
 
 void ViewAggregate::AddVisitor(Entry& entry, absl::Time minute, const std::string& visitor) {
   absl::string_view v = Intern(visitor);
   if (v.empty()) return;
-  entry.visitors.insert(v);
-  site_visitors_[MinuteIndex(minute) / (24 * 60)].insert(v);
+  approx_args_ += entry.visitors.insert(v).second;
+  approx_args_ += site_visitors_[MinuteIndex(minute) / (24 * 60)].insert(v).second;
 }
 
 SiteDelta ViewAggregate::ToDelta() const {

@@ -48,6 +48,8 @@ class ViewAggregate {
 
   bool empty() const { return entries_.empty(); }
   size_t dropped() const { return dropped_; }
+  // About how many script arguments ToDelta() will take (to bound a fold's size).
+  size_t approx_args() const { return approx_args_; }
 
   // The Redis updates of everything aggregated.
   SiteDelta ToDelta() const;
@@ -58,6 +60,7 @@ class ViewAggregate {
 
   size_t max_members_;
   size_t dropped_ = 0;
+  size_t approx_args_ = 0;
   absl::node_hash_set<std::string> pool_;
   absl::node_hash_map<std::pair<std::string, int64_t>, Entry> entries_;  // (article, minute)
   absl::flat_hash_map<int64_t, absl::flat_hash_set<absl::string_view>> site_here_;      // by minute

@@ -71,6 +71,8 @@ std::string Meta(const std::string& article_id) { return Key("meta:" + article_i
 std::string Published() { return Key("published"); }
 std::string SetPrefix() { return Key("in:"); }
 std::string Temp(const std::string& token) { return Key("tmp:" + token); }
+std::string Journal() { return Key("journal"); }
+std::string JournalTimes() { return Key("journal:times"); }
 }  // namespace site
 
 }  // namespace bulletin::analytics

@@ -63,6 +63,10 @@ std::string Meta(const std::string& article_id);           // hash: revision, ti
 std::string Published();                                   // set of the published article ids
 std::string SetPrefix();  // + "c:<category>" / "l:<locale>": filter sets of top lists
 std::string Temp(const std::string& token);  // scratch key of one top-list query
+// The journal of counted batches whose deferred side is not folded in yet (view_journal.h):
+// a hash batch id -> payload, and a sorted set batch id -> Redis time (ms) it was written.
+std::string Journal();
+std::string JournalTimes();
 }  // namespace site
 
 }  // namespace bulletin::analytics
