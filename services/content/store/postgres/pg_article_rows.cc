@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/base/status_macros.h"
+#include "common/base/text_rules.h"
 #include "services/content/store/postgres/pg_internal.h"
 
 namespace bulletin::content::pg_internal {
@@ -52,7 +53,9 @@ absl::StatusOr<Article> LoadArticle(PgConnection& db, const std::string& id, boo
   ASSIGN_OR_RETURN(PgResult r, db.Exec(absl::StrCat(kArticleColumns, "WHERE id = $1",
                                                     for_update ? " FOR UPDATE" : ""),
                                        PgParams().Text(id)));
-  if (r.rows() == 0) return absl::NotFoundError(absl::StrCat("article \"", id, "\" not found"));
+  if (r.rows() == 0) {
+    return absl::NotFoundError(absl::StrCat("article \"", Excerpt(id), "\" not found"));
+  }
   ReadArticleRow(r, 0, a);
   RETURN_IF_ERROR(LoadArticleParts(db, {&a}));
   return a;
@@ -123,7 +126,7 @@ absl::Status WriteArticle(PgConnection& db, const Article& a, bool insert) {
     ASSIGN_OR_RETURN(std::string owner, SlugOwner(db, slug));
     if (!owner.empty() && owner != a.id) {
       return absl::AlreadyExistsError(
-          absl::StrCat(field, ": \"", slug, "\" is already used by another article"));
+          absl::StrCat(field, ": \"", Excerpt(slug), "\" is already used by another article"));
     }
   }
   {
@@ -147,8 +150,8 @@ absl::Status WriteArticle(PgConnection& db, const Article& a, bool insert) {
                 p)
             .status();
     if (absl::IsFailedPrecondition(s)) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("article.category_id: no category with id \"", a.category_id, "\""));
+      return absl::FailedPreconditionError(absl::StrCat(
+          "article.category_id: no category with id \"", Excerpt(a.category_id), "\""));
     }
     RETURN_IF_ERROR(s);
   }

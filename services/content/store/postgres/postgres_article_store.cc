@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/base/status_macros.h"
+#include "common/base/text_rules.h"
 #include "services/content/store/postgres/pg_internal.h"
 #include "services/content/store/postgres/pg_schema.h"
 
@@ -80,7 +81,9 @@ absl::StatusOr<Article> PostgresArticleStore::GetArticleBySlug(const std::string
   Article a;
   RETURN_IF_ERROR(pool_->Read([&](PgConnection& db) -> absl::Status {
     ASSIGN_OR_RETURN(std::string id, SlugOwner(db, slug));
-    if (id.empty()) return absl::NotFoundError(absl::StrCat("article \"", slug, "\" not found"));
+    if (id.empty()) {
+      return absl::NotFoundError(absl::StrCat("article \"", Excerpt(slug), "\" not found"));
+    }
     ASSIGN_OR_RETURN(a, LoadArticle(db, id, /*for_update=*/false));
     return absl::OkStatus();
   }));

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/base/status_macros.h"
+#include "common/base/text_rules.h"
 #include "services/content/store/postgres/pg_internal.h"
 #include "services/content/store/postgres/pg_schema.h"
 #include "services/content/store/postgres/postgres_article_store.h"
@@ -53,7 +54,9 @@ absl::StatusOr<Category> LoadCategory(PgConnection& db, const std::string& colum
   {
     ASSIGN_OR_RETURN(PgResult r, db.Exec(absl::StrCat(kCategoryColumns, "WHERE ", column, " = $1"),
                                          PgParams().Text(key)));
-    if (r.rows() == 0) return absl::NotFoundError(absl::StrCat("category \"", key, "\" not found"));
+    if (r.rows() == 0) {
+      return absl::NotFoundError(absl::StrCat("category \"", Excerpt(key), "\" not found"));
+    }
     ReadCategoryRow(r, 0, c);
   }
   ASSIGN_OR_RETURN(PgResult t, db.Exec("SELECT locale, name, description FROM "
@@ -90,7 +93,9 @@ absl::StatusOr<std::vector<std::string>> LoadSubtree(PgConnection& db, const std
                            PgParams().Text(id)));
   std::vector<std::string> ids;
   for (int i = 0; i < r.rows(); ++i) ids.push_back(r.Text(i, 0));
-  if (ids.empty()) return absl::NotFoundError(absl::StrCat("category \"", id, "\" not found"));
+  if (ids.empty()) {
+    return absl::NotFoundError(absl::StrCat("category \"", Excerpt(id), "\" not found"));
+  }
   return ids;
 }
 
@@ -121,7 +126,7 @@ absl::StatusOr<Category> PostgresArticleStore::CreateCategory(const Category& ca
       ASSIGN_OR_RETURN(PgResult r, db.Exec("SELECT 1 FROM categories WHERE slug = $1",
                                            PgParams().Text(category.slug)));
       if (r.rows() > 0) {
-        return absl::AlreadyExistsError(absl::StrCat("category.slug: \"", category.slug,
+        return absl::AlreadyExistsError(absl::StrCat("category.slug: \"", Excerpt(category.slug),
                                                      "\" is already used by another category"));
       }
     }
@@ -129,8 +134,8 @@ absl::StatusOr<Category> PostgresArticleStore::CreateCategory(const Category& ca
       ASSIGN_OR_RETURN(PgResult r, db.Exec("SELECT 1 FROM categories WHERE id = $1",
                                            PgParams().Text(category.parent_id)));
       if (r.rows() == 0) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("category.parent_id: no category with id \"", category.parent_id, "\""));
+        return absl::FailedPreconditionError(absl::StrCat(
+            "category.parent_id: no category with id \"", Excerpt(category.parent_id), "\""));
       }
     }
     PgParams p;
@@ -233,7 +238,7 @@ absl::StatusOr<Category> PostgresArticleStore::UpdateCategory(const std::string&
       absl::StatusOr<std::vector<Category>> path = LoadAncestors(db, c.parent_id);
       if (absl::IsNotFound(path.status())) {
         return absl::FailedPreconditionError(
-            absl::StrCat("category.parent_id: no category with id \"", c.parent_id, "\""));
+            absl::StrCat("category.parent_id: no category with id \"", Excerpt(c.parent_id), "\""));
       }
       RETURN_IF_ERROR(path.status());
       // Depth of the deepest node below `id`, counted from `id` (1 = no children).
@@ -252,8 +257,8 @@ absl::StatusOr<Category> PostgresArticleStore::UpdateCategory(const std::string&
       ASSIGN_OR_RETURN(PgResult r, db.Exec("SELECT 1 FROM categories WHERE slug = $1 AND id <> $2",
                                            PgParams().Text(c.slug).Text(id)));
       if (r.rows() > 0) {
-        return absl::AlreadyExistsError(
-            absl::StrCat("category.slug: \"", c.slug, "\" is already used by another category"));
+        return absl::AlreadyExistsError(absl::StrCat("category.slug: \"", Excerpt(c.slug),
+                                                     "\" is already used by another category"));
       }
     }
     PgParams p;
@@ -304,7 +309,7 @@ absl::Status PostgresArticleStore::DeleteCategory(
     const int64_t articles = r.Int(0, 0), children = r.Int(0, 1);
     if (articles > 0 || children > 0) {
       return absl::FailedPreconditionError(
-          absl::StrCat("category \"", c.slug, "\" still has ", articles,
+          absl::StrCat("category \"", Excerpt(c.slug), "\" still has ", articles,
                        " article(s) (soft-deleted included) and ", children, " child categor",
                        children == 1 ? "y" : "ies"));
     }

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/base/status_macros.h"
+#include "common/base/text_rules.h"
 #include "services/content/store/postgres/pg_internal.h"
 #include "services/content/store/postgres/postgres_article_store.h"
 
@@ -106,7 +107,9 @@ absl::StatusOr<std::vector<ArticleRevision>> PostgresArticleStore::ListRevisions
     {
       ASSIGN_OR_RETURN(PgResult r,
                        db.Exec("SELECT 1 FROM articles WHERE id = $1", PgParams().Text(id)));
-      if (r.rows() == 0) return absl::NotFoundError(absl::StrCat("article \"", id, "\" not found"));
+      if (r.rows() == 0) {
+        return absl::NotFoundError(absl::StrCat("article \"", Excerpt(id), "\" not found"));
+      }
     }
     ASSIGN_OR_RETURN(
         PgResult r,

@@ -279,8 +279,9 @@ absl::StatusOr<Article> SqliteArticleStore::GetArticleBySlug(const std::string& 
     ASSIGN_OR_RETURN(std::string owner, SlugOwner(slug));
     id = owner;
   }
-  if (id.empty())
+  if (id.empty()) {
     return absl::NotFoundError(absl::StrCat("article \"", Excerpt(slug), "\" not found"));
+  }
   return LoadArticle(id);
 }
 

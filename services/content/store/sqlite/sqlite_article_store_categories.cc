@@ -160,8 +160,9 @@ absl::StatusOr<std::vector<std::string>> SqliteArticleStore::LoadSubtree(const s
     if (!row) break;
     ids.push_back(q.Text(0));
   }
-  if (ids.empty())
+  if (ids.empty()) {
     return absl::NotFoundError(absl::StrCat("category \"", Excerpt(id), "\" not found"));
+  }
   return ids;
 }
 

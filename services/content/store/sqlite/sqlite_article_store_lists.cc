@@ -110,8 +110,9 @@ absl::StatusOr<std::vector<ArticleRevision>> SqliteArticleStore::ListRevisions(
   {
     ASSIGN_OR_RETURN(Statement q, db_->Prepare("SELECT 1 FROM articles WHERE id = ?"));
     ASSIGN_OR_RETURN(bool exists, q.BindText(1, id).Step());
-    if (!exists)
+    if (!exists) {
       return absl::NotFoundError(absl::StrCat("article \"", Excerpt(id), "\" not found"));
+    }
   }
   std::vector<ArticleRevision> revisions;
   {
