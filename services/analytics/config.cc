@@ -44,9 +44,10 @@ absl::StatusOr<Config> Parse(absl::FunctionRef<absl::Status(FlagSet&)> parse) {
   flags.Int("buffer-limit", &c.buffer_limit,
             "views held in memory while Redis is unreachable; more are UNAVAILABLE");
   flags.String("spill-file", &c.spill_file,
-               "where views buffered while Redis is down are written at shutdown, and replayed "
-               "from at start (empty: they are lost); <file>.updates, left by versions before "
-               "the journal, is replayed once");
+               "where views queued while Redis is down are kept (appended before they are "
+               "answered) and replayed from at start, also after a crash (empty: they are only "
+               "in memory); <file>.updates, left by versions before the journal, is replayed "
+               "once");
   flags.Int("batch-max-views", &c.batch_max_views, "most views per Redis pipeline");
   flags.Duration("batch-max-delay", &c.batch_max_delay,
                  "how long a batch waits for more views (0: send when the previous returned)");

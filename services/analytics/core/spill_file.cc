@@ -1,12 +1,14 @@
 #include "services/analytics/core/spill_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <vector>
 
 #include "absl/strings/escaping.h"
@@ -46,34 +48,74 @@ absl::Status WriteFileAtomically(const std::string& path, const std::string& tex
   return absl::OkStatus();
 }
 
+namespace {
+
+std::string SpillLine(const QueuedView& v) {
+  return absl::StrCat(v.article_id, "\t", absl::CEscape(v.visitor_id), "\t", v.client_ip, "\t",
+                      absl::CEscape(v.user_agent), "\t", v.request_id, "\t",
+                      absl::ToUnixMicros(v.time), "\t", static_cast<int>(v.filtered), "\n");
+}
+
+}  // namespace
+
 absl::Status WriteSpillFile(const std::string& path, const std::deque<QueuedView>& views) {
   std::string text = absl::StrCat(kHeader, "\n");
-  for (const QueuedView& v : views) {
-    absl::StrAppend(&text, v.article_id, "\t", absl::CEscape(v.visitor_id), "\t", v.client_ip, "\t",
-                    absl::CEscape(v.user_agent), "\t", v.request_id, "\t",
-                    absl::ToUnixMicros(v.time), "\t", static_cast<int>(v.filtered), "\n");
-  }
+  for (const QueuedView& v : views) text += SpillLine(v);
   return WriteFileAtomically(path, text);
+}
+
+absl::Status AppendSpillFile(const std::string& path, const std::vector<QueuedView>& views) {
+  int fd = open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  struct stat st;
+  bool ok = fd >= 0 && fstat(fd, &st) == 0;
+  const bool created = ok && st.st_size == 0;
+  std::string text = created ? absl::StrCat(kHeader, "\n") : "";
+  for (const QueuedView& v : views) text += SpillLine(v);
+  for (size_t done = 0; ok && done < text.size();) {
+    ssize_t n = write(fd, text.data() + done, text.size() - done);
+    ok = n > 0;
+    if (ok) done += static_cast<size_t>(n);
+  }
+  ok = ok && fdatasync(fd) == 0;
+  if (fd >= 0) ok = close(fd) == 0 && ok;
+  if (ok && created) {
+    // A new file's name must be on disk too.
+    const size_t slash = path.rfind('/');
+    const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+    int dfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    ok = dfd >= 0 && fsync(dfd) == 0;
+    if (dfd >= 0) close(dfd);
+  }
+  if (!ok) {
+    return absl::UnavailableError(
+        absl::StrCat("spill file \"", path, "\": ", std::strerror(errno)));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::deque<QueuedView>> ReadSpillFile(const std::string& path) {
   std::deque<QueuedView> views;
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   if (!in) {
     if (access(path.c_str(), F_OK) != 0) return views;
     return absl::InvalidArgumentError(absl::StrCat("--spill-file: cannot read \"", path, "\""));
   }
-  std::string line;
-  for (int n = 1; std::getline(in, line); ++n) {
+  const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<absl::string_view> lines = absl::StrSplit(content, '\n');
+  // The text after the last newline is empty, or a line cut short by a crash while it was
+  // appended: its view was never answered, so it is dropped.
+  lines.pop_back();
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const size_t n = i + 1;
     auto bad = [&] {
       return absl::InvalidArgumentError(
           absl::StrCat("--spill-file: \"", path, "\" line ", n, " is malformed"));
     };
     if (n == 1) {
-      if (line != kHeader) return bad();
+      if (lines[i] != kHeader) return bad();
       continue;
     }
-    std::vector<std::string> f = absl::StrSplit(line, '\t');
+    std::vector<std::string> f = absl::StrSplit(lines[i], '\t');
     QueuedView v;
     int64_t micros = 0;
     int filtered = 0;

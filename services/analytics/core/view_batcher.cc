@@ -35,12 +35,16 @@ absl::Status ViewBatcher::Start() {
     ASSIGN_OR_RETURN(std::deque<QueuedView> spilled, ReadSpillFile(options_.spill_file));
     if (!spilled.empty()) {
       Logger()->info("replaying {} buffered views from {}", spilled.size(), options_.spill_file);
+      // A file of an earlier version may hold views without a request id: they get one,
+      // and the file is rewritten with it before anything is sent, so that a crash before
+      // the buffer is flushed replays them without counting any twice.
+      for (QueuedView& v : spilled) {
+        if (v.request_id.empty()) v.request_id = "auto-" + NewId();
+      }
+      RETURN_IF_ERROR(WriteSpillFile(options_.spill_file, spilled));
       absl::MutexLock lock(&mu_);
       for (QueuedView& v : spilled) buffer_.push_back(std::move(v));
     }
-    // Removed now that the views are in memory: a replay after a crash would count them
-    // twice; a clean stop writes whatever is still buffered again.
-    std::remove(options_.spill_file.c_str());
   }
   started_ = true;
   for (int i = 0; i < std::max(1, options_.workers); ++i) threads_.emplace_back([this] { Run(); });
@@ -103,14 +107,19 @@ void ViewBatcher::Remember(const std::vector<RecordResult>& results) {
 }
 
 void ViewBatcher::Buffer(std::vector<Submission> batch) {
+  const bool durable = !options_.spill_file.empty();
   for (Submission& s : batch) {
     std::vector<RecordResult> results;
+    std::vector<QueuedView> to_disk;
     {
       absl::MutexLock lock(&mu_);
       if (buffer_.size() + s.views.size() > options_.buffer_limit) {
         results.clear();
       } else {
         for (QueuedView& v : s.views) {
+          // Its request id makes a replay of the spill file harmless once it is counted.
+          if (durable && v.request_id.empty()) v.request_id = "auto-" + NewId();
+          if (durable) to_disk.push_back(v);
           RecordResult r;
           r.queued = true;
           r.reason = v.filtered;
@@ -123,6 +132,14 @@ void ViewBatcher::Buffer(std::vector<Submission> batch) {
           results.push_back(std::move(r));
           buffer_.push_back(std::move(v));
         }
+      }
+    }
+    if (!to_disk.empty()) {
+      // On disk before the answer: a crash from here on replays it at the next start.
+      absl::MutexLock lock(&spill_mu_);
+      if (absl::Status w = AppendSpillFile(options_.spill_file, to_disk); !w.ok()) {
+        Logger()->error("{} queued views are only in memory: {}", to_disk.size(),
+                        std::string(w.message()));
       }
     }
     if (results.empty() && !s.views.empty()) {
@@ -158,7 +175,10 @@ bool ViewBatcher::FlushBufferOnce() {
     buffer_.pop_front();
   }
   if (results.ok()) Remember(*results);
-  if (buffer_.empty()) Logger()->info("view buffer flushed to the store");
+  if (buffer_.empty()) {
+    Logger()->info("view buffer flushed to the store");
+    if (!options_.spill_file.empty()) WriteSpill();  // removes the file
+  }
   return true;
 }
 
@@ -255,7 +275,7 @@ void ViewBatcher::Drain() {
     mu_.Lock();
     if (!flushed) break;
   }
-  if (!buffer_.empty()) WriteSpill();
+  if (!buffer_.empty() || !options_.spill_file.empty()) WriteSpill();
   mu_.Unlock();
 }
 
@@ -263,6 +283,11 @@ void ViewBatcher::WriteSpill() {
   if (options_.spill_file.empty()) {
     Logger()->error("store unreachable at shutdown: {} buffered views lost (no --spill-file)",
                     buffer_.size());
+    return;
+  }
+  absl::MutexLock lock(&spill_mu_);
+  if (buffer_.empty()) {
+    std::remove(options_.spill_file.c_str());
     return;
   }
   absl::Status s = WriteSpillFile(options_.spill_file, buffer_);

@@ -5,9 +5,12 @@
 // user agent keyed with the day's salt), and answer each submission with its own results.
 // While the store is UNAVAILABLE, views wait in a bounded buffer (answered provisionally,
 // queued = true) that is drained in order when it is back; what does not fit is refused
-// with UNAVAILABLE, and what is left at Stop() is spilled to `spill_file` for the next
-// Start(). Thread-safe; callbacks run on a batcher thread (or inline for a refusal) and
-// must not block.
+// with UNAVAILABLE. With a `spill_file`, each buffered view gets a request id and is
+// appended to the file (synced) before it is answered, so the next Start() replays it
+// even after a SIGKILL (views the store had already counted are then duplicates, not
+// counted twice); Stop() rewrites the file with what is left, and it is removed once the
+// buffer is empty. Thread-safe; callbacks run on a batcher thread (or inline for a
+// refusal) and must not block.
 #pragma once
 
 #include <deque>
@@ -29,7 +32,7 @@ struct BatcherOptions {
   size_t max_batch = 512;
   absl::Duration max_delay = absl::ZeroDuration();
   size_t buffer_limit = 100000;  // views held while the store is unreachable
-  std::string spill_file;        // empty: views still buffered at Stop() are lost
+  std::string spill_file;        // empty: buffered views are lost at Stop() or a crash
   absl::Duration retry_interval = absl::Milliseconds(500);
   int workers = 2;  // batches in flight at once
   // Give every view without a request_id one of its own, so that a batch whose answer
@@ -48,7 +51,8 @@ class ViewBatcher {
   ~ViewBatcher();  // Stop()
 
   // Replays the spill file (if any) into the buffer and starts the threads.
-  // INVALID_ARGUMENT naming --spill-file when it exists but cannot be read.
+  // INVALID_ARGUMENT naming --spill-file when it exists but cannot be read; UNAVAILABLE
+  // when it cannot be rewritten.
   absl::Status Start();
 
   // Queues `views`; `done` gets one result per view, in order, or UNAVAILABLE when the
@@ -81,7 +85,8 @@ class ViewBatcher {
   // Moves `batch` into the buffer and answers each with provisional results.
   void Buffer(std::vector<Submission> batch) ABSL_LOCKS_EXCLUDED(mu_);
   void Remember(const std::vector<RecordResult>& results) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void WriteSpill() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Rewrites the spill file with the buffer (removes it when the buffer is empty).
+  void WriteSpill() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) ABSL_LOCKS_EXCLUDED(spill_mu_);
 
   ViewStore& store_;
   const BatcherOptions options_;
@@ -101,6 +106,8 @@ class ViewBatcher {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool started_ = false;
   std::vector<std::thread> threads_;
+  // Orders the writes of the spill file (appends from Buffer, rewrites, removal).
+  absl::Mutex spill_mu_ ABSL_ACQUIRED_AFTER(mu_);
 };
 
 }  // namespace bulletin::analytics

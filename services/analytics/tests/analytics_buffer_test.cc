@@ -7,9 +7,12 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
+#include <deque>
 #include <fstream>
 #include <thread>
 
+#include "services/analytics/core/spill_file.h"
 #include "services/analytics/tests/analytics_fixture.h"
 
 namespace bulletin::analytics {
@@ -123,6 +126,42 @@ TEST_F(AnalyticsBufferTest, BufferedViewsAreSpilledAtStopAndReplayedAtStart) {
   EXPECT_EQ(s.views, 21);
   EXPECT_EQ(s.unique_visitors, 21);
   EXPECT_NE(access(options.spill_file.c_str(), F_OK), 0) << "the spill file is consumed";
+}
+
+TEST_F(AnalyticsBufferTest, QueuedViewsAreOnDiskBeforeTheAnswerAndAReplayCountsThemOnce) {
+  testing::TempDir dir;
+  BatcherOptions options;
+  options.spill_file = dir.path() + "/spill";
+  Rebuild(options);
+  store_->SetDown(true);
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(Record(ViewOf("w", absl::StrCat("v", i))).queued);
+  // Answered, not stopped: what a SIGKILL now would leave behind.
+  ASSERT_OK_AND_ASSIGN(std::deque<QueuedView> on_disk, ReadSpillFile(options.spill_file));
+  ASSERT_EQ(on_disk.size(), 5u) << "each queued view is on disk before it is answered";
+  for (const QueuedView& v : on_disk) EXPECT_FALSE(v.request_id.empty());
+  const std::string crashed = dir.path() + "/crashed";
+  ASSERT_EQ(std::rename(options.spill_file.c_str(), crashed.c_str()), 0);
+
+  store_->SetDown(false);
+  ASSERT_TRUE(testing::WaitUntil([&] { return batcher_->buffered() == 0; }, absl::Seconds(20)));
+  EXPECT_NE(access(options.spill_file.c_str(), F_OK), 0) << "an empty buffer: no file";
+  EXPECT_EQ(StatsOf("w").views, 5);
+  // The process died after the store counted them but before the file was removed: the
+  // next start replays them, and their request ids make them duplicates.
+  core_.reset();
+  batcher_->Stop();
+  ASSERT_EQ(std::rename(crashed.c_str(), options.spill_file.c_str()), 0);
+  Rebuild(options);
+  ASSERT_TRUE(testing::WaitUntil([&] { return batcher_->buffered() == 0; }, absl::Seconds(20)));
+  ArticleStats s = StatsOf("w");
+  EXPECT_EQ(s.views, 5) << "replayed, not counted twice";
+  EXPECT_EQ(s.today_views, 5);
+  EXPECT_EQ((s.not_counted[NotCounted::kDuplicateRequest]), 5);
+
+  // A crash while a line was appended leaves it cut short: that view was never answered.
+  { std::ofstream(options.spill_file) << "# bulletin-analytics spill v1\nw\tv9\t\t\t\t"; }
+  ASSERT_OK_AND_ASSIGN(on_disk, ReadSpillFile(options.spill_file));
+  EXPECT_TRUE(on_disk.empty());
 }
 
 TEST_F(AnalyticsBufferTest, AMalformedSpillFileStopsTheStartNamingTheFlag) {

@@ -5,6 +5,7 @@
 // --aggregate-flush-interval; it is journalled in Redis with the count, so what the killed
 // process had not folded yet is folded by the next one (services/analytics/store/redis/
 // view_journal.h). Before the journal a kill lost that side of the unflushed interval.
+// Views queued while Redis is down are in --spill-file before they are answered.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -354,6 +355,56 @@ TEST_F(AnalyticsCrashTest, ASigkillUnderLoadLeavesEveryCountedViewInTheBuckets) 
       << (got ? *got : Aggregates{});
   EXPECT_GE(total, answered_counted.load()) << "every answered view counted";
   EXPECT_LE(total, sent.load());
+  stub.reset();
+  second.process().Stop(SIGTERM);
+}
+
+TEST_F(AnalyticsCrashTest, ViewsQueuedWhileRedisIsDownSurviveASigkill) {
+  // Answered `queued: true` while Redis is down, the views are in --spill-file before the
+  // answer; killed before Redis is back, the next start counts them, once.
+  const std::string spill = dir_.path() + "/spill";
+  Analytics first(*redis_, dir_, {"--spill-file=" + spill});
+  ASSERT_OK(first.started());
+  ASSERT_TRUE(first.WaitServing());
+  auto stub = StubOf(first);
+  redis_->Kill();
+  std::map<std::string, int64_t> counted;
+  for (int i = 0; i < 12; ++i) {
+    v1::RecordViewRequest req;
+    req.set_article_id(kArticles[i % kArticles.size()]);
+    req.set_visitor_id(absl::StrCat("offline-", i));
+    v1::RecordViewResponse resp;
+    grpc::Status s;
+    ASSERT_TRUE(WaitUntil(
+        [&] {
+          s = stub->RecordView(Ctx(kFrontendToken).get(), req, &resp);
+          return s.ok();
+        },
+        absl::Seconds(10)))
+        << s.error_message();
+    ASSERT_TRUE(resp.queued());
+    ++counted[req.article_id()];
+  }
+  stub.reset();
+  const int status = first.process().Stop(SIGKILL);
+  ASSERT_TRUE(WIFSIGNALED(status)) << status;
+  ASSERT_OK(redis_->Restart());
+
+  Analytics second(*redis_, dir_, {"--spill-file=" + spill});
+  ASSERT_OK(second.started());
+  ASSERT_TRUE(second.WaitServing());
+  stub = StubOf(second);
+  const Aggregates want = Expected(counted, counted);
+  std::optional<Aggregates> got;
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        got = Read(*stub);
+        return got && *got == want;
+      },
+      absl::Seconds(30)))
+      << "want " << want << "\n got " << (got ? *got : Aggregates{});
+  EXPECT_TRUE(WaitUntil([&] { return !std::ifstream(spill).good(); }, absl::Seconds(10)))
+      << "the spill file is removed once its views are counted";
   stub.reset();
   second.process().Stop(SIGTERM);
 }
