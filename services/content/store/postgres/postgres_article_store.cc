@@ -39,6 +39,11 @@ absl::StatusOr<Article> PostgresArticleStore::CreateArticle(const Article& artic
   RETURN_IF_ERROR(pool_->Transaction([&](PgConnection& db) -> absl::Status {
     id = article.id;
     if (!options.request_id.empty()) {
+      // Creates with the same request_id (a client retrying through another replica) take
+      // turns, so the second finds the first's article instead of clashing with it.
+      RETURN_IF_ERROR(db.Exec("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+                              PgParams().Text("article request " + options.request_id))
+                          .status());
       ASSIGN_OR_RETURN(std::string found,
                        FindRequest(db, "article", options.request_id, options.now));
       if (!found.empty()) {
@@ -58,7 +63,15 @@ absl::StatusOr<Article> PostgresArticleStore::CreateArticle(const Article& artic
         }
       }
     }
-    RETURN_IF_ERROR(WriteArticle(db, a, /*insert=*/true));
+    absl::Status written = WriteArticle(db, a, /*insert=*/true);
+    if (options.derived_slug && absl::IsAlreadyExists(written) &&
+        !written.GetPayload(kPgRetryPayload).has_value()) {
+      // Another replica committed the derived slug after this one found it free (a unique
+      // violation is retried anyway): run again to take the next suffix.
+      ASSIGN_OR_RETURN(std::string owner, SlugOwner(db, a.slug));
+      if (!owner.empty()) return PgRetryable(written);
+    }
+    RETURN_IF_ERROR(written);
     RETURN_IF_ERROR(WriteRevision(db, a.id, options.author, {}, options.now));
     if (!options.request_id.empty()) {
       RETURN_IF_ERROR(SaveRequest(db, "article", options.request_id, a.id, options.now));
