@@ -302,6 +302,37 @@ TEST_F(AnalyticsCrashTest, ASigkillBeforeTheFlushLosesNoAggregateOfAnAnsweredVie
   EXPECT_EQ(second.process().Stop(SIGTERM), 0);
 }
 
+TEST_F(AnalyticsCrashTest, ASigtermFoldsEverythingBeforeItExits) {
+  Analytics first(*redis_, dir_, {"--aggregate-flush-interval=1m"});
+  ASSERT_OK(first.started());
+  ASSERT_TRUE(first.WaitServing());
+  auto stub = StubOf(first);
+  std::map<std::string, int64_t> counted;
+  for (int i = 0; i < 30; ++i) {
+    v1::RecordViewRequest req;
+    req.set_article_id(kArticles[i % kArticles.size()]);
+    req.set_visitor_id(absl::StrCat("term-", i));
+    v1::RecordViewResponse resp;
+    grpc::Status s = stub->RecordView(Ctx(kFrontendToken).get(), req, &resp);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    ASSERT_TRUE(resp.counted());
+    ++counted[req.article_id()];
+  }
+  stub.reset();
+  ASSERT_EQ(first.process().Stop(SIGTERM), 0);
+  ASSERT_OK_AND_ASSIGN(RedisReply left, client_->Command({"HLEN", "{bulletin}:analytics:journal"}));
+  EXPECT_EQ(left.integer, 0) << "folded at shutdown, nothing left for recovery";
+  Analytics second(*redis_, dir_, {});
+  ASSERT_OK(second.started());
+  ASSERT_TRUE(second.WaitServing());
+  stub = StubOf(second);
+  std::optional<Aggregates> got = Read(*stub);  // at once: no recovery to wait for
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(*got, Expected(counted, counted));
+  stub.reset();
+  second.process().Stop(SIGTERM);
+}
+
 TEST_F(AnalyticsCrashTest, ASigkillUnderLoadLeavesEveryCountedViewInTheBuckets) {
   // The default flush interval (1 s), views in flight from four clients, a kill at some
   // point of it: whatever was counted -- answered or not -- is in every aggregate once.
