@@ -176,6 +176,8 @@ TEST(AnalyticsJournalTest, AnEntryParsesBackToWhatWasCounted) {
   batch.now = now;
   batch.groups = {{"a", {{"v:x\ty\n", now, NotCounted::kNone}, {"h:1", now, NotCounted::kBot}}},
                   {"b", {{"v:z", now - absl::Minutes(7), NotCounted::kNone}}}};
+  EXPECT_EQ(JournalPayload(batch).find('\n'), std::string::npos)
+      << "one line: scripts/bench hands the command to redis-benchmark line by line";
   ASSERT_OK_AND_ASSIGN(JournalBatch back,
                        ParseJournalEntry("b1", JournalPayload(batch) + "c 0,4,8"));
   EXPECT_EQ(back.now, now);
@@ -186,8 +188,9 @@ TEST(AnalyticsJournalTest, AnEntryParsesBackToWhatWasCounted) {
   EXPECT_FALSE(back.groups[0].views[1].counted);
   EXPECT_FALSE(back.groups[1].views[0].counted) << "code 8: a repeat";
   EXPECT_EQ(back.groups[1].views[0].time, now - absl::Minutes(7));
-  for (const std::string& bad :
-       {JournalPayload(batch) + "c 0,4", JournalPayload(batch), std::string("j2 1\nc ")}) {
+  for (const std::string& bad : {JournalPayload(batch) + "c 0,4", JournalPayload(batch),
+                                 std::string("j2 1\x1e"
+                                             "c ")}) {
     EXPECT_THAT(ParseJournalEntry("b1", bad), StatusIs(absl::StatusCode::kInvalidArgument));
   }
 }

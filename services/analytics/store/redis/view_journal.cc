@@ -13,6 +13,9 @@ namespace bulletin::analytics {
 namespace {
 
 constexpr char kVersion[] = "j1 ";
+// Between records: ASCII RS, which no field holds (visitors are C-escaped, ids plain), so
+// the entry is one line -- redis-benchmark (scripts/bench) gets it as one argument.
+constexpr char kRecordEnd = '\x1e';
 
 absl::Status Malformed(const std::string& id, absl::string_view why) {
   return absl::InvalidArgumentError(absl::StrCat("journal entry ", id, ": ", why));
@@ -36,12 +39,15 @@ bool JournalBatch::MayDefer() const {
 }
 
 std::string JournalPayload(const JournalBatch& batch) {
-  std::string out = absl::StrCat(kVersion, absl::ToUnixMicros(batch.now), "\n");
+  std::string out = absl::StrCat(kVersion, absl::ToUnixMicros(batch.now));
+  out += kRecordEnd;
   for (const JournalGroup& g : batch.groups) {
-    absl::StrAppend(&out, "a ", g.article_id, "\n");
+    absl::StrAppend(&out, "a ", g.article_id);
+    out += kRecordEnd;
     for (const JournalView& v : g.views) {
       absl::StrAppend(&out, absl::CEscape(v.visitor), "\t", absl::ToUnixMicros(v.time), "\t",
-                      static_cast<int>(v.filtered), "\n");
+                      static_cast<int>(v.filtered));
+      out += kRecordEnd;
     }
   }
   return out;
@@ -50,7 +56,7 @@ std::string JournalPayload(const JournalBatch& batch) {
 absl::StatusOr<JournalBatch> ParseJournalEntry(const std::string& id, absl::string_view entry) {
   JournalBatch batch;
   batch.id = id;
-  std::vector<absl::string_view> lines = absl::StrSplit(entry, '\n');
+  std::vector<absl::string_view> lines = absl::StrSplit(entry, kRecordEnd);
   if (lines.size() < 2 || !absl::ConsumePrefix(&lines[0], kVersion)) {
     return Malformed(id, "unknown version");
   }

@@ -44,10 +44,10 @@ struct JournalBatch {
   bool MayDefer() const;
 };
 
-// The entry's text up to what the counting script appends: a version line with `now`, then
-// per group an "a <article id>" line and per view "<visitor, C-escaped>\t<time, unix
-// µs>\t<filtered reason>". The script appends "c " and the views' codes, comma-separated,
-// in the same order.
+// The entry's text up to what the counting script appends, records ended by ASCII RS: a
+// version record with `now`, then per group an "a <article id>" record and per view
+// "<visitor, C-escaped>\t<time, unix µs>\t<filtered reason>". The script appends "c " and
+// the views' codes, comma-separated, in the same order.
 std::string JournalPayload(const JournalBatch& batch);
 
 // A stored entry (payload and codes) parsed back, `counted` set from each code (counted
