@@ -223,18 +223,20 @@ absl::StatusOr<size_t> SiteUpdates::RetryDropped() {
   dropped_.clear();
   RedisArgv hmget = {"HMGET", site::Journal()};
   hmget.insert(hmget.end(), ids.begin(), ids.end());
-  absl::StatusOr<size_t> folded = [&]() -> absl::StatusOr<size_t> {
-    ASSIGN_OR_RETURN(const RedisReply r, redis_.Command(hmget));
-    if (r.type != RedisReply::Type::kArray || r.elements.size() != ids.size()) {
-      return UnexpectedReply("journal HMGET", r);
-    }
+  absl::StatusOr<RedisReply> r = redis_.Command(hmget);
+  absl::StatusOr<size_t> folded = absl::UnavailableError("not read");
+  if (!r.ok()) {
+    folded = r.status();
+  } else if (r->type != RedisReply::Type::kArray || r->elements.size() != ids.size()) {
+    folded = UnexpectedReply("journal HMGET", *r);
+  } else {
     std::vector<RedisReply> id_replies(ids.size());
     for (size_t i = 0; i < ids.size(); ++i) {
       id_replies[i].type = RedisReply::Type::kString;
       id_replies[i].str = ids[i];
     }
-    return FoldEntries(id_replies, r.elements);
-  }();
+    folded = FoldEntries(id_replies, r->elements);
+  }
   if (!folded.ok()) dropped_ = std::move(ids);  // next time, or RecoveryAge elsewhere
   return folded;
 }
