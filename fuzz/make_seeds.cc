@@ -15,6 +15,8 @@
 #include "bulletin/analytics/v1/analytics.pb.h"
 #include "bulletin/content/v1/content.pb.h"
 #include "bulletin/notify/v1/notify.pb.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "services/content/core/signed_token.h"
 #include "services/content/grpc/content_convert.h"
 #include "services/content/seed_demo.h"
@@ -34,6 +36,16 @@ void Write(const std::string& target, const std::string& name, const std::string
   std::ofstream(out_dir / target / name, std::ios::binary) << bytes;
 }
 
+std::string Encode(const google::protobuf::Message& message) {
+  std::string out;
+  google::protobuf::io::StringOutputStream stream(&out);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  message.SerializeToCodedStream(&coded);
+  coded.Trim();
+  return out;
+}
+
 std::string Repeat(const std::string& s, int n) {
   std::string out;
   for (int i = 0; i < n; ++i) out += s;
@@ -46,8 +58,13 @@ content::Article DemoArticle() {
   content::MemoryArticleStore store;
   content::ContentOptions options;
   options.token_key = "seed";
+  options.clock = [] { return absl::FromUnixSeconds(1709294400); };
   content::ContentCore core(store, options);
-  return content::SeedDemo(core, store).value();
+  content::Article demo = content::SeedDemo(core, store).value();
+  demo.id = "01903a4b-0c5d-7e6f-8a9b-0c1d2e3f4a5b";  // fixed: the same seeds every run
+  demo.category_id = "01903a4b-0000-7000-8000-000000000001";
+  demo.etag.clear();
+  return demo;
 }
 
 void TextSeeds(const content::Article& demo) {
@@ -98,9 +115,16 @@ void TokenSeeds(const content::Article& demo) {
                              "20",
                              5))
             .bytes());
-  Write(
-      "notify_tokens", "resume",
-      Seed().Byte(kPartner).Byte(1).Byte(3).Byte(0).Chunk("v1.1709294400000-0").Raw("s1.").bytes());
+  Write("notify_tokens", "resume",
+        Seed()
+            .Byte(kPartner)
+            .Byte(1)
+            .Byte(3)
+            .Byte(0)
+            .Chunk("v1.1709294400000-0")
+            .Chunk("s1")
+            .Raw("s1.")
+            .bytes());
   Write("notify_tokens", "admin",
         Seed()
             .Byte(kAdmin)
@@ -108,7 +132,8 @@ void TokenSeeds(const content::Article& demo) {
             .Byte(9)
             .Byte(0)
             .Chunk("v1.18446744073709551615-7")
-            .Raw("")
+            .Chunk("1709294400000-0:01903a4b-0c5d-7e6f-8a9b-0c1d2e3f4a5b")
+            .Raw("p1.AAAA.AAAAAAAAAAAAAAAAAAAAAA")
             .bytes());
 }
 
@@ -153,12 +178,12 @@ void DecodeSeeds(const content::Article& demo) {
   content::v1::CreateArticleRequest create;
   content::ToProto(demo, create.mutable_article());
   const uint8_t create_type = DecodeIndex(content::v1::CreateArticleRequest::descriptor());
-  const std::string bytes = create.SerializeAsString();
+  const std::string bytes = Encode(create);
   Write("decode", "create-article", Seed().Byte(create_type).Byte(0x1b).Raw(bytes).bytes());
   Write("decode", "truncated",
         Seed().Byte(create_type).Byte(0x06).Raw(bytes.substr(0, bytes.size() - 3)).bytes());
   create.mutable_article()->set_id("ABCD");
-  std::string bad = create.SerializeAsString();
+  std::string bad = Encode(create);
   bad.replace(bad.find("ABCD"), 4, "\xC3\x28\xFF\xFE");
   Write("decode", "invalid-utf8", Seed().Byte(create_type).Byte(0x39).Raw(bad).bytes());
   analytics::v1::RecordViewRequest view;
@@ -169,7 +194,7 @@ void DecodeSeeds(const content::Article& demo) {
         Seed()
             .Byte(DecodeIndex(analytics::v1::RecordViewRequest::descriptor()))
             .Byte(0x80)
-            .Raw(view.SerializeAsString())
+            .Raw(Encode(view))
             .bytes());
   notify::v1::UpdateSubscriptionRequest update;
   update.mutable_subscription()->mutable_filter()->add_locales("zh-CN");
@@ -178,7 +203,7 @@ void DecodeSeeds(const content::Article& demo) {
         Seed()
             .Byte(DecodeIndex(notify::v1::UpdateSubscriptionRequest::descriptor()))
             .Byte(0x24)
-            .Raw(update.SerializeAsString())
+            .Raw(Encode(update))
             .bytes());
   Write("decode", "garbage",
         Seed()

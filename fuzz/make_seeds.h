@@ -12,6 +12,9 @@
 
 namespace bulletin::fuzz {
 
+// The message's bytes, maps in key order (the same seed bytes on every run).
+std::string Encode(const google::protobuf::Message& message);
+
 // The bytes of one seed, framed as fuzz_support.h's FuzzInput reads them.
 class Seed {
  public:
@@ -30,7 +33,7 @@ class Seed {
   }
   // One call of a service target: method, caller, request.
   Seed& Call(uint8_t method, uint8_t caller, const google::protobuf::Message& request) {
-    return Byte(method).Byte(caller).Chunk(request.SerializeAsString());
+    return Byte(method).Byte(caller).Chunk(Encode(request));
   }
   const std::string& bytes() const { return bytes_; }
 

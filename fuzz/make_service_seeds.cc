@@ -55,7 +55,7 @@ void NotifySeeds(const content::Article& demo) {
             .Chunk("sub-1")
             .Chunk("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
             .Chunk("zh-CN")
-            .Raw(event.SerializeAsString())
+            .Raw(Encode(event))
             .bytes());
 
   namespace nv1 = notify::v1;
@@ -236,10 +236,7 @@ void AnalyticsSeeds() {
   av1::RecordViewRequest bad = view;
   bad.set_locale("not a locale");
   Seed items;
-  items.Chunk(view.SerializeAsString())
-      .Chunk(bot.SerializeAsString())
-      .Chunk(bad.SerializeAsString())
-      .Chunk(view.SerializeAsString());
+  items.Chunk(Encode(view)).Chunk(Encode(bot)).Chunk(Encode(bad)).Chunk(Encode(view));
   av1::GetStatsRequest stats;
   stats.add_article_ids("a1");
   stats.add_article_ids("a2");

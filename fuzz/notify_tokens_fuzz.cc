@@ -1,12 +1,13 @@
 // Fuzz target notify_tokens: the opaque tokens notifications takes back from clients:
 // resume tokens of Subscribe (services/notifications/core/streams/resume_token.h, and
-// StreamId::Parse under them) and the page tokens of ListSubscriptions and ListDeliveries
-// (through SubscriptionCore::List and DeliveryCore::List over in-memory stores filled once
-// per process and only read here). Besides not crashing: a token that decodes encodes
-// back to the same position; a page token altered in one byte is refused or, if it still
-// reads, never shows a partner another owner's subscriptions; errors are INVALID_ARGUMENT
-// with short messages. Input: a byte (caller), a byte and an offset (the alteration), a
-// chunk (a resume token), the rest (a page token).
+// StreamId::Parse under them) and the signed page tokens of ListSubscriptions and
+// ListDeliveries (page_token.h directly, and through SubscriptionCore::List and
+// DeliveryCore::List over in-memory stores filled once per process and only read here).
+// Besides not crashing: a token that decodes encodes back to the same position; a page
+// token reads back only for its list, scope and key, and never once altered in one byte;
+// a partner never sees another owner's subscriptions; errors are INVALID_ARGUMENT with
+// short messages. Input: a byte (caller), a byte and an offset (the alteration), a chunk
+// (a resume token), a chunk (a page position), the rest (a page token).
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -18,6 +19,7 @@
 #include "fuzz/fuzz_support.h"
 #include "services/notifications/core/deliveries/delivery_core.h"
 #include "services/notifications/core/streams/resume_token.h"
+#include "services/notifications/core/subscriptions/page_token.h"
 #include "services/notifications/store/memory/memory_delivery_store.h"
 #include "services/notifications/store/memory/memory_event_log.h"
 #include "services/notifications/store/memory/memory_subscription_store.h"
@@ -89,6 +91,26 @@ void CheckResumeToken(absl::string_view token) {
   FUZZ_CHECK(StreamId::Parse(text) == *id, "a stream id does not print back: " + text);
 }
 
+void CheckPageTokens(absl::string_view token, const std::string& position, size_t at,
+                     uint8_t flip) {
+  static const notify::PageTokenSigner* signer =
+      new notify::PageTokenSigner("fuzz-key-0123456789abcdef");
+  auto read = signer->Read("subscriptions", "partner:p1", token);
+  CheckAnswer(read.status(), "PageTokenSigner::Read");
+  FUZZ_CHECK(read.ok() || read.status().code() == absl::StatusCode::kInvalidArgument,
+             "not INVALID_ARGUMENT");
+  const std::string made = signer->Make("subscriptions", "partner:p1", position);
+  if (made.size() > notify::kMaxPageToken) return;
+  auto back = signer->Read("subscriptions", "partner:p1", made);
+  FUZZ_CHECK(back.ok() && *back == position, "a page token does not read back");
+  FUZZ_CHECK(!signer->Read("deliveries", "partner:p1", made).ok(), "read for another list");
+  FUZZ_CHECK(!signer->Read("subscriptions", "partner:p2", made).ok(), "read for another scope");
+  std::string altered = made;
+  altered[at % altered.size()] ^= static_cast<char>(flip | 1);
+  FUZZ_CHECK(!signer->Read("subscriptions", "partner:p1", altered).ok(),
+             "an altered page token reads: " + altered);
+}
+
 void CheckOwned(const Caller& caller, const std::vector<Subscription>& subs) {
   if (!caller || caller->role != Role::kPartner) return;
   for (const Subscription& s : subs) {
@@ -143,7 +165,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const uint8_t flip = in.Byte();
   const size_t at = in.Uint(2);
   CheckResumeToken(in.Chunk());
+  const std::string position(in.Chunk());
   const std::string page_token(in.Rest());
+  CheckPageTokens(page_token, position, at, flip);
   CheckSubscriptionPages(world, caller, page_token, at, flip);
   CheckDeliveryPages(world, caller, page_token, at, flip);
   return 0;
