@@ -1,9 +1,11 @@
 // Fuzz target html_sanitizer: content's body sanitiser (services/content/core
-// html_sanitizer.h) on any bytes. Besides not crashing, its output is parsed again with
-// gumbo, as a browser would, and must hold only allow-listed elements and attributes,
-// with every URL relative or http(s)/mailto (mutation XSS: what the sanitiser writes must
-// not become something else when parsed), and so does sanitising it again; the output of
-// valid UTF-8 is valid UTF-8; EscapeHtml leaves no markup character. Input: the HTML.
+// html_sanitizer.h, with the nesting bound of html_nesting.h) on any bytes. Besides not
+// crashing, an accepted body is parsed again with gumbo, as a browser would, and must hold
+// only allow-listed elements and attributes, nested at most kMaxHtmlDepth deep, with every
+// URL relative or http(s)/mailto (mutation XSS: what the sanitiser writes must not become
+// something else when parsed), and so must sanitising it again; the output of valid UTF-8
+// is valid UTF-8; a refusal is a short INVALID_ARGUMENT; EscapeHtml leaves no markup character.
+// Input: the HTML.
 #include <gumbo.h>
 
 #include <cstddef>
@@ -15,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/base/text_rules.h"
 #include "fuzz/fuzz_support.h"
+#include "services/content/core/html_nesting.h"
 #include "services/content/core/html_sanitizer.h"
 
 namespace bulletin::fuzz {
@@ -70,8 +73,9 @@ void CheckNode(const GumboNode* node, const std::string& html, int depth) {
                  absl::StrCat("sanitised output has URL ", Excerpt(attr->value, 100)));
     }
   }
-  // The fuzzer's inputs are short; a parse deeper than this is the sanitiser's to refuse.
-  if (depth > 2000) return;
+  // html, body and a table's implied tbody come on top of what the sanitiser nests.
+  FUZZ_CHECK(depth <= content::kMaxHtmlDepth + 4,
+             absl::StrCat("sanitised output nests ", depth, " deep: ", Excerpt(html, 100)));
   for (unsigned i = 0; i < e.children.length; ++i) {
     CheckNode(static_cast<const GumboNode*>(e.children.data[i]), html, depth + 1);
   }
@@ -94,13 +98,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace bulletin::fuzz;     // NOLINT
   Quiet();
   const std::string html(reinterpret_cast<const char*>(data), size);
-  const std::string safe = SanitizeHtml(html);
-  CheckParsesSafely(safe);
-  // Sanitising again keeps it safe. (It need not give the same string: unwrapping an
-  // unknown element can nest what a parser does not nest, "<h1>a<x><h1>b" becomes
-  // "<h1>a<h1>b</h1></h1>", which a browser reads as two headings; only safety matters.)
-  CheckParsesSafely(SanitizeHtml(safe));
-  if (IsValidUtf8(html)) FUZZ_CHECK(IsValidUtf8(safe), "sanitised output is not UTF-8");
+  const absl::StatusOr<std::string> body = SanitizeBody(html);
+  if (body.ok()) {
+    CheckParsesSafely(*body);
+    // Sanitising again keeps it safe. (It need not give the same string: unwrapping an
+    // unknown element can nest what a parser does not nest, "<h1>a<x><h1>b" becomes
+    // "<h1>a<h1>b</h1></h1>", which a browser reads as two headings; only safety matters.)
+    CheckParsesSafely(SanitizeHtml(*body));
+    if (IsValidUtf8(html)) FUZZ_CHECK(IsValidUtf8(*body), "sanitised output is not UTF-8");
+  } else {
+    FUZZ_CHECK(body.status().code() == absl::StatusCode::kInvalidArgument,
+               body.status().ToString().substr(0, 200));
+    FUZZ_CHECK(body.status().message().size() <= 200, "a long refusal");
+  }
 
   const std::string text = HtmlToText(html);
   if (IsValidUtf8(html)) FUZZ_CHECK(IsValidUtf8(text), "HtmlToText output is not UTF-8");

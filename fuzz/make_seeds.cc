@@ -148,6 +148,8 @@ void HtmlSeeds(const content::Article& demo) {
       {"noscript", "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\"></noscript>"},
       {"table", "<table><tr><td colspan=2>a<form><input></form></td></tr>text</table>"},
       {"nested", absl::StrCat(Repeat("<b><i><div>", 40), "<a href=/x>deep</a>")},
+      {"deep-refused", absl::StrCat(Repeat("<b>", 300), "x")},
+      {"deep-unwrapped", absl::StrCat(Repeat("<div><x-y>", 260), "x")},
       {"entities", "&lt;b&gt; &amp;&#0;&#x110000;&#xD800; <q cite='https://x.org/'>q</q>"}};
   for (const auto& [name, html] : hostile) Write("html_sanitizer", name, html);
   const std::string en = demo.translations.at("en").summary;
