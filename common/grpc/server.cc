@@ -4,7 +4,6 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <signal.h>
 
-
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
