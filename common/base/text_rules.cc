@@ -181,13 +181,12 @@ absl::Status CheckText(absl::string_view value, absl::string_view field, const T
   return absl::OkStatus();
 }
 
-std::string Excerpt(absl::string_view input, size_t max) {
-  if (input.size() <= max && IsValidUtf8(input)) return std::string(input);
-  // Character by character, so the excerpt is valid UTF-8 whatever the input: a byte that
-  // starts no valid character becomes U+FFFD (an error message must stay UTF-8: gRPC
-  // status messages and JSON logs carry it).
+namespace {
+
+// Appends `input` to `*out` character by character, a byte that starts no valid character
+// as U+FFFD, stopping before `*out` would exceed `max` bytes. False when it stopped early.
+bool AppendValidUtf8(absl::string_view input, size_t max, std::string* out) {
   static constexpr absl::string_view kReplacement = "\xEF\xBF\xBD";
-  std::string out;
   size_t i = 0;
   while (i < input.size()) {
     const unsigned char lead = static_cast<unsigned char>(input[i]);
@@ -197,10 +196,28 @@ std::string Excerpt(absl::string_view input, size_t max) {
       len = 1;
       ch = kReplacement;
     }
-    if (out.size() + ch.size() > max) return absl::StrCat(out, "...");
-    out.append(ch.data(), ch.size());
+    if (out->size() + ch.size() > max) return false;
+    out->append(ch.data(), ch.size());
     i += len;
   }
+  return true;
+}
+
+}  // namespace
+
+std::string ToValidUtf8(absl::string_view input) {
+  if (IsValidUtf8(input)) return std::string(input);
+  std::string out;
+  AppendValidUtf8(input, std::string::npos, &out);
+  return out;
+}
+
+std::string Excerpt(absl::string_view input, size_t max) {
+  if (input.size() <= max && IsValidUtf8(input)) return std::string(input);
+  // Character by character, so the excerpt is valid UTF-8 whatever the input (an error
+  // message must stay UTF-8: gRPC status messages and JSON logs carry it).
+  std::string out;
+  if (!AppendValidUtf8(input, max, &out)) out += "...";
   return out;
 }
 

@@ -63,6 +63,9 @@ struct TextRule {
 // otherwise, never quoting more than a short excerpt.
 absl::Status CheckText(absl::string_view value, absl::string_view field, const TextRule& rule);
 
+// `input` with every byte that starts no valid UTF-8 character replaced by U+FFFD.
+std::string ToValidUtf8(absl::string_view input);
+
 // At most `max` bytes of `input` for an error message, cut at a UTF-8 character boundary,
 // with "..." appended when it was cut. Always valid UTF-8: a byte of `input` that starts
 // no valid character is written as U+FFFD.

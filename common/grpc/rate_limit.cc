@@ -95,11 +95,12 @@ absl::Status CheckRateLimitMethods(const RateLimitConfig& config,
                                    const std::vector<std::string>& methods,
                                    absl::string_view flag) {
   for (const auto& [name, limit] : config.methods) {
-    const bool known = std::any_of(methods.begin(), methods.end(), [&](const std::string& m) {
-      const size_t slash = m.rfind('/');
-      return m == name ||
-             (slash != std::string::npos && m.compare(slash + 1, std::string::npos, name) == 0);
-    });
+    const bool known =
+        std::any_of(methods.begin(), methods.end(), [&, &name = name](const std::string& m) {
+          const size_t slash = m.rfind('/');
+          return m == name ||
+                 (slash != std::string::npos && m.compare(slash + 1, std::string::npos, name) == 0);
+        });
     if (!known) return BadLimit(flag, name, "no such method in this service");
   }
   return absl::OkStatus();

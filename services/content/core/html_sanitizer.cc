@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "common/base/status_macros.h"
+#include "common/base/text_rules.h"
 #include "services/content/core/html_nesting.h"
 #include "services/content/core/html_parse.h"
 
@@ -282,7 +283,9 @@ absl::StatusOr<std::string> SanitizeBody(absl::string_view html) {
   std::string out;
   RETURN_IF_ERROR(ParseHtmlBody(html, ParseBudget(html.size()),
                                 [&](const GumboNode* body) { SerializeChildren(body, &out); }));
-  return out;
+  // libgumbo writes a character reference beyond U+10FFFF (&#xdddddddd;) as a lone byte;
+  // the stored body must stay UTF-8.
+  return ToValidUtf8(out);
 }
 
 std::string SanitizeHtml(absl::string_view html) { return SanitizeBody(html).value_or(""); }
@@ -308,7 +311,7 @@ std::string HtmlToText(absl::string_view html) {
     pending_space = pending_newline = false;
     out.push_back(c);
   }
-  return out;
+  return ToValidUtf8(out);  // as in SanitizeBody: gumbo may decode a reference to a lone byte
 }
 
 std::string EscapeHtml(absl::string_view text) {

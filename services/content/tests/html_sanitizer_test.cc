@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/base/text_rules.h"
 #include "common/testing/status_matchers.h"
 #include "services/content/core/html_nesting.h"
 #include "services/content/core/html_parse.h"
@@ -184,6 +185,22 @@ TEST(HtmlSanitizerTest, OutputNestsAtMostTheLimit) {
   EXPECT_EQ(safe, Repeat("<div>", kMaxHtmlDepth - 1) + "x" + Repeat("</div>", kMaxHtmlDepth - 1));
   EXPECT_THAT(SanitizeBody(deep + "<div><div>"), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(HtmlToText(Repeat("<b>", 30000) + "deep &amp; text"), "deep &amp; text");
+}
+
+}  // namespace
+}  // namespace bulletin::content
+
+namespace bulletin::content {
+namespace {
+
+// libgumbo writes a character reference beyond U+10FFFF as a lone byte (found by the
+// html_sanitizer fuzzer): the sanitised body must still be UTF-8.
+TEST(HtmlSanitizerTest, OutputIsValidUtf8EvenForOutOfRangeCharacterReferences) {
+  for (const char* body : {"<p>&#xdddddddd;</p>", "&#x110000;x", "<b>&#99999999999;</b>"}) {
+    const std::string out = SanitizeHtml(body);
+    EXPECT_TRUE(IsValidUtf8(out)) << body;
+    EXPECT_TRUE(IsValidUtf8(HtmlToText(body))) << body;
+  }
 }
 
 }  // namespace
