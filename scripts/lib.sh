@@ -10,7 +10,7 @@ BULLETIN_PACKAGES=(
   libhiredis-dev libspdlog-dev libsqlite3-dev libcurl4-openssl-dev libssl-dev
   libgtest-dev libgmock-dev redis-server libgumbo-dev libicu-dev
   prometheus-cpp-dev clang-14 clang-format libfuzzer-14-dev openssl
-  libpq-dev postgresql-15
+  libpq-dev postgresql-15 python3-feedparser
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
