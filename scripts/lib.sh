@@ -11,6 +11,7 @@ BULLETIN_PACKAGES=(
   libgtest-dev libgmock-dev redis-server libgumbo-dev libicu-dev
   prometheus-cpp-dev clang-14 clang-format libfuzzer-14-dev openssl
   libpq-dev postgresql-15 python3-feedparser
+  libboost-dev libkainjow-mustache-dev zlib1g-dev wrk
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
