@@ -2,8 +2,8 @@
 // store --db names (a SQLite file, or PostgreSQL, whose health is watched), then either
 // loads the demo data (--seed-demo: prints "<article_id> <slug>" and exits) or serves
 // ContentService over gRPC on the shared ServiceRunner with the outbox relay and the
-// scheduler running, until SIGTERM/SIGINT (drain, stop the scheduler, then the relay,
-// exit 0).
+// scheduler running and its cache following the event stream, until SIGTERM/SIGINT (drain,
+// stop the scheduler, the relay and the cache follower, exit 0).
 #include <atomic>
 #include <cstdio>
 #include <functional>
@@ -20,6 +20,7 @@
 #include "services/content/config.h"
 #include "services/content/core/content_core.h"
 #include "services/content/core/scheduler.h"
+#include "services/content/events/cache_invalidation.h"
 #include "services/content/events/outbox_relay.h"
 #include "services/content/grpc/content_service.h"
 #include "services/content/seed_demo.h"
@@ -97,6 +98,9 @@ int Main(int argc, char** argv) {
   RelayOptions relay_options;
   relay_options.stream_max_len = config.stream_max_len;
   relay_options.retention = config.outbox_retention;
+  // Replicas on PostgreSQL share one sender (the relay lease): it polls often, so that an
+  // event committed through another replica goes out within about 100 ms.
+  if (config.db_kind == DbKind::kPostgres) relay_options.idle_poll = absl::Milliseconds(100);
   OutboxRelay relay(*store->outbox, redis, relay_options);
   ContentOptions options = CoreOptions(config);
   options.on_event_committed = [&relay] { relay.Notify(); };
@@ -124,6 +128,9 @@ int Main(int argc, char** argv) {
   if (store->healthy) runner.Watch("database", store->healthy);
   Scheduler scheduler(core, *store->articles, SchedulerOptions{});
   scheduler_ptr.store(&scheduler);
+  std::unique_ptr<StreamFollower> cache_invalidator = CacheInvalidator(redis, core.cache());
+  cache_invalidator->Start();
+  runner.AtShutdown([&cache_invalidator] { cache_invalidator->Stop(); });
   relay.Start();
   runner.AtShutdown([&relay] { relay.Stop(); });
   scheduler.Start();

@@ -63,6 +63,14 @@ void ArticleCache::EraseLocked(const std::string& id) {
   by_id_.erase(it);
 }
 
+void ArticleCache::Clear() {
+  absl::MutexLock lock(&mu_);
+  ++generation_;
+  by_id_.clear();
+  id_by_slug_.clear();
+  lru_.clear();
+}
+
 size_t ArticleCache::size() {
   absl::MutexLock lock(&mu_);
   return by_id_.size();

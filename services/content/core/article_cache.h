@@ -2,7 +2,8 @@
 // costs a hash lookup instead of a database query. Writers erase the article after their
 // transaction commits; a reader that loaded an article before such an erase cannot put
 // its stale copy back (the generation check). Entries expire after `ttl`, which bounds
-// how stale a change made by another process (the seed command) can be. LRU-bounded.
+// how stale a change made by another process can be when its event was missed (replicas
+// erase on each event: events/cache_invalidation.h). LRU-bounded.
 // Thread-safe.
 #pragma once
 
@@ -31,6 +32,8 @@ class ArticleCache {
   // Caches `article` unless an Erase happened since `generation` was read.
   void Put(const Article& article, uint64_t generation, absl::Time now) ABSL_LOCKS_EXCLUDED(mu_);
   void Erase(const std::string& id) ABSL_LOCKS_EXCLUDED(mu_);
+  // Drops every entry (changes may have been missed).
+  void Clear() ABSL_LOCKS_EXCLUDED(mu_);
   size_t size() ABSL_LOCKS_EXCLUDED(mu_);
 
  private:

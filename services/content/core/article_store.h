@@ -199,6 +199,10 @@ class OutboxStore {
   virtual absl::Status SaveRelayRunId(const std::string& run_id) = 0;
   // Number of events in the outbox, sent or not (tests and metrics).
   virtual absl::StatusOr<int64_t> CountOutboxEvents() = 0;
+  // Whether this process's relay may send now. Replicas that share a database take turns
+  // (one holds a lease), so events go out once and in order; a store that only one process
+  // opens is always its own relay's.
+  virtual absl::StatusOr<bool> HoldRelayLease() { return true; }
 };
 
 }  // namespace bulletin::content

@@ -86,6 +86,9 @@ void OutboxRelay::Loop() {
 }
 
 absl::StatusOr<int> OutboxRelay::RunOnce() {
+  // Replicas on one database take turns: only the lease holder sends (and cleans up).
+  ASSIGN_OR_RETURN(const bool sender, store_.HoldRelayLease());
+  if (!sender) return 0;
   RETURN_IF_ERROR(CheckRedisRestart());
   ASSIGN_OR_RETURN(const int sent, SendPending());
   const absl::Time now = options_.clock();

@@ -2,7 +2,10 @@
 // Redis stream {bulletin}:events and only then marks them sent (at-least-once; consumers
 // dedupe by event_id). Woken by Notify() after a commit, it also polls for events written
 // by another process and backs off while Redis is down. When Redis restarts (a new
-// run_id), it re-sends the retained sent events the new Redis no longer has. Thread-safe.
+// run_id), it re-sends the retained sent events the new Redis no longer has. Replicas that
+// share a database run a relay each, but only the one holding the store's relay lease sends;
+// the others poll for the lease, so one takes over within `idle_poll` when the sender dies.
+// Thread-safe.
 #pragma once
 
 #include <functional>
@@ -47,7 +50,8 @@ class OutboxRelay {
   // One pass, on the calling thread (the background thread calls it; tests may too when
   // the thread is not started): notices a Redis restart and re-sends what it lost, sends
   // every pending event, deletes sent events past the retention. Returns how many
-  // pending events were sent; UNAVAILABLE while Redis or the database is down.
+  // pending events were sent (0 when another replica holds the relay lease); UNAVAILABLE
+  // while Redis or the database is down.
   absl::StatusOr<int> RunOnce();
 
  private:

@@ -30,7 +30,8 @@ absl::StatusOr<std::unique_ptr<PostgresArticleStore>> PostgresArticleStore::Open
     RETURN_IF_ERROR(PgMigrate(*db, PgSchemaMigrations()));
     RETURN_IF_ERROR(RebuildSearchIndexIfStale(*db));
   }
-  return std::unique_ptr<PostgresArticleStore>(new PostgresArticleStore(std::move(pool)));
+  return std::unique_ptr<PostgresArticleStore>(
+      new PostgresArticleStore(std::move(pool), options.uri));
 }
 
 absl::StatusOr<Article> PostgresArticleStore::CreateArticle(const Article& article,

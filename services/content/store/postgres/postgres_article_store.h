@@ -15,6 +15,7 @@
 
 #include "services/content/core/article_store.h"
 #include "services/content/store/postgres/pg_pool.h"
+#include "services/content/store/postgres/pg_relay_lease.h"
 
 namespace bulletin::content {
 
@@ -76,11 +77,14 @@ class PostgresArticleStore : public ArticleStore, public OutboxStore {
   absl::StatusOr<std::string> LoadRelayRunId() override;
   absl::Status SaveRelayRunId(const std::string& run_id) override;
   absl::StatusOr<int64_t> CountOutboxEvents() override;
+  absl::StatusOr<bool> HoldRelayLease() override { return relay_lease_.Hold(); }
 
  private:
-  explicit PostgresArticleStore(std::unique_ptr<PgPool> pool) : pool_(std::move(pool)) {}
+  PostgresArticleStore(std::unique_ptr<PgPool> pool, const std::string& uri)
+      : pool_(std::move(pool)), relay_lease_(uri) {}
 
   std::unique_ptr<PgPool> pool_;
+  PgRelayLease relay_lease_;
 };
 
 }  // namespace bulletin::content
