@@ -1,0 +1,182 @@
+// The sitemap protocol (sitemaps.org 0.9) with Google's xhtml:link hreflang alternates,
+// split into pages of at most max_urls_per_page URLs behind an index, and robots.txt.
+// Article locales are ordered (default first, then by tag) and protobuf map order is never
+// relied on, so the same input renders the same bytes.
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "services/web/feeds/feed_entries.h"
+#include "services/web/feeds/feeds.h"
+#include "services/web/feeds/text_escape.h"
+
+namespace bulletin::web::feeds {
+namespace {
+
+using ::bulletin::content::v1::ARTICLE_STATE_PUBLISHED;
+using ::bulletin::content::v1::ARTICLE_STATE_UNSPECIFIED;
+
+constexpr size_t kProtocolMaxUrls = 50000;
+
+absl::Time TimeOf(const google::protobuf::Timestamp& ts) {
+  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+}
+
+size_t PageSize(const SiteContext& site) {
+  if (site.max_urls_per_page == 0) return kProtocolMaxUrls;
+  return std::min(site.max_urls_per_page, kProtocolMaxUrls);
+}
+
+bool SiteServes(const SiteContext& site, const std::string& locale) {
+  return std::find(site.locales.begin(), site.locales.end(), locale) != site.locales.end();
+}
+
+// (locale, absolute URL) of each sibling, in order; x-default is the one at `def`.
+using Siblings = std::vector<std::pair<std::string, std::string>>;
+
+void AddSiblings(const Siblings& siblings, size_t def, absl::Time lastmod,
+                 std::vector<SitemapUrl>* out) {
+  std::vector<std::pair<std::string, std::string>> alternates;
+  if (siblings.size() > 1) {
+    alternates = siblings;
+    alternates.emplace_back("x-default", siblings[def].second);
+  }
+  for (const auto& [locale, url] : siblings) {
+    SitemapUrl u;
+    u.loc = url;
+    u.lastmod = lastmod;
+    u.alternates = alternates;
+    out->push_back(std::move(u));
+  }
+}
+
+// The article's public locales with their slugs, default locale first, then by tag.
+Siblings ArticleSiblings(const SiteContext& site, const Article& a, size_t* def) {
+  std::vector<std::pair<std::string, std::string>> slugs;  // (locale, slug)
+  if (!a.published_locales().empty()) {
+    for (const auto& link : a.published_locales()) slugs.emplace_back(link.locale(), link.slug());
+  } else {
+    for (const auto& [locale, t] : a.translations()) {
+      slugs.emplace_back(locale, t.slug().empty() ? a.slug() : t.slug());
+    }
+  }
+  std::sort(slugs.begin(), slugs.end(), [&a](const auto& x, const auto& y) {
+    const bool dx = x.first == a.default_locale();
+    const bool dy = y.first == a.default_locale();
+    return dx != dy ? dx : x.first < y.first;
+  });
+  Siblings siblings;
+  *def = 0;
+  for (const auto& [locale, slug] : slugs) {
+    if (!site.locales.empty() && !SiteServes(site, locale)) continue;
+    if (locale == a.default_locale()) *def = siblings.size();
+    siblings.emplace_back(locale, absl::StrCat(site.public_url, ArticlePath(locale, slug)));
+  }
+  return siblings;
+}
+
+}  // namespace
+
+std::vector<SitemapUrl> SitemapUrls(const SiteContext& site, absl::Span<const Article> articles,
+                                    absl::Span<const Category> categories) {
+  std::vector<SitemapUrl> urls;
+  absl::Time newest = absl::InfinitePast();
+  for (const Article& a : articles) {
+    if (a.has_delete_time()) continue;
+    if (a.state() != ARTICLE_STATE_PUBLISHED && a.state() != ARTICLE_STATE_UNSPECIFIED) continue;
+    if (a.has_update_time()) newest = std::max(newest, TimeOf(a.update_time()));
+  }
+  Siblings homes;
+  for (const std::string& locale : site.locales) {
+    homes.emplace_back(locale, absl::StrCat(site.public_url, "/", locale, "/"));
+  }
+  AddSiblings(homes, 0, newest, &urls);
+  for (const Category& c : categories) {
+    Siblings pages;
+    for (const std::string& locale : site.locales) {
+      pages.emplace_back(locale, absl::StrCat(site.public_url, CategoryPath(locale, c.slug())));
+    }
+    AddSiblings(pages, 0, c.has_update_time() ? TimeOf(c.update_time()) : absl::InfinitePast(),
+                &urls);
+  }
+  for (const Article& a : articles) {
+    if (a.has_delete_time()) continue;
+    if (a.state() != ARTICLE_STATE_PUBLISHED && a.state() != ARTICLE_STATE_UNSPECIFIED) continue;
+    size_t def = 0;
+    const Siblings siblings = ArticleSiblings(site, a, &def);
+    AddSiblings(siblings, def, a.has_update_time() ? TimeOf(a.update_time()) : absl::InfinitePast(),
+                &urls);
+  }
+  return urls;
+}
+
+size_t SitemapPageCount(const SiteContext& site, size_t url_count) {
+  const size_t per_page = PageSize(site);
+  return std::max<size_t>(1, (url_count + per_page - 1) / per_page);
+}
+
+std::string SitemapPagePath(size_t page) { return absl::StrCat("/sitemaps/", page, ".xml"); }
+
+std::string RenderSitemap(absl::Span<const SitemapUrl> urls) {
+  std::string out =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" "
+      "xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n";
+  for (const SitemapUrl& u : urls) {
+    absl::StrAppend(&out, "<url><loc>", XmlEscaped(u.loc), "</loc>");
+    if (u.lastmod != absl::InfinitePast()) {
+      absl::StrAppend(&out, "<lastmod>", FormatRfc3339(u.lastmod), "</lastmod>");
+    }
+    for (const auto& [hreflang, href] : u.alternates) {
+      absl::StrAppend(&out, "\n  <xhtml:link rel=\"alternate\" hreflang=\"", XmlEscaped(hreflang),
+                      "\" href=\"", XmlEscaped(href), "\"/>");
+    }
+    out.append("</url>\n");
+  }
+  out.append("</urlset>\n");
+  return out;
+}
+
+std::string RenderSitemapIndex(const SiteContext& site, absl::Span<const SitemapUrl> urls) {
+  const size_t per_page = PageSize(site);
+  const size_t pages = SitemapPageCount(site, urls.size());
+  std::string out =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
+  for (size_t page = 1; page <= pages; ++page) {
+    absl::Time newest = absl::InfinitePast();
+    for (const SitemapUrl& u : urls.subspan((page - 1) * per_page, per_page)) {
+      newest = std::max(newest, u.lastmod);
+    }
+    absl::StrAppend(&out, "<sitemap><loc>",
+                    XmlEscaped(absl::StrCat(site.public_url, SitemapPagePath(page))), "</loc>");
+    if (newest != absl::InfinitePast()) {
+      absl::StrAppend(&out, "<lastmod>", FormatRfc3339(newest), "</lastmod>");
+    }
+    out.append("</sitemap>\n");
+  }
+  out.append("</sitemapindex>\n");
+  return out;
+}
+
+std::string RenderSitemapRoot(const SiteContext& site, absl::Span<const SitemapUrl> urls) {
+  if (urls.size() <= PageSize(site)) return RenderSitemap(urls);
+  return RenderSitemapIndex(site, urls);
+}
+
+std::optional<std::string> RenderSitemapPage(const SiteContext& site,
+                                             absl::Span<const SitemapUrl> urls, size_t page) {
+  if (page < 1 || page > SitemapPageCount(site, urls.size())) return std::nullopt;
+  const size_t per_page = PageSize(site);
+  return RenderSitemap(urls.subspan((page - 1) * per_page, per_page));
+}
+
+std::string RenderRobotsTxt(const SiteContext& site) {
+  std::string out = "User-agent: *\nDisallow: /api/\n";
+  for (const std::string& locale : site.locales) {
+    absl::StrAppend(&out, "Disallow: /", locale, "/search\n");
+  }
+  absl::StrAppend(&out, "Allow: /\n\nSitemap: ", site.public_url, "/sitemap.xml\n");
+  return out;
+}
+
+}  // namespace bulletin::web::feeds
