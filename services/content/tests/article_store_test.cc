@@ -508,5 +508,74 @@ TEST_P(ContentStoreTest, TheOutboxKeepsOrderMarksSentAndForgetsAfterTheRetention
   EXPECT_EQ(Value(outbox().LoadRelayRunId()), std::string("run-1"));
 }
 
+// A mutation that renames the article to `slug` and its translation `locale` to
+// `translation_slug` ("" keeps the translation's slug as it is).
+ArticleMutation Rename(const std::string& slug, const std::string& locale = "",
+                       const std::string& translation_slug = "") {
+  return [=](Article& a, const AncestorLookup&) -> absl::StatusOr<ArticleChange> {
+    a.revision += 1;
+    a.slug = slug;
+    if (!locale.empty()) a.translations[locale].slug = translation_slug;
+    return ArticleChange{std::nullopt, "editor", {"slug"}};
+  };
+}
+
+TEST_P(ContentStoreTest, AFormerSlugStillResolvesToItsArticleAndNeverMoves) {
+  Article a = MakeArticle("a1", "first-name", kT0);
+  a.translations["zh-CN"].title = "标题";
+  a.translations["zh-CN"].slug = "biao-ti";
+  Create(a);
+  ASSERT_OK(articles().UpdateArticle("a1", Rename("second-name")));
+  ASSERT_OK(articles().UpdateArticle("a1", Rename("third-name", "zh-CN", "xin-biao-ti")));
+  // Every slug it ever had resolves to it, and the answer carries the current slugs.
+  for (const std::string slug :
+       {"first-name", "second-name", "third-name", "biao-ti", "xin-biao-ti"}) {
+    ASSERT_OK_AND_ASSIGN(const Article found, articles().GetArticleBySlug(slug));
+    EXPECT_EQ(found.id, "a1") << slug;
+    EXPECT_EQ(found.slug, "third-name") << slug;
+    EXPECT_EQ(found.translations.at("zh-CN").slug, "xin-biao-ti") << slug;
+  }
+  // A former slug stays reserved: not for another article, nor for its translation...
+  EXPECT_THAT(
+      articles().CreateArticle(MakeArticle("a2", "first-name", kT0), {"", "editor", false, kT0}),
+      StatusIs(absl::StatusCode::kAlreadyExists, "article.slug"));
+  Article clash = MakeArticle("a3", "free-name", kT0);
+  clash.translations["en"].slug = "biao-ti";
+  EXPECT_THAT(articles().CreateArticle(clash, {"", "editor", false, kT0}),
+              StatusIs(absl::StatusCode::kAlreadyExists, "article.translations[en].slug"));
+  ASSERT_OK_AND_ASSIGN(const Article derived,
+                       articles().CreateArticle(MakeArticle("a4", "second-name", kT0),
+                                                {"", "editor", /*derived_slug=*/true, kT0}));
+  EXPECT_EQ(derived.slug, "second-name-2");
+  EXPECT_THAT(articles().UpdateArticle("a4", Rename("first-name")),
+              StatusIs(absl::StatusCode::kAlreadyExists, "article.slug"));
+  // ... but the article itself may take it back, and its other former slugs still resolve.
+  ASSERT_OK_AND_ASSIGN(const Article back, articles().UpdateArticle("a1", Rename("first-name")));
+  EXPECT_EQ(back.slug, "first-name");
+  EXPECT_EQ(Value(articles().GetArticleBySlug("third-name")).id, "a1");
+  EXPECT_EQ(Value(articles().GetArticleBySlug("second-name-2")).id, "a4");
+  // A translation whose slug was cleared keeps its former slug reserved as well.
+  ASSERT_OK(articles().UpdateArticle("a1", Rename("first-name", "zh-CN", "")));
+  EXPECT_EQ(Value(articles().GetArticleBySlug("xin-biao-ti")).id, "a1");
+  // The revisions still show the slug each one had.
+  ASSERT_OK_AND_ASSIGN(const std::vector<ArticleRevision> revisions,
+                       articles().ListRevisions("a1", 0, 10));
+  ASSERT_EQ(revisions.size(), 5u);
+  EXPECT_EQ(revisions[4].article.slug, "first-name");
+  EXPECT_EQ(revisions[3].article.slug, "second-name");
+  EXPECT_EQ(revisions[2].article.slug, "third-name");
+}
+
+TEST_P(ContentStoreTest, AnotherHandleResolvesAFormerSlugToo) {
+  Create(MakeArticle("a1", "old-name", kT0));
+  ASSERT_OK(articles().UpdateArticle("a1", Rename("new-name")));
+  ASSERT_OK_AND_ASSIGN(ArticleStore * second, store_->SecondHandle());
+  ASSERT_OK_AND_ASSIGN(const Article found, second->GetArticleBySlug("old-name"));
+  EXPECT_EQ(found.id, "a1");
+  EXPECT_EQ(found.slug, "new-name");
+  EXPECT_THAT(second->CreateArticle(MakeArticle("a2", "old-name", kT0), {"", "editor", false, kT0}),
+              StatusIs(absl::StatusCode::kAlreadyExists, "article.slug"));
+}
+
 }  // namespace
 }  // namespace bulletin::content

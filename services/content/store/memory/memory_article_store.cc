@@ -106,12 +106,11 @@ void MemoryArticleStore::CommitArticle(const Article& article, const std::string
                                        const std::vector<std::string>& changed_fields,
                                        absl::Time now) {
   const Article a = Stored(article);
-  for (auto it = slugs_.begin(); it != slugs_.end();) {
-    it = it->second == a.id ? slugs_.erase(it) : std::next(it);
-  }
-  slugs_[a.slug] = a.id;
+  // Former slugs stay the article's (slug history): CheckArticle let only free slugs and
+  // the article's own through, so emplace never moves a slug.
+  slugs_.emplace(a.slug, a.id);
   for (const auto& [locale, tr] : a.translations) {
-    if (!tr.slug.empty()) slugs_[tr.slug] = a.id;
+    if (!tr.slug.empty()) slugs_.emplace(tr.slug, a.id);
   }
   articles_[a.id] = a;
   ArticleRevision revision;

@@ -141,7 +141,8 @@ class MemoryArticleStore : public ArticleStore, public OutboxStore {
   mutable absl::Mutex mu_;
   std::map<std::string, Category> categories_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, Article> articles_ ABSL_GUARDED_BY(mu_);
-  std::map<std::string, std::string> slugs_ ABSL_GUARDED_BY(mu_);  // slug -> article id
+  // slug -> article id: every slug an article has had (slug history), never moved.
+  std::map<std::string, std::string> slugs_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::vector<ArticleRevision>> revisions_
       ABSL_GUARDED_BY(mu_);  // by article id, oldest first
   std::map<std::pair<std::string, std::string>, RequestEntry> requests_

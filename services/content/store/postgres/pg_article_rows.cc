@@ -155,9 +155,9 @@ absl::Status WriteArticle(PgConnection& db, const Article& a, bool insert) {
     }
     RETURN_IF_ERROR(s);
   }
+  // Slugs are never deleted: a former slug stays the article's (slug history).
   for (const char* sql : {"DELETE FROM article_translations WHERE article_id = $1",
-                          "DELETE FROM article_tags WHERE article_id = $1",
-                          "DELETE FROM slugs WHERE article_id = $1"}) {
+                          "DELETE FROM article_tags WHERE article_id = $1"}) {
     RETURN_IF_ERROR(db.Exec(sql, PgParams().Text(a.id)).status());
   }
   for (const auto& [locale, tr] : a.translations) {
@@ -181,8 +181,11 @@ absl::Status WriteArticle(PgConnection& db, const Article& a, bool insert) {
   }
   std::set<std::string> distinct;
   for (const auto& entry : slugs) distinct.insert(entry.first);
+  // The slugs it does not hold yet; one another transaction took meanwhile is a unique
+  // violation (ALREADY_EXISTS, run again), as before.
   RETURN_IF_ERROR(db.Exec("INSERT INTO slugs (slug, article_id) SELECT t.s, $2::text FROM "
-                          "unnest($1::text[]) AS t(s)",
+                          "unnest($1::text[]) AS t(s) WHERE NOT EXISTS (SELECT 1 FROM slugs "
+                          "WHERE slug = t.s AND article_id = $2::text)",
                           PgParams()
                               .TextArray(std::vector<std::string>(distinct.begin(), distinct.end()))
                               .Text(a.id))

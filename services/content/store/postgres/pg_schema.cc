@@ -156,6 +156,23 @@ CREATE TABLE search_docs (
 );
 CREATE INDEX search_docs_terms ON search_docs USING GIN (terms);
 )sql",
+      // 2: slug history, as SQLite's migration 3: `slugs` keeps every slug an article (or
+      // one of its translations) has had, backfilled from the revision snapshots, newest
+      // first, so a slug that passed between articles stays with its latest holder.
+      R"sql(
+INSERT INTO slugs (slug, article_id)
+  SELECT h.slug, h.article_id FROM (
+    SELECT r.slug AS slug, r.article_id AS article_id, r.revision_time AS t
+      FROM article_revisions r
+    UNION ALL
+    SELECT rt.slug, rt.article_id, r.revision_time
+      FROM article_revision_translations rt JOIN article_revisions r
+        ON r.article_id = rt.article_id AND r.revision = rt.revision
+      WHERE rt.slug <> ''
+  ) h JOIN articles a ON a.id = h.article_id
+  ORDER BY h.t DESC, h.article_id
+ON CONFLICT (slug) DO NOTHING;
+)sql",
   };
   return *migrations;
 }

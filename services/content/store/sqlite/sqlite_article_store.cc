@@ -197,9 +197,9 @@ absl::Status SqliteArticleStore::WriteArticle(const Article& a, bool insert) {
     }
     RETURN_IF_ERROR(s);
   }
+  // Slugs are never deleted: a former slug stays the article's (slug history).
   for (const char* sql : {"DELETE FROM article_translations WHERE article_id = ?",
-                          "DELETE FROM article_tags WHERE article_id = ?",
-                          "DELETE FROM slugs WHERE article_id = ?"}) {
+                          "DELETE FROM article_tags WHERE article_id = ?"}) {
     ASSIGN_OR_RETURN(Statement d, db_->Prepare(sql));
     RETURN_IF_ERROR(d.BindText(1, a.id).Run());
   }
@@ -225,8 +225,10 @@ absl::Status SqliteArticleStore::WriteArticle(const Article& a, bool insert) {
   std::set<std::string> distinct;
   for (const auto& entry : slugs) distinct.insert(entry.first);
   for (const std::string& slug : distinct) {
-    ASSIGN_OR_RETURN(Statement t,
-                     db_->Prepare("INSERT INTO slugs (slug, article_id) VALUES (?, ?)"));
+    // Checked above: each slug is free or already this article's (kept from before).
+    ASSIGN_OR_RETURN(Statement t, db_->Prepare("INSERT INTO slugs (slug, article_id) SELECT ?1, ?2 "
+                                               "WHERE NOT EXISTS (SELECT 1 FROM slugs "
+                                               "WHERE slug = ?1)"));
     RETURN_IF_ERROR(t.BindText(1, slug).BindText(2, a.id).Run());
   }
   return IndexArticle(a);

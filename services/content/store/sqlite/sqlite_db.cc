@@ -146,6 +146,17 @@ absl::Status SqliteDb::Transaction(const std::function<absl::Status()>& body) {
 
 absl::Status SqliteDb::Migrate(const std::vector<std::string>& migrations) {
   RETURN_IF_ERROR(Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
+  {
+    ASSIGN_OR_RETURN(Statement q, Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version"));
+    RETURN_IF_ERROR(q.Step());
+    const int64_t version = q.Int(0);
+    const int64_t known = static_cast<int64_t>(migrations.size());
+    if (version > known) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the content database has schema version ", version, ", newer than version ", known,
+          " that this bulletin-content knows: run the release that migrated it (or newer)"));
+    }
+  }
   for (size_t target = 1; target <= migrations.size(); ++target) {
     RETURN_IF_ERROR(Transaction([&]() -> absl::Status {
       int64_t version = 0;

@@ -61,7 +61,8 @@ class SqliteDb {
   // Runs `body` in BEGIN IMMEDIATE ... COMMIT; rolls back when it fails.
   absl::Status Transaction(const std::function<absl::Status()>& body);
   // Applies `migrations[i]` for every i >= the stored schema_version, each in its own
-  // transaction, and records the new version.
+  // transaction, and records the new version. FAILED_PRECONDITION naming both versions
+  // when the stored version is newer than `migrations` (a newer release migrated it).
   absl::Status Migrate(const std::vector<std::string>& migrations);
   // Rows changed by the last INSERT/UPDATE/DELETE.
   int64_t Changes() const { return sqlite3_changes64(db_); }

@@ -151,6 +151,23 @@ CREATE INDEX articles_by_list_order
   ON articles(state, featured, COALESCE(publish_time, create_time), id);
 CREATE INDEX articles_scheduled ON articles(publish_time) WHERE state = 2;
 )sql",
+      // 3: slug history. From now on `slugs` keeps every slug an article (or one of its
+      // translations) has had: a former slug stays reserved for its article and resolves
+      // to it. Backfilled from the revision snapshots, newest first, so a slug that passed
+      // from one article to another before this migration stays with its latest holder.
+      R"sql(
+INSERT OR IGNORE INTO slugs (slug, article_id)
+  SELECT h.slug, h.article_id FROM (
+    SELECT r.slug AS slug, r.article_id AS article_id, r.revision_time AS t
+      FROM article_revisions r
+    UNION ALL
+    SELECT rt.slug, rt.article_id, r.revision_time
+      FROM article_revision_translations rt JOIN article_revisions r
+        ON r.article_id = rt.article_id AND r.revision = rt.revision
+      WHERE rt.slug <> ''
+  ) h JOIN articles a ON a.id = h.article_id
+  ORDER BY h.t DESC, h.article_id;
+)sql",
   };
   return *migrations;
 }
