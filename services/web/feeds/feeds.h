@@ -90,8 +90,10 @@ struct SiteContext {
   std::string public_url;  // no trailing '/'
   // The site's locales, the x-default first: homes and category pages exist in each.
   std::vector<std::string> locales = {"en", "zh-CN"};
-  // At most this many <url> per sitemap page (the protocol's limit is 50,000).
+  // At most this many <url> and bytes per sitemap page (the protocol's limits, which a
+  // larger value cannot raise, are 50,000 URLs and 50 MiB uncompressed); 0: the limit.
   size_t max_urls_per_page = 50000;
+  size_t max_bytes_per_page = 52428800;
 };
 
 // One <url>: its location, optional lastmod (absl::InfinitePast(): none) and its hreflang
@@ -110,16 +112,16 @@ struct SitemapUrl {
 std::vector<SitemapUrl> SitemapUrls(const SiteContext& site, absl::Span<const Article> articles,
                                     absl::Span<const Category> categories);
 
-// Number of sitemap pages `url_count` URLs need (at least 1).
-size_t SitemapPageCount(const SiteContext& site, size_t url_count);
+// Number of sitemap pages `urls` fill, in order, within both bounds (at least 1).
+size_t SitemapPageCount(const SiteContext& site, absl::Span<const SitemapUrl> urls);
 // "/sitemaps/{page}.xml", page 1-based.
 std::string SitemapPagePath(size_t page);
 
 // A <urlset> (with the xhtml namespace) of exactly `urls`; the caller keeps it within
-// max_urls_per_page (RenderSitemapPage slices for it).
+// the page bounds (RenderSitemapRoot and RenderSitemapPage split for it).
 std::string RenderSitemap(absl::Span<const SitemapUrl> urls);
-// A <sitemapindex> of the SitemapPageCount pages `urls` split into, each with the newest
-// lastmod of its URLs.
+// A <sitemapindex> of the SitemapPageCount pages `urls` split into (at SitemapPagePath),
+// each with the newest lastmod of its URLs.
 std::string RenderSitemapIndex(const SiteContext& site, absl::Span<const SitemapUrl> urls);
 // What /sitemap.xml answers: RenderSitemap when the URLs fit one page, else the index.
 std::string RenderSitemapRoot(const SiteContext& site, absl::Span<const SitemapUrl> urls);

@@ -16,6 +16,12 @@ using ::bulletin::content::v1::ARTICLE_STATE_PUBLISHED;
 using ::bulletin::content::v1::ARTICLE_STATE_UNSPECIFIED;
 
 constexpr size_t kProtocolMaxUrls = 50000;
+constexpr size_t kProtocolMaxBytes = 52428800;  // 50 MiB, uncompressed
+constexpr absl::string_view kUrlsetOpen =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" "
+    "xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n";
+constexpr absl::string_view kUrlsetClose = "</urlset>\n";
 
 absl::Time TimeOf(const google::protobuf::Timestamp& ts) {
   return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
@@ -24,6 +30,55 @@ absl::Time TimeOf(const google::protobuf::Timestamp& ts) {
 size_t PageSize(const SiteContext& site) {
   if (site.max_urls_per_page == 0) return kProtocolMaxUrls;
   return std::min(site.max_urls_per_page, kProtocolMaxUrls);
+}
+
+size_t PageBytes(const SiteContext& site) {
+  if (site.max_bytes_per_page == 0) return kProtocolMaxBytes;
+  return std::min(site.max_bytes_per_page, kProtocolMaxBytes);
+}
+
+void AppendUrl(const SitemapUrl& u, std::string* out) {
+  absl::StrAppend(out, "<url><loc>", XmlEscaped(u.loc), "</loc>");
+  if (u.lastmod != absl::InfinitePast()) {
+    absl::StrAppend(out, "<lastmod>", FormatRfc3339(u.lastmod), "</lastmod>");
+  }
+  for (const auto& [hreflang, href] : u.alternates) {
+    absl::StrAppend(out, "\n  <xhtml:link rel=\"alternate\" hreflang=\"", XmlEscaped(hreflang),
+                    "\" href=\"", XmlEscaped(href), "\"/>");
+  }
+  out->append("</url>\n");
+}
+
+// The first URL of each page: pages fill greedily up to max_urls_per_page URLs and
+// max_bytes_per_page bytes (a single URL over the byte bound still gets a page). Always at
+// least one page.
+std::vector<size_t> PageStarts(const SiteContext& site, absl::Span<const SitemapUrl> urls) {
+  const size_t per_page = PageSize(site);
+  const size_t max_bytes = PageBytes(site);
+  const size_t frame = kUrlsetOpen.size() + kUrlsetClose.size();
+  std::vector<size_t> starts = {0};
+  size_t count = 0;
+  size_t bytes = frame;
+  std::string one;
+  for (size_t i = 0; i < urls.size(); ++i) {
+    one.clear();
+    AppendUrl(urls[i], &one);
+    if (count > 0 && (count == per_page || bytes + one.size() > max_bytes)) {
+      starts.push_back(i);
+      count = 0;
+      bytes = frame;
+    }
+    ++count;
+    bytes += one.size();
+  }
+  return starts;
+}
+
+// The URLs of page `page` (1-based, within range).
+absl::Span<const SitemapUrl> PageUrls(absl::Span<const SitemapUrl> urls,
+                                      const std::vector<size_t>& starts, size_t page) {
+  const size_t end = page < starts.size() ? starts[page] : urls.size();
+  return urls.subspan(starts[page - 1], end - starts[page - 1]);
 }
 
 bool SiteServes(const SiteContext& site, const std::string& locale) {
@@ -109,44 +164,27 @@ std::vector<SitemapUrl> SitemapUrls(const SiteContext& site, absl::Span<const Ar
   return urls;
 }
 
-size_t SitemapPageCount(const SiteContext& site, size_t url_count) {
-  const size_t per_page = PageSize(site);
-  return std::max<size_t>(1, (url_count + per_page - 1) / per_page);
+size_t SitemapPageCount(const SiteContext& site, absl::Span<const SitemapUrl> urls) {
+  return PageStarts(site, urls).size();
 }
 
 std::string SitemapPagePath(size_t page) { return absl::StrCat("/sitemaps/", page, ".xml"); }
 
 std::string RenderSitemap(absl::Span<const SitemapUrl> urls) {
-  std::string out =
-      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-      "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" "
-      "xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n";
-  for (const SitemapUrl& u : urls) {
-    absl::StrAppend(&out, "<url><loc>", XmlEscaped(u.loc), "</loc>");
-    if (u.lastmod != absl::InfinitePast()) {
-      absl::StrAppend(&out, "<lastmod>", FormatRfc3339(u.lastmod), "</lastmod>");
-    }
-    for (const auto& [hreflang, href] : u.alternates) {
-      absl::StrAppend(&out, "\n  <xhtml:link rel=\"alternate\" hreflang=\"", XmlEscaped(hreflang),
-                      "\" href=\"", XmlEscaped(href), "\"/>");
-    }
-    out.append("</url>\n");
-  }
-  out.append("</urlset>\n");
+  std::string out(kUrlsetOpen);
+  for (const SitemapUrl& u : urls) AppendUrl(u, &out);
+  out.append(kUrlsetClose.data(), kUrlsetClose.size());
   return out;
 }
 
 std::string RenderSitemapIndex(const SiteContext& site, absl::Span<const SitemapUrl> urls) {
-  const size_t per_page = PageSize(site);
-  const size_t pages = SitemapPageCount(site, urls.size());
+  const std::vector<size_t> starts = PageStarts(site, urls);
   std::string out =
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       "<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
-  for (size_t page = 1; page <= pages; ++page) {
+  for (size_t page = 1; page <= starts.size(); ++page) {
     absl::Time newest = absl::InfinitePast();
-    for (const SitemapUrl& u : urls.subspan((page - 1) * per_page, per_page)) {
-      newest = std::max(newest, u.lastmod);
-    }
+    for (const SitemapUrl& u : PageUrls(urls, starts, page)) newest = std::max(newest, u.lastmod);
     absl::StrAppend(&out, "<sitemap><loc>",
                     XmlEscaped(absl::StrCat(site.public_url, SitemapPagePath(page))), "</loc>");
     if (newest != absl::InfinitePast()) {
@@ -159,15 +197,15 @@ std::string RenderSitemapIndex(const SiteContext& site, absl::Span<const Sitemap
 }
 
 std::string RenderSitemapRoot(const SiteContext& site, absl::Span<const SitemapUrl> urls) {
-  if (urls.size() <= PageSize(site)) return RenderSitemap(urls);
+  if (PageStarts(site, urls).size() == 1) return RenderSitemap(urls);
   return RenderSitemapIndex(site, urls);
 }
 
 std::optional<std::string> RenderSitemapPage(const SiteContext& site,
                                              absl::Span<const SitemapUrl> urls, size_t page) {
-  if (page < 1 || page > SitemapPageCount(site, urls.size())) return std::nullopt;
-  const size_t per_page = PageSize(site);
-  return RenderSitemap(urls.subspan((page - 1) * per_page, per_page));
+  const std::vector<size_t> starts = PageStarts(site, urls);
+  if (page < 1 || page > starts.size()) return std::nullopt;
+  return RenderSitemap(PageUrls(urls, starts, page));
 }
 
 std::string RenderRobotsTxt(const SiteContext& site) {

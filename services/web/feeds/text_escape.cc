@@ -141,13 +141,6 @@ void AppendJsonString(absl::string_view text, std::string* out) {
   out->push_back('"');
 }
 
-std::string XmlSafeText(absl::string_view text) {
-  std::string out;
-  ForEachAllowed(
-      text, [&out](uint32_t, absl::string_view bytes) { out.append(bytes.data(), bytes.size()); });
-  return out;
-}
-
 std::string FormatRfc3339(absl::Time t) {
   const absl::CivilSecond c = absl::ToCivilSecond(t, absl::UTCTimeZone());
   return absl::StrFormat("%04d-%02d-%02dT%02d:%02d:%02dZ", c.year(), c.month(), c.day(), c.hour(),

@@ -21,10 +21,6 @@ std::string XmlEscaped(absl::string_view text);
 // U+2028 U+2029 as \u escapes so the JSON can sit inside an HTML <script>.
 void AppendJsonString(absl::string_view text, std::string* out);
 
-// `text` with the characters XML cannot carry removed (valid UTF-8 out): for text that is
-// escaped by another layer (HTML in XML, JSON) and must stay printable everywhere.
-std::string XmlSafeText(absl::string_view text);
-
 // "2018-02-05T08:00:00Z" (RFC 3339, UTC, whole seconds).
 std::string FormatRfc3339(absl::Time t);
 // "Mon, 05 Feb 2018 08:00:00 +0000" (RFC 822 with a four-digit year, as RSS 2.0 wants).

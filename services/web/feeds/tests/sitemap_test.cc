@@ -103,7 +103,7 @@ TEST(SitemapTest, LargeSitesGetAnIndexOfPages) {
   SiteContext site = Site();
   site.max_urls_per_page = 3;
   const std::vector<SitemapUrl> urls = Urls();  // 7 URLs: pages of 3, 3, 1
-  EXPECT_EQ(SitemapPageCount(site, urls.size()), 3u);
+  EXPECT_EQ(SitemapPageCount(site, urls), 3u);
   const std::string index = RenderSitemapRoot(site, urls);
   EXPECT_TRUE(absl::StrContains(
       index, "<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">"));
@@ -132,10 +132,39 @@ TEST(SitemapTest, LargeSitesGetAnIndexOfPages) {
 
   // The protocol's limit holds whatever is configured; one page is the urlset itself.
   site.max_urls_per_page = 1000000;
-  EXPECT_EQ(SitemapPageCount(site, 50001), 2u);
-  EXPECT_EQ(SitemapPageCount(site, 0), 1u);
+  SitemapUrl small;
+  small.loc = "https://news.example.org/en/";
+  EXPECT_EQ(SitemapPageCount(site, std::vector<SitemapUrl>(50001, small)), 2u);
+  EXPECT_EQ(SitemapPageCount(site, {}), 1u);
   EXPECT_TRUE(absl::StrContains(RenderSitemapRoot(site, urls), "<urlset"));
   EXPECT_TRUE(RenderSitemapPage(site, {}, 1).has_value());
+}
+
+TEST(SitemapTest, PagesStayWithinTheByteBound) {
+  SiteContext site = Site();
+  site.max_bytes_per_page = 1200;  // the sample's URLs with alternates are ~400-500 bytes
+  const std::vector<SitemapUrl> urls = Urls();
+  const size_t pages = SitemapPageCount(site, urls);
+  EXPECT_GT(pages, 2u);
+  std::string all;
+  for (size_t page = 1; page <= pages; ++page) {
+    const std::optional<std::string> xml = RenderSitemapPage(site, urls, page);
+    ASSERT_TRUE(xml.has_value());
+    EXPECT_LE(xml->size(), 1200u) << *xml;
+    all += *xml;
+  }
+  for (const SitemapUrl& u : urls) {
+    EXPECT_TRUE(absl::StrContains(all, absl::StrCat("<loc>", u.loc, "</loc>"))) << u.loc;
+  }
+  EXPECT_TRUE(absl::StrContains(RenderSitemapRoot(site, urls), "<sitemapindex"));
+  // The protocol's 50 MiB holds whatever is configured.
+  site.max_bytes_per_page = 0;
+  EXPECT_EQ(SitemapPageCount(site, urls), 1u);
+  site.max_bytes_per_page = size_t{1} << 40;
+  SitemapUrl big;
+  big.loc = "https://news.example.org/en/articles/" + std::string(1000, 'a');
+  EXPECT_EQ(SitemapPageCount(site, std::vector<SitemapUrl>(40000, big)), 1u);
+  EXPECT_EQ(SitemapPageCount(site, std::vector<SitemapUrl>(60000, big)), 2u);
 }
 
 TEST(RobotsTest, PointsAtTheSitemap) {

@@ -44,10 +44,6 @@ TEST(XmlEscapedTest, KeepsChineseAndReplacesInvalidUtf8) {
   EXPECT_EQ(XmlEscaped("\xe6\x96"), "\xef\xbf\xbd\xef\xbf\xbd");  // truncated character
 }
 
-TEST(XmlSafeTextTest, DropsForbiddenCharactersOnly) {
-  EXPECT_EQ(XmlSafeText("<p>\x01新闻</p>"), "<p>新闻</p>");
-}
-
 TEST(JsonStringTest, EscapesQuotesControlsAndHtmlSignificantCharacters) {
   std::string out;
   AppendJsonString("<script>\"x\"\\ & \n\t\xe2\x80\xa8 新闻", &out);

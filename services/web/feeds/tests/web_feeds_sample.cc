@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
   ok = Write(dir / "robots.txt", feeds::RenderRobotsTxt(site)) && ok;
   site.max_urls_per_page = 2;
   ok = Write(dir / "sitemap-index.xml", feeds::RenderSitemapRoot(site, urls)) && ok;
-  for (size_t page = 1; page <= feeds::SitemapPageCount(site, urls.size()); ++page) {
+  for (size_t page = 1; page <= feeds::SitemapPageCount(site, urls); ++page) {
     ok = Write(dir / "sitemaps" / (std::to_string(page) + ".xml"),
                *feeds::RenderSitemapPage(site, urls, page)) &&
          ok;
