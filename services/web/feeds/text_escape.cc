@@ -69,37 +69,64 @@ std::string FormatEnglishDate(absl::Time t, absl::string_view zone) {
 
 }  // namespace
 
+// Copies runs of bytes that need nothing and handles the rest one character at a time:
+// a sitemap escapes tens of megabytes of URLs.
 void AppendXmlEscaped(absl::string_view text, std::string* out) {
-  ForEachAllowed(text, [out](uint32_t cp, absl::string_view bytes) {
-    switch (cp) {
-      case '&':
-        out->append("&amp;");
-        break;
-      case '<':
-        out->append("&lt;");
-        break;
-      case '>':
-        out->append("&gt;");
-        break;
-      case '"':
-        out->append("&quot;");
-        break;
-      case '\'':
-        out->append("&#39;");
-        break;
-      case '\t':
-        out->append("&#9;");
-        break;
-      case '\n':
-        out->append("&#10;");
-        break;
-      case '\r':
-        out->append("&#13;");
-        break;
-      default:
-        out->append(bytes.data(), bytes.size());
+  std::string valid;
+  if (!IsValidUtf8(text)) {
+    valid = ToValidUtf8(text);
+    text = valid;
+  }
+  out->reserve(out->size() + text.size());
+  size_t run = 0;  // start of the bytes not yet copied
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const char* replacement = nullptr;
+    size_t len = 1;
+    bool drop = false;
+    if (c < 0x80) {
+      switch (c) {
+        case '&':
+          replacement = "&amp;";
+          break;
+        case '<':
+          replacement = "&lt;";
+          break;
+        case '>':
+          replacement = "&gt;";
+          break;
+        case '"':
+          replacement = "&quot;";
+          break;
+        case '\'':
+          replacement = "&#39;";
+          break;
+        case '\t':
+          replacement = "&#9;";
+          break;
+        case '\n':
+          replacement = "&#10;";
+          break;
+        case '\r':
+          replacement = "&#13;";
+          break;
+        default:
+          drop = XmlForbidden(c);
+      }
+    } else {
+      len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+      size_t pos = i;
+      drop = XmlForbidden(NextCodePoint(text, &pos));  // C1 controls, U+FFFE, U+FFFF
     }
-  });
+    if (replacement != nullptr || drop) {
+      out->append(text.data() + run, i - run);
+      if (replacement != nullptr) out->append(replacement);
+      run = i + len;
+    }
+    i += len;
+  }
+  out->append(text.data() + run, text.size() - run);
 }
 
 std::string XmlEscaped(absl::string_view text) {
