@@ -135,6 +135,15 @@ def main():
                         check_feed(path, locale, category, ext)
                     count += 1
 
+        for ext in ("rss", "atom"):
+            d = feedparser.parse(os.path.join(out, f"empty.{ext}"))
+            check(not d.bozo, f"empty.{ext}: bozo {d.get('bozo_exception')!r}")
+            check(d.version == VERSIONS[ext] and not d.entries, f"empty.{ext}: {d.version}")
+            check(d.feed.get("title") == "Bulletin - News", f"empty.{ext}: no title")
+        with open(os.path.join(out, "empty.json"), encoding="utf-8") as f:
+            check(json.load(f).get("items") == [], "empty.json: items")
+        count += 3
+
         root = ET.parse(os.path.join(out, "sitemap.xml")).getroot()
         check(root.tag == f"{SM}urlset", f"sitemap.xml: root {root.tag}")
         single = url_entries(root)
@@ -164,7 +173,7 @@ def main():
         print("FAIL:", f)
     if failures:
         return 1
-    print(f"ok: {count} feeds parsed (RSS and Atom by feedparser {feedparser.__version__}), "
+    print(f"ok: {count} feeds checked (RSS and Atom parsed by feedparser {feedparser.__version__}), "
           f"sitemap of {len(single)} URLs, index of {len(pages)} pages")
     return 0
 

@@ -1,6 +1,7 @@
 // web_feeds_sample OUT_DIR: renders every document of bulletin_web_feeds from the sample
 // articles into OUT_DIR, for check_feeds.py to parse with real parsers:
 //   {en,zh-CN}[-news].{rss,atom,json}  the locale's feeds and the category's
+//   empty.{rss,atom,json}               a category's feeds without articles
 //   sitemap.xml                         the root with the protocol's page size (a urlset)
 //   sitemap-index.xml, sitemaps/N.xml   the root and pages with 2 URLs a page (an index)
 //   robots.txt
@@ -51,6 +52,9 @@ int main(int argc, char** argv) {
         const feeds::FeedContext ctx = feeds::testing::SampleFeedContext(locale, format, category);
         const std::string name = locale + (category ? "-news." : ".") + ext;
         ok = Write(dir / name, feeds::RenderFeed(format, ctx, articles)) && ok;
+        if (locale == "en" && category) {
+          ok = Write(dir / (std::string("empty.") + ext), feeds::RenderFeed(format, ctx, {})) && ok;
+        }
       }
     }
   }
