@@ -45,6 +45,9 @@ FlagSet MakeFlags(Config& config) {
                  "after writes by another process)");
   flags.Bool("seed-demo", &config.seed_demo,
              "load the demo article (idempotent), print '<article_id> <slug>' and exit");
+  flags.String("migrate-from", &config.migrate_from,
+               "sqlite:PATH: copy that SQLite content database into the PostgreSQL one --db "
+               "names (every row not there yet; safe to re-run), print a summary and exit");
   return flags;
 }
 
@@ -193,6 +196,18 @@ absl::Status Validate(Config& c) {
   } else {
     return BadDb(
         absl::StrCat("expected ", kDbForms, ", got \"", Excerpt(RedactedDb(c.db), 60), "\""));
+  }
+  if (!c.migrate_from.empty()) {
+    absl::string_view from = c.migrate_from;
+    if (!absl::ConsumePrefix(&from, "sqlite:") || from.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("--migrate-from: expected sqlite:PATH, got \"",
+                                                     Excerpt(c.migrate_from, 60), "\""));
+    }
+    if (c.db_kind != DbKind::kPostgres) {
+      return absl::InvalidArgumentError(
+          "--migrate-from: --db must name the PostgreSQL database to copy into");
+    }
+    c.migrate_from_path = std::string(from);
   }
   if (c.db_pool_size < 1 || c.db_pool_size > 256) {
     return absl::InvalidArgumentError("--db-pool-size: must be 1..256");

@@ -32,6 +32,9 @@ struct Config {
   int64_t cache_entries = 10000;
   absl::Duration cache_ttl = absl::Seconds(60);
   bool seed_demo = false;
+  // --migrate-from=sqlite:PATH (with a PostgreSQL --db): copy, print a summary and exit.
+  std::string migrate_from;
+  std::string migrate_from_path;  // PATH of migrate_from
 
   // From --db: sqlite:PATH gives db_path; postgres:// or postgresql:// gives db_uri (the
   // libpq URI as given, password included: pass it to the store, never print it).

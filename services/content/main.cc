@@ -24,6 +24,7 @@
 #include "services/content/events/outbox_relay.h"
 #include "services/content/grpc/content_service.h"
 #include "services/content/seed_demo.h"
+#include "services/content/store/migrate/migrate_command.h"
 #include "services/content/store/postgres/postgres_article_store.h"
 #include "services/content/store/sqlite/sqlite_article_store.h"
 
@@ -80,6 +81,9 @@ int Main(int argc, char** argv) {
   if (config.help) {
     std::fputs(config.usage.c_str(), stdout);
     return 0;
+  }
+  if (!config.migrate_from.empty()) {
+    return RunMigrateFromSqlite(config.migrate_from_path, config.db_uri, RedactedDb(config.db));
   }
   if (absl::Status s = CreateDbDirectory(config); !s.ok()) return StartupError(kProgram, s);
   ServiceRunner runner("content", config.service);
