@@ -33,22 +33,18 @@ absl::string_view HostOf(absl::string_view url) {
 // source in the body is exactly ` href="/` or ` src="/` (not followed by another '/').
 std::string AbsoluteBodyUrls(absl::string_view public_url, absl::string_view body) {
   std::string out;
-  out.reserve(body.size());
-  static constexpr absl::string_view kAttrs[] = {" href=\"/", " src=\"/"};
-  size_t i = 0;
-  while (i < body.size()) {
-    bool replaced = false;
-    for (absl::string_view attr : kAttrs) {
-      if (absl::StartsWith(body.substr(i), attr) &&
-          !absl::StartsWith(body.substr(i + attr.size()), "/")) {
-        absl::StrAppend(&out, attr.substr(0, attr.size() - 1), public_url, "/");
-        i += attr.size();
-        replaced = true;
-        break;
-      }
-    }
-    if (!replaced) out.push_back(body[i++]);
+  out.reserve(body.size() + 16 * public_url.size());
+  size_t copied = 0;
+  for (size_t pos = body.find("=\"/"); pos != absl::string_view::npos;
+       pos = body.find("=\"/", pos + 3)) {
+    const absl::string_view before = body.substr(0, pos);
+    if (!absl::EndsWith(before, " href") && !absl::EndsWith(before, " src")) continue;
+    if (pos + 3 < body.size() && body[pos + 3] == '/') continue;  // "//host/...": absolute
+    out.append(body.data() + copied, pos + 2 - copied);           // up to and with `="`
+    out.append(public_url.data(), public_url.size());
+    copied = pos + 2;
   }
+  out.append(body.data() + copied, body.size() - copied);
   return out;
 }
 

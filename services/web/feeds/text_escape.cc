@@ -39,20 +39,82 @@ bool XmlForbidden(uint32_t cp) {
   return cp == 0xFFFE || cp == 0xFFFF;
 }
 
-// Calls `emit(cp, bytes)` for every code point of `text` XML may carry. Invalid UTF-8 is
-// replaced first, so the decoder only sees well-formed sequences.
-template <typename Emit>
-void ForEachAllowed(absl::string_view text, Emit emit) {
+// Appends `text` with each character XML cannot carry dropped and each character for which
+// `replacement(cp)` is non-null written as that string; runs of other bytes are copied
+// whole (sitemaps and full-content feeds escape megabytes). Invalid UTF-8 is replaced
+// first, so the decoder only sees well-formed sequences.
+template <typename Replacement>
+void AppendFiltered(absl::string_view text, std::string* out, Replacement replacement) {
   std::string valid;
   if (!IsValidUtf8(text)) {
     valid = ToValidUtf8(text);
     text = valid;
   }
+  out->reserve(out->size() + text.size());
+  size_t run = 0;  // start of the bytes not yet copied
   size_t i = 0;
   while (i < text.size()) {
     const size_t start = i;
     const uint32_t cp = NextCodePoint(text, &i);
-    if (!XmlForbidden(cp)) emit(cp, text.substr(start, i - start));
+    const char* rep = XmlForbidden(cp) ? "" : replacement(cp);
+    if (rep != nullptr) {
+      out->append(text.data() + run, start - run);
+      out->append(rep);
+      run = i;
+    }
+  }
+  out->append(text.data() + run, text.size() - run);
+}
+
+const char* XmlReplacement(uint32_t cp) {
+  switch (cp) {
+    case '&':
+      return "&amp;";
+    case '<':
+      return "&lt;";
+    case '>':
+      return "&gt;";
+    case '"':
+      return "&quot;";
+    case '\'':
+      return "&#39;";
+    // Character references survive attribute-value normalisation.
+    case '\t':
+      return "&#9;";
+    case '\n':
+      return "&#10;";
+    case '\r':
+      return "&#13;";
+    default:
+      return nullptr;
+  }
+}
+
+const char* JsonReplacement(uint32_t cp) {
+  switch (cp) {
+    case '"':
+      return "\\\"";
+    case '\\':
+      return "\\\\";
+    case '\n':
+      return "\\n";
+    case '\r':
+      return "\\r";
+    case '\t':
+      return "\\t";
+    // Safe inside an HTML <script> and in JavaScript string literals.
+    case '<':
+      return "\\u003c";
+    case '>':
+      return "\\u003e";
+    case '&':
+      return "\\u0026";
+    case 0x2028:
+      return "\\u2028";
+    case 0x2029:
+      return "\\u2029";
+    default:
+      return nullptr;
   }
 }
 
@@ -69,64 +131,8 @@ std::string FormatEnglishDate(absl::Time t, absl::string_view zone) {
 
 }  // namespace
 
-// Copies runs of bytes that need nothing and handles the rest one character at a time:
-// a sitemap escapes tens of megabytes of URLs.
 void AppendXmlEscaped(absl::string_view text, std::string* out) {
-  std::string valid;
-  if (!IsValidUtf8(text)) {
-    valid = ToValidUtf8(text);
-    text = valid;
-  }
-  out->reserve(out->size() + text.size());
-  size_t run = 0;  // start of the bytes not yet copied
-  size_t i = 0;
-  while (i < text.size()) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    const char* replacement = nullptr;
-    size_t len = 1;
-    bool drop = false;
-    if (c < 0x80) {
-      switch (c) {
-        case '&':
-          replacement = "&amp;";
-          break;
-        case '<':
-          replacement = "&lt;";
-          break;
-        case '>':
-          replacement = "&gt;";
-          break;
-        case '"':
-          replacement = "&quot;";
-          break;
-        case '\'':
-          replacement = "&#39;";
-          break;
-        case '\t':
-          replacement = "&#9;";
-          break;
-        case '\n':
-          replacement = "&#10;";
-          break;
-        case '\r':
-          replacement = "&#13;";
-          break;
-        default:
-          drop = XmlForbidden(c);
-      }
-    } else {
-      len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-      size_t pos = i;
-      drop = XmlForbidden(NextCodePoint(text, &pos));  // C1 controls, U+FFFE, U+FFFF
-    }
-    if (replacement != nullptr || drop) {
-      out->append(text.data() + run, i - run);
-      if (replacement != nullptr) out->append(replacement);
-      run = i + len;
-    }
-    i += len;
-  }
-  out->append(text.data() + run, text.size() - run);
+  AppendFiltered(text, out, XmlReplacement);
 }
 
 std::string XmlEscaped(absl::string_view text) {
@@ -137,34 +143,7 @@ std::string XmlEscaped(absl::string_view text) {
 
 void AppendJsonString(absl::string_view text, std::string* out) {
   out->push_back('"');
-  ForEachAllowed(text, [out](uint32_t cp, absl::string_view bytes) {
-    switch (cp) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      case '<':
-      case '>':
-      case '&':
-      case 0x2028:
-      case 0x2029:
-        absl::StrAppendFormat(out, "\\u%04x", cp);
-        break;
-      default:
-        out->append(bytes.data(), bytes.size());
-    }
-  });
+  AppendFiltered(text, out, JsonReplacement);
   out->push_back('"');
 }
 
