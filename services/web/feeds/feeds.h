@@ -81,6 +81,19 @@ struct FeedVersion {
 };
 FeedVersion FeedVersionOf(const FeedContext& ctx, absl::Span<const Article> articles);
 
+// The feeds an article shows in, for cache invalidation and WebSub pings: for each of
+// `locales` (the article's public locales, e.g. from an ArticleEvent's translations), the
+// locale's feeds and the feeds of each of `category_slugs` (the article's category and its
+// ancestors: a category's feeds include its subcategories), in every format; in that
+// order, without duplicates.
+std::vector<std::string> FeedPathsOf(absl::Span<const std::string> locales,
+                                     absl::Span<const std::string> category_slugs);
+
+// The body (application/x-www-form-urlencoded) of a WebSub publish ping to the hub:
+// "hub.mode=publish&hub.url=URL&hub.url=..." with public_url + each path, percent-encoded.
+std::string WebSubPublishBody(absl::string_view public_url,
+                              absl::Span<const std::string> feed_paths);
+
 // ---------------------------------------------------------------------------------------
 // Sitemap and robots.txt
 // ---------------------------------------------------------------------------------------

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/web/feeds/tests/sample_articles.h"
@@ -175,6 +177,36 @@ TEST(FeedPathsTest, UrlShapes) {
   EXPECT_EQ(FeedContentType(FeedFormat::kJson), "application/feed+json; charset=utf-8");
   EXPECT_EQ(FeedContentType(FeedFormat::kAtom), "application/atom+xml; charset=utf-8");
   EXPECT_EQ(FeedContentType(FeedFormat::kRss), "application/rss+xml; charset=utf-8");
+}
+
+TEST(FeedPathsTest, FeedsOfAnArticleAndThePublishPing) {
+  const std::vector<std::string> paths =
+      FeedPathsOf({"en", "zh-CN"}, {"news", "world", "news"});  // duplicates once
+  EXPECT_EQ(paths.size(), 2u * 3u * 3u);
+  EXPECT_EQ(paths.front(), "/en/feed.rss");
+  EXPECT_NE(std::find(paths.begin(), paths.end(), "/zh-CN/categories/world/feed.json"),
+            paths.end());
+  EXPECT_EQ(FeedPathsOf({"en"}, {}),
+            (std::vector<std::string>{"/en/feed.rss", "/en/feed.atom", "/en/feed.json"}));
+  EXPECT_EQ(WebSubPublishBody("https://news.example.org", {"/en/feed.atom", "/zh-CN/feed.rss"}),
+            "hub.mode=publish&hub.url=https%3A%2F%2Fnews.example.org%2Fen%2Ffeed.atom"
+            "&hub.url=https%3A%2F%2Fnews.example.org%2Fzh-CN%2Ffeed.rss");
+}
+
+TEST(FeedsTest, OnlySiteRelativeBodyUrlsBecomeAbsolute) {
+  std::vector<Article> articles = SampleArticles();
+  (*articles[1].mutable_translations())["en"].set_body(
+      "<p><a href=\"//cdn.example.com/x\">cdn</a> <a href=\"https://other.example/y\">o</a> "
+      "<img src=\"/m/1.jpg\"> <a title=\"/not-a-link\" href=\"/en/\">home</a> "
+      "src=&quot;/text&quot;</p>");
+  const std::string json =
+      RenderJsonFeed(SampleFeedContext("en", FeedFormat::kJson, false), articles);
+  EXPECT_TRUE(absl::StrContains(json, "href=\\\"//cdn.example.com/x\\\"")) << json;
+  EXPECT_TRUE(absl::StrContains(json, "href=\\\"https://other.example/y\\\""));
+  EXPECT_TRUE(absl::StrContains(json, "src=\\\"https://news.example.org/m/1.jpg\\\""));
+  EXPECT_TRUE(absl::StrContains(json, "title=\\\"/not-a-link\\\""));
+  EXPECT_TRUE(absl::StrContains(json, "href=\\\"https://news.example.org/en/\\\""));
+  EXPECT_TRUE(absl::StrContains(json, "src=\\u0026quot;/text"));
 }
 
 }  // namespace
