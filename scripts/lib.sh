@@ -13,6 +13,8 @@ BULLETIN_PACKAGES=(
   libpq-dev postgresql-15 python3-feedparser
   libboost-dev libkainjow-mustache-dev zlib1g-dev wrk
 )
+# kubectl kustomize renders deploy/k8s in scripts/test; any kubectl will do (another package's /usr/bin/kubectl would conflict).
+command -v kubectl >/dev/null 2>&1 || BULLETIN_PACKAGES+=(kubernetes-client)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
