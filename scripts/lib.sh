@@ -12,7 +12,7 @@ BULLETIN_PACKAGES=(
   prometheus-cpp-dev clang-14 clang-format libfuzzer-14-dev openssl
   libpq-dev postgresql-15 python3-feedparser
   libboost-dev libkainjow-mustache-dev zlib1g-dev wrk
-  chromium
+  chromium fonts-wqy-microhei
 )
 # kubectl kustomize renders deploy/k8s in scripts/test; any kubectl will do (another package's /usr/bin/kubectl would conflict).
 command -v kubectl >/dev/null 2>&1 || BULLETIN_PACKAGES+=(kubernetes-client)
