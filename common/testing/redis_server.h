@@ -20,6 +20,7 @@ class RedisServer {
   ~RedisServer();
 
   int port() const { return port_; }
+  pid_t pid() const { return process_.pid(); }
   std::string url() const;  // redis://127.0.0.1:PORT
   RedisOptions options() const;
 

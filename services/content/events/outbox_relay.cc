@@ -25,9 +25,10 @@ std::pair<uint64_t, uint64_t> ParseStreamId(absl::string_view id) {
   return out;
 }
 
-std::string RunIdOf(const std::string& info) {
+// The value of `field` in an INFO reply ("" when absent).
+std::string InfoField(const std::string& info, absl::string_view field) {
   for (absl::string_view line : absl::StrSplit(info, '\n')) {
-    if (absl::ConsumePrefix(&line, "run_id:")) {
+    if (absl::ConsumePrefix(&line, field) && absl::ConsumePrefix(&line, ":")) {
       return std::string(absl::StripTrailingAsciiWhitespace(line));
     }
   }
@@ -106,9 +107,12 @@ absl::Status OutboxRelay::CheckRedisRestart() {
     ASSIGN_OR_RETURN(run_id_, store_.LoadRelayRunId());
     run_id_loaded_ = true;
   }
-  ASSIGN_OR_RETURN(const RedisReply info, redis_.Command({"INFO", "server"}));
-  const std::string run_id = RunIdOf(info.str);
+  ASSIGN_OR_RETURN(const RedisReply info, redis_.Command({"INFO", "server", "replication"}));
+  const std::string run_id = InfoField(info.str, "run_id");
   if (run_id.empty()) return absl::UnavailableError("redis INFO server has no run_id");
+  if (!absl::SimpleAtoi(InfoField(info.str, "connected_slaves"), &redis_replicas_)) {
+    redis_replicas_ = 0;  // a replica itself, or no replication section: nothing to wait for
+  }
   if (run_id == run_id_) return absl::OkStatus();
   if (!run_id_.empty()) {
     Logger()->info(
@@ -176,7 +180,20 @@ absl::Status OutboxRelay::Send(const std::vector<OutboxEvent>& events) {
                         keys::kFieldEventId, e.event_id, keys::kFieldType, e.type,
                         keys::kFieldArticleId, e.article_id});
   }
+  const bool wait_for_replica = redis_replicas_ > 0;
+  if (wait_for_replica) {
+    commands.push_back(
+        {"WAIT", "1", absl::StrCat(absl::ToInt64Milliseconds(options_.replica_timeout))});
+  }
   ASSIGN_OR_RETURN(const std::vector<RedisReply> replies, redis_.Pipeline(commands));
+  if (wait_for_replica) {
+    const RedisReply& acked = replies.back();
+    if (acked.is_error() || acked.integer < 1) {
+      return absl::UnavailableError(
+          absl::StrCat("no Redis replica acknowledged ", events.size(), " events within ",
+                       absl::FormatDuration(options_.replica_timeout), "; they go again"));
+    }
+  }
   const absl::Time now = options_.clock();
   for (size_t i = 0; i < events.size(); ++i) {
     const RedisReply& r = replies[i];

@@ -2,7 +2,8 @@
 // Redis stream {bulletin}:events and only then marks them sent (at-least-once; consumers
 // dedupe by event_id). Woken by Notify() after a commit, it also polls for events written
 // by another process and backs off while Redis is down. When Redis restarts (a new
-// run_id), it re-sends the retained sent events the new Redis no longer has. Replicas that
+// run_id), it re-sends the retained sent events the new Redis no longer has. When Redis has
+// replicas, a batch is marked sent only after one of them has it (WAIT). Replicas that
 // share a database run a relay each, but only the one holding the store's relay lease sends;
 // the others poll for the lease, so one takes over within `idle_poll` when the sender dies.
 // Thread-safe.
@@ -29,6 +30,11 @@ struct RelayOptions {
   absl::Duration min_backoff = absl::Milliseconds(50);
   absl::Duration max_backoff = absl::Seconds(5);
   int batch_size = 100;
+  // When the Redis master has replicas, an event counts as sent only once one of them has
+  // it (WAIT 1): replication is asynchronous, and a master that fails over right after
+  // acknowledging an XADD would otherwise lose it. A batch not replicated within this
+  // time is sent again on the next pass (consumers drop the copies by event_id).
+  absl::Duration replica_timeout = absl::Seconds(1);
   std::function<absl::Time()> clock = [] { return absl::Now(); };
 };
 
@@ -71,6 +77,7 @@ class OutboxRelay {
   // Used by the thread running RunOnce only.
   bool run_id_loaded_ = false;
   std::string run_id_;
+  int64_t redis_replicas_ = 0;  // connected_slaves of the master, read each pass
   absl::Time last_cleanup_ = absl::InfinitePast();
 
   absl::Mutex mu_;

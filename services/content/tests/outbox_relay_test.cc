@@ -1,11 +1,14 @@
 // Tests of the outbox relay against a real redis-server (testing::RedisServer), over the
-// memory store's outbox: delivery, Redis down at publish time, and a Redis that restarts
-// having lost the stream (new run_id -> re-send).
+// memory store's outbox: delivery, Redis down at publish time, a Redis that restarts
+// having lost the stream (new run_id -> re-send), and a master whose replica has not got
+// the events yet (not marked sent until it has).
 #include "services/content/events/outbox_relay.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <memory>
+#include <set>
 
 #include "bulletin/events/v1/events.pb.h"
 #include "common/redis/keys.h"
@@ -111,6 +114,41 @@ TEST_F(ContentRelayTest, PublishedEventReachesTheStreamQuickly) {
   EXPECT_EQ(event.article().id(), id);
   ASSERT_TRUE(
       testing::WaitUntil([&] { return store_->PendingEvents(10)->empty(); }, absl::Seconds(5)));
+}
+
+TEST_F(ContentRelayTest, EventsCountAsSentOnlyOnceARedisReplicaHasThem) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<testing::RedisServer> replica,
+                       testing::RedisServer::Start());
+  RedisClient replica_client(replica->options());
+  ASSERT_OK(
+      replica_client.Command({"REPLICAOF", "127.0.0.1", std::to_string(redis_server_->port())})
+          .status());
+  auto info_has = [](RedisClient& client, const std::string& text) {
+    absl::StatusOr<RedisReply> info = client.Command({"INFO", "replication"});
+    return info.ok() && info->str.find(text) != std::string::npos;
+  };
+  ASSERT_TRUE(testing::WaitUntil(
+      [&] {
+        return info_has(*client_, "connected_slaves:1") &&
+               info_has(replica_client, "master_link_status:up");
+      },
+      absl::Seconds(10)));
+
+  // The replica stops (as if cut off): the master takes the XADD, but no replica has it.
+  ASSERT_EQ(kill(replica->pid(), SIGSTOP), 0);
+  Publish("Replicated");
+  absl::StatusOr<int> sent = relay_->RunOnce();
+  EXPECT_TRUE(absl::IsUnavailable(sent.status())) << sent.status();
+  EXPECT_EQ(store_->PendingEvents(10)->size(), 1u) << "not marked sent";
+
+  ASSERT_EQ(kill(replica->pid(), SIGCONT), 0);
+  ASSERT_OK_AND_ASSIGN(int n, relay_->RunOnce());
+  EXPECT_EQ(n, 1);
+  EXPECT_TRUE(store_->PendingEvents(10)->empty());
+  // Sent twice (the first copy stays on the master's stream); one event for consumers.
+  std::set<std::string> ids;
+  for (const events::v1::ArticleEvent& e : StreamEvents()) ids.insert(e.event_id());
+  EXPECT_EQ(ids.size(), 1u);
 }
 
 TEST_F(ContentRelayTest, EventPublishedWhileRedisIsDownArrivesAfterItRestarts) {
