@@ -144,6 +144,20 @@ def main():
             check(json.load(f).get("items") == [], "empty.json: items")
         count += 3
 
+        # Random hostile text: strict XML parsers and feedparser take every document whole.
+        for ext in ("rss", "atom"):
+            path = os.path.join(out, f"random.{ext}")
+            ET.parse(path)  # raises on anything not well-formed
+            d = feedparser.parse(path)
+            check(not d.bozo, f"random.{ext}: bozo {d.get('bozo_exception')!r}")
+            titles = [e.get("title", "").split(" ")[0] for e in d.entries]
+            check(titles == [f"random-{i}" for i in range(200)], f"random.{ext}: {titles[:5]}")
+        with open(os.path.join(out, "random.json"), encoding="utf-8") as f:
+            items = json.load(f)["items"]
+        check([i["title"].split(" ")[0] for i in items] == [f"random-{i}" for i in range(200)],
+              "random.json: titles")
+        count += 3
+
         root = ET.parse(os.path.join(out, "sitemap.xml")).getroot()
         check(root.tag == f"{SM}urlset", f"sitemap.xml: root {root.tag}")
         single = url_entries(root)

@@ -1,5 +1,8 @@
 #include "services/web/feeds/tests/sample_articles.h"
 
+#include <random>
+
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 
 namespace bulletin::web::feeds::testing {
@@ -15,7 +18,77 @@ void SetTime(absl::string_view rfc3339, google::protobuf::Timestamp* ts) {
   ts->set_seconds(absl::ToUnixSeconds(t));
 }
 
+std::string RandomText(std::mt19937* rng) {
+  static const char* const kPieces[] = {"<",
+                                        ">",
+                                        "&",
+                                        "\"",
+                                        "'",
+                                        "]]>",
+                                        "<![CDATA[",
+                                        "&amp;",
+                                        "&#0;",
+                                        "\t",
+                                        "\n",
+                                        "\r",
+                                        "\x01",
+                                        "\x1b",
+                                        "\x7f",
+                                        "\xc2\x85",
+                                        "\xef\xbf\xbe",
+                                        "\xef\xbf\xbf",
+                                        "\xff",
+                                        "\xed\xa0\x80",
+                                        "\xe6\x96",
+                                        "新闻",
+                                        "\xe2\x80\xa8",
+                                        "word",
+                                        " ",
+                                        "<script>",
+                                        "</p>",
+                                        "\\",
+                                        "/",
+                                        "\\u0000"};
+  std::string out;
+  const int n = 1 + static_cast<int>((*rng)() % 24);
+  for (int i = 0; i < n; ++i) {
+    const uint32_t r = (*rng)();
+    if (r % 7 == 0) {
+      out.push_back('\0');
+    } else {
+      out.append(kPieces[r % (sizeof(kPieces) / sizeof(kPieces[0]))]);
+    }
+  }
+  return out;
+}
+
 }  // namespace
+
+std::vector<Article> RandomArticles(uint32_t seed, int count) {
+  std::mt19937 rng(seed);
+  std::vector<Article> out;
+  for (int i = 0; i < count; ++i) {
+    Article a;
+    a.set_id(absl::StrCat("random-", i));
+    a.set_slug(absl::StrCat("random-", i));
+    a.set_state(ARTICLE_STATE_PUBLISHED);
+    a.set_default_locale("en");
+    a.set_revision(1);
+    a.add_tags(RandomText(&rng));
+    a.mutable_create_time()->set_seconds(1517814000 + i);
+    a.mutable_publish_time()->set_seconds(1517814000 + i);
+    a.mutable_update_time()->set_seconds(1517814000 + i);
+    ArticleTranslation& t = (*a.mutable_translations())["en"];
+    t.set_title(absl::StrCat("random-", i, " ", RandomText(&rng)));
+    t.set_summary(RandomText(&rng));
+    t.set_body(RandomText(&rng));
+    t.set_cover_image_url(absl::StrCat("/media/", i, ".jpg"));
+    t.set_cover_image_caption(RandomText(&rng));
+    t.set_cover_image_alt(RandomText(&rng));
+    out.push_back(std::move(a));
+  }
+  return out;
+}
 
 std::vector<Article> SampleArticles() {
   Article bilingual;

@@ -4,6 +4,7 @@
 // ids and times, so every run renders the same documents.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,13 @@ inline constexpr char kBilingualTitleZh[] = "公告：新闻网站上线";
 // Newest first: the hostile article (2018-02-06), then the bilingual one (2018-02-05).
 std::vector<Article> SampleArticles();
 Category SampleCategory();
+
+// `count` English articles whose text (title, summary, body, caption, alt, tags) is drawn
+// from `seed` out of markup, quotes, ampersands, C0/C1 controls, U+FFFE, "]]>", invalid
+// UTF-8 (stray bytes, surrogates, truncated sequences), CJK and plain words: whatever
+// content lets through or not, the documents must stay well-formed. Titles start with
+// "random-N " so a parser can match entries to articles.
+std::vector<Article> RandomArticles(uint32_t seed, int count);
 
 // A feed context for `locale` and `format`, with the hub; of the category when asked.
 FeedContext SampleFeedContext(const std::string& locale, FeedFormat format, bool category);

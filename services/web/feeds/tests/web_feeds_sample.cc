@@ -2,6 +2,7 @@
 // articles into OUT_DIR, for check_feeds.py to parse with real parsers:
 //   {en,zh-CN}[-news].{rss,atom,json}  the locale's feeds and the category's
 //   empty.{rss,atom,json}               a category's feeds without articles
+//   random.{rss,atom,json}              200 articles of random hostile text (RandomArticles)
 //   sitemap.xml                         the root with the protocol's page size (a urlset)
 //   sitemap-index.xml, sitemaps/N.xml   the root and pages with 2 URLs a page (an index)
 //   robots.txt
@@ -54,6 +55,9 @@ int main(int argc, char** argv) {
         ok = Write(dir / name, feeds::RenderFeed(format, ctx, articles)) && ok;
         if (locale == "en" && category) {
           ok = Write(dir / (std::string("empty.") + ext), feeds::RenderFeed(format, ctx, {})) && ok;
+          ok = Write(dir / (std::string("random.") + ext),
+                     feeds::RenderFeed(format, ctx, feeds::testing::RandomArticles(12, 200))) &&
+               ok;
         }
       }
     }
