@@ -1,48 +1,15 @@
 #include "common/redis/redis_client.h"
 
-#include <hiredis/hiredis.h>
 #include <openssl/sha.h>
-#include <poll.h>
 
 #include "absl/strings/escaping.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/redis/redis_cluster.h"
+#include "common/redis/redis_node_pool.h"
 
 namespace bulletin {
 namespace {
-
-RedisReply Copy(const redisReply* r) {
-  RedisReply out;
-  switch (r->type) {
-    case REDIS_REPLY_STRING:
-      out.type = RedisReply::Type::kString;
-      out.str.assign(r->str, r->len);
-      break;
-    case REDIS_REPLY_STATUS:
-      out.type = RedisReply::Type::kStatus;
-      out.str.assign(r->str, r->len);
-      break;
-    case REDIS_REPLY_ERROR:
-      out.type = RedisReply::Type::kError;
-      out.str.assign(r->str, r->len);
-      break;
-    case REDIS_REPLY_INTEGER:
-      out.type = RedisReply::Type::kInteger;
-      out.integer = r->integer;
-      break;
-    case REDIS_REPLY_ARRAY:
-      out.type = RedisReply::Type::kArray;
-      out.elements.reserve(r->elements);
-      for (size_t i = 0; i < r->elements; ++i) out.elements.push_back(Copy(r->element[i]));
-      break;
-    default:
-      out.type = RedisReply::Type::kNil;
-  }
-  return out;
-}
-
-timeval MakeTimeval(absl::Duration d) { return absl::ToTimeval(d); }
 
 std::string Sha1Hex(const std::string& s) {
   unsigned char d[SHA_DIGEST_LENGTH];
@@ -61,120 +28,20 @@ absl::Status RedisReply::ToStatus() const {
   return absl::InternalError("redis: " + str);
 }
 
-absl::StatusOr<RedisOptions> ParseRedisUrl(absl::string_view url) {
-  constexpr absl::string_view kScheme = "redis://";
-  if (url.substr(0, kScheme.size()) != kScheme) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--redis: expected redis://HOST:PORT[/DB], got \"", url, "\""));
-  }
-  absl::string_view rest = url.substr(kScheme.size());
-  RedisOptions o;
-  size_t slash = rest.find('/');
-  if (slash != absl::string_view::npos) {
-    absl::string_view db = rest.substr(slash + 1);
-    if (!db.empty() && (!absl::SimpleAtoi(db, &o.db) || o.db < 0)) {
-      return absl::InvalidArgumentError(absl::StrCat("--redis: bad database \"", db, "\""));
-    }
-    rest = rest.substr(0, slash);
-  }
-  size_t colon = rest.rfind(':');
-  if (colon == absl::string_view::npos) {
-    o.host = std::string(rest);
+RedisClient::RedisClient(RedisOptions options) : options_(std::move(options)) {
+  if (options_.cluster) {
+    cluster_ = std::make_unique<RedisCluster>(options_);
   } else {
-    o.host = std::string(rest.substr(0, colon));
-    if (!absl::SimpleAtoi(rest.substr(colon + 1), &o.port) || o.port <= 0 || o.port > 65535) {
-      return absl::InvalidArgumentError(absl::StrCat("--redis: bad port in \"", url, "\""));
-    }
+    node_ = std::make_unique<RedisNodePool>(options_.host, options_.port, options_);
   }
-  if (o.host.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat("--redis: missing host in \"", url, "\""));
-  }
-  return o;
 }
-
-void RedisClient::ContextDeleter::operator()(redisContext* c) const { redisFree(c); }
-
-RedisClient::RedisClient(RedisOptions options) : options_(std::move(options)) {}
 
 RedisClient::~RedisClient() = default;
 
-absl::StatusOr<RedisClient::ContextPtr> RedisClient::Acquire() {
-  for (;;) {
-    ContextPtr c;
-    {
-      absl::MutexLock lock(&mu_);
-      if (idle_.empty()) break;
-      c = std::move(idle_.back());
-      idle_.pop_back();
-    }
-    // An idle connection never has anything to read: if it is readable or broken, the
-    // server closed it (a restart); drop it rather than fail the caller's command on it.
-    pollfd p{c->fd, POLLIN, 0};
-    if (poll(&p, 1, 0) == 0) return c;
-  }
-  timeval tv = MakeTimeval(options_.connect_timeout);
-  ContextPtr c(redisConnectWithTimeout(options_.host.c_str(), options_.port, tv));
-  if (!c) return absl::UnavailableError("redis: cannot allocate a context");
-  if (c->err) {
-    return absl::UnavailableError(
-        absl::StrCat("redis ", options_.host, ":", options_.port, ": ", c->errstr));
-  }
-  if (options_.db != 0) {
-    std::string db = absl::StrCat(options_.db);
-    const char* argv[] = {"SELECT", db.c_str()};
-    size_t lens[] = {6, db.size()};
-    auto* r = static_cast<redisReply*>(redisCommandArgv(c.get(), 2, argv, lens));
-    bool ok = r != nullptr && r->type != REDIS_REPLY_ERROR;
-    if (r) freeReplyObject(r);
-    if (!ok) return absl::UnavailableError("redis: SELECT failed");
-  }
-  return c;
-}
-
-void RedisClient::Release(ContextPtr c) {
-  absl::MutexLock lock(&mu_);
-  if (static_cast<int>(idle_.size()) < options_.max_idle) idle_.push_back(std::move(c));
-}
-
 absl::StatusOr<std::vector<RedisReply>> RedisClient::Run(const std::vector<RedisArgv>& commands,
                                                          absl::Duration timeout) {
-  absl::StatusOr<ContextPtr> acquired = Acquire();
-  if (!acquired.ok()) return acquired.status();
-  ContextPtr c = std::move(*acquired);
-  timeval tv = MakeTimeval(timeout);
-  redisSetTimeout(c.get(), tv);
-  for (const RedisArgv& argv : commands) {
-    std::vector<const char*> ptrs;
-    std::vector<size_t> lens;
-    ptrs.reserve(argv.size());
-    lens.reserve(argv.size());
-    for (const std::string& a : argv) {
-      ptrs.push_back(a.data());
-      lens.push_back(a.size());
-    }
-    if (redisAppendCommandArgv(c.get(), static_cast<int>(argv.size()), ptrs.data(), lens.data()) !=
-        REDIS_OK) {
-      return absl::UnavailableError(absl::StrCat("redis: ", c->errstr));
-    }
-  }
-  std::vector<RedisReply> replies;
-  replies.reserve(commands.size());
-  for (size_t i = 0; i < commands.size(); ++i) {
-    void* raw = nullptr;
-    if (redisGetReply(c.get(), &raw) != REDIS_OK || raw == nullptr) {
-      // The context is in an unknown state; dropping it forces a fresh connection.
-      return absl::UnavailableError(absl::StrCat("redis: ", c->errstr[0] ? c->errstr : "no reply"));
-    }
-    auto* r = static_cast<redisReply*>(raw);
-    replies.push_back(Copy(r));
-    freeReplyObject(r);
-  }
-  if (timeout != options_.command_timeout) {
-    timeval normal = MakeTimeval(options_.command_timeout);
-    redisSetTimeout(c.get(), normal);
-  }
-  Release(std::move(c));
-  return replies;
+  if (cluster_) return cluster_->Run(commands, timeout);
+  return node_->Run(commands, timeout);
 }
 
 absl::StatusOr<RedisReply> RedisClient::Command(const RedisArgv& argv) {
@@ -203,6 +70,8 @@ absl::StatusOr<RedisReply> RedisClient::Eval(const std::string& script,
   RedisArgv argv = {"EVALSHA", sha, absl::StrCat(keys.size())};
   argv.insert(argv.end(), keys.begin(), keys.end());
   argv.insert(argv.end(), args.begin(), args.end());
+  // On a cluster the script cache is per node: NOSCRIPT comes from the node the keys
+  // route to, and the EVAL goes to that same node.
   absl::StatusOr<RedisReply> r = Command(argv);
   if (!r.ok() && r.status().message().find("NOSCRIPT") != absl::string_view::npos) {
     argv[0] = "EVAL";

@@ -1,11 +1,15 @@
-// The one wrapper around hiredis: a pool of connections, argv commands, owned replies.
+// The one wrapper around hiredis: pools of connections, argv commands, owned replies, to
+// one Redis node (redis://) or to a Redis Cluster (redis-cluster://), the same interface
+// for both, so services do not know which they run on.
 //
 // Contract (STYLE.md): commands are argv vectors (never printf-formatted user data);
 // replies are copied into RedisReply values, so no hiredis memory escapes; a context is
 // used by one thread at a time; any connection error (c->err) discards that context and
 // returns UNAVAILABLE, and the next call connects afresh, which is how the client
 // survives a Redis restart; an idle connection the server closed is dropped before use.
-// RedisClient is thread-safe.
+// On a cluster every command goes to the master of its keys' slot (redis_cluster.h); a
+// command whose keys span slots is answered CROSSSLOT without being sent. RedisClient is
+// thread-safe.
 #pragma once
 
 #include <memory>
@@ -15,12 +19,12 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
-struct redisContext;
-
 namespace bulletin {
+
+class RedisNodePool;
+class RedisCluster;
 
 struct RedisReply {
   enum class Type { kNil, kString, kStatus, kInteger, kArray, kError };
@@ -38,17 +42,33 @@ struct RedisReply {
 
 using RedisArgv = std::vector<std::string>;
 
+struct RedisEndpoint {
+  std::string host;
+  int port = 6379;
+};
+
 struct RedisOptions {
-  std::string host = "127.0.0.1";
+  std::string host = "127.0.0.1";  // one node (cluster == false)
   int port = 6379;
   int db = 0;
+  // Redis ACL: AUTH user password (user empty: AUTH password) on every new connection.
+  std::string user;
+  std::string password;
+  // A Redis Cluster, found through `seeds` (any of its nodes); database 0 only.
+  bool cluster = false;
+  std::vector<RedisEndpoint> seeds;
+  // How long a cluster command is resent after MOVED, TRYAGAIN, CLUSTERDOWN or a node
+  // that refuses connections (a failover): beyond it, the last answer stands.
+  absl::Duration cluster_retry = absl::Seconds(4);
   absl::Duration connect_timeout = absl::Seconds(1);
   absl::Duration command_timeout = absl::Seconds(2);
   // Idle connections kept for reuse; more are opened under load and closed after.
   int max_idle = 16;
 };
 
-// Parses "redis://HOST:PORT[/DB]". InvalidArgument naming --redis when malformed.
+// Parses "redis://[USER:PASSWORD@]HOST:PORT[/DB]" or
+// "redis-cluster://[USER:PASSWORD@]HOST:PORT[,HOST:PORT...]" (seed nodes). InvalidArgument
+// naming --redis when malformed (the password is never quoted back).
 absl::StatusOr<RedisOptions> ParseRedisUrl(absl::string_view url);
 
 class RedisClient {
@@ -75,21 +95,15 @@ class RedisClient {
                                   const std::vector<std::string>& args);
 
   const RedisOptions& options() const { return options_; }
+  bool cluster() const { return options_.cluster; }
 
  private:
-  struct ContextDeleter {
-    void operator()(redisContext* c) const;
-  };
-  using ContextPtr = std::unique_ptr<redisContext, ContextDeleter>;
-
-  absl::StatusOr<ContextPtr> Acquire();
-  void Release(ContextPtr c);
   absl::StatusOr<std::vector<RedisReply>> Run(const std::vector<RedisArgv>& commands,
                                               absl::Duration timeout);
 
   const RedisOptions options_;
-  absl::Mutex mu_;
-  std::vector<ContextPtr> idle_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<RedisNodePool> node_;    // one node
+  std::unique_ptr<RedisCluster> cluster_;  // or a cluster
 };
 
 // The SHA-1 of a Lua script, hex: the name EVALSHA and SCRIPT LOAD use for it.
