@@ -72,9 +72,9 @@ std::string CategoryPath(absl::string_view locale, absl::string_view slug);
 
 // The basis of a feed's Last-Modified and ETag. `last_modified`: the newest update_time of
 // the articles shown and of ctx.category (absl::UnixEpoch() when there is none). `etag`: a
-// strong validator, quoted ("\"f-...\""), over the context and each shown article's id,
-// locale and update_time, so it changes when an article leaves the list too (which
-// Last-Modified cannot say).
+// strong validator, quoted ("\"f-...\""), over the context (ctx.category's id and etag
+// included) and each shown article's id, etag, revision and update_time, so it changes
+// when an article leaves the list too (which Last-Modified cannot say).
 struct FeedVersion {
   absl::Time last_modified;
   std::string etag;
@@ -110,7 +110,8 @@ struct SiteContext {
 };
 
 // One <url>: its location, optional lastmod (absl::InfinitePast(): none) and its hreflang
-// alternates (locale tag or "x-default" -> absolute URL), itself included.
+// alternates (locale tag or "x-default" -> absolute URL), itself included; no alternates
+// when the page exists in one locale only.
 struct SitemapUrl {
   std::string loc;
   absl::Time lastmod = absl::InfinitePast();
