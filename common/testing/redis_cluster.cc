@@ -233,4 +233,51 @@ absl::Status RedisTestCluster::FlushAll() const {
   return absl::OkStatus();
 }
 
+bool TestRedis::ClusterMode() {
+  const char* mode = std::getenv("BULLETIN_TEST_REDIS");
+  return mode != nullptr && std::string(mode) == "cluster";
+}
+
+absl::StatusOr<std::unique_ptr<TestRedis>> TestRedis::Start() {
+  auto redis = std::make_unique<TestRedis>();
+  if (ClusterMode()) {
+    absl::StatusOr<std::unique_ptr<RedisTestCluster>> cluster = RedisTestCluster::Start();
+    if (!cluster.ok()) return cluster.status();
+    redis->cluster_ = std::move(*cluster);
+  } else {
+    absl::StatusOr<std::unique_ptr<RedisServer>> server = RedisServer::Start();
+    if (!server.ok()) return server.status();
+    redis->server_ = std::move(*server);
+  }
+  return redis;
+}
+
+RedisOptions TestRedis::options() const {
+  return cluster_ ? cluster_->options() : server_->options();
+}
+
+std::string TestRedis::url() const { return cluster_ ? cluster_->url() : server_->url(); }
+
+void TestRedis::Kill() {
+  if (server_) return server_->Kill();
+  for (int i = 0; i < cluster_->size(); ++i) {
+    if (cluster_->alive(i)) cluster_->Kill(i);
+  }
+}
+
+absl::Status TestRedis::Restart() {
+  if (server_) return server_->Restart();
+  for (int i = 0; i < cluster_->size(); ++i) {
+    if (cluster_->alive(i)) continue;
+    if (absl::Status s = cluster_->Restart(i); !s.ok()) return s;
+  }
+  return cluster_->WaitHealthy(absl::Seconds(30));
+}
+
+absl::Status TestRedis::FlushAll() {
+  if (cluster_) return cluster_->FlushAll();
+  RedisClient client(server_->options());
+  return client.Command({"FLUSHALL"}).status();
+}
+
 }  // namespace bulletin::testing

@@ -16,6 +16,7 @@
 #include "absl/time/time.h"
 #include "common/redis/redis_client.h"
 #include "common/testing/process.h"
+#include "common/testing/redis_server.h"
 
 namespace bulletin::testing {
 
@@ -68,6 +69,30 @@ class RedisTestCluster {
 
   std::vector<std::unique_ptr<Node>> nodes_;
   TempDir dir_;  // redis-cli's log
+};
+
+// The Redis of a redis-tier test: one redis-server, or a RedisTestCluster when the
+// environment has BULLETIN_TEST_REDIS=cluster -- how the redis-cluster label runs the same
+// tests again (bulletin_redis_cluster_tests in common/testing/CMakeLists.txt).
+class TestRedis {
+ public:
+  static bool ClusterMode();
+  static absl::StatusOr<std::unique_ptr<TestRedis>> Start();
+
+  bool is_cluster() const { return cluster_ != nullptr; }
+  RedisOptions options() const;
+  std::string url() const;
+  // SIGKILL of the server, or of every node of the cluster.
+  void Kill();
+  // Starts what Kill stopped; waits until it serves again (a cluster: cluster_state:ok).
+  absl::Status Restart();
+  absl::Status FlushAll();
+  RedisServer* server() { return server_.get(); }
+  RedisTestCluster* cluster() { return cluster_.get(); }
+
+ private:
+  std::unique_ptr<RedisServer> server_;
+  std::unique_ptr<RedisTestCluster> cluster_;
 };
 
 }  // namespace bulletin::testing

@@ -1,12 +1,13 @@
 // The store suites against Redis (label redis): a redis-server started for each test, the
-// Redis stores and event log over one client. GoDown kills the server.
+// Redis stores and event log over one client. GoDown kills the server. Registered again
+// with label redis-cluster, the same tests run against a real Redis Cluster (TestRedis).
 #include <gtest/gtest.h>
 
 #include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "common/redis/keys.h"
-#include "common/testing/redis_server.h"
+#include "common/testing/redis_cluster.h"
 #include "services/notifications/events/redis_event_log.h"
 #include "services/notifications/store/redis/redis_delivery_store.h"
 #include "services/notifications/store/redis/redis_subscription_store.h"
@@ -20,8 +21,8 @@ using ::bulletin::keys::kEventStream;
 class RedisBackend : public StoreBackend {
  public:
   static std::unique_ptr<StoreBackend> Start(absl::Duration retention) {
-    absl::StatusOr<std::unique_ptr<bulletin::testing::RedisServer>> server =
-        bulletin::testing::RedisServer::Start();
+    absl::StatusOr<std::unique_ptr<bulletin::testing::TestRedis>> server =
+        bulletin::testing::TestRedis::Start();
     EXPECT_TRUE(server.ok()) << server.status();
     if (!server.ok()) return nullptr;
     return std::unique_ptr<StoreBackend>(new RedisBackend(std::move(*server), retention));
@@ -48,7 +49,7 @@ class RedisBackend : public StoreBackend {
   void GoDown() override { server_->Kill(); }
 
  private:
-  RedisBackend(std::unique_ptr<bulletin::testing::RedisServer> server, absl::Duration retention)
+  RedisBackend(std::unique_ptr<bulletin::testing::TestRedis> server, absl::Duration retention)
       : server_(std::move(server)),
         redis_(server_->options()),
         subscriptions_(redis_),
@@ -61,7 +62,7 @@ class RedisBackend : public StoreBackend {
     return r.ok() ? StreamId::Parse(r->str).value_or(StreamId{}) : StreamId{};
   }
 
-  std::unique_ptr<bulletin::testing::RedisServer> server_;
+  std::unique_ptr<bulletin::testing::TestRedis> server_;
   RedisClient redis_;
   RedisSubscriptionStore subscriptions_;
   RedisDeliveryStore deliveries_;
