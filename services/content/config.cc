@@ -201,7 +201,8 @@ absl::Status Validate(Config& c) {
     absl::string_view from = c.migrate_from;
     if (!absl::ConsumePrefix(&from, "sqlite:") || from.empty()) {
       return absl::InvalidArgumentError(absl::StrCat("--migrate-from: expected sqlite:PATH, got \"",
-                                                     Excerpt(c.migrate_from, 60), "\""));
+                                                     Excerpt(RedactedDb(c.migrate_from), 60),
+                                                     "\""));
     }
     if (c.db_kind != DbKind::kPostgres) {
       return absl::InvalidArgumentError(
