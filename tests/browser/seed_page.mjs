@@ -7,8 +7,10 @@
 // count: +1 exactly for each new visitor (a new browser context, so new cookies), +0 for a
 // reload or a second view by the same visitor, also when the HTML came from bulletin-web's
 // response cache (the same bytes as an earlier answer, with the stale count the beacon then
-// updates), and +1 for a reader without JavaScript (the <noscript> pixel). Saves full-page
-// screenshots of both languages. Exits 1 with every failed check listed.
+// updates), +1 for a reader without JavaScript (the <noscript> pixel), +1 and no cookie for
+// a reader sending Sec-GPC: 1, +0 for a forged view token (refused with 400); / redirects by
+// Accept-Language unless the switch remembered a choice. Saves full-page screenshots of
+// both languages. Exits 1 with every failed check listed.
 //
 //   node seed_page.mjs --base-url=http://127.0.0.1:8080 --slug=SLUG
 //        [--artifacts=DIR] [--expect-related=N] [--chromium=/usr/bin/chromium]
@@ -105,7 +107,7 @@ async function newVisitor(options = {}) {
   page.setDefaultTimeout(15000);
   page.on('pageerror', (e) => pageErrors.push(`${page.url()}: ${e.message}`));
   page.on('response', (r) => {
-    if (r.status() >= 400) warnings.add(`HTTP ${r.status()} for ${new URL(r.url()).pathname}`);
+    if (r.status() >= 400 && !isBeacon(r)) warnings.add(`HTTP ${r.status()} for ${new URL(r.url()).pathname}`);
   });
   return { context, page };
 }
@@ -310,7 +312,52 @@ try {
   check(e1.views === c1.views + 2,
         `D's pixel and E's beacon each add one: ${c1.views} -> ${e1.views} (want ${c1.views + 2})`);
 
-  for (const x of [a, b, c, d, e]) await x.context.close();
+  // Visitor F sends Sec-GPC: 1: no cookie, analytics tells readers apart by a daily-salted
+  // hash of address and user agent (the agent made unique to this run, so a second run
+  // against the same server is a new reader too).
+  console.log('visitor F (new, Sec-GPC: 1) opens the English page');
+  const f = await newVisitor({
+    extraHTTPHeaders: { 'Sec-GPC': '1' },
+    userAgent: `${userAgent} BulletinBrowserTest/${started.toString(36)}`,
+  });
+  const f1 = await viewWith(f.page, 'F first view (en, GPC)', () => f.page.goto(pageUrl('en')));
+  check(f1.views === e1.views + 1, `F first view: a new visitor adds exactly one: ${e1.views} -> ${f1.views}`);
+  const fCookies = (await f.context.cookies(baseUrl)).filter((x) => x.name === 'bulletin_vid');
+  check(fCookies.length === 0, 'F first view: no visitor cookie with Sec-GPC: 1');
+  const f2 = await viewWith(f.page, 'F reload (en, GPC)', () => f.page.reload());
+  check(f2.views === f1.views, `F reload: the total stays ${f1.views} (got ${f2.views})`);
+
+  // A forged view token counts nothing and says why.
+  const forged = await e.page.evaluate(async () => {
+    const token = document.getElementById('article').dataset.viewToken;
+    const last = token.slice(-1) === 'A' ? 'B' : 'A';
+    const r = await fetch('/api/v1/views', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ token: token.slice(0, -1) + last, locale: 'en' }),
+    });
+    return { status: r.status, body: await r.text() };
+  });
+  check(forged.status === 400 && /token/i.test(forged.body),
+        `a forged view token is refused with 400 naming the token (${forged.status} ${forged.body.slice(0, 120)})`);
+  const g = await newVisitor();
+  const g1 = await viewWith(g.page, 'G first view (en)', () => g.page.goto(pageUrl('en')));
+  check(g1.views === f1.views + 1,
+        `the forged token counted nothing, G adds one: ${f1.views} -> ${g1.views}`);
+
+  // / goes to the reader's language: Accept-Language, unless a choice was remembered.
+  const rootPath = async (page) => {
+    await page.goto(`${baseUrl}/`);
+    return new URL(page.url()).pathname;
+  };
+  const h = await newVisitor({ locale: 'zh-CN' });
+  check(await rootPath(h.page) === '/zh-CN/', '/ sends Accept-Language: zh-CN to /zh-CN/');
+  check(await rootPath(c.page) === '/en/',
+        '/ sends C (Accept-Language: zh-CN, chose English in the switch) to /en/');
+  check(await rootPath(g.page) === '/en/', '/ sends Accept-Language: en-US to /en/');
+  check(await rootPath(a.page) === '/zh-CN/',
+        '/ sends A (Accept-Language: en-US, chose 简体中文 in the switch) to /zh-CN/');
+
+  for (const x of [a, b, c, d, e, f, g, h]) await x.context.close();
 } catch (err) {
   failures.push(`stopped early: ${err?.stack || err}`);
   console.log(`  FAIL  stopped early: ${err?.message || err}`);
