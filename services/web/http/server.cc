@@ -55,8 +55,10 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!peer_ec) request.peer_ip = peer.address().to_string();
     keep_alive_ = false;
     if (ec) {
+      // The start line, when it was parsed, tells an API request (JSON answer) from a page.
+      request.target = std::string(parser_->get().target().substr(0, limits_.max_target));
       if (ec == http::error::header_limit) {
-        request.refused = FirstLineLonger(limits_.max_target) ? 414 : 431;
+        request.refused = request.target.empty() && FirstLineLonger(limits_.max_target) ? 414 : 431;
       } else if (ec == http::error::body_limit) {
         request.refused = 413;
       } else {
@@ -85,7 +87,7 @@ class Session : public std::enable_shared_from_this<Session> {
     Dispatch(std::move(request), msg.method() == http::verb::head);
   }
 
-  // Whether the request line in the buffer (cut or whole) is longer than `limit`.
+  // Whether the unparsed request line in the buffer (cut or whole) is longer than `limit`.
   bool FirstLineLonger(size_t limit) const {
     auto data = buffer_.data();
     std::string_view text(static_cast<const char*>(data.data()), data.size());

@@ -123,6 +123,9 @@ absl::StatusOr<CachedResponse> Site::ApiGet(const RequestContext& ctx) {
     get.set_locale(locale);
     get.set_view(cpb::ARTICLE_VIEW_FULL);
     absl::StatusOr<cpb::Article> article = backend_.GetArticle(get);
+    if (absl::IsNotFound(article.status())) {
+      return JsonError(absl::NotFoundError(absl::StrCat("slug: ", article.status().message())));
+    }
     if (!article.ok()) return answer(article.status());
     std::vector<std::string> keys = {"a:" + article->id(), "slug:" + seg[3]};
     if (seg.size() == 4) {

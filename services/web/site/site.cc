@@ -247,30 +247,24 @@ void Site::Handle(HttpRequest request, Respond respond) {
   RequestContext ctx;
   ctx.api = absl::StartsWith(request.target, "/api/");
   ctx.locale = PreferredLocale(request.Header("accept-language"), request.Header("cookie"));
+  // A path under a served locale is in that language, even when it is malformed.
+  for (const std::string& l : SiteLocales()) {
+    if (absl::StartsWith(request.target, "/" + l + "/") || request.target == "/" + l)
+      ctx.locale = l;
+  }
   ctx.request = std::move(request);
   if (ctx.request.refused != 0) {
-    return respond(ErrorResponse(
-        ctx, ctx.request.refused,
-        absl::InvalidArgumentError(ctx.request.refused == 413   ? "body: too large"
-                                   : ctx.request.refused == 414 ? "path: URL too long"
-                                   : ctx.request.refused == 431 ? "headers: too large"
-                                                                : "request: malformed")));
+    const int status = ctx.request.refused;
+    return respond(
+        ErrorResponse(ctx, status,
+                      absl::InvalidArgumentError(status == 413   ? "body: too large"
+                                                 : status == 414 ? "path: URL too long"
+                                                 : status == 431 ? "headers: too large"
+                                                                 : "request: malformed")));
   }
   absl::StatusOr<ParsedTarget> target = ParseTarget(ctx.request.target);
-  if (!target.ok()) {
-    if (!target.status().message().empty() && !ctx.api) {
-      // The path's locale, when it names one, is the reader's language for the 400 page.
-      absl::string_view t = ctx.request.target;
-      for (const std::string& l : SiteLocales()) {
-        if (absl::StartsWith(t, "/" + l + "/")) ctx.locale = l;
-      }
-    }
-    return respond(ErrorResponse(ctx, 400, target.status()));
-  }
+  if (!target.ok()) return respond(ErrorResponse(ctx, 400, target.status()));
   ctx.target = *std::move(target);
-  if (!ctx.target.segments.empty()) {
-    if (std::optional<std::string> l = SiteLocale(ctx.target.segments[0])) ctx.locale = *l;
-  }
   Route(std::move(ctx), std::move(respond));
 }
 
