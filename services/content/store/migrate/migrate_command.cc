@@ -1,3 +1,5 @@
+// The --migrate-from command of bulletin-content (migrate_command.h): the summary on
+// stdout, a failure on stderr and in the log, and the exit code.
 #include "services/content/store/migrate/migrate_command.h"
 
 #include <cstdio>

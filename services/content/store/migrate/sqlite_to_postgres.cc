@@ -1,3 +1,7 @@
+// MigrateSqliteToPostgres (sqlite_to_postgres.h): the tables to copy, each with its
+// columns as PostgreSQL stores them and the key that identifies a row, read from SQLite in
+// foreign-key order and inserted row by row with ON CONFLICT DO NOTHING, then counted back
+// by key. Everything runs in one PostgreSQL transaction over one SQLite read snapshot.
 #include "services/content/store/migrate/sqlite_to_postgres.h"
 
 #include <filesystem>
