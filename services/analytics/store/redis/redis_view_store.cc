@@ -1,5 +1,6 @@
 #include "services/analytics/store/redis/redis_view_store.h"
 
+#include <algorithm>
 #include <cmath>
 #include <iterator>
 #include <unordered_map>
@@ -8,6 +9,8 @@
 #include "common/base/ids.h"
 #include "common/base/log.h"
 #include "common/base/status_macros.h"
+#include "common/redis/keys.h"
+#include "common/redis/redis_slot.h"
 #include "services/analytics/store/redis/redis_util.h"
 #include "services/analytics/store/redis/view_journal.h"
 #include "services/analytics/store/redis/view_keys.h"
@@ -155,8 +158,13 @@ std::vector<RedisViewStore::Group> RedisViewStore::GroupsOf(
   return groups;
 }
 
+int RedisViewStore::SlotOf(const std::vector<Group>& groups) const {
+  if (!redis_.cluster() || groups.empty()) return -1;
+  return KeySlot(keys::ArticlePrefix(groups.front().article_id));
+}
+
 JournalBatch RedisViewStore::JournalOf(const std::vector<ResolvedView>& views,
-                                       const std::vector<Group>& groups, absl::Time now) {
+                                       const std::vector<Group>& groups, absl::Time now) const {
   JournalBatch batch;
   batch.now = now;
   for (const Group& g : groups) {
@@ -167,7 +175,7 @@ JournalBatch RedisViewStore::JournalOf(const std::vector<ResolvedView>& views,
     }
   }
   // A batch of bots only has no deferred side: no entry.
-  if (batch.MayDefer()) batch.id = NewId();
+  if (batch.MayDefer()) batch.id = BatchId(SlotOf(groups));
   return batch;
 }
 
@@ -179,7 +187,9 @@ RedisArgv RedisViewStore::RecordCommand(const std::vector<ResolvedView>& views,
 RedisArgv RedisViewStore::RecordCommand(const std::vector<ResolvedView>& views,
                                         const std::vector<Group>& groups,
                                         const JournalBatch& journal, bool by_sha) const {
-  RedisArgv keys = {site::Journal(), site::JournalTimes()};
+  // On a cluster the groups of one call share a slot, and so does its journal.
+  const int slot = SlotOf(groups);
+  RedisArgv keys = {site::Journal(slot), site::JournalTimes(slot)};
   RedisArgv args = {absl::StrCat(absl::ToInt64Milliseconds(options_.count_window)),
                     Seconds(kRequestIdRetention), absl::StrCat(groups.size()), journal.id,
                     journal.id.empty() ? std::string() : JournalPayload(journal)};
@@ -225,14 +235,24 @@ absl::StatusOr<std::vector<RecordResult>> RedisViewStore::Record(
     }
   }
   // One script per call of at most kMaxViewsPerCall views (Redis runs nothing else while
-  // a script runs: each stays short), all calls in one round trip.
+  // a script runs: each stays short), all calls in one round trip. On a Redis Cluster a
+  // call holds the articles of one slot only (the client sends each to its node).
+  if (redis_.cluster()) {
+    std::stable_sort(all.begin(), all.end(), [](const Group& a, const Group& b) {
+      return KeySlot(keys::ArticlePrefix(a.article_id)) <
+             KeySlot(keys::ArticlePrefix(b.article_id));
+    });
+  }
   std::vector<std::vector<Group>> calls(1);
   size_t in_call = 0;
+  int call_slot = -1;
   for (Group& g : all) {
-    if (in_call > 0 && in_call + g.views.size() > kMaxViewsPerCall) {
+    const int slot = redis_.cluster() ? KeySlot(keys::ArticlePrefix(g.article_id)) : -1;
+    if (in_call > 0 && (in_call + g.views.size() > kMaxViewsPerCall || slot != call_slot)) {
       calls.emplace_back();
       in_call = 0;
     }
+    call_slot = slot;
     in_call += g.views.size();
     calls.back().push_back(std::move(g));
   }

@@ -88,8 +88,11 @@ class RedisViewStore : public ViewStore {
 
  private:
   // The journal entry of one script call (id empty when no view can have a deferred side).
-  static JournalBatch JournalOf(const std::vector<ResolvedView>& views,
-                                const std::vector<Group>& groups, absl::Time now);
+  JournalBatch JournalOf(const std::vector<ResolvedView>& views, const std::vector<Group>& groups,
+                         absl::Time now) const;
+  absl::StatusOr<std::vector<Totals>> ImportOnCluster(const std::vector<ImportedCounts>& items);
+  // The Redis Cluster slot of a call's groups (all in one); -1 on one node.
+  int SlotOf(const std::vector<Group>& groups) const;
   RedisArgv RecordCommand(const std::vector<ResolvedView>& views, const std::vector<Group>& groups,
                           const JournalBatch& journal, bool by_sha) const;
 

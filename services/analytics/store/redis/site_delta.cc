@@ -6,21 +6,25 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/redis/redis_slot.h"
 #include "services/analytics/store/redis/redis_util.h"
 
 namespace bulletin::analytics {
 namespace {
 
 // Applies the deferred updates of journalled batches (see SiteDelta::Script for KEYS and
-// ARGV). An operation on KEYS[2 + index]: "z" index member by (ZINCRBY) | "i" index by
-// (INCRBY) | "p" index n member... (PFADD) | "e" index seconds (EXPIRE). A Lua loop is much
-// cheaper for Redis than hundreds of separately parsed commands; all keys share the
+// ARGV; the pieces below make it, and MarkedScript). An operation on KEYS[2 + index]: "z" index
+// member by (ZINCRBY) | "i" index by (INCRBY) | "p" index n member... (PFADD) | "e" index seconds
+// (EXPIRE). A Lua loop is much cheaper for Redis than hundreds of separately parsed commands; all
+// keys share the
 // "{bulletin}" tag, except articles' time buckets.
-constexpr char kSiteScript[] = R"lua(
+constexpr char kJournalGuard[] = R"lua(
 local n = tonumber(ARGV[1])
 for j = 2, n + 1 do
   if redis.call('HEXISTS', KEYS[1], ARGV[j]) == 0 then return 0 end
 end
+)lua";
+constexpr char kBody[] = R"lua(
 local i = n + 2
 while i <= #ARGV do
   local op, key = ARGV[i], KEYS[tonumber(ARGV[i + 1]) + 2]
@@ -39,9 +43,34 @@ while i <= #ARGV do
     i = i + 3
   end
 end
+)lua";
+constexpr char kJournalTail[] = R"lua(
 if n > 0 then
   redis.call('HDEL', KEYS[1], unpack(ARGV, 2, n + 1))
   redis.call('ZREM', KEYS[2], unpack(ARGV, 2, n + 1))
+end
+return 1
+)lua";
+// The marker variant (Redis Cluster, site-wide side): KEYS[1..2] are the folded markers.
+constexpr char kFoldedGuard[] = R"lua(
+local n = tonumber(ARGV[1])
+for j = 2, n + 1 do
+  if redis.call('HEXISTS', KEYS[1], ARGV[j]) == 1 then return 0 end
+end
+)lua";
+constexpr char kFoldedTail[] = R"lua(
+if n > 0 then
+  local t = redis.call('TIME')
+  local ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  for j = 2, n + 1 do
+    redis.call('HSET', KEYS[1], ARGV[j], ms)
+    redis.call('ZADD', KEYS[2], ms, ARGV[j])
+  end
+  local old = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ms - 604800000, 'LIMIT', 0, 100)
+  if #old > 0 then
+    redis.call('HDEL', KEYS[1], unpack(old))
+    redis.call('ZREM', KEYS[2], unpack(old))
+  end
 end
 return 1
 )lua";
@@ -95,7 +124,26 @@ class CallBuilder {
 
 }  // namespace
 
-const char* SiteDelta::Script() { return kSiteScript; }
+const char* SiteDelta::Script() {
+  static const std::string* const kScript =
+      new std::string(absl::StrCat(kJournalGuard, kBody, kJournalTail));
+  return kScript->c_str();
+}
+
+const char* SiteDelta::MarkedScript() {
+  static const std::string* const kScript =
+      new std::string(absl::StrCat(kFoldedGuard, kBody, kFoldedTail));
+  return kScript->c_str();
+}
+
+std::map<int, SiteDelta> SiteDelta::BySlot() const {
+  std::map<int, SiteDelta> out;
+  for (const auto& [key, members] : zincr_) out[KeySlot(key)].zincr_[key] = members;
+  for (const auto& [key, by] : incr_) out[KeySlot(key)].incr_[key] = by;
+  for (const auto& [key, members] : pfadd_) out[KeySlot(key)].pfadd_[key] = members;
+  for (const auto& [key, ttl] : ttl_) out[KeySlot(key)].ttl_[key] = ttl;
+  return out;
+}
 
 void SiteDelta::ZIncr(const std::string& key, const std::string& member, double by,
                       absl::Duration ttl) {

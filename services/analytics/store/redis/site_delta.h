@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,13 @@ class SiteDelta {
   // folded); else applies the operations, deletes the ids and returns 1. n = 0 applies
   // the call unguarded.
   static const char* Script();
+  // The same for the site-wide side of batches on a Redis Cluster: KEYS[1..2] are the
+  // folded markers (view_keys.h site::Folded); returns 0 and changes nothing when one of
+  // the ids is marked folded already; else applies, marks the ids and returns 1.
+  static const char* MarkedScript();
+
+  // The delta split by the Redis Cluster slot of its keys.
+  std::map<int, SiteDelta> BySlot() const;
 
  private:
   absl::flat_hash_map<std::string, absl::flat_hash_map<std::string, double>> zincr_;

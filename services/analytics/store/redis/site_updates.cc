@@ -83,7 +83,10 @@ absl::Status SiteUpdates::Restore() {
   return absl::OkStatus();
 }
 
+const char* SiteUpdates::ReadJournalScript() { return kReadJournalScript; }
+
 absl::Status SiteUpdates::Apply(const Fold& fold, bool* stale) {
+  if (redis_.cluster()) return ApplyOnCluster(fold, stale);
   *stale = false;
   std::vector<std::string> keys = {site::Journal(), site::JournalTimes()};
   std::vector<std::string> args = {absl::StrCat(fold.ids.size())};
@@ -168,14 +171,18 @@ absl::StatusOr<size_t> SiteUpdates::FoldEntries(const std::vector<RedisReply>& i
       }
       continue;
     }
+    // On a cluster, one batch per fold (see site_updates_cluster.cc).
     if (folds.empty() || folds.back().views.approx_args() >= kMaxArgsPerFold ||
-        folds.back().ids.size() >= kMaxIdsPerFold) {
+        folds.back().ids.size() >= kMaxIdsPerFold || redis_.cluster()) {
       folds.emplace_back(max_members_);
+      folds.back().from_journal = redis_.cluster();
     }
     AddJournalBatch(*batch, folds.back().views);
     folds.back().ids.push_back(id);
   }
-  if (!junk.empty()) {
+  if (!junk.empty() && redis_.cluster()) {
+    RETURN_IF_ERROR(DeleteEntries(junk));
+  } else if (!junk.empty()) {
     RedisArgv hdel = {"HDEL", site::Journal()}, zrem = {"ZREM", site::JournalTimes()};
     hdel.insert(hdel.end(), junk.begin(), junk.end());
     zrem.insert(zrem.end(), junk.begin(), junk.end());
@@ -197,6 +204,7 @@ absl::StatusOr<size_t> SiteUpdates::FoldEntries(const std::vector<RedisReply>& i
 
 absl::StatusOr<size_t> SiteUpdates::RecoverOnce(absl::Duration min_age, size_t limit,
                                                 size_t* fetched) {
+  if (redis_.cluster()) return RecoverOnceOnCluster(min_age, limit, fetched);
   *fetched = 0;
   ASSIGN_OR_RETURN(
       const RedisReply r,
@@ -223,7 +231,20 @@ absl::StatusOr<size_t> SiteUpdates::RetryDropped() {
   dropped_.clear();
   RedisArgv hmget = {"HMGET", site::Journal()};
   hmget.insert(hmget.end(), ids.begin(), ids.end());
-  absl::StatusOr<RedisReply> r = redis_.Command(hmget);
+  absl::StatusOr<RedisReply> r;
+  if (redis_.cluster()) {
+    // Each id from its slot's journal.
+    absl::StatusOr<std::vector<RedisReply>> entries = ReadEntries(ids);
+    if (entries.ok()) {
+      r = RedisReply();
+      r->type = RedisReply::Type::kArray;
+      r->elements = std::move(*entries);
+    } else {
+      r = entries.status();
+    }
+  } else {
+    r = redis_.Command(hmget);
+  }
   absl::StatusOr<size_t> folded = absl::UnavailableError("not read");
   if (!r.ok()) {
     folded = r.status();

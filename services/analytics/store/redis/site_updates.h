@@ -6,7 +6,10 @@
 // script that first checks the entries are all still there, so a batch is folded exactly
 // once. Entries no process holds in memory -- their process was killed, or its fold failed
 // -- are folded from the journal by any process once they are older than RecoveryAge().
-// Thread-safe.
+// On a Redis Cluster (site_updates_cluster.cc) a batch is journalled in its articles' slot,
+// and a fold is two atomic steps: the site-wide side, marked folded per batch in
+// `{bulletin}`, then per slot the articles' side with the deletion of the entries; a fold
+// from the journal takes one batch at a time, so each side is applied once. Thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -72,6 +75,7 @@ class SiteUpdates {
     explicit Fold(size_t max_members) : views(max_members) {}
     ViewAggregate views;
     std::vector<std::string> ids;
+    bool from_journal = false;  // one batch read back from the journal (cluster recovery)
   };
 
   void Run();
@@ -80,6 +84,17 @@ class SiteUpdates {
   // Applies `fold` and deletes its journal entries, unless one of them is gone (another
   // process folded it): then nothing is applied and *stale is set.
   absl::Status Apply(const Fold& fold, bool* stale) ABSL_EXCLUSIVE_LOCKS_REQUIRED(flush_mu_);
+  static const char* ReadJournalScript();
+  // Apply() on a Redis Cluster (site_updates_cluster.cc).
+  absl::Status ApplyOnCluster(const Fold& fold, bool* stale)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(flush_mu_);
+  // RecoverOnce() on a Redis Cluster: the journals of every slot that has one.
+  absl::StatusOr<size_t> RecoverOnceOnCluster(absl::Duration min_age, size_t limit, size_t* fetched)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(flush_mu_);
+  // HMGET of journal entries by id, from each id's journal; in the order of `ids`.
+  absl::StatusOr<std::vector<RedisReply>> ReadEntries(const std::vector<std::string>& ids);
+  // HDEL and ZREM of journal entries from each id's journal.
+  absl::Status DeleteEntries(const std::vector<std::string>& ids);
   // One round of Recover(): at most `limit` entries; *fetched is how many were old enough.
   absl::StatusOr<size_t> RecoverOnce(absl::Duration min_age, size_t limit, size_t* fetched)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(flush_mu_);

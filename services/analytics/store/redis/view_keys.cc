@@ -1,8 +1,13 @@
 #include "services/analytics/store/redis/view_keys.h"
 
 #include <cstdint>
+#include <vector>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/base/ids.h"
 #include "common/redis/keys.h"
+#include "common/redis/redis_slot.h"
 
 namespace bulletin::analytics {
 namespace {
@@ -73,6 +78,43 @@ std::string SetPrefix() { return Key("in:"); }
 std::string Temp(const std::string& token) { return Key("tmp:" + token); }
 std::string Journal() { return Key("journal"); }
 std::string JournalTimes() { return Key("journal:times"); }
+std::string Journal(int slot) {
+  return slot < 0 ? Journal() : "{" + SlotTag(slot) + "}:analytics:journal";
+}
+std::string JournalTimes(int slot) {
+  return slot < 0 ? JournalTimes() : "{" + SlotTag(slot) + "}:analytics:journal:times";
+}
+std::string Folded() { return Key("folded"); }
+std::string FoldedTimes() { return Key("folded:times"); }
 }  // namespace site
+
+const std::string& SlotTag(int slot) {
+  static const std::vector<std::string>* const kTags = [] {
+    auto* tags = new std::vector<std::string>(kClusterSlots);
+    int missing = kClusterSlots;
+    for (int i = 0; missing > 0; ++i) {
+      std::string tag = absl::StrCat("s", i);
+      std::string& at = (*tags)[KeySlot(tag)];
+      if (at.empty()) {
+        at = std::move(tag);
+        --missing;
+      }
+    }
+    return tags;
+  }();
+  return (*kTags)[slot];
+}
+
+std::string BatchId(int slot) { return slot < 0 ? NewId() : absl::StrCat(slot, ".", NewId()); }
+
+int SlotOfBatch(const std::string& id) {
+  int slot = -1;
+  const size_t dot = id.find('.');
+  if (dot == std::string::npos || !absl::SimpleAtoi(id.substr(0, dot), &slot) || slot < 0 ||
+      slot >= kClusterSlots) {
+    return -1;
+  }
+  return slot;
+}
 
 }  // namespace bulletin::analytics

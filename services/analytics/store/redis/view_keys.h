@@ -67,6 +67,23 @@ std::string Temp(const std::string& token);  // scratch key of one top-list quer
 // a hash batch id -> payload, and a sorted set batch id -> Redis time (ms) it was written.
 std::string Journal();
 std::string JournalTimes();
+// On a Redis Cluster a batch is counted in its articles' slot and journalled there: the
+// journal of `slot` is "{<SlotTag(slot)>}:analytics:journal" (and ":times"); -1 names the
+// one journal above.
+std::string Journal(int slot);
+std::string JournalTimes(int slot);
+// On a Redis Cluster: batches whose site-wide side is folded (hash id -> Redis time, ms;
+// sorted set by that time), so that it is applied once although the fold of the batch's
+// own slot is a second step.
+std::string Folded();
+std::string FoldedTimes();
 }  // namespace site
+
+// A short hash tag whose Redis Cluster slot is `slot` (0..16383).
+const std::string& SlotTag(int slot);
+// A journalled batch's id: "<slot>.<unique>" on a cluster, "<unique>" on one node; the slot
+// of the id (-1 for one node's).
+std::string BatchId(int slot);
+int SlotOfBatch(const std::string& id);
 
 }  // namespace bulletin::analytics
