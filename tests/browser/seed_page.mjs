@@ -209,6 +209,23 @@ async function checkPage(page, locale) {
   const otherHref = await page.getAttribute(`#lang-switch a[hreflang="${other}"]`, 'href');
   check(otherHref === `/${other}/articles/${slug}`,
         `${where}: the switch links the ${other} page /${other}/articles/${slug} (links ${otherHref})`);
+  const head = await page.evaluate(() => ({
+    canonical: document.querySelector('link[rel=canonical]')?.href,
+    alternates: [...document.querySelectorAll('link[rel=alternate][hreflang]')]
+      .map((l) => [l.getAttribute('hreflang'), new URL(l.href).pathname]),
+    ld: [...document.querySelectorAll('script[type="application/ld+json"]')].map((x) => x.textContent),
+    ogTitle: document.querySelector('meta[property="og:title"]')?.content,
+  }));
+  check(head.canonical && new URL(head.canonical).pathname === where,
+        `${where}: <link rel=canonical> names this page (${head.canonical})`);
+  const alt = Object.fromEntries(head.alternates);
+  check(alt.en === `/en/articles/${slug}` && alt['zh-CN'] === `/zh-CN/articles/${slug}` && !!alt['x-default'],
+        `${where}: hreflang alternates en, zh-CN and x-default (${JSON.stringify(head.alternates)})`);
+  let ld = null;
+  try { ld = JSON.parse(head.ld[0]); } catch { ld = null; }
+  check(ld?.['@type'] === 'NewsArticle' && ld?.headline === e.title && ld?.inLanguage === locale,
+        `${where}: JSON-LD NewsArticle with this headline and inLanguage ${locale}`);
+  check(head.ogTitle === e.title, `${where}: og:title is the title`);
   const footer = squash(await page.textContent('footer'));
   check(footer.includes(e.footer), `${where}: a footer ("${footer}")`);
   check(await page.locator('header').count() > 0, `${where}: a header`);
