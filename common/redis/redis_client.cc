@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "common/redis/redis_cluster.h"
 #include "common/redis/redis_node_pool.h"
+#include "common/redis/redis_slot.h"
 
 namespace bulletin {
 namespace {
@@ -39,8 +40,8 @@ RedisClient::RedisClient(RedisOptions options) : options_(std::move(options)) {
 RedisClient::~RedisClient() = default;
 
 absl::StatusOr<std::vector<RedisReply>> RedisClient::Run(const std::vector<RedisArgv>& commands,
-                                                         absl::Duration timeout) {
-  if (cluster_) return cluster_->Run(commands, timeout);
+                                                         absl::Duration timeout, int keyless_slot) {
+  if (cluster_) return cluster_->Run(commands, timeout, keyless_slot);
   return node_->Run(commands, timeout);
 }
 
@@ -51,6 +52,16 @@ absl::StatusOr<RedisReply> RedisClient::Command(const RedisArgv& argv) {
 absl::StatusOr<RedisReply> RedisClient::BlockingCommand(const RedisArgv& argv,
                                                         absl::Duration timeout) {
   absl::StatusOr<std::vector<RedisReply>> replies = Run({argv}, timeout);
+  if (!replies.ok()) return replies.status();
+  RedisReply& r = replies->front();
+  if (r.is_error()) return r.ToStatus();
+  return std::move(r);
+}
+
+absl::StatusOr<RedisReply> RedisClient::CommandWhere(const std::string& key,
+                                                     const RedisArgv& argv) {
+  absl::StatusOr<std::vector<RedisReply>> replies =
+      Run({argv}, options_.command_timeout, KeySlot(key));
   if (!replies.ok()) return replies.status();
   RedisReply& r = replies->front();
   if (r.is_error()) return r.ToStatus();

@@ -90,6 +90,11 @@ class RedisClient {
   // the caller sees which command failed; a connection failure is UNAVAILABLE for all.
   absl::StatusOr<std::vector<RedisReply>> Pipeline(const std::vector<RedisArgv>& commands);
 
+  // Runs a command without keys (INFO, WAIT, ...) where `key` lives: on a cluster, on the
+  // master of key's slot (e.g. INFO replication of the node holding the event stream); on
+  // one node, the same as Command.
+  absl::StatusOr<RedisReply> CommandWhere(const std::string& key, const RedisArgv& argv);
+
   // Runs a Lua script by SHA (EVALSHA), loading it on NOSCRIPT (e.g. after a restart).
   absl::StatusOr<RedisReply> Eval(const std::string& script, const std::vector<std::string>& keys,
                                   const std::vector<std::string>& args);
@@ -99,7 +104,7 @@ class RedisClient {
 
  private:
   absl::StatusOr<std::vector<RedisReply>> Run(const std::vector<RedisArgv>& commands,
-                                              absl::Duration timeout);
+                                              absl::Duration timeout, int keyless_slot = -1);
 
   const RedisOptions options_;
   std::unique_ptr<RedisNodePool> node_;    // one node

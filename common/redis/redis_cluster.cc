@@ -174,14 +174,15 @@ absl::StatusOr<std::vector<RedisReply>> RedisCluster::Broadcast(const RedisArgv&
 }
 
 absl::StatusOr<std::vector<RedisReply>> RedisCluster::Run(const std::vector<RedisArgv>& commands,
-                                                          absl::Duration timeout) {
+                                                          absl::Duration timeout,
+                                                          int keyless_slot) {
   if (commands.size() == 1 && IsBroadcast(commands[0])) return Broadcast(commands[0], timeout);
   if (NodeOf(-1) == nullptr) {
     if (absl::Status s = RefreshMap(true); !s.ok()) return s;
   }
   std::vector<RedisReply> replies(commands.size());
   std::vector<Pending> pending;
-  int previous = -1;  // a command without keys goes where the one before it went
+  int previous = keyless_slot;  // a command without keys goes where the one before it went
   for (size_t i = 0; i < commands.size(); ++i) {
     absl::StatusOr<int> slot = CommandSlot(commands[i]);
     if (!slot.ok()) {

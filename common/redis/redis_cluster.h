@@ -29,9 +29,10 @@ class RedisCluster {
  public:
   explicit RedisCluster(const RedisOptions& options);
 
-  // As RedisNodePool::Run, routed: the replies in the order of `commands`.
+  // As RedisNodePool::Run, routed: the replies in the order of `commands`. A command
+  // without keys and none before it goes to the master of `keyless_slot` (-1: any).
   absl::StatusOr<std::vector<RedisReply>> Run(const std::vector<RedisArgv>& commands,
-                                              absl::Duration timeout);
+                                              absl::Duration timeout, int keyless_slot = -1);
 
   // Reads the slot map again now (tests; Run does so on its own when needed).
   absl::Status Refresh() { return RefreshMap(/*force=*/true); }

@@ -202,6 +202,19 @@ TEST_F(RedisClusterTest, BlockingStreamReadWaitsOnTheStreamsNode) {
   EXPECT_EQ(read->elements[0].elements[0].str, stream);
 }
 
+TEST_F(RedisClusterTest, KeylessCommandsRunWhereTheirKeyLives) {
+  ASSERT_OK_AND_ASSIGN(const int master, cluster_->MasterOfSlot(KeySlot("{bulletin}:events")));
+  ASSERT_OK_AND_ASSIGN(RedisReply info,
+                       client_->CommandWhere("{bulletin}:events", {"INFO", "server"}));
+  EXPECT_TRUE(absl::StrContains(info.str, absl::StrCat("tcp_port:", cluster_->port(master))))
+      << "expected the node on port " << cluster_->port(master);
+  // WAIT after XADD in one pipeline: on the stream's master, which has one replica.
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<RedisReply> r,
+      client_->Pipeline({{"XADD", "{bulletin}:events", "*", "f", "v"}, {"WAIT", "1", "2000"}}));
+  EXPECT_EQ(r[1].integer, 1) << DebugString(r[1]);
+}
+
 TEST_F(RedisClusterTest, FlushAllReachesEveryMaster) {
   for (int i = 0; i < 50; ++i) ASSERT_OK(client_->Command({"SET", absl::StrCat("f", i), "1"}));
   ASSERT_OK(client_->Command({"FLUSHALL"}));
