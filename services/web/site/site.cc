@@ -99,9 +99,27 @@ std::optional<absl::Time> ParseHttpDate(absl::string_view text) {
   return t;
 }
 
+Site::Metrics Site::MakeMetrics() {
+  metrics::Registry& r = metrics::Registry::Default();
+  auto& cache =
+      r.AddCounter("bulletin_web_cache_total",
+                   "Cacheable requests by how the response cache answered them", {"result"});
+  return Metrics{
+      r.AddCounter("bulletin_web_requests_total", "HTTP responses by status code", {"status"}),
+      cache.WithLabels({"hit"}),
+      cache.WithLabels({"miss"}),
+      cache.WithLabels({"stale"}),
+      r.AddGauge("bulletin_web_cache_bytes", "Bytes held by the response cache").Get(),
+      r.AddGauge("bulletin_web_cache_entries", "Responses held by the response cache").Get(),
+      r.AddHistogram("bulletin_web_render_seconds",
+                     "Time to render a response that was not cached (upstream calls included)")
+          .Get()};
+}
+
 Site::Site(SiteOptions options, Backend& backend, ResponseCache& cache, const ViewTokens& tokens,
            WorkerPool& pool)
     : options_(std::move(options)),
+      metrics_(MakeMetrics()),
       backend_(backend),
       cache_(cache),
       tokens_(tokens),
@@ -243,7 +261,11 @@ HttpResponse Site::Finish(const RequestContext& ctx, const CachedResponse& entry
   return r;
 }
 
-void Site::Handle(HttpRequest request, Respond respond) {
+void Site::Handle(HttpRequest request, Respond done) {
+  Respond respond = [this, done = std::move(done)](HttpResponse response) {
+    metrics_.requests.WithLabels({std::to_string(response.status)}).Increment();
+    done(std::move(response));
+  };
   RequestContext ctx;
   ctx.api = absl::StartsWith(request.target, "/api/");
   ctx.locale = PreferredLocale(request.Header("accept-language"), request.Header("cookie"));
@@ -279,14 +301,23 @@ void Site::RunOnPool(RequestContext ctx, std::function<HttpResponse()> job, Resp
 
 void Site::ServeCached(RequestContext ctx, std::string key, Renderer render, Respond respond) {
   std::shared_ptr<const CachedResponse> cached = cache_.Get(key);
-  if (cached && absl::Now() < cached->fresh_until) return respond(Finish(ctx, *cached));
+  if (cached && absl::Now() < cached->fresh_until) {
+    metrics_.cache_hits.Increment();
+    return respond(Finish(ctx, *cached));
+  }
+  metrics_.cache_misses.Increment();
   auto job = [this, ctx, key = std::move(key), render = std::move(render), cached]() {
     const uint64_t generation = cache_.generation();
+    const absl::Time start = absl::Now();
     absl::StatusOr<CachedResponse> rendered = render();
+    metrics_.render_seconds.Observe(absl::ToDoubleSeconds(absl::Now() - start));
     if (!rendered.ok()) {
-      if (cached && absl::Now() < cached->fresh_until + options_.stale) return Finish(ctx, *cached);
       if (!IsUpstreamFailure(rendered.status())) {
         return ErrorResponse(ctx, HttpStatusFor(rendered.status()), rendered.status());
+      }
+      if (cached && absl::Now() < cached->fresh_until + options_.stale) {
+        metrics_.stale_served.Increment();
+        return Finish(ctx, *cached);
       }
       Logger()->warn("upstream failure for {}: {}", Excerpt(ctx.request.target, 80),
                      rendered.status().ToString());
@@ -309,6 +340,8 @@ void Site::ServeCached(RequestContext ctx, std::string key, Renderer render, Res
     if (entry->status == 200 || entry->status == 301 || entry->status == 404 ||
         entry->status == 410) {
       cache_.Put(key, entry, generation);
+      metrics_.cache_bytes.Set(static_cast<double>(cache_.bytes()));
+      metrics_.cache_entries.Set(static_cast<double>(cache_.entries()));
     }
     return Finish(ctx, *entry);
   };

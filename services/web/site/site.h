@@ -14,6 +14,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/base/worker_pool.h"
+#include "common/metrics/metrics.h"
 #include "services/web/core/response_cache.h"
 #include "services/web/core/url.h"
 #include "services/web/core/view_token.h"
@@ -96,7 +97,20 @@ class Site {
                       absl::Time last_modified) const;
   CachedResponse JsonError(const absl::Status& status) const;
 
+  // Metrics in the default registry (served on --metrics-listen).
+  struct Metrics {
+    metrics::Family<metrics::Counter>& requests;  // bulletin_web_requests_total{status}
+    metrics::Counter& cache_hits;
+    metrics::Counter& cache_misses;
+    metrics::Counter& stale_served;
+    metrics::Gauge& cache_bytes;
+    metrics::Gauge& cache_entries;
+    metrics::Histogram& render_seconds;
+  };
+  static Metrics MakeMetrics();
+
   const SiteOptions options_;
+  Metrics metrics_;
   Backend& backend_;
   ResponseCache& cache_;
   const ViewTokens& tokens_;

@@ -85,9 +85,14 @@ TEST_F(SiteTest, ArticlePageIsCachedAndConditional) {
   EXPECT_TRUE(absl::StrContains(Header(first, "Surrogate-Key"), "c:cat-news"));
   EXPECT_EQ(Header(first, "Last-Modified"), "Mon, 05 Feb 2018 02:00:00 GMT");
   const int calls = backend_.calls();
+  metrics::Counter& hits = metrics::Registry::Default()
+                               .AddCounter("bulletin_web_cache_total", "", {"result"})
+                               .WithLabels({"hit"});
+  const double hits_before = hits.Value();
   HttpResponse again = Get("/en/articles/tripartite-meeting");
   EXPECT_EQ(again.body, first.body);
   EXPECT_EQ(backend_.calls(), calls);  // from the cache
+  EXPECT_EQ(hits.Value(), hits_before + 1);
   HttpResponse not_modified = Get("/en/articles/tripartite-meeting", {{"if-none-match", etag}});
   EXPECT_EQ(not_modified.status, 304);
   EXPECT_TRUE(not_modified.body.empty());
