@@ -155,5 +155,82 @@ TEST_F(ClusterFailoverTest, KillingTheSiteMasterKeepsCountingAndFoldsAfterwards)
   EXPECT_GT(top, f.acked_before / 2);
 }
 
+// The two-step fold is applied once: another store folds this one's batches from the
+// journal first (this one's own fold is then stale and skipped); and when the second step
+// fails (the article's master is killed between the steps), the batch is folded again from
+// the journal with its site-wide side skipped, as marked.
+class ClusterFoldTest : public ClusterFailoverTest {
+ protected:
+  std::unique_ptr<RedisViewStore> Store() {
+    // Folds only when asked: the batches stay in memory and in the journal.
+    return std::make_unique<RedisViewStore>(
+        *redis_, RedisViewStoreOptions{absl::ZeroDuration(), absl::Hours(1), ""});
+  }
+  void RecordViews(RedisViewStore& store, const std::vector<std::string>& articles, int each) {
+    for (int i = 0; i < each; ++i) {
+      std::vector<ResolvedView> views;
+      for (const std::string& a : articles) views.push_back({a, NewId(), "", absl::Now()});
+      ASSERT_OK(store.Record(views, absl::Now()));
+    }
+  }
+  int64_t DayViews(const std::string& article) {
+    return Int({"GET", ArticleKeys(article).DayViews(absl::Now())});
+  }
+};
+
+TEST_F(ClusterFoldTest, AnotherStoresFoldFromTheJournalIsAppliedOnce) {
+  const std::vector<std::string> articles = {"a1", "a2", "a3", "a4", "a5", "a6"};
+  std::unique_ptr<RedisViewStore> a = Store(), b = Store();
+  RecordViews(*a, articles, 10);     // 10 batches, each split over the articles' slots
+  ASSERT_OK(b->FlushSiteUpdates());  // b folds a's entries from the journals
+  for (const std::string& article : articles) {
+    EXPECT_EQ(TopScore(article), 10) << article;
+    EXPECT_EQ(DayViews(article), 10) << article;
+  }
+  ASSERT_OK(a->FlushSiteUpdates());  // a's own fold: stale, nothing applied twice
+  for (const std::string& article : articles) {
+    EXPECT_EQ(TopScore(article), 10) << article;
+    EXPECT_EQ(DayViews(article), 10) << article;
+  }
+}
+
+TEST_F(ClusterFoldTest, AFoldCutBetweenItsStepsIsFinishedOnce) {
+  // An article whose master is not {bulletin}'s.
+  ASSERT_OK_AND_ASSIGN(const int site_master, cluster_->MasterOfSlot(KeySlot(site::TopAll())));
+  std::string article;
+  int article_master = -1;
+  for (int i = 0; article.empty(); ++i) {
+    const std::string id = absl::StrCat("cut", i);
+    ASSERT_OK_AND_ASSIGN(const int m, cluster_->MasterOfSlot(KeySlot(keys::ArticlePrefix(id))));
+    if (m != site_master) {
+      article = id;
+      article_master = m;
+    }
+  }
+  // A client that gives up on a dead master at once (not after the failover).
+  RedisOptions impatient = cluster_->options();
+  impatient.cluster_retry = absl::Milliseconds(100);
+  RedisClient impatient_redis(impatient);
+  auto a = std::make_unique<RedisViewStore>(
+      impatient_redis, RedisViewStoreOptions{absl::ZeroDuration(), absl::Hours(1), ""});
+  RecordViews(*a, {article}, 20);
+  // Let the replica have the journal entries, then kill the article's master: the fold's
+  // first step (site-wide, on {bulletin}) runs, its second step cannot.
+  RedisClient direct(cluster_->NodeOptions(article_master));
+  ASSERT_OK(direct.Command({"WAIT", "1", "2000"}));
+  cluster_->Kill(article_master);
+  EXPECT_FALSE(a->FlushSiteUpdates().ok());
+  EXPECT_EQ(TopScore(article), 20);  // the site-wide side is in, and marked
+  ASSERT_OK(cluster_
+                ->WaitForNewMaster(KeySlot(keys::ArticlePrefix(article)), article_master,
+                                   absl::Seconds(20))
+                .status());
+  // Folded again from the journal: the buckets once, the site-wide side not again.
+  ASSERT_TRUE(testing::WaitUntil([&] { return a->FlushSiteUpdates().ok(); }, absl::Seconds(10)));
+  EXPECT_EQ(DayViews(article), 20);
+  EXPECT_EQ(TopScore(article), 20);
+  EXPECT_EQ(Int({"GET", ArticleKeys(article).Views()}), 20);
+}
+
 }  // namespace
 }  // namespace bulletin::analytics
