@@ -71,14 +71,17 @@ int Run(int argc, char** argv) {
   Site site(site_options, *backend, cache, tokens, pool);
 
   RedisClient redis(config.service.redis_options);
-  EventFollower follower(redis, [&site, &cache](const events::v1::ArticleEvent& event) {
-    if (event.type() == events::v1::ARTICLE_EVENT_TYPE_DELETED) {
-      site.MarkGone(SlugsOf(event));
-    } else if (event.type() == events::v1::ARTICLE_EVENT_TYPE_PUBLISHED) {
-      site.MarkBack(SlugsOf(event));
-    }
-    cache.Invalidate(KeysOf(event));
-  });
+  EventFollower follower(
+      redis,
+      [&site, &cache](const events::v1::ArticleEvent& event) {
+        if (event.type() == events::v1::ARTICLE_EVENT_TYPE_DELETED) {
+          site.MarkGone(SlugsOf(event));
+        } else if (event.type() == events::v1::ARTICLE_EVENT_TYPE_PUBLISHED) {
+          site.MarkBack(SlugsOf(event));
+        }
+        cache.Invalidate(KeysOf(event));
+      },
+      [&cache] { cache.Clear(); });
   follower.Start();
   runner.AtShutdown([&follower] { follower.Stop(); });
 

@@ -72,6 +72,17 @@ size_t ResponseCache::Invalidate(const std::vector<std::string>& keys) {
   return dropped;
 }
 
+size_t ResponseCache::Clear() {
+  absl::MutexLock lock(&mu_);
+  ++generation_;
+  const size_t dropped = index_.size();
+  lru_.clear();
+  index_.clear();
+  by_surrogate_.clear();
+  bytes_ = 0;
+  return dropped;
+}
+
 size_t ResponseCache::bytes() const {
   absl::MutexLock lock(&mu_);
   return bytes_;

@@ -50,6 +50,8 @@ class ResponseCache {
       ABSL_LOCKS_EXCLUDED(mu_);
   // Drops every entry carrying any of `keys`; returns how many.
   size_t Invalidate(const std::vector<std::string>& keys) ABSL_LOCKS_EXCLUDED(mu_);
+  // Drops everything (events may have been missed); returns how many entries.
+  size_t Clear() ABSL_LOCKS_EXCLUDED(mu_);
 
   size_t bytes() const ABSL_LOCKS_EXCLUDED(mu_);
   size_t entries() const ABSL_LOCKS_EXCLUDED(mu_);

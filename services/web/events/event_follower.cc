@@ -7,9 +7,11 @@
 
 namespace bulletin::web {
 
-EventFollower::EventFollower(RedisClient& redis, Handler handler, std::string stream)
+EventFollower::EventFollower(RedisClient& redis, Handler handler, GapHandler on_gap,
+                             std::string stream)
     : redis_(redis),
       handler_(std::move(handler)),
+      on_gap_(std::move(on_gap)),
       stream_(stream.empty() ? std::string(keys::kEventStream) : std::move(stream)) {}
 
 EventFollower::~EventFollower() { Stop(); }
@@ -30,13 +32,20 @@ void EventFollower::Run() {
     absl::StatusOr<RedisReply> reply = redis_.BlockingCommand(
         {"XREAD", "COUNT", "500", "BLOCK", "1000", "STREAMS", stream_, last}, absl::Seconds(3));
     if (!reply.ok()) {
-      if (!warned)
+      if (!warned) {
         Logger()->warn("event stream unreadable, retrying: {}", reply.status().ToString());
+      }
       warned = true;
       absl::SleepFor(absl::Milliseconds(500));
       continue;
     }
-    warned = false;
+    if (warned) {
+      // Events may have passed unseen: the owner drops what it holds.
+      warned = false;
+      last = Resume(last);
+      Logger()->info("event stream readable again; cached responses dropped");
+      on_gap_();
+    }
     // XREAD answers [[stream, [entries...]]] or nil on timeout.
     if (reply->type != RedisReply::Type::kArray || reply->elements.empty()) continue;
     const RedisReply& stream = reply->elements[0];
@@ -53,6 +62,20 @@ void EventFollower::Run() {
       ++handled_;
     }
   }
+}
+
+std::string EventFollower::Resume(const std::string& last) {
+  absl::StatusOr<RedisReply> newest =
+      redis_.Command({"XREVRANGE", stream_, "+", "-", "COUNT", "1"});
+  if (!newest.ok() || newest->type != RedisReply::Type::kArray) return last;
+  if (newest->elements.empty()) return "0";
+  const RedisReply& entry = newest->elements[0];
+  if (entry.type != RedisReply::Type::kArray || entry.elements.empty()) return last;
+  std::optional<StreamId> tail = StreamId::Parse(entry.elements[0].str);
+  std::optional<StreamId> mine = StreamId::Parse(last);
+  if (!tail) return last;
+  if (!mine || *tail < *mine) return tail->ToString();
+  return last;
 }
 
 std::vector<std::string> SlugsOf(const events::v1::ArticleEvent& event) {

@@ -2,8 +2,10 @@
 // see every event (each holds its own response cache), so it reads with plain XREAD, not a
 // consumer group: from the start of the retained stream once (which also learns which
 // slugs were deleted), then blocking for new entries, remembering the last id across Redis
-// outages. It keeps no state in Redis and acknowledges nothing. The handler runs on the
-// follower's thread. Start/Stop from one thread.
+// outages. After an outage it calls `on_gap` (events may have passed unseen, e.g. a Redis
+// that restarted empty) and, when the stream's newest id is now below the one it
+// remembers, goes on from that newest id. It keeps no state in Redis and acknowledges
+// nothing. Handlers run on the follower's thread. Start/Stop from one thread.
 #pragma once
 
 #include <atomic>
@@ -19,9 +21,10 @@ namespace bulletin::web {
 class EventFollower {
  public:
   using Handler = std::function<void(const events::v1::ArticleEvent& event)>;
+  using GapHandler = std::function<void()>;
 
   // `redis` must outlive the follower. `stream` defaults to common/redis/keys.h's.
-  EventFollower(RedisClient& redis, Handler handler, std::string stream = "");
+  EventFollower(RedisClient& redis, Handler handler, GapHandler on_gap, std::string stream = "");
   ~EventFollower();  // Stop()
 
   void Start();
@@ -32,9 +35,13 @@ class EventFollower {
 
  private:
   void Run();
+  // After an outage: the id to go on from (the remembered one, or the stream's newest when
+  // that is older, as after a Redis that restarted empty).
+  std::string Resume(const std::string& last);
 
   RedisClient& redis_;
   Handler handler_;
+  GapHandler on_gap_;
   std::string stream_;
   std::thread thread_;
   std::atomic<bool> stopping_{false};

@@ -134,6 +134,17 @@ TEST(ResponseCacheTest, InvalidateDropsEveryEntryWithTheKey) {
   EXPECT_EQ(cache.bytes(), 0u);
 }
 
+TEST(ResponseCacheTest, ClearDropsEverythingAndRefusesRendersBeforeIt) {
+  ResponseCache cache(1 << 20);
+  cache.Put("/a", Entry(10, {"a:1"}), cache.generation());
+  cache.Put("/b", Entry(10, {}), cache.generation());
+  uint64_t generation = cache.generation();
+  EXPECT_EQ(cache.Clear(), 2u);
+  EXPECT_EQ(cache.entries(), 0u);
+  EXPECT_EQ(cache.bytes(), 0u);
+  EXPECT_FALSE(cache.Put("/a", Entry(10, {"a:1"}), generation));
+}
+
 TEST(ResponseCacheTest, RenderStartedBeforeAnInvalidationIsNotStored) {
   ResponseCache cache(1 << 20);
   uint64_t generation = cache.generation();  // a render reads upstream ...
