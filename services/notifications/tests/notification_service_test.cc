@@ -12,7 +12,7 @@
 #include "common/grpc/server.h"
 #include "common/redis/keys.h"
 #include "common/testing/process.h"
-#include "common/testing/redis_server.h"
+#include "common/testing/redis_cluster.h"
 #include "common/testing/status_matchers.h"
 #include "services/notifications/events/redis_event_log.h"
 #include "services/notifications/store/redis/redis_delivery_store.h"
@@ -104,7 +104,7 @@ class NotifyNotificationServiceTest : public ::testing::Test {
   void SetUp() override { Boot(absl::Seconds(15)); }
 
   void Boot(absl::Duration heartbeat, size_t queue_limit = 1000) {
-    auto server = testing::RedisServer::Start();
+    auto server = testing::TestRedis::Start();
     ASSERT_OK(server);
     redis_server_ = std::move(*server);
     redis_ = std::make_unique<RedisClient>(redis_server_->options());
@@ -196,7 +196,7 @@ class NotifyNotificationServiceTest : public ::testing::Test {
     return r.ok() ? r->str : "";
   }
 
-  std::unique_ptr<testing::RedisServer> redis_server_;
+  std::unique_ptr<testing::TestRedis> redis_server_;
   std::unique_ptr<RedisClient> redis_;
   std::unique_ptr<RedisSubscriptionStore> store_;
   std::unique_ptr<SubscriptionCore> core_;

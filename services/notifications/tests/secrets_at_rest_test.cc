@@ -8,7 +8,7 @@
 #include <string>
 
 #include "common/base/ids.h"
-#include "common/testing/redis_server.h"
+#include "common/testing/redis_cluster.h"
 #include "common/testing/status_matchers.h"
 #include "services/notifications/core/subscriptions/subscription_core.h"
 #include "services/notifications/store/redis/keys.h"
@@ -31,7 +31,7 @@ SecretKeyring Ring(const std::string& contents) {
 class NotifySecretsAtRestTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto server = bulletin::testing::RedisServer::Start();
+    auto server = bulletin::testing::TestRedis::Start();
     ASSERT_OK(server);
     server_ = std::move(*server);
     redis_ = std::make_unique<RedisClient>(server_->options());
@@ -63,7 +63,7 @@ class NotifySecretsAtRestTest : public ::testing::Test {
     EXPECT_EQ(raw.find(secret.substr(6, 16)), std::string::npos) << raw;
   }
 
-  std::unique_ptr<bulletin::testing::RedisServer> server_;
+  std::unique_ptr<bulletin::testing::TestRedis> server_;
   std::unique_ptr<RedisClient> redis_;
 };
 

@@ -8,7 +8,7 @@
 
 #include "common/redis/keys.h"
 #include "common/testing/process.h"
-#include "common/testing/redis_server.h"
+#include "common/testing/redis_cluster.h"
 #include "common/testing/status_matchers.h"
 #include "services/notifications/core/deliveries/delivery_core.h"
 #include "services/notifications/core/deliveries/delivery_scheduler.h"
@@ -33,7 +33,7 @@ const Caller kBeta = Principal{Role::kPartner, "beta"};
 class NotifyWebhookTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto server = bulletin::testing::RedisServer::Start();
+    auto server = bulletin::testing::TestRedis::Start();
     ASSERT_OK(server);
     redis_server_ = std::move(*server);
     redis_ = std::make_unique<RedisClient>(redis_server_->options());
@@ -108,7 +108,7 @@ class NotifyWebhookTest : public ::testing::Test {
     return last;
   }
 
-  std::unique_ptr<bulletin::testing::RedisServer> redis_server_;
+  std::unique_ptr<bulletin::testing::TestRedis> redis_server_;
   std::unique_ptr<RedisClient> redis_;
   std::unique_ptr<RedisSubscriptionStore> subs_;
   std::unique_ptr<SubscriptionCore> core_;
