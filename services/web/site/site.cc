@@ -262,8 +262,10 @@ HttpResponse Site::Finish(const RequestContext& ctx, const CachedResponse& entry
 }
 
 void Site::Handle(HttpRequest request, Respond done) {
-  Respond respond = [this, done = std::move(done)](HttpResponse response) {
+  Respond respond = [this, method = request.method, target = Excerpt(request.target, 80),
+                     done = std::move(done)](HttpResponse response) {
     metrics_.requests.WithLabels({std::to_string(response.status)}).Increment();
+    Logger()->debug("{} {} -> {}", method, target, response.status);
     done(std::move(response));
   };
   RequestContext ctx;
