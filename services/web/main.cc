@@ -62,13 +62,15 @@ int Run(int argc, char** argv) {
   std::unique_ptr<Backend> backend = MakeGrpcBackend(backend_options);
   ResponseCache cache(static_cast<size_t>(config.cache_bytes));
   ViewTokens tokens(config.view_token_key, config.view_token_ttl);
-  WorkerPool pool(static_cast<int>(config.service.worker_threads), /*max_queue=*/4096);
+  // Drained (reset) before the Site goes: queued renders and refreshes use it.
+  auto pool = std::make_unique<WorkerPool>(static_cast<int>(config.service.worker_threads),
+                                           /*max_queue=*/4096);
   SiteOptions site_options;
   site_options.public_url = config.public_url;
   site_options.cors_origins = config.cors_origins;
   site_options.fresh = config.cache_ttl;
   site_options.stale = config.stale;
-  Site site(site_options, *backend, cache, tokens, pool);
+  Site site(site_options, *backend, cache, tokens, *pool);
 
   RedisClient redis(config.service.redis_options);
   EventFollower follower(
@@ -96,7 +98,9 @@ int Run(int argc, char** argv) {
   Logger()->info("bulletin-web serving HTTP on port {} (public URL {}, cache {} bytes)",
                  http.port(), config.public_url, config.cache_bytes);
   runner.BeforeDrain([&http] { http.Stop(absl::Seconds(5)); });
-  return runner.Serve({});
+  const int rc = runner.Serve({});
+  pool.reset();
+  return rc;
 }
 
 }  // namespace

@@ -1,7 +1,5 @@
 #include "services/web/site/site.h"
 
-#include <zlib.h>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -16,20 +14,6 @@
 
 namespace bulletin::web {
 namespace {
-
-std::string Gzip(const std::string& in) {
-  z_stream z{};
-  if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return "";
-  std::string out(deflateBound(&z, in.size()) + 32, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = static_cast<uInt>(in.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  int rc = deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return rc == Z_STREAM_END ? out : "";
-}
 
 bool AcceptsGzip(const HttpRequest& r) {
   std::optional<absl::string_view> ae = r.Header("accept-encoding");
@@ -299,55 +283,6 @@ void Site::RunOnPool(RequestContext ctx, std::function<HttpResponse()> job, Resp
   if (!pool_.TrySubmit([shared] { std::get<2> (*shared)(std::get<1>(*shared)()); })) {
     respond(ErrorResponse(std::get<0>(*shared), 503, absl::UnavailableError("server: busy")));
   }
-}
-
-void Site::ServeCached(RequestContext ctx, std::string key, Renderer render, Respond respond) {
-  std::shared_ptr<const CachedResponse> cached = cache_.Get(key);
-  if (cached && absl::Now() < cached->fresh_until) {
-    metrics_.cache_hits.Increment();
-    return respond(Finish(ctx, *cached));
-  }
-  metrics_.cache_misses.Increment();
-  auto job = [this, ctx, key = std::move(key), render = std::move(render), cached]() {
-    const uint64_t generation = cache_.generation();
-    const absl::Time start = absl::Now();
-    absl::StatusOr<CachedResponse> rendered = render();
-    metrics_.render_seconds.Observe(absl::ToDoubleSeconds(absl::Now() - start));
-    if (!rendered.ok()) {
-      if (!IsUpstreamFailure(rendered.status())) {
-        return ErrorResponse(ctx, HttpStatusFor(rendered.status()), rendered.status());
-      }
-      if (cached && absl::Now() < cached->fresh_until + options_.stale) {
-        metrics_.stale_served.Increment();
-        return Finish(ctx, *cached);
-      }
-      Logger()->warn("upstream failure for {}: {}", Excerpt(ctx.request.target, 80),
-                     rendered.status().ToString());
-      return ErrorResponse(ctx, 503, absl::UnavailableError("upstream: unavailable, retry later"));
-    }
-    auto entry = std::make_shared<CachedResponse>(*std::move(rendered));
-    if (entry->etag.empty()) {
-      entry->etag =
-          absl::StrCat("\"", absl::BytesToHexString(Sha256(entry->body)).substr(0, 24), "\"");
-    }
-    if (entry->last_modified == absl::UnixEpoch())
-      entry->last_modified = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now()));
-    if (entry->cache_control.empty()) {
-      entry->cache_control =
-          absl::StrCat("public, max-age=", absl::ToInt64Seconds(options_.fresh),
-                       ", stale-while-revalidate=", absl::ToInt64Seconds(options_.stale));
-    }
-    if (entry->body.size() > 1024) entry->gzip_body = Gzip(entry->body);
-    entry->fresh_until = absl::Now() + options_.fresh;
-    if (entry->status == 200 || entry->status == 301 || entry->status == 404 ||
-        entry->status == 410) {
-      cache_.Put(key, entry, generation);
-      metrics_.cache_bytes.Set(static_cast<double>(cache_.bytes()));
-      metrics_.cache_entries.Set(static_cast<double>(cache_.entries()));
-    }
-    return Finish(ctx, *entry);
-  };
-  RunOnPool(std::move(ctx), std::move(job), std::move(respond));
 }
 
 }  // namespace bulletin::web

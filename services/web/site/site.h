@@ -40,6 +40,7 @@ struct RequestContext {
   bool api = false;    // under /api/: answers are JSON
 };
 
+// The worker pool must be destroyed (drained) before the Site: queued renders use it.
 class Site {
  public:
   Site(SiteOptions options, Backend& backend, ResponseCache& cache, const ViewTokens& tokens,
@@ -63,8 +64,15 @@ class Site {
   void Route(RequestContext ctx, Respond respond);
   void RouteLocale(RequestContext ctx, Respond respond);
   void RouteApi(RequestContext ctx, Respond respond);
-  // Serves `key` from the cache when fresh, else renders on the pool and stores the result.
+  // Serves `key` from the cache when fresh; when stale (within --stale) serves the copy and
+  // re-renders it in the background (stale-while-revalidate); else renders on the pool and
+  // stores the result (site/serve_cached.cc).
   void ServeCached(RequestContext ctx, std::string key, Renderer render, Respond respond);
+  // Renders and, when cacheable, stores under `key`; the render's error otherwise.
+  absl::StatusOr<std::shared_ptr<const CachedResponse>> RenderAndStore(const std::string& key,
+                                                                       const Renderer& render);
+  // Re-renders `key` on the pool unless a refresh of it is already running.
+  void Refresh(const std::string& key, Renderer render) ABSL_LOCKS_EXCLUDED(mu_);
   void RunOnPool(RequestContext ctx, std::function<HttpResponse()> job, Respond respond);
 
   HttpResponse Finish(const RequestContext& ctx, const CachedResponse& entry) const;
@@ -118,6 +126,7 @@ class Site {
 
   mutable absl::Mutex mu_;
   absl::flat_hash_set<std::string> gone_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_set<std::string> refreshing_ ABSL_GUARDED_BY(mu_);
 };
 
 // Whether `status` means the upstream is down (the answer is 503 or a stale copy) rather

@@ -10,19 +10,24 @@
 #include <future>
 
 #include "absl/strings/match.h"
+#include "common/testing/process.h"
 #include "services/web/events/event_follower.h"
 #include "services/web/tests/fake_backend.h"
 
 namespace bulletin::web {
 namespace {
 
+using ::bulletin::testing::WaitUntil;
 using testing::FakeBackend;
 using testing::NewsCategory;
 using testing::SampleArticle;
 
 class SiteTest : public ::testing::Test {
  protected:
-  SiteTest() : cache_(8 << 20), tokens_("site-test-key-0123456789", absl::Hours(1)), pool_(2, 64) {
+  SiteTest()
+      : cache_(8 << 20),
+        tokens_("site-test-key-0123456789", absl::Hours(1)),
+        pool_(std::make_unique<WorkerPool>(2, 64)) {
     backend_.PutCategory(NewsCategory());
     backend_.PutArticle(
         SampleArticle("a1", "tripartite-meeting", "The Tripartite Meeting", "cat-news"),
@@ -32,7 +37,8 @@ class SiteTest : public ::testing::Test {
     options_.cors_origins = {"https://partner.example"};
     Reset();
   }
-  void Reset() { site_ = std::make_unique<Site>(options_, backend_, cache_, tokens_, pool_); }
+  ~SiteTest() override { pool_.reset(); }  // drains background renders while the site lives
+  void Reset() { site_ = std::make_unique<Site>(options_, backend_, cache_, tokens_, *pool_); }
 
   HttpResponse Call(const std::string& method, const std::string& target,
                     std::vector<std::pair<std::string, std::string>> headers = {},
@@ -67,7 +73,7 @@ class SiteTest : public ::testing::Test {
   FakeBackend backend_;
   ResponseCache cache_;
   ViewTokens tokens_;
-  WorkerPool pool_;
+  std::unique_ptr<WorkerPool> pool_;
   SiteOptions options_;
   std::unique_ptr<Site> site_;
 };
@@ -179,6 +185,27 @@ TEST_F(SiteTest, UpstreamDownServesCachedPagesAndOtherwise503) {
   HttpResponse api = Get("/api/v1/articles/tripartite-meeting");
   EXPECT_EQ(api.status, 503);
   EXPECT_TRUE(absl::StrContains(api.body, "\"code\":\"UNAVAILABLE\""));
+}
+
+TEST_F(SiteTest, StalePagesAreServedAtOnceAndRefreshedInTheBackground) {
+  options_.fresh = absl::ZeroDuration();
+  Reset();
+  ASSERT_TRUE(
+      absl::StrContains(Get("/en/articles/tripartite-meeting").body, "The Tripartite Meeting"));
+  backend_.PutArticle(SampleArticle("a1", "tripartite-meeting", "Renamed Meeting", "cat-news"));
+  // Stale: the old copy answers at once, a refresh renders the new one.
+  EXPECT_TRUE(
+      absl::StrContains(Get("/en/articles/tripartite-meeting").body, "The Tripartite Meeting"));
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        return absl::StrContains(Get("/en/articles/tripartite-meeting").body, "Renamed Meeting");
+      },
+      absl::Seconds(5)));
+  // A 404 without keys (nothing could invalidate it) is not cached.
+  HttpResponse missing = Get("/api/v1/articles/later");
+  EXPECT_EQ(missing.status, 404);
+  backend_.PutArticle(SampleArticle("a9", "later", "Later", "cat-news"));
+  EXPECT_EQ(Get("/api/v1/articles/later").status, 200);
 }
 
 TEST_F(SiteTest, EventKeysInvalidateEveryPageShowingTheArticle) {
