@@ -23,8 +23,11 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, const char* flag) 
   return s.str();
 }
 
-absl::Status Check(Config& c, const std::string& cors, int64_t max_url, int64_t max_headers,
-                   int64_t max_body) {
+absl::Status Check(Config& c, const std::string& cors, const std::string& proxies, int64_t max_url,
+                   int64_t max_headers, int64_t max_body) {
+  for (absl::string_view p : absl::StrSplit(proxies, ',', absl::SkipWhitespace())) {
+    c.trusted_proxies.emplace_back(absl::StripAsciiWhitespace(p));
+  }
   if (c.cache_bytes < (1 << 20) || c.cache_bytes > (int64_t{4} << 30)) {
     return Invalid("--cache-bytes: must be between 1 MiB and 4 GiB");
   }
@@ -75,6 +78,7 @@ absl::StatusOr<Config> Parse(absl::FunctionRef<absl::Status(FlagSet&)> parse) {
   Config c;
   c.service.server.listen = c.http_listen;
   std::string cors;
+  std::string proxies;
   int64_t max_url = 8192, max_headers = 16384, max_body = 16384;
   FlagSet flags(
       "bulletin-web",
@@ -91,6 +95,8 @@ absl::StatusOr<Config> Parse(absl::FunctionRef<absl::Status(FlagSet&)> parse) {
   flags.String("view-token-key-file", &c.view_token_key_file, "file holding --view-token-key");
   flags.Duration("view-token-ttl", &c.view_token_ttl, "how long a page's view token counts");
   flags.String("cors-origins", &cors, "comma-separated origins allowed to call /api/ (or *)");
+  flags.String("trusted-proxies", &proxies,
+               "comma-separated proxy addresses whose X-Forwarded-For names the client");
   flags.Int("cache-bytes", &c.cache_bytes, "bound of the in-process response cache, bytes");
   flags.Duration("cache-ttl", &c.cache_ttl, "how long a cached response is fresh (max-age)");
   flags.Duration("stale", &c.stale,
@@ -108,7 +114,7 @@ absl::StatusOr<Config> Parse(absl::FunctionRef<absl::Status(FlagSet&)> parse) {
   }
   c.http_listen = c.service.server.listen;
   c.service.server.listen = c.grpc_listen;
-  RETURN_IF_ERROR(Check(c, cors, max_url, max_headers, max_body));
+  RETURN_IF_ERROR(Check(c, cors, proxies, max_url, max_headers, max_body));
   RETURN_IF_ERROR(ValidateServiceFlags(c.service));
   return c;
 }

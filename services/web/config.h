@@ -28,6 +28,7 @@ struct Config {
   std::string view_token_key_file;
   absl::Duration view_token_ttl = absl::Hours(6);
   std::vector<std::string> cors_origins;
+  std::vector<std::string> trusted_proxies;
   int64_t cache_bytes = 48 << 20;  // full: ~78 MB RSS (docs/web.md)
   absl::Duration cache_ttl = absl::Seconds(60);
   absl::Duration stale = absl::Minutes(10);

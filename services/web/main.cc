@@ -68,6 +68,7 @@ int Run(int argc, char** argv) {
   SiteOptions site_options;
   site_options.public_url = config.public_url;
   site_options.cors_origins = config.cors_origins;
+  site_options.trusted_proxies = config.trusted_proxies;
   site_options.fresh = config.cache_ttl;
   site_options.stale = config.stale;
   Site site(site_options, *backend, cache, tokens, *pool);

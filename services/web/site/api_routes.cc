@@ -53,6 +53,22 @@ std::string NewVisitorId() {
 
 }  // namespace
 
+std::string ClientIp(const HttpRequest& request, const std::vector<std::string>& trusted) {
+  auto is_trusted = [&trusted](absl::string_view ip) {
+    return std::find(trusted.begin(), trusted.end(), ip) != trusted.end();
+  };
+  if (!is_trusted(request.peer_ip)) return request.peer_ip;
+  std::optional<absl::string_view> forwarded = request.Header("x-forwarded-for");
+  if (!forwarded) return request.peer_ip;
+  std::vector<absl::string_view> hops = absl::StrSplit(*forwarded, ',');
+  for (auto it = hops.rbegin(); it != hops.rend(); ++it) {
+    absl::string_view hop = absl::StripAsciiWhitespace(*it);
+    if (hop.empty() || hop.size() > 45) break;  // not an address
+    if (!is_trusted(hop)) return std::string(hop);
+  }
+  return request.peer_ip;
+}
+
 void Site::RouteApi(RequestContext ctx, Respond respond) {
   const std::vector<std::string>& seg = ctx.target.segments;
   const std::string& method = ctx.request.method;
@@ -222,7 +238,7 @@ HttpResponse Site::RecordView(const RequestContext& ctx, absl::string_view token
                               absl::StartsWith(options_.public_url, "https:") ? "; Secure" : "");
   }
   if (request.visitor_id().empty()) {
-    request.set_client_ip(ctx.request.peer_ip);
+    request.set_client_ip(ClientIp(ctx.request, options_.trusted_proxies));
     request.set_user_agent(
         std::string(ctx.request.Header("user-agent").value_or("").substr(0, 512)));
   }

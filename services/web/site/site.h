@@ -30,6 +30,9 @@ struct SiteOptions {
   absl::Duration fresh = absl::Seconds(60);          // max-age and in-process freshness
   absl::Duration stale = absl::Minutes(10);          // stale-while-revalidate / if upstream down
   int retry_after_seconds = 5;                       // on 503
+  // Peers (exact addresses) whose X-Forwarded-For is believed: the client is then the
+  // rightmost address in it that is not one of them.
+  std::vector<std::string> trusted_proxies;
 };
 
 // What one request is, once parsed.
@@ -134,6 +137,9 @@ class Site {
 bool IsUpstreamFailure(const absl::Status& status);
 // The HTTP status for an upstream answer about the request (404, 400, ...).
 int HttpStatusFor(const absl::Status& status);
+// The client's address: the peer, or behind `trusted` proxies the rightmost untrusted
+// address of X-Forwarded-For.
+std::string ClientIp(const HttpRequest& request, const std::vector<std::string>& trusted);
 // Parses an HTTP-date (RFC 7231 IMF-fixdate).
 std::optional<absl::Time> ParseHttpDate(absl::string_view text);
 std::string HttpDate(absl::Time t);

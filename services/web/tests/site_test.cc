@@ -263,6 +263,17 @@ TEST_F(SiteTest, GlobalPrivacyControlMeansNoCookie) {
   EXPECT_EQ(backend_.recorded()[0].user_agent(), "UA/1");
 }
 
+TEST(ClientIpTest, ForwardedForIsBelievedOnlyFromTrustedProxies) {
+  HttpRequest r;
+  r.peer_ip = "10.0.0.5";
+  r.headers = {{"x-forwarded-for", "198.51.100.9, 203.0.113.4, 10.0.0.6"}};
+  EXPECT_EQ(ClientIp(r, {}), "10.0.0.5");
+  EXPECT_EQ(ClientIp(r, {"10.0.0.5"}), "10.0.0.6");
+  EXPECT_EQ(ClientIp(r, {"10.0.0.5", "10.0.0.6"}), "203.0.113.4");
+  r.peer_ip = "192.0.2.1";  // not a proxy: its header is whatever the client wrote
+  EXPECT_EQ(ClientIp(r, {"10.0.0.5", "10.0.0.6"}), "192.0.2.1");
+}
+
 TEST_F(SiteTest, ForgedOrExpiredTokenCountsNothingAndSaysWhy) {
   std::string token = TokenOf(Get("/en/articles/tripartite-meeting").body);
   token.back() = token.back() == 'A' ? 'B' : 'A';
