@@ -8,6 +8,9 @@
 #include <fstream>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
+#include "common/redis/keys.h"
+#include "common/redis/redis_slot.h"
 #include "services/analytics/store/redis/updates_file.h"
 #include "services/analytics/store/redis/view_journal.h"
 #include "services/analytics/store/redis/view_keys.h"
@@ -136,10 +139,14 @@ TEST_F(AnalyticsRedisTest, UpdatesRedisDidNotTakeAtShutdownWaitInTheJournal) {
 
 TEST_F(AnalyticsRedisTest, AJournalEntryIsFoldedOnceWhoeverFoldsIt) {
   Publish("p", ARTICLE_EVENT_TYPE_PUBLISHED, 1);
+  // One node: the one journal; a cluster: the journal of the article's slot, whose batch
+  // ids name the slot.
+  const int slot = redis_->cluster() ? KeySlot(keys::ArticlePrefix("p")) : -1;
+  const std::string id_prefix = slot < 0 ? "" : absl::StrCat(slot, ".");
   RedisViewStoreOptions slow{absl::Minutes(30), absl::Hours(1)};
   auto counting = std::make_unique<RedisViewStore>(*redis_, slow);
   ASSERT_OK(counting->Record({{"p", "v:a", "", now_}, {"p", "v:b", "", now_}}, now_));
-  ASSERT_OK_AND_ASSIGN(RedisReply entries, redis_->Command({"HLEN", site::Journal()}));
+  ASSERT_OK_AND_ASSIGN(RedisReply entries, redis_->Command({"HLEN", site::Journal(slot)}));
   EXPECT_EQ(entries.integer, 1) << "journalled with the count";
   // Another process folds it from the journal first (as for a killed process's entry) ...
   RedisViewStore other(*redis_, slow);
@@ -154,19 +161,20 @@ TEST_F(AnalyticsRedisTest, AJournalEntryIsFoldedOnceWhoeverFoldsIt) {
   // Bots only: nothing deferred, nothing journalled.
   RedisViewStore bots(*redis_, slow);
   ASSERT_OK(bots.Record({{"p", "h:x", "", now_, NotCounted::kBot}}, now_));
-  ASSERT_OK_AND_ASSIGN(entries, redis_->Command({"HLEN", site::Journal()}));
+  ASSERT_OK_AND_ASSIGN(entries, redis_->Command({"HLEN", site::Journal(slot)}));
   EXPECT_EQ(entries.integer, 0);
 
   // A damaged entry is dropped rather than retried for ever; one of an unknown format is
   // left for the version that wrote it.
-  ASSERT_OK(redis_->Pipeline({{"HSET", site::Journal(), "bad", "j1 garbage"},
-                              {"ZADD", site::JournalTimes(), "1", "bad"},
-                              {"HSET", site::Journal(), "future", "j9 ..."},
-                              {"ZADD", site::JournalTimes(), "1", "future"}}));
+  const std::string bad = id_prefix + "bad", future = id_prefix + "future";
+  ASSERT_OK(redis_->Pipeline({{"HSET", site::Journal(slot), bad, "j1 garbage"},
+                              {"ZADD", site::JournalTimes(slot), "1", bad},
+                              {"HSET", site::Journal(slot), future, "j9 ..."},
+                              {"ZADD", site::JournalTimes(slot), "1", future}}));
   ASSERT_OK(bots.FlushSiteUpdates());
-  ASSERT_OK_AND_ASSIGN(RedisReply kept, redis_->Command({"HKEYS", site::Journal()}));
+  ASSERT_OK_AND_ASSIGN(RedisReply kept, redis_->Command({"HKEYS", site::Journal(slot)}));
   ASSERT_EQ(kept.elements.size(), 1u);
-  EXPECT_EQ(kept.elements[0].str, "future");
+  EXPECT_EQ(kept.elements[0].str, future);
 }
 
 TEST(AnalyticsJournalTest, AnEntryParsesBackToWhatWasCounted) {

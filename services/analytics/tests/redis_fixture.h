@@ -15,7 +15,7 @@
 #include "common/redis/keys.h"
 #include "common/redis/redis_client.h"
 #include "common/testing/process.h"
-#include "common/testing/redis_server.h"
+#include "common/testing/redis_cluster.h"
 #include "common/testing/status_matchers.h"
 #include "services/analytics/core/analytics_core.h"
 #include "services/analytics/events/article_events.h"
@@ -27,7 +27,7 @@ namespace bulletin::analytics {
 class RedisFixture : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_OK_AND_ASSIGN(server_, testing::RedisServer::Start());
+    ASSERT_OK_AND_ASSIGN(server_, testing::TestRedis::Start());
     redis_ = std::make_unique<RedisClient>(server_->options());
     // Noon UTC today: "yesterday" and "today" are unambiguous whatever the wall clock.
     now_ = absl::FromCivil(absl::CivilDay(absl::ToCivilDay(absl::Now(), absl::UTCTimeZone())),
@@ -94,7 +94,7 @@ class RedisFixture : public ::testing::Test {
     ASSERT_OK(consumer_->ProcessAvailable());
   }
 
-  std::unique_ptr<testing::RedisServer> server_;
+  std::unique_ptr<testing::TestRedis> server_;
   std::unique_ptr<RedisClient> redis_;
   std::unique_ptr<RedisViewStore> store_;
   std::unique_ptr<ViewFilter> filter_;

@@ -8,7 +8,6 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
-#include "common/base/log.h"
 #include "common/base/status_macros.h"
 #include "common/redis/redis_slot.h"
 #include "services/analytics/store/redis/redis_util.h"
@@ -65,10 +64,12 @@ absl::Status SiteUpdates::ApplyOnCluster(const Fold& fold, bool* stale) {
     (void)applied;  // not applied: another process folded these entries, both sides
     if (part != parts.end()) parts.erase(part);
   }
+  // Updates of batches that were not journalled (SiteUpdates::Add with no id): applied as
+  // they are, as on one node.
   for (const auto& [slot, part] : parts) {
-    // Keys of a slot none of the batches is in: never built so (articles' keys are in
-    // their batch's slot); refused rather than applied unguarded.
-    Logger()->error("fold: updates of slot {} without a journalled batch there; dropped", slot);
+    RETURN_IF_ERROR(RunGuarded(redis_, SiteDelta::Script(),
+                               {site::Journal(slot), site::JournalTimes(slot)}, {}, &part)
+                        .status());
   }
   return absl::OkStatus();
 }
