@@ -276,6 +276,8 @@ absl::StatusOr<std::vector<RedisReply>> RedisCluster::Run(const std::vector<Redi
     if (refresh) {
       if (absl::Status s = RefreshMap(false); !s.ok()) {
         Logger()->debug("redis cluster: {}", std::string(s.message()));
+        // No node answers at all: not a failover to wait for, the cluster is down.
+        if (!unsent.ok()) return unsent;
       }
     }
     unsent = absl::OkStatus();

@@ -3,7 +3,8 @@
 // every command to the master of its keys' slot (redis_slot.h). MOVED updates the map and
 // resends; ASK resends once to the named node after ASKING; TRYAGAIN, CLUSTERDOWN,
 // READONLY and a node that refuses connections are retried with back-off and a fresh
-// map (how a failover is followed) for at most RedisOptions::cluster_retry. Only what
+// map (how a failover is followed) for at most RedisOptions::cluster_retry, unless no node
+// answers CLUSTER SLOTS (the whole cluster is down: UNAVAILABLE at once). Only what
 // cannot have run is resent: a connection lost after sending is UNAVAILABLE, as with one
 // node. A pipeline is split per node, each part in one round trip on one connection,
 // and the replies are put back in the caller's order; a command without keys follows

@@ -215,6 +215,15 @@ TEST_F(RedisClusterTest, KeylessCommandsRunWhereTheirKeyLives) {
   EXPECT_EQ(r[1].integer, 1) << DebugString(r[1]);
 }
 
+TEST_F(RedisClusterTest, AClusterWhollyDownIsUnavailableAtOnce) {
+  ASSERT_OK(client_->Command({"SET", "k", "v"}));
+  for (int n = 0; n < cluster_->size(); ++n) cluster_->Kill(n);
+  const absl::Time start = absl::Now();
+  EXPECT_THAT(client_->Command({"GET", "k"}), StatusIs(absl::StatusCode::kUnavailable));
+  // Not the failover wait (RedisOptions::cluster_retry): no node answers at all.
+  EXPECT_LT(absl::Now() - start, absl::Seconds(1));
+}
+
 TEST_F(RedisClusterTest, FlushAllReachesEveryMaster) {
   for (int i = 0; i < 50; ++i) ASSERT_OK(client_->Command({"SET", absl::StrCat("f", i), "1"}));
   ASSERT_OK(client_->Command({"FLUSHALL"}));

@@ -13,7 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "bulletin/analytics/v1/analytics.grpc.pb.h"
 #include "common/testing/process.h"
-#include "common/testing/redis_server.h"
+#include "common/testing/redis_cluster.h"
 #include "common/testing/status_matchers.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 
@@ -48,7 +48,7 @@ std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token = "") {
 }
 
 TEST(AnalyticsBinaryTest, ServesCountsFollowsRedisHealthAndStopsCleanly) {
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<testing::RedisServer> redis, testing::RedisServer::Start());
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<testing::TestRedis> redis, testing::TestRedis::Start());
   testing::TempDir dir;
   std::ofstream(dir.path() + "/tokens") << "frontend " << kFrontendToken << "\n";
   const int port = testing::FreePort();
@@ -104,7 +104,7 @@ TEST(AnalyticsBinaryTest, ServesCountsFollowsRedisHealthAndStopsCleanly) {
 }
 
 TEST(AnalyticsBinaryTest, ViewsBufferedAtShutdownAreSpilledAndReplayed) {
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<testing::RedisServer> redis, testing::RedisServer::Start());
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<testing::TestRedis> redis, testing::TestRedis::Start());
   testing::TempDir dir;
   std::ofstream(dir.path() + "/tokens") << "frontend " << kFrontendToken << "\n";
   const std::string spill = dir.path() + "/spill";
