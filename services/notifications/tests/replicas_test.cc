@@ -12,7 +12,7 @@
 #include "bulletin/notify/v1/notify.grpc.pb.h"
 #include "common/redis/keys.h"
 #include "common/testing/process.h"
-#include "common/testing/redis_server.h"
+#include "common/testing/redis_cluster.h"
 #include "common/testing/status_matchers.h"
 #include "services/notifications/secrets/secret_keyring.h"
 #include "services/notifications/tests/http_receiver.h"
@@ -28,7 +28,7 @@ constexpr char kPartnerToken[] = "acme-token-0123456789";
 class NotifyReplicasTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto server = bulletin::testing::RedisServer::Start();
+    auto server = bulletin::testing::TestRedis::Start();
     ASSERT_OK(server);
     redis_server_ = std::move(*server);
     redis_ = std::make_unique<RedisClient>(redis_server_->options());
@@ -112,7 +112,7 @@ class NotifyReplicasTest : public ::testing::Test {
   bulletin::testing::TempDir dir_;
   std::string tokens_file_;
   std::string secret_;
-  std::unique_ptr<bulletin::testing::RedisServer> redis_server_;
+  std::unique_ptr<bulletin::testing::TestRedis> redis_server_;
   std::unique_ptr<RedisClient> redis_;
 };
 
