@@ -10,7 +10,7 @@ BULLETIN_PACKAGES=(
   libhiredis-dev libspdlog-dev libsqlite3-dev libcurl4-openssl-dev libssl-dev
   libgtest-dev libgmock-dev redis-server libgumbo-dev libicu-dev
   prometheus-cpp-dev clang-14 clang-format libfuzzer-14-dev openssl
-  libpq-dev postgresql-15 python3-feedparser
+  libpq-dev postgresql-15 python3-feedparser sqlite3
   libboost-dev libkainjow-mustache-dev zlib1g-dev wrk
   chromium fonts-wqy-microhei
 )

@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -92,14 +93,50 @@ absl::Status System::Start(const SystemOptions& options) {
            << "partner " << kPartnerToken << " partner-a\n"
            << "partner " << kOtherPartnerToken << " partner-b\n";
   }
+  std::string db = "sqlite:" + dir_.path() + "/content.db";
+  if (options_.content_on_postgres || replicas(Service::kContent) > 1) {
+    auto postgres = PostgresServer::Start();
+    if (!postgres.ok()) return postgres.status();
+    postgres_ = std::move(*postgres);
+    auto uri = postgres_->CreateDatabase("content");
+    if (!uri.ok()) return uri.status();
+    db = *uri;
+  }
+  if (absl::Status s = Seed(db); !s.ok()) return s;
+
+  content_metrics_port_ = FreePort();
+  for (Service service : kAllServices) {
+    for (int r = 0; r < replicas(service); ++r) {
+      std::vector<std::string> extra;
+      if (service == Service::kContent) {
+        extra.push_back("--db=" + db);
+        const int metrics_port = r == 0 ? content_metrics_port_ : FreePort();
+        extra.push_back(absl::StrCat("--metrics-listen=127.0.0.1:", metrics_port));
+      } else if (service == Service::kNotifications) {
+        extra.push_back("--heartbeat-interval=1s");
+      }
+      if (absl::Status s = StartInstance(service, r, extra); !s.ok()) return s;
+    }
+  }
+  for (Service service : kAllServices) {
+    for (int r = 0; r < replicas(service); ++r) {
+      const std::string address = addr(service, r);
+      if (!WaitUntil([&] { return IsServing(address); }, absl::Seconds(15))) {
+        return absl::UnavailableError(absl::StrCat(address, " never became SERVING\n", Logs()));
+      }
+    }
+  }
+  return WaitDemoEventRelayed();
+}
+
+absl::Status System::Seed(const std::string& db) {
   // The seed is a one-shot run of the content binary; its stdout is "<id> <slug>".
   std::string seed_out = dir_.path() + "/seed.out";
   ChildProcess seed;
-  absl::Status s =
-      seed.Start(BinDir() + "/bulletin-content",
-                 {"--seed-demo", "--db=sqlite:" + dir_.path() + "/content.db",
-                  "--redis=" + redis_->url(), "--auth-tokens-file=" + dir_.path() + "/tokens"},
-                 {}, seed_out);
+  absl::Status s = seed.Start(BinDir() + "/bulletin-content",
+                              {"--seed-demo", "--db=" + db, "--redis=" + redis_->url(),
+                               "--auth-tokens-file=" + dir_.path() + "/tokens"},
+                              {}, seed_out);
   if (!s.ok()) return s;
   if (!WaitUntil([&] { return !seed.running(); }, absl::Seconds(30))) {
     return absl::DeadlineExceededError("bulletin-content --seed-demo did not finish");
@@ -115,28 +152,13 @@ absl::Status System::Start(const SystemOptions& options) {
   if (demo_id_.empty()) {
     return absl::InternalError("seed printed no \"<id> <slug>\" line:\n" + ReadAll(seed_out));
   }
+  return absl::OkStatus();
+}
 
-  content_port_ = FreePort();
-  analytics_port_ = FreePort();
-  notify_port_ = FreePort();
-  content_metrics_port_ = FreePort();
-  s = StartService(Service::kContent,
-                   {"--db=sqlite:" + dir_.path() + "/content.db",
-                    absl::StrCat("--metrics-listen=127.0.0.1:", content_metrics_port_)},
-                   content_port_);
-  if (!s.ok()) return s;
-  s = StartService(Service::kAnalytics, {}, analytics_port_);
-  if (!s.ok()) return s;
-  s = StartService(Service::kNotifications, {"--heartbeat-interval=1s"}, notify_port_);
-  if (!s.ok()) return s;
-  for (const std::string& addr : {content_addr(), analytics_addr(), notify_addr()}) {
-    if (!WaitUntil([&] { return IsServing(addr); }, absl::Seconds(15))) {
-      return absl::UnavailableError(absl::StrCat(addr, " never became SERVING\n", Logs()));
-    }
-  }
-  // Settle: the seed's PUBLISHED event waits in the outbox until the content server's
-  // relay sends it. Tests start once it is on the stream, so it cannot be mistaken for
-  // an event of theirs.
+absl::Status System::WaitDemoEventRelayed() {
+  // Settle: the seed's PUBLISHED event waits in the outbox until a content server's relay
+  // sends it. Tests start once it is on the stream, so it cannot be mistaken for an event
+  // of theirs.
   RedisClient stream_reader(redis_->options());
   bool relayed = WaitUntil(
       [&] {
@@ -161,83 +183,65 @@ absl::Status System::Start(const SystemOptions& options) {
   return absl::OkStatus();
 }
 
-absl::Status System::StartService(Service service, const std::vector<std::string>& extra,
-                                  int port) {
-  std::vector<std::string> args = {
-      absl::StrCat("--listen=127.0.0.1:", port), "--redis=" + redis_->url(),
-      "--auth-tokens-file=" + dir_.path() + "/tokens", "--log-level=debug", "--drain-timeout=5s"};
-  args.insert(args.end(), extra.begin(), extra.end());
+int System::replicas(Service service) const {
+  auto it = options_.replicas.find(service);
+  return it == options_.replicas.end() ? 1 : std::max(1, it->second);
+}
+
+absl::Status System::StartInstance(Service service, int replica, std::vector<std::string> extra) {
+  std::vector<std::unique_ptr<Instance>>& all = instances_[service];
+  if (static_cast<int>(all.size()) <= replica) all.resize(replica + 1);
+  all[replica] = std::make_unique<Instance>();
+  Instance& in = *all[replica];
+  in.port = FreePort();
+  const std::string binary = BinaryName(service);
+  in.log = absl::StrCat(dir_.path(), "/", binary, replica == 0 ? "" : absl::StrCat("-", replica),
+                        ".log");
+  in.args = {absl::StrCat("--listen=127.0.0.1:", in.port), "--redis=" + redis_->url(),
+             "--auth-tokens-file=" + dir_.path() + "/tokens", "--log-level=debug",
+             "--drain-timeout=5s"};
+  in.args.insert(in.args.end(), extra.begin(), extra.end());
   auto more = options_.extra_flags.find(service);
   if (more != options_.extra_flags.end()) {
-    args.insert(args.end(), more->second.begin(), more->second.end());
+    in.args.insert(in.args.end(), more->second.begin(), more->second.end());
   }
-  args_[service] = args;
-  const std::string binary = BinaryName(service);
-  return process(service).Start(BinDir() + "/" + binary, args, {},
-                                dir_.path() + "/" + binary + ".log");
+  return in.process.Start(BinDir() + "/" + binary, in.args, {}, in.log);
 }
 
-ChildProcess& System::process(Service service) {
-  switch (service) {
-    case Service::kContent:
-      return content_;
-    case Service::kAnalytics:
-      return analytics_;
-    case Service::kNotifications:
-      break;
-  }
-  return notify_;
+System::Instance& System::instance(Service service, int replica) {
+  return *instances_.at(service).at(replica);
 }
 
-int System::port(Service service) const {
-  switch (service) {
-    case Service::kContent:
-      return content_port_;
-    case Service::kAnalytics:
-      return analytics_port_;
-    case Service::kNotifications:
-      break;
-  }
-  return notify_port_;
+const System::Instance& System::instance(Service service, int replica) const {
+  return *instances_.at(service).at(replica);
 }
 
-std::string System::addr(Service service) const {
-  return absl::StrCat("127.0.0.1:", port(service));
+std::string System::addr(Service service, int replica) const {
+  return absl::StrCat("127.0.0.1:", instance(service, replica).port);
 }
 
-pid_t System::pid(Service service) const {
-  switch (service) {
-    case Service::kContent:
-      return content_.pid();
-    case Service::kAnalytics:
-      return analytics_.pid();
-    case Service::kNotifications:
-      break;
-  }
-  return notify_.pid();
+pid_t System::pid(Service service, int replica) const {
+  return instance(service, replica).process.pid();
 }
 
-int System::Kill(Service service) { return process(service).Stop(SIGKILL); }
+int System::Kill(Service service, int replica) {
+  return instance(service, replica).process.Stop(SIGKILL);
+}
 
-absl::Status System::Restart(Service service) {
-  ChildProcess& p = process(service);
-  if (p.running()) {
+absl::Status System::Restart(Service service, int replica) {
+  Instance& in = instance(service, replica);
+  if (in.process.running()) {
     return absl::FailedPreconditionError(absl::StrCat(BinaryName(service), " is running"));
   }
-  auto args = args_.find(service);
-  if (args == args_.end()) {
-    return absl::FailedPreconditionError(absl::StrCat(BinaryName(service), " never started"));
-  }
-  const std::string binary = BinaryName(service);
   // A marker in the log, so a failure message shows which run said what.
-  std::ofstream(dir_.path() + "/" + binary + ".log", std::ios::app)
-      << "---- restarted by the test ----\n";
-  return p.Start(BinDir() + "/" + binary, args->second, {}, dir_.path() + "/" + binary + ".log");
+  std::ofstream(in.log, std::ios::app) << "---- restarted by the test ----\n";
+  return in.process.Start(BinDir() + "/" + BinaryName(service), in.args, {}, in.log);
 }
 
-absl::StatusOr<absl::Duration> System::WaitServing(Service service, absl::Duration timeout) {
+absl::StatusOr<absl::Duration> System::WaitServing(Service service, absl::Duration timeout,
+                                                   int replica) {
   const absl::Time start = absl::Now();
-  const std::string address = addr(service);
+  const std::string address = addr(service, replica);
   if (!WaitUntil([&] { return IsServing(address); }, timeout)) {
     return absl::DeadlineExceededError(absl::StrCat(BinaryName(service), " at ", address,
                                                     " not SERVING within ",
@@ -262,27 +266,38 @@ absl::Status System::SetRedisFsyncAlways() {
 }
 
 std::vector<int> System::StopServices() {
-  return {notify_.Stop(SIGTERM), analytics_.Stop(SIGTERM), content_.Stop(SIGTERM)};
+  std::vector<int> ended;
+  for (Service service : {Service::kNotifications, Service::kAnalytics, Service::kContent}) {
+    auto it = instances_.find(service);
+    if (it == instances_.end()) continue;
+    for (std::unique_ptr<Instance>& in : it->second) {
+      if (in != nullptr) ended.push_back(in->process.Stop(SIGTERM));
+    }
+  }
+  return ended;
 }
 
 System::~System() { StopServices(); }
 
-std::unique_ptr<content::v1::ContentService::Stub> System::Content() {
-  return content::v1::ContentService::NewStub(Channel(content_addr()));
+std::unique_ptr<content::v1::ContentService::Stub> System::Content(int replica) {
+  return content::v1::ContentService::NewStub(Channel(addr(Service::kContent, replica)));
 }
-std::unique_ptr<analytics::v1::AnalyticsService::Stub> System::Analytics() {
-  return analytics::v1::AnalyticsService::NewStub(Channel(analytics_addr()));
+std::unique_ptr<analytics::v1::AnalyticsService::Stub> System::Analytics(int replica) {
+  return analytics::v1::AnalyticsService::NewStub(Channel(addr(Service::kAnalytics, replica)));
 }
-std::unique_ptr<notify::v1::NotificationService::Stub> System::Notify() {
-  return notify::v1::NotificationService::NewStub(Channel(notify_addr()));
+std::unique_ptr<notify::v1::NotificationService::Stub> System::Notify(int replica) {
+  return notify::v1::NotificationService::NewStub(Channel(addr(Service::kNotifications, replica)));
 }
 
 std::string System::Logs() const {
   std::string out;
-  for (const char* name : {"bulletin-content", "bulletin-analytics", "bulletin-notifications"}) {
-    std::string log = ReadAll(dir_.path() + "/" + name + ".log");
-    if (log.size() > 6000) log = "..." + log.substr(log.size() - 6000);
-    absl::StrAppend(&out, "---- ", name, " ----\n", log);
+  for (const auto& [service, all] : instances_) {
+    for (const std::unique_ptr<Instance>& in : all) {
+      if (in == nullptr) continue;
+      std::string log = ReadAll(in->log);
+      if (log.size() > 6000) log = "..." + log.substr(log.size() - 6000);
+      absl::StrAppend(&out, "---- ", in->log.substr(dir_.path().size() + 1), " ----\n", log);
+    }
   }
   return out;
 }

@@ -3,7 +3,9 @@
 // stopped by its PID when the System is destroyed. Service logs go to the temp dir and
 // are printed when a test fails, so a red test explains itself. For failure drills a
 // service or Redis can be SIGKILLed by PID and restarted on the same port, flags and data,
-// as a supervisor would. Not thread-safe: one test thread drives a System.
+// as a supervisor would. A System can run several replicas of each service, as an operator
+// scales them (content then on a PostgreSQL the System starts); every method that names a
+// service takes the replica, 0 by default. Not thread-safe: one test thread drives a System.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -19,6 +21,7 @@
 #include "bulletin/analytics/v1/analytics.grpc.pb.h"
 #include "bulletin/content/v1/content.grpc.pb.h"
 #include "bulletin/notify/v1/notify.grpc.pb.h"
+#include "common/testing/postgres_server.h"
 #include "common/testing/process.h"
 #include "common/testing/redis_server.h"
 
@@ -44,49 +47,58 @@ struct SystemOptions {
   // after every RestartRedis), so a SIGKILL of redis-server loses no acknowledged write.
   // Otherwise Redis runs with everysec, as common/testing starts it.
   bool redis_fsync_always = false;
+  // Replicas of each service (1 when absent). Content with more than one runs on
+  // PostgreSQL, as it must.
+  std::map<Service, int> replicas;
+  // Content on a PostgreSQL 15 started by the System (implied by content replicas > 1).
+  bool content_on_postgres = false;
 };
 
 class System {
  public:
-  // Starts Redis, seeds the demo data, then starts content, analytics and notifications
-  // and waits until each reports SERVING.
+  // Starts Redis (and PostgreSQL when content needs it), seeds the demo data, then starts
+  // every replica of content, analytics and notifications and waits until each reports
+  // SERVING.
   absl::Status Start(const SystemOptions& options = {});
   ~System();
 
   RedisServer& redis() { return *redis_; }
-  std::string content_addr() const { return "127.0.0.1:" + std::to_string(content_port_); }
-  std::string analytics_addr() const { return "127.0.0.1:" + std::to_string(analytics_port_); }
-  std::string notify_addr() const { return "127.0.0.1:" + std::to_string(notify_port_); }
-  // http://127.0.0.1:PORT/metrics of the content service's Prometheus endpoint.
+  std::string content_addr() const { return addr(Service::kContent); }
+  std::string analytics_addr() const { return addr(Service::kAnalytics); }
+  std::string notify_addr() const { return addr(Service::kNotifications); }
+  // http://127.0.0.1:PORT/metrics of the (first) content replica's Prometheus endpoint.
   std::string content_metrics_url() const {
     return "http://127.0.0.1:" + std::to_string(content_metrics_port_) + "/metrics";
   }
   const std::string& demo_article_id() const { return demo_id_; }
   const std::string& demo_slug() const { return demo_slug_; }
+  // How many replicas of `service` run (or ran).
+  int replicas(Service service) const;
 
-  std::unique_ptr<content::v1::ContentService::Stub> Content();
-  std::unique_ptr<analytics::v1::AnalyticsService::Stub> Analytics();
-  std::unique_ptr<notify::v1::NotificationService::Stub> Notify();
+  std::unique_ptr<content::v1::ContentService::Stub> Content(int replica = 0);
+  std::unique_ptr<analytics::v1::AnalyticsService::Stub> Analytics(int replica = 0);
+  std::unique_ptr<notify::v1::NotificationService::Stub> Notify(int replica = 0);
 
-  // SIGTERM to each service (notifications, analytics, content); returns how each ended,
-  // as from waitpid. The destructor does this for services still running.
+  // SIGTERM to each service replica (notifications, analytics, content); returns how each
+  // ended, as from waitpid. The destructor does this for services still running.
   std::vector<int> StopServices();
 
   // The services' logs, for failure messages.
   std::string Logs() const;
 
   // Failure drills. Every process is addressed by its PID, never by name.
-  std::string addr(Service service) const;
-  pid_t pid(Service service) const;
-  // SIGKILL to the service's PID; returns once it has exited (waitpid status).
-  int Kill(Service service);
-  // Starts the service again on the same port with the same flags and data (content's
+  std::string addr(Service service, int replica = 0) const;
+  pid_t pid(Service service, int replica = 0) const;
+  // SIGKILL to the replica's PID; returns once it has exited (waitpid status).
+  int Kill(Service service, int replica = 0);
+  // Starts the replica again on the same port with the same flags and data (content's
   // SQLite file stays in the System's directory); FailedPrecondition if it is running.
   // Does not wait: see WaitServing.
-  absl::Status Restart(Service service);
-  // Polls the standard health check of `service` until it answers SERVING; returns how
+  absl::Status Restart(Service service, int replica = 0);
+  // Polls the standard health check of the replica until it answers SERVING; returns how
   // long that took, or DeadlineExceeded after `timeout`.
-  absl::StatusOr<absl::Duration> WaitServing(Service service, absl::Duration timeout);
+  absl::StatusOr<absl::Duration> WaitServing(Service service, absl::Duration timeout,
+                                             int replica = 0);
   // SIGKILL to redis-server (the acknowledged writes are in its append-only file first),
   // and a restart on the same port and directory that waits for PING; with
   // redis_fsync_always, appendfsync always is set again before RestartRedis returns.
@@ -94,24 +106,29 @@ class System {
   absl::Status RestartRedis();
 
  private:
-  absl::Status StartService(Service service, const std::vector<std::string>& extra, int port);
+  // One running replica of a service.
+  struct Instance {
+    ChildProcess process;
+    int port = 0;
+    std::vector<std::string> args;  // as last started, for Restart
+    std::string log;
+  };
+
+  absl::Status StartInstance(Service service, int replica, std::vector<std::string> extra);
   absl::Status SetRedisFsyncAlways();
-  ChildProcess& process(Service service);
-  int port(Service service) const;
+  absl::Status Seed(const std::string& db);
+  absl::Status WaitDemoEventRelayed();
+  Instance& instance(Service service, int replica);
+  const Instance& instance(Service service, int replica) const;
 
   std::unique_ptr<RedisServer> redis_;
+  std::unique_ptr<PostgresServer> postgres_;
   TempDir dir_;
-  int content_port_ = 0;
-  int analytics_port_ = 0;
-  int notify_port_ = 0;
   int content_metrics_port_ = 0;
   std::string demo_id_;
   std::string demo_slug_;
   SystemOptions options_;
-  std::map<Service, std::vector<std::string>> args_;  // as last started, for Restart
-  ChildProcess content_;
-  ChildProcess analytics_;
-  ChildProcess notify_;
+  std::map<Service, std::vector<std::unique_ptr<Instance>>> instances_;
 };
 
 // A client context with `token` as bearer token (none if empty) and a deadline.

@@ -107,7 +107,8 @@ absl::Status OutboxRelay::CheckRedisRestart() {
     ASSIGN_OR_RETURN(run_id_, store_.LoadRelayRunId());
     run_id_loaded_ = true;
   }
-  ASSIGN_OR_RETURN(const RedisReply info, redis_.Command({"INFO", "server", "replication"}));
+  ASSIGN_OR_RETURN(const RedisReply info,
+                   redis_.CommandWhere(keys::kEventStream, {"INFO", "server", "replication"}));
   const std::string run_id = InfoField(info.str, "run_id");
   if (run_id.empty()) return absl::UnavailableError("redis INFO server has no run_id");
   if (!absl::SimpleAtoi(InfoField(info.str, "connected_slaves"), &redis_replicas_)) {
