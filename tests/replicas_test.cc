@@ -16,6 +16,7 @@ namespace {
 
 namespace av1 = ::bulletin::analytics::v1;
 namespace cv1 = ::bulletin::content::v1;
+namespace nv1 = ::bulletin::notify::v1;
 
 class ReplicasTest : public ::testing::Test {
  protected:
@@ -43,25 +44,68 @@ class ReplicasTest : public ::testing::Test {
     return s.ok() && resp.stats_size() == 1 ? resp.stats(0).views() : -1;
   }
 
+  // Creates and publishes an article through content replica `replica`; returns its id.
+  std::string Publish(int replica, const std::string& title) {
+    cv1::CreateArticleRequest create;
+    create.mutable_article()->set_default_locale("en");
+    auto& en = (*create.mutable_article()->mutable_translations())["en"];
+    en.set_title(title);
+    en.set_body("<p>" + title + "</p>");
+    cv1::Article created;
+    grpc::Status s =
+        system_.Content(replica)->CreateArticle(Context(kEditorToken).get(), create, &created);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    cv1::PublishArticleRequest publish;
+    publish.set_id(created.id());
+    s = system_.Content(replica)->PublishArticle(Context(kEditorToken).get(), publish, &created);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return created.id();
+  }
+
+  // The first event of a Subscribe stream opened on notifications replica `replica`
+  // (heartbeats skipped), or an empty event after 10 s.
+  nv1::StreamEvent FirstEvent(int replica, nv1::SubscribeRequest req) {
+    std::unique_ptr<grpc::ClientContext> ctx = Context(kPartnerToken, absl::Seconds(10));
+    std::unique_ptr<grpc::ClientReader<nv1::SubscribeResponse>> stream =
+        system_.Notify(replica)->Subscribe(ctx.get(), req);
+    nv1::SubscribeResponse msg;
+    while (stream->Read(&msg)) {
+      if (msg.has_event()) {
+        ctx->TryCancel();
+        return msg.event();
+      }
+    }
+    return nv1::StreamEvent();
+  }
+
   System system_;
 };
 
+TEST_F(ReplicasTest, ASubscribeStreamResumesOnTheOtherReplica) {
+  nv1::CreateSubscriptionRequest create;
+  create.mutable_subscription()->set_display_name("Replica feed");
+  nv1::CreateSubscriptionResponse created;
+  ASSERT_TRUE(
+      system_.Notify(0)->CreateSubscription(Context(kPartnerToken).get(), create, &created).ok());
+  nv1::SubscribeRequest req;
+  req.set_subscription_id(created.subscription().id());
+
+  const std::string first = Publish(0, "First for partners");
+  nv1::StreamEvent got = FirstEvent(0, req);
+  EXPECT_EQ(got.event().article().id(), first);
+  ASSERT_FALSE(got.resume_token().empty());
+
+  // The partner was cut off; the next article is published meanwhile, and the partner
+  // reconnects to the other replica with its token.
+  const std::string second = Publish(1, "Second for partners");
+  req.set_resume_token(got.resume_token());
+  got = FirstEvent(1, req);
+  EXPECT_EQ(got.event().article().id(), second) << "resumed after the first event";
+}
+
 TEST_F(ReplicasTest, ViewsThroughBothAnalyticsReplicasAddUpExactly) {
   const std::string& demo = system_.demo_article_id();
-  // A second published article, written through the second content replica.
-  cv1::CreateArticleRequest create;
-  create.mutable_article()->set_default_locale("en");
-  auto& en = (*create.mutable_article()->mutable_translations())["en"];
-  en.set_title("Second story");
-  en.set_body("<p>Second story</p>");
-  cv1::Article created;
-  ASSERT_TRUE(
-      system_.Content(1)->CreateArticle(Context(kEditorToken).get(), create, &created).ok());
-  cv1::PublishArticleRequest publish;
-  publish.set_id(created.id());
-  ASSERT_TRUE(
-      system_.Content(1)->PublishArticle(Context(kEditorToken).get(), publish, &created).ok());
-  const std::string other = created.id();
+  const std::string other = Publish(1, "Second story");  // through the second replica
   for (int i = 0; i < 60; ++i) {
     ASSERT_TRUE(RecordView(i % 2, demo, absl::StrCat("visitor-", i)));
     if (i < 25) {
