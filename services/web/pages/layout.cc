@@ -34,7 +34,7 @@ body{font-family:system-ui,"Noto Sans CJK SC",sans-serif;max-width:60rem;margin:
 header.site-header{display:flex;flex-wrap:wrap;gap:1rem;align-items:center;justify-content:space-between;border-bottom:2px solid #b22;padding:.5rem 0}
 .site-name{font-weight:bold;font-size:1.3rem;color:#b22;text-decoration:none}
 .breadcrumb{margin:1rem 0;color:#555}.article-title{text-align:center}
-.article-meta{text-align:center;color:#666}.article-meta span{margin:0 1rem}
+.article-meta{text-align:center;color:#666}.article-meta>span{margin:0 1rem}
 figure.cover{text-align:center}figure.cover img{max-width:100%}
 .article-body img{max-width:100%}mark{background:#fe8}
 footer.site-footer{border-top:1px solid #ccc;margin-top:2rem;padding:1rem 0;text-align:center;color:#666}
