@@ -2,7 +2,7 @@
 // (characters XML 1.0 cannot carry -- C0 controls but tab and line breaks, DEL, C1,
 // U+FFFE/U+FFFF -- are dropped, and invalid UTF-8 becomes U+FFFD), HTML text inside XML,
 // JSON strings safe to embed in HTML, and RFC 822 / RFC 3339 / HTTP dates. Pure functions,
-// thread-safe; internal to bulletin_web_feeds.
+// thread-safe. The pages' JSON-LD uses AppendJsonString too.
 #pragma once
 
 #include <string>
