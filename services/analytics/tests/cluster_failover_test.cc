@@ -95,7 +95,9 @@ class ClusterFailoverTest : public ::testing::Test {
     absl::StatusOr<RedisReply> r = redis_->Command(argv);
     EXPECT_OK(r);
     int64_t n = 0;
-    if (r.ok() && r->type == RedisReply::Type::kString) EXPECT_TRUE(absl::SimpleAtoi(r->str, &n));
+    if (r.ok() && r->type == RedisReply::Type::kString) {
+      EXPECT_TRUE(absl::SimpleAtoi(r->str, &n));
+    }
     return n;
   }
   // The all-time top-list score of an article (ZSCORE is a double in a string).
@@ -103,7 +105,9 @@ class ClusterFailoverTest : public ::testing::Test {
     absl::StatusOr<RedisReply> r = redis_->Command({"ZSCORE", site::TopAll(), article});
     EXPECT_OK(r);
     double d = 0;
-    if (r.ok() && !r->is_nil()) EXPECT_TRUE(absl::SimpleAtod(r->str, &d));
+    if (r.ok() && !r->is_nil()) {
+      EXPECT_TRUE(absl::SimpleAtod(r->str, &d));
+    }
     return static_cast<int64_t>(d);
   }
 
