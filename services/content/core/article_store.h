@@ -122,7 +122,8 @@ class ArticleStore {
   virtual absl::StatusOr<Article> CreateArticle(const Article& article,
                                                 const NewArticleOptions& options) = 0;
   virtual absl::StatusOr<Article> GetArticle(const std::string& id) = 0;
-  // By the article slug or any of its translation slugs.
+  // By the article slug or any of its translation slugs, current or former (a slug an
+  // article ever had stays its own; another article taking it is ALREADY_EXISTS).
   virtual absl::StatusOr<Article> GetArticleBySlug(const std::string& slug) = 0;
   // Reads article `id`, applies `mutate`, writes the article, its revision, its search
   // index entries and the returned outbox event in one transaction, and returns the
