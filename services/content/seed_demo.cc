@@ -72,7 +72,8 @@ constexpr char kBodyZh[] =
     "重点在于整合国内外资源、提升志愿服务组织的专业能力、建立人才培养渠道和扩大对外影响力，"
     "预期将提升北京乃至中国志愿服务的国际化水平。</p>";
 
-constexpr char kCoverImage[] = "/media/2018/02/tripartite-meeting.jpg";
+// Served by bulletin-web from services/content/demo/media (--media-dir).
+constexpr char kCoverImage[] = "/media/2018/02/tripartite-meeting.svg";
 
 Translation DemoTranslation(const char* title, const char* summary, const char* body,
                             const char* caption, const char* alt) {

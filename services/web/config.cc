@@ -105,6 +105,8 @@ absl::StatusOr<Config> Parse(absl::FunctionRef<absl::Status(FlagSet&)> parse) {
   flags.Int("max-url-bytes", &max_url, "longest request-target (414 beyond)");
   flags.Int("max-header-bytes", &max_headers, "largest request head (431 beyond)");
   flags.Int("max-body-bytes", &max_body, "largest request body (413 beyond)");
+  flags.String("media-dir", &c.media_dir,
+               "directory served at /media/ (images: jpg, png, gif, webp, avif, svg); empty: none");
   flags.Duration("upstream-deadline", &c.upstream_deadline, "deadline of each gRPC call");
   RETURN_IF_ERROR(parse(flags));
   if (flags.help_requested()) {

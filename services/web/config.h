@@ -35,6 +35,7 @@ struct Config {
   int64_t http_threads = 2;
   HttpLimits limits;
   absl::Duration upstream_deadline = absl::Seconds(2);
+  std::string media_dir;       // served at /media/ when set
   std::string frontend_token;  // from --auth-tokens-file
 
   bool help = false;

@@ -71,6 +71,11 @@ int Run(int argc, char** argv) {
   site_options.trusted_proxies = config.trusted_proxies;
   site_options.fresh = config.cache_ttl;
   site_options.stale = config.stale;
+  if (!config.media_dir.empty()) {
+    absl::StatusOr<std::unique_ptr<MediaFiles>> media = MediaFiles::Open(config.media_dir);
+    if (!media.ok()) return Fail(media.status());
+    site_options.media = *std::move(media);
+  }
   Site site(site_options, *backend, cache, tokens, *pool);
 
   RedisClient redis(config.service.redis_options);

@@ -155,6 +155,7 @@ class BrowserTest : public ::testing::Test {
          "--analytics=" + system_.analytics_addr(), "--redis=" + system_.redis().url(),
          "--auth-tokens-file=" + dir_.path() + "/tokens", "--public-url=" + base_url_,
          std::string("--view-token-key=") + kViewTokenKey,
+         std::string("--media-dir=") + BULLETIN_SOURCE_DIR + "/services/content/demo/media",
          // Long enough that every view of the run after the first is a cached page.
          "--cache-ttl=10m", "--log-level=debug", "--drain-timeout=5s"},
         {}, web_log_));

@@ -53,6 +53,7 @@ const EXPECTED = {
     related: 'Related News',
     switchText: '简体中文 | English',
     current: 'English',
+    caption: 'The Tripartite Meeting',
     footer: '©',
   },
   'zh-CN': {
@@ -63,6 +64,7 @@ const EXPECTED = {
     related: '相关新闻',
     switchText: '简体中文 | English',
     current: '简体中文',
+    caption: '三方会议',
     footer: '©',
   },
 };
@@ -231,11 +233,12 @@ async function checkPage(page, locale) {
   check(await page.locator('header').count() > 0, `${where}: a header`);
 
   const cover = await page.$('figure.cover img');
+  check(!!cover, `${where}: a cover image`);
   if (cover) {
     const loaded = await cover.evaluate((img) => img.complete && img.naturalWidth > 0);
-    if (!loaded) warnings.add(`${where}: the cover image ${await cover.getAttribute('src')} does not load`);
-  } else {
-    warnings.add(`${where}: no cover image`);
+    check(loaded, `${where}: the cover image ${await cover.getAttribute('src')} loads`);
+    const caption = squash(await page.textContent('figure.cover figcaption').catch(() => ''));
+    check(caption === e.caption, `${where}: the cover's caption reads "${e.caption}" (reads "${caption}")`);
   }
 }
 

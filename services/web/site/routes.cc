@@ -1,6 +1,7 @@
 // The route table of bulletin-web: which path answers what, before any upstream call.
 //   /                         302 to /{locale}/ by cookie or Accept-Language (?lang= sets it)
 //   /robots.txt, /sitemap.xml, /sitemaps/{n}.xml
+//   /media/...                a file of --media-dir (images), see core/media_files.h
 //   /{locale}/ (home), /{locale}/articles/{slug}, /{locale}/categories/{slug}[/feed.*],
 //   /{locale}/feed.rss|feed.atom|feed.json, /{locale}/search?q=, /{locale}/stats
 //   /api/v1/...               the JSON API and the view beacon (site/api_routes.cc)
@@ -55,6 +56,7 @@ void Site::Route(RequestContext ctx, Respond respond) {
     r.Set("Content-Type", "text/plain; charset=utf-8");
     return respond(std::move(r));
   }
+  if (seg[0] == "media") return ServeMedia(std::move(ctx), std::move(respond));
   if (seg.size() == 1 && seg[0] == "robots.txt") {
     return ServeCached(
         std::move(ctx), "/robots.txt",
@@ -76,6 +78,31 @@ void Site::Route(RequestContext ctx, Respond respond) {
   }
   if (!SiteLocale(seg[0])) return respond(ErrorResponse(ctx, 404, absl::OkStatus()));
   RouteLocale(std::move(ctx), std::move(respond));
+}
+
+void Site::ServeMedia(RequestContext ctx, Respond respond) {
+  if (options_.media == nullptr) return respond(ErrorResponse(ctx, 404, absl::OkStatus()));
+  auto job = [this, ctx]() -> HttpResponse {
+    std::vector<std::string> path(ctx.target.segments.begin() + 1, ctx.target.segments.end());
+    absl::StatusOr<MediaFile> file = options_.media->Read(path);
+    if (!file.ok()) {
+      return ErrorResponse(ctx, file.status().code() == absl::StatusCode::kNotFound ? 404 : 403,
+                           absl::OkStatus());
+    }
+    CachedResponse entry;
+    entry.content_type = file->content_type;
+    entry.body = std::move(file->body);
+    entry.etag = std::move(file->etag);
+    entry.last_modified = file->last_modified;
+    entry.cache_control = "public, max-age=86400";
+    HttpResponse r = Finish(ctx, entry);
+    // An SVG opened on its own is a document: it runs no script and loads nothing.
+    if (entry.content_type == "image/svg+xml") {
+      r.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox");
+    }
+    return r;
+  };
+  RunOnPool(ctx, std::move(job), std::move(respond));
 }
 
 void Site::RouteLocale(RequestContext ctx, Respond respond) {

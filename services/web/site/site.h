@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "common/base/worker_pool.h"
 #include "common/metrics/metrics.h"
+#include "services/web/core/media_files.h"
 #include "services/web/core/response_cache.h"
 #include "services/web/core/url.h"
 #include "services/web/core/view_token.h"
@@ -33,6 +34,8 @@ struct SiteOptions {
   // Peers (exact addresses) whose X-Forwarded-For is believed: the client is then the
   // rightmost address in it that is not one of them.
   std::vector<std::string> trusted_proxies;
+  // The files served at /media/... (--media-dir); null: /media/ answers 404.
+  std::shared_ptr<const MediaFiles> media;
 };
 
 // What one request is, once parsed.
@@ -67,6 +70,8 @@ class Site {
   void Route(RequestContext ctx, Respond respond);
   void RouteLocale(RequestContext ctx, Respond respond);
   void RouteApi(RequestContext ctx, Respond respond);
+  // /media/...: a file of --media-dir, read on the pool (site/routes.cc).
+  void ServeMedia(RequestContext ctx, Respond respond);
   // Serves `key` from the cache when fresh; when stale (within --stale) serves the copy and
   // re-renders it in the background (stale-while-revalidate); else renders on the pool and
   // stores the result (site/serve_cached.cc).
