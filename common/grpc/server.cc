@@ -38,7 +38,8 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
       port > 65535) {
     // gRPC itself would take "HOST:99999" and listen on some other port.
     return absl::InvalidArgumentError(absl::StrCat(
-        "--listen: expected HOST:PORT with a port from 0 to 65535, got \"", config.listen, "\""));
+        "--", config.listen_flag, ": expected HOST:PORT with a port from 0 to 65535, got \"",
+        config.listen, "\""));
   }
   if (config.max_message_bytes < 1024 || config.max_message_bytes > (64 << 20)) {
     return absl::InvalidArgumentError("--max-message-bytes: must be between 1024 and 64 MiB");
@@ -76,7 +77,8 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   }
   self->server_ = builder.BuildAndStart();
   if (!self->server_ || self->port_ == 0) {
-    return absl::UnavailableError(absl::StrCat("--listen: cannot listen on ", config.listen));
+    return absl::UnavailableError(
+        absl::StrCat("--", config.listen_flag, ": cannot listen on ", config.listen));
   }
   self->SetServing(true);
   Logger()->info("gRPC listening on {} (port {}, {})", config.listen, self->port_,

@@ -24,6 +24,8 @@ namespace bulletin {
 
 struct ServerConfig {
   std::string listen;  // HOST:PORT; port 0 picks a free port (tests)
+  // The flag that set `listen`, named when it cannot be bound (bulletin-web: grpc-listen).
+  std::string listen_flag = "listen";
   int64_t max_message_bytes = 4 << 20;
   absl::Duration drain_timeout = absl::Seconds(10);
   ServerTlsConfig tls;  // cert and key set: TLS; plus client_ca_file: mTLS; none: plaintext

@@ -108,6 +108,27 @@ TEST(ServiceRunnerTest, AServerThatCannotStartExitsTwoAndStillRunsTheShutdownHoo
   close(fd);
 }
 
+TEST(ServiceRunnerTest, ABindFailureNamesTheFlagThatSetTheAddress) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(listen(fd, 1), 0);
+  socklen_t len = sizeof(addr);
+  ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  ServerConfig config;
+  config.listen = absl::StrCat("127.0.0.1:", ntohs(addr.sin_port));
+  config.listen_flag = "grpc-listen";  // as bulletin-web sets it
+  EXPECT_THAT(GrpcServer::Start(config, {}),
+              testing::StatusIs(absl::StatusCode::kUnavailable, "--grpc-listen: cannot listen"));
+  config.listen = "127.0.0.1:99999";
+  EXPECT_THAT(GrpcServer::Start(config, {}),
+              testing::StatusIs(absl::StatusCode::kInvalidArgument, "--grpc-listen: expected"));
+  close(fd);
+}
+
 TEST(ServiceRunnerTest, AListenPortOutOfRangeIsRefused) {
   ServerConfig config;
   config.listen = "127.0.0.1:99999";  // gRPC alone would listen on another port

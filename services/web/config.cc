@@ -116,6 +116,7 @@ absl::StatusOr<Config> Parse(absl::FunctionRef<absl::Status(FlagSet&)> parse) {
   }
   c.http_listen = c.service.server.listen;
   c.service.server.listen = c.grpc_listen;
+  c.service.server.listen_flag = "grpc-listen";
   RETURN_IF_ERROR(Check(c, cors, proxies, max_url, max_headers, max_body));
   RETURN_IF_ERROR(ValidateServiceFlags(c.service));
   return c;

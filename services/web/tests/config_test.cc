@@ -20,6 +20,7 @@ TEST(ConfigTest, ListenIsHttpAndGrpcListenIsTheRunners) {
                                    {}));
   EXPECT_EQ(c.http_listen, "127.0.0.1:8181");
   EXPECT_EQ(c.service.server.listen, "127.0.0.1:0");
+  EXPECT_EQ(c.service.server.listen_flag, "grpc-listen");  // named when it cannot be bound
   EXPECT_EQ(c.public_url, "https://news.example.org");
   EXPECT_EQ(c.cors_origins, (std::vector<std::string>{"https://a.example", "https://b.example"}));
   EXPECT_EQ(c.cache_bytes, 48 << 20);
