@@ -1,18 +1,28 @@
-// Tests of the outbox relay against a real redis-server (testing::RedisServer), over the
-// memory store's outbox: delivery, Redis down at publish time, a Redis that restarts
-// having lost the stream (new run_id -> re-send), and a master whose replica has not got
-// the events yet (not marked sent until it has).
+// Tests of the outbox relay against a real Redis (testing::TestRedis: one redis-server, or
+// a 3 + 3 node Redis Cluster under the redis-cluster label), over the memory store's
+// outbox: delivery, Redis down at publish time, a Redis that comes back having lost the
+// stream (a restart on one node, a failover to a replica without it on a cluster: new
+// run_id -> re-send), a master whose replica has not got the events yet (not marked sent
+// until it has), and, on a cluster, a SIGKILL of the stream's master while the relay
+// publishes: every event is on the new master's stream.
 #include "services/content/events/outbox_relay.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <atomic>
 #include <memory>
 #include <set>
+#include <thread>
 
+#include "absl/cleanup/cleanup.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "bulletin/events/v1/events.pb.h"
 #include "common/redis/keys.h"
+#include "common/redis/redis_slot.h"
 #include "common/testing/process.h"
+#include "common/testing/redis_cluster.h"
 #include "common/testing/redis_server.h"
 #include "common/testing/status_matchers.h"
 #include "services/content/core/content_core.h"
@@ -23,11 +33,19 @@ namespace {
 
 const Caller kEditor = Principal{Role::kEditor, ""};
 
+// The value of `field` in an INFO reply ("" when absent).
+std::string InfoField(const std::string& info, const std::string& field) {
+  const size_t at = info.find(field + ":");
+  if (at == std::string::npos) return "";
+  const size_t start = at + field.size() + 1;
+  return info.substr(start, info.find_first_of("\r\n", start) - start);
+}
+
 class ContentRelayTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_OK_AND_ASSIGN(redis_server_, testing::RedisServer::Start());
-    client_ = std::make_unique<RedisClient>(redis_server_->options());
+    ASSERT_OK_AND_ASSIGN(redis_, testing::TestRedis::Start());
+    client_ = std::make_unique<RedisClient>(redis_->options());
     store_ = std::make_unique<MemoryArticleStore>();
     RelayOptions options;
     options.idle_poll = absl::Milliseconds(50);
@@ -59,9 +77,10 @@ class ContentRelayTest : public ::testing::Test {
   }
 
   // The stream's entries as parsed events, oldest first.
-  std::vector<events::v1::ArticleEvent> StreamEvents() {
+  std::vector<events::v1::ArticleEvent> StreamEvents() { return StreamEventsOf(*client_); }
+  std::vector<events::v1::ArticleEvent> StreamEventsOf(RedisClient& client) {
     std::vector<events::v1::ArticleEvent> out;
-    auto r = client_->Command({"XRANGE", keys::kEventStream, "-", "+"});
+    auto r = client.Command({"XRANGE", keys::kEventStream, "-", "+"});
     if (!r.ok()) return out;
     for (const RedisReply& entry : r->elements) {
       const auto& fields = entry.elements[1].elements;
@@ -80,16 +99,49 @@ class ContentRelayTest : public ::testing::Test {
     return testing::WaitUntil([&] { return StreamEvents().size() == n; }, absl::Seconds(15));
   }
 
+  // The run_id of the node serving the stream (on a cluster: the master of its slot).
   std::string RedisRunId() {
-    auto info = client_->Command({"INFO", "server"});
+    auto info = client_->CommandWhere(keys::kEventStream, {"INFO", "server"});
     if (!info.ok()) return "";
-    size_t at = info->str.find("run_id:");
-    return info->str.substr(at + 7, 40);
+    return InfoField(info->str, "run_id");
+  }
+
+  // A cluster's node that serves the stream as master.
+  absl::StatusOr<int> StreamMaster() {
+    return redis_->cluster()->MasterOfSlot(KeySlot(keys::kEventStream));
+  }
+
+  // A replica of cluster node `master` (from the master's INFO replication).
+  absl::StatusOr<int> ReplicaOf(int master) {
+    testing::RedisTestCluster& cluster = *redis_->cluster();
+    RedisClient client(cluster.NodeOptions(master));
+    absl::StatusOr<RedisReply> info = client.Command({"INFO", "replication"});
+    if (!info.ok()) return info.status();
+    const std::string slave = InfoField(info->str, "slave0");  // ip=...,port=P,state=...
+    const size_t at = slave.find("port=");
+    int port = 0;
+    if (at != std::string::npos &&
+        absl::SimpleAtoi(slave.substr(at + 5, slave.find(',', at) - at - 5), &port)) {
+      for (int n = 0; n < cluster.size(); ++n) {
+        if (cluster.port(n) == port) return n;
+      }
+    }
+    return absl::NotFoundError(absl::StrCat("no replica of node ", master, ": ", slave));
+  }
+
+  // The cluster's way of losing a master: SIGKILL of the stream's master; returns once its
+  // replica serves the stream.
+  absl::StatusOr<int> FailOverTheStream() {
+    const int slot = KeySlot(keys::kEventStream);
+    absl::StatusOr<int> master = StreamMaster();
+    if (!master.ok()) return master.status();
+    redis_->cluster()->Kill(*master);
+    return redis_->cluster()->WaitForNewMaster(slot, *master, absl::Seconds(20));
   }
 
   absl::Time now_ = absl::Now();
   const absl::Time start_ = absl::Now();
-  std::unique_ptr<testing::RedisServer> redis_server_;
+  std::unique_ptr<testing::TestRedis> redis_;
   std::unique_ptr<RedisClient> client_;
   std::unique_ptr<MemoryArticleStore> store_;
   std::unique_ptr<OutboxRelay> relay_;
@@ -117,31 +169,43 @@ TEST_F(ContentRelayTest, PublishedEventReachesTheStreamQuickly) {
 }
 
 TEST_F(ContentRelayTest, EventsCountAsSentOnlyOnceARedisReplicaHasThem) {
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<testing::RedisServer> replica,
-                       testing::RedisServer::Start());
-  RedisClient replica_client(replica->options());
-  ASSERT_OK(
-      replica_client.Command({"REPLICAOF", "127.0.0.1", std::to_string(redis_server_->port())})
-          .status());
-  auto info_has = [](RedisClient& client, const std::string& text) {
-    absl::StatusOr<RedisReply> info = client.Command({"INFO", "replication"});
+  // One node: a second redis-server made its replica. A cluster: the replica of the
+  // stream's master.
+  std::unique_ptr<testing::RedisServer> replica;
+  std::unique_ptr<RedisClient> replica_client;
+  if (redis_->is_cluster()) {
+    ASSERT_OK_AND_ASSIGN(const int master, StreamMaster());
+    ASSERT_OK_AND_ASSIGN(const int node, ReplicaOf(master));
+    replica_client = std::make_unique<RedisClient>(redis_->cluster()->NodeOptions(node));
+  } else {
+    ASSERT_OK_AND_ASSIGN(replica, testing::RedisServer::Start());
+    replica_client = std::make_unique<RedisClient>(replica->options());
+    ASSERT_OK(replica_client
+                  ->Command({"REPLICAOF", "127.0.0.1", std::to_string(redis_->server()->port())})
+                  .status());
+  }
+  auto info_has = [](absl::StatusOr<RedisReply> info, const std::string& text) {
     return info.ok() && info->str.find(text) != std::string::npos;
   };
   ASSERT_TRUE(testing::WaitUntil(
       [&] {
-        return info_has(*client_, "connected_slaves:1") &&
-               info_has(replica_client, "master_link_status:up");
+        return info_has(client_->CommandWhere(keys::kEventStream, {"INFO", "replication"}),
+                        "connected_slaves:1") &&
+               info_has(replica_client->Command({"INFO", "replication"}), "master_link_status:up");
       },
       absl::Seconds(10)));
+  ASSERT_OK_AND_ASSIGN(RedisReply server, replica_client->Command({"INFO", "server"}));
+  pid_t pid = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(InfoField(server.str, "process_id"), &pid)) << server.str;
 
   // The replica stops (as if cut off): the master takes the XADD, but no replica has it.
-  ASSERT_EQ(kill(replica->pid(), SIGSTOP), 0);
+  ASSERT_EQ(kill(pid, SIGSTOP), 0);
   Publish("Replicated");
   absl::StatusOr<int> sent = relay_->RunOnce();
   EXPECT_TRUE(absl::IsUnavailable(sent.status())) << sent.status();
   EXPECT_EQ(store_->PendingEvents(10)->size(), 1u) << "not marked sent";
 
-  ASSERT_EQ(kill(replica->pid(), SIGCONT), 0);
+  ASSERT_EQ(kill(pid, SIGCONT), 0);
   ASSERT_OK_AND_ASSIGN(int n, relay_->RunOnce());
   EXPECT_EQ(n, 1);
   EXPECT_TRUE(store_->PendingEvents(10)->empty());
@@ -153,12 +217,12 @@ TEST_F(ContentRelayTest, EventsCountAsSentOnlyOnceARedisReplicaHasThem) {
 
 TEST_F(ContentRelayTest, EventPublishedWhileRedisIsDownArrivesAfterItRestarts) {
   relay_->Start();
-  redis_server_->Kill();
+  redis_->Kill();  // every node of a cluster
   std::string first = Publish("While down 1");
   std::string second = Publish("While down 2");
   // The relay keeps trying; nothing is marked sent while Redis is away.
   EXPECT_EQ(store_->PendingEvents(10)->size(), 2u);
-  ASSERT_OK(redis_server_->Restart());
+  ASSERT_OK(redis_->Restart());
   ASSERT_TRUE(StreamHas(2));
   auto events = StreamEvents();
   EXPECT_EQ(events[0].article().id(), first);
@@ -173,16 +237,30 @@ TEST_F(ContentRelayTest, RedisRestartedEmptyGetsTheRecentEventsAgain) {
   ASSERT_TRUE(testing::WaitUntil([&] { return *store_->LoadRelayRunId() == RedisRunId(); },
                                  absl::Seconds(5)));
 
-  // Simulate a crash that lost the last second: the stream is gone after the restart.
+  // Simulate a crash that lost the last second: the stream is gone after the restart (on
+  // a cluster: after the failover to a replica that does not have it either).
   ASSERT_OK(client_->Command({"FLUSHALL"}));
-  ASSERT_OK(redis_server_->Restart());
+  int old_master = -1;
+  if (redis_->is_cluster()) {
+    ASSERT_OK_AND_ASSIGN(old_master, StreamMaster());
+    ASSERT_OK(FailOverTheStream().status());
+  } else {
+    ASSERT_OK(redis_->server()->Restart());
+  }
   ASSERT_TRUE(StreamHas(1));
   EXPECT_EQ(StreamEvents()[0].event_id(), event_id);
   EXPECT_EQ(StreamEvents()[0].article().id(), id);
 
-  // A restart that kept the stream (AOF replayed) re-sends nothing.
+  // A restart that kept the stream (AOF replayed; on a cluster, a failover back to the old
+  // master once it has rejoined as a replica and synced) re-sends nothing.
   const std::string before = RedisRunId();
-  ASSERT_OK(redis_server_->Restart());
+  if (redis_->is_cluster()) {
+    ASSERT_OK(redis_->cluster()->Restart(old_master));
+    ASSERT_OK(redis_->cluster()->WaitHealthy(absl::Seconds(30)));
+    ASSERT_OK(FailOverTheStream().status());
+  } else {
+    ASSERT_OK(redis_->server()->Restart());
+  }
   ASSERT_NE(RedisRunId(), before);
   ASSERT_TRUE(testing::WaitUntil([&] { return *store_->LoadRelayRunId() == RedisRunId(); },
                                  absl::Seconds(5)));
@@ -203,6 +281,55 @@ TEST_F(ContentRelayTest, SentEventsAreDeletedAfterTheRetention) {
   now_ += absl::Hours(1);
   ASSERT_OK(relay_->RunOnce());
   EXPECT_EQ(*store_->CountOutboxEvents(), 0);
+}
+
+TEST_F(ContentRelayTest, EveryEventIsOnTheNewMastersStreamAfterAFailover) {
+  if (!redis_->is_cluster()) {
+    GTEST_SKIP() << "a failover needs a cluster (one node: RedisRestartedEmpty... above)";
+  }
+  relay_->Start();
+  std::atomic<bool> stop{false};
+  std::vector<std::string> published;  // article ids, written by the publisher only
+  std::thread publisher([&] {
+    for (int i = 0; !stop.load(); ++i) {
+      published.push_back(Publish(absl::StrCat("Drill ", i)));
+      absl::SleepFor(absl::Milliseconds(5));
+    }
+  });
+  auto join = absl::MakeCleanup([&] {
+    stop = true;
+    publisher.join();
+  });
+  ASSERT_TRUE(testing::WaitUntil([&] { return StreamEvents().size() >= 20; }, absl::Seconds(15)));
+  const absl::Time killed = absl::Now();
+  absl::StatusOr<int> new_master = FailOverTheStream();
+  const absl::Duration failover = absl::Now() - killed;
+  absl::SleepFor(absl::Seconds(1));  // publishing on through the new master
+  std::move(join).Invoke();
+  ASSERT_OK(new_master.status());
+  ASSERT_TRUE(
+      testing::WaitUntil([&] { return store_->PendingEvents(10)->empty(); }, absl::Seconds(30)))
+      << "the relay sends on to the new master";
+
+  // Read from the new master itself: every published article's event is there.
+  RedisClient on_new_master(redis_->cluster()->NodeOptions(*new_master));
+  std::vector<events::v1::ArticleEvent> stream = StreamEventsOf(on_new_master);
+  std::set<std::string> articles, event_ids;
+  for (const events::v1::ArticleEvent& e : stream) {
+    articles.insert(e.article().id());
+    event_ids.insert(e.event_id());
+  }
+  int missing = 0;
+  for (const std::string& id : published) {
+    if (!articles.count(id)) ++missing;
+  }
+  EXPECT_EQ(missing, 0) << "of " << published.size() << " published";
+  EXPECT_EQ(event_ids.size(), published.size()) << "one event per publish (copies aside)";
+  std::fprintf(stderr,
+               "relay failover drill: %zu events published, %zu entries on the new master "
+               "(%zu copies), failover %.1f s\n",
+               published.size(), stream.size(), stream.size() - event_ids.size(),
+               absl::ToDoubleSeconds(failover));
 }
 
 }  // namespace
