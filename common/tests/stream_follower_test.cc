@@ -1,6 +1,8 @@
-// The stream follower against a real redis-server: it starts at the tail (what was there
+// The stream follower against a real Redis (TestRedis: one redis-server, or a 3 + 3 node
+// Redis Cluster under the redis-cluster label): it starts at the tail (what was there
 // before is not handed over), hands over every later entry in order, follows new entries
-// from its thread, and reports a gap once it reads again after Redis went away.
+// from its thread, and reports a gap once it reads again after Redis went away; on a
+// cluster it follows the stream to the new master after a SIGKILL of its master.
 #include "common/redis/stream_follower.h"
 
 #include <gtest/gtest.h>
@@ -11,7 +13,8 @@
 
 #include "absl/synchronization/mutex.h"
 #include "common/redis/keys.h"
-#include "common/testing/redis_server.h"
+#include "common/redis/redis_slot.h"
+#include "common/testing/redis_cluster.h"
 #include "common/testing/status_matchers.h"
 
 namespace bulletin {
@@ -20,7 +23,7 @@ namespace {
 class StreamFollowerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_OK_AND_ASSIGN(server_, testing::RedisServer::Start());
+    ASSERT_OK_AND_ASSIGN(server_, testing::TestRedis::Start());
     redis_ = std::make_unique<RedisClient>(server_->options());
   }
 
@@ -57,7 +60,7 @@ class StreamFollowerTest : public ::testing::Test {
     return o;
   }
 
-  std::unique_ptr<testing::RedisServer> server_;
+  std::unique_ptr<testing::TestRedis> server_;
   std::unique_ptr<RedisClient> redis_;
   absl::Mutex mu_;
   std::vector<std::string> seen_ ABSL_GUARDED_BY(mu_);
@@ -110,6 +113,33 @@ TEST_F(StreamFollowerTest, ThreadFollowsAndReportsAGapAfterRedisWasGone) {
     WaitSeen(before + 1, absl::Milliseconds(100));
   }
   EXPECT_GT(Seen().size(), before);
+  follower.Stop();
+}
+
+TEST_F(StreamFollowerTest, ThreadFollowsTheStreamToTheNewMasterAfterAFailover) {
+  if (!server_->is_cluster()) GTEST_SKIP() << "a failover needs a cluster";
+  std::atomic<int> gaps{0};
+  StreamFollower follower(*redis_, Options(), Collect(), [&] { ++gaps; });
+  follower.Start();
+  for (int i = 0; i < 50 && Seen().empty(); ++i) {
+    Publish("e" + std::to_string(i));
+    WaitSeen(1, absl::Milliseconds(100));
+  }
+  ASSERT_FALSE(Seen().empty());
+  const int slot = KeySlot(keys::kEventStream);
+  ASSERT_OK_AND_ASSIGN(const int master, server_->cluster()->MasterOfSlot(slot));
+  server_->cluster()->Kill(master);
+  ASSERT_OK(server_->cluster()->WaitForNewMaster(slot, master, absl::Seconds(20)).status());
+  // Reading the stream on its new master: what is added now is handed over.
+  const size_t before = Seen().size();
+  for (int i = 0; i < 100 && Seen().size() == before; ++i) {
+    Publish("after" + std::to_string(i));
+    WaitSeen(before + 1, absl::Milliseconds(100));
+  }
+  EXPECT_GT(Seen().size(), before);
+  // A read cut by the kill is a gap (reported once); one that only found the node gone
+  // went to the new master without a gap.
+  EXPECT_LE(gaps.load(), 1);
   follower.Stop();
 }
 

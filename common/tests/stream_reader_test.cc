@@ -1,4 +1,5 @@
-// The consumer-group reader against a real redis-server: a batch is acknowledged only after
+// The consumer-group reader against a real Redis (TestRedis: one redis-server, or a Redis
+// Cluster under the redis-cluster label): a batch is acknowledged only after
 // its handler succeeded, a refused batch is read again, a dead consumer's entries are
 // claimed by another, undecodable entries are skipped, and a vanished group is recreated.
 #include "common/redis/stream_reader.h"
@@ -10,7 +11,7 @@
 
 #include "absl/synchronization/notification.h"
 #include "common/redis/keys.h"
-#include "common/testing/redis_server.h"
+#include "common/testing/redis_cluster.h"
 #include "common/testing/status_matchers.h"
 
 namespace bulletin {
@@ -19,7 +20,7 @@ namespace {
 class StreamReaderTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_OK_AND_ASSIGN(server_, testing::RedisServer::Start());
+    ASSERT_OK_AND_ASSIGN(server_, testing::TestRedis::Start());
     redis_ = std::make_unique<RedisClient>(server_->options());
   }
 
@@ -47,7 +48,7 @@ class StreamReaderTest : public ::testing::Test {
     return o;
   }
 
-  std::unique_ptr<testing::RedisServer> server_;
+  std::unique_ptr<testing::TestRedis> server_;
   std::unique_ptr<RedisClient> redis_;
 };
 
