@@ -5,12 +5,15 @@
 #include <iterator>
 #include <unordered_map>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/base/ids.h"
 #include "common/base/log.h"
 #include "common/base/status_macros.h"
 #include "common/redis/keys.h"
 #include "common/redis/redis_slot.h"
+#include "services/analytics/store/redis/dedup_hash.h"
+#include "services/analytics/store/redis/record_script.h"
 #include "services/analytics/store/redis/redis_util.h"
 #include "services/analytics/store/redis/view_journal.h"
 #include "services/analytics/store/redis/view_keys.h"
@@ -18,102 +21,17 @@
 namespace bulletin::analytics {
 namespace {
 
-// Counts a batch of views in one atomic step, and journals its deferred side in the same
-// step. The views come in groups, one per article:
-//   KEYS: the journal hash and its sorted set of times; then per group: views, visitors,
-//         not counted, imported; then per view its count-window marker and, when it has a
-//         request_id, its request marker.
-//   ARGV: the count window (ms; 0: none), the request marker's time to live (s), the
-//         number of groups, the batch's journal id ('': not journalled) and its journal
-//         payload (view_journal.h); then per group: n, count (1: answer the visitors'
-//         PFCOUNT), then per view: visitor, has request_id (1/0), reason it was filtered
-//         before (0: none).
-// Per view, in order: a view filtered before (bot, excluded address) is only tallied;
-// then a retried request_id, then a repeat within the count window is tallied as not
-// counted. The request marker holds 1 once its view counted (set optimistically, reset
-// to 0 on a repeat: the script is atomic). A counted view joins the all-time visitors'
-// HyperLogLog; whether that changed the HyperLogLog is returned, so the caller can keep
-// an estimate of unique visitors without a PFCOUNT per view (PFCOUNT of a large,
-// changed HyperLogLog costs more than the rest of a view).
-// Per group: one INCRBY of the total, one HINCRBY per reason tallied.
-// Returns per group {views, uniques, imported views, imported uniques (the last three
-// -1, 0, 0 unless asked: the imported baseline changes rarely and is read with the
-// count), then per view reason * 4 + counted_before * 2 + visitors changed}. The day,
-// hour and minute buckets are not touched here: the caller aggregates them (SiteUpdates,
-// one command per key and interval, not per view). What they need is journalled here --
-// the payload plus every view's code, under the batch id, at Redis' time -- so that a
-// counted view's buckets survive the process that counted it: the fold that applies them
-// deletes the entry, and any process folds an entry left behind.
-constexpr char kRecordScript[] = R"lua(
-local window, req_ttl, journal_id = ARGV[1], ARGV[2], ARGV[4]
-local out, all_codes, a, k = {}, {}, 6, 3
-for g = 1, tonumber(ARGV[3]) do
-  local n, count = tonumber(ARGV[a]), ARGV[a + 1] == '1'
-  a = a + 2
-  local views_key, visitors_key = KEYS[k], KEYS[k + 1]
-  local not_counted_key, imported_key = KEYS[k + 2], KEYS[k + 3]
-  k = k + 4
-  local c, tallies, codes = 0, {}, {}
-  for i = 1, n do
-    local visitor, has_req, reason = ARGV[a], ARGV[a + 1] == '1', tonumber(ARGV[a + 2])
-    a = a + 3
-    local seen_key, req_key = KEYS[k], nil
-    k = k + 1
-    if has_req then req_key = KEYS[k]; k = k + 1 end
-    local code = 0
-    if reason == 0 and has_req and not redis.call('SET', req_key, '1', 'NX', 'EX', req_ttl) then
-      reason = 4
-      if redis.call('GET', req_key) == '1' then code = 2 end
-    end
-    if reason == 0 and window ~= '0' and
-        not redis.call('SET', seen_key, '1', 'NX', 'PX', window) then
-      reason = 2
-      if has_req then redis.call('SET', req_key, '0', 'XX', 'KEEPTTL') end
-    end
-    if reason == 0 then
-      c = c + 1
-      code = redis.call('PFADD', visitors_key, visitor)
-    else
-      tallies[reason] = (tallies[reason] or 0) + 1
-    end
-    codes[i] = reason * 4 + code
-    all_codes[#all_codes + 1] = codes[i]
-  end
-  if c > 0 then
-    out[#out + 1] = redis.call('INCRBY', views_key, c)
-  else
-    out[#out + 1] = tonumber(redis.call('GET', views_key) or '0')
-  end
-  for reason, tally in pairs(tallies) do
-    redis.call('HINCRBY', not_counted_key, reason, tally)
-  end
-  if count then
-    local imported = redis.call('HMGET', imported_key, 'views', 'uniques')
-    out[#out + 1] = redis.call('PFCOUNT', visitors_key)
-    out[#out + 1] = tonumber(imported[1] or '0')
-    out[#out + 1] = tonumber(imported[2] or '0')
-  else
-    out[#out + 1] = -1
-    out[#out + 1] = 0
-    out[#out + 1] = 0
-  end
-  for i = 1, n do out[#out + 1] = codes[i] end
-end
-if journal_id ~= '' then
-  redis.call('HSET', KEYS[1], journal_id, ARGV[5] .. 'c ' .. table.concat(all_codes, ','))
-  local t = redis.call('TIME')
-  redis.call('ZADD', KEYS[2], tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000),
-             journal_id)
-end
-return out
-)lua";
+// How long after the first start of this layout on a Redis with data of an older one its
+// markers ("seen:", "req:" keys) can still matter: the request-id retention, which is also
+// the longest count window, and a margin.
+absl::Duration OldMarkersReach() { return kRequestIdRetention + absl::Minutes(1); }
 
 }  // namespace
 
 RedisViewStore::RedisViewStore(RedisClient& redis, RedisViewStoreOptions options)
     : redis_(redis),
       options_(options),
-      script_sha_(ScriptSha(kRecordScript)),
+      script_sha_(ScriptSha(RecordScriptText())),
       site_(redis, options.site_flush_interval, 1000000, options.spill_file) {}
 
 absl::Status RedisViewStore::FlushSiteUpdates() {
@@ -121,7 +39,35 @@ absl::Status RedisViewStore::FlushSiteUpdates() {
   return site_.Recover(absl::ZeroDuration()).status();
 }
 
-const char* RedisViewStore::RecordScript() { return kRecordScript; }
+const char* RedisViewStore::RecordScript() { return RecordScriptText(); }
+
+absl::StatusOr<bool> RedisViewStore::ReadOldMarkers() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (old_markers_checked_) return absl::Now() < old_markers_until_;
+  }
+  // The first process of this layout decides, for every replica: if an older version
+  // counted views here (its all-time top list exists), its markers are read until they
+  // have expired; on a Redis without them, never.
+  ASSIGN_OR_RETURN(const RedisReply top, redis_.Command({"EXISTS", site::TopAll()}));
+  if (top.is_error()) return top.ToStatus();
+  const absl::Time now = absl::Now();
+  const absl::Time until = top.integer > 0 ? now + OldMarkersReach() : now;
+  const std::string key = site::DedupLayout();
+  ASSIGN_OR_RETURN(
+      const std::vector<RedisReply> replies,
+      redis_.Pipeline({{"SET", key, absl::StrCat(absl::ToUnixMillis(until)), "NX"}, {"GET", key}}));
+  int64_t until_ms = 0;
+  if (replies[1].is_error()) return replies[1].ToStatus();
+  if (replies[1].type != RedisReply::Type::kString ||
+      !absl::SimpleAtoi(replies[1].str, &until_ms)) {
+    return UnexpectedReply("dedupe layout marker", replies[1]);
+  }
+  absl::MutexLock lock(&mu_);
+  old_markers_until_ = absl::FromUnixMillis(until_ms);
+  old_markers_checked_ = true;
+  return absl::Now() < old_markers_until_;
+}
 
 absl::StatusOr<std::string> RedisViewStore::DailySalt(absl::Time day) {
   const std::string key = SaltKey(day);
@@ -181,20 +127,25 @@ JournalBatch RedisViewStore::JournalOf(const std::vector<ResolvedView>& views,
 
 RedisArgv RedisViewStore::RecordCommand(const std::vector<ResolvedView>& views,
                                         const std::vector<Group>& groups, bool by_sha) const {
-  return RecordCommand(views, groups, JournalOf(views, groups, absl::Now()), by_sha);
+  return RecordCommand(views, groups, JournalOf(views, groups, absl::Now()), false, by_sha);
 }
 
 RedisArgv RedisViewStore::RecordCommand(const std::vector<ResolvedView>& views,
                                         const std::vector<Group>& groups,
-                                        const JournalBatch& journal, bool by_sha) const {
+                                        const JournalBatch& journal, bool old_markers,
+                                        bool by_sha) const {
   // On a cluster the groups of one call share a slot, and so does its journal.
   const int slot = SlotOf(groups);
   RedisArgv keys = {site::Journal(slot), site::JournalTimes(slot)};
+  const bool window = options_.count_window > absl::ZeroDuration();
   RedisArgv args = {absl::StrCat(absl::ToInt64Milliseconds(options_.count_window)),
-                    Seconds(kRequestIdRetention), absl::StrCat(groups.size()), journal.id,
-                    journal.id.empty() ? std::string() : JournalPayload(journal)};
-  keys.reserve(keys.size() + groups.size() * 4 + views.size() * 2);
-  args.reserve(args.size() + groups.size() * 2 + views.size() * 3);
+                    absl::StrCat(absl::ToInt64Milliseconds(kRequestIdRetention)),
+                    absl::StrCat(groups.size()),
+                    journal.id,
+                    journal.id.empty() ? std::string() : JournalPayload(journal),
+                    old_markers ? "1" : "0"};
+  keys.reserve(keys.size() + groups.size() * 4);
+  args.reserve(args.size() + groups.size() * 2 + views.size() * 5);
   for (const Group& g : groups) {
     ArticleKeys k(g.article_id);
     keys.insert(keys.end(), {k.Views(), k.Visitors(), k.NotCounted(), k.Imported()});
@@ -202,17 +153,19 @@ RedisArgv RedisViewStore::RecordCommand(const std::vector<ResolvedView>& views,
     args.push_back(g.count_uniques ? "1" : "0");
     for (size_t i : g.views) {
       const ResolvedView& v = views[i];
-      keys.push_back(k.Seen(v.visitor));
-      if (!v.request_id.empty()) keys.push_back(k.Request(v.request_id));
+      const bool counts = v.filtered == NotCounted::kNone;
       args.push_back(v.visitor);
-      args.push_back(v.request_id.empty() ? "0" : "1");
+      args.push_back(counts && window ? DedupHashString(v.visitor) : std::string());
+      args.push_back(counts && !v.request_id.empty() ? DedupHashString(v.request_id)
+                                                     : std::string());
+      args.push_back(counts && old_markers ? v.request_id : std::string());
       args.push_back(absl::StrCat(static_cast<int>(v.filtered)));
     }
   }
   RedisArgv argv;
   argv.reserve(3 + keys.size() + args.size());
   argv.push_back(by_sha ? "EVALSHA" : "EVAL");
-  argv.push_back(by_sha ? script_sha_ : std::string(kRecordScript));
+  argv.push_back(by_sha ? script_sha_ : std::string(RecordScriptText()));
   argv.push_back(absl::StrCat(keys.size()));
   std::move(keys.begin(), keys.end(), std::back_inserter(argv));
   std::move(args.begin(), args.end(), std::back_inserter(argv));
@@ -221,6 +174,7 @@ RedisArgv RedisViewStore::RecordCommand(const std::vector<ResolvedView>& views,
 
 absl::StatusOr<std::vector<RecordResult>> RedisViewStore::Record(
     const std::vector<ResolvedView>& views, absl::Time now) {
+  ASSIGN_OR_RETURN(const bool old_markers, ReadOldMarkers());
   std::vector<Group> all = GroupsOf(views);
   // Unique visitors: PFCOUNT at most every kUniquesRefresh per article; in between, the
   // last count plus the visitors whose PFADD changed the HyperLogLog.
@@ -260,7 +214,7 @@ absl::StatusOr<std::vector<RecordResult>> RedisViewStore::Record(
   std::vector<RedisArgv> commands;
   for (const std::vector<Group>& groups : calls) {
     journals.push_back(JournalOf(views, groups, now));
-    commands.push_back(RecordCommand(views, groups, journals.back(), true));
+    commands.push_back(RecordCommand(views, groups, journals.back(), old_markers, true));
   }
   ASSIGN_OR_RETURN(std::vector<RedisReply> replies, redis_.Pipeline(commands));
   // After a Redis restart the script cache is empty: the calls that met NOSCRIPT did not
@@ -270,7 +224,7 @@ absl::StatusOr<std::vector<RecordResult>> RedisViewStore::Record(
   for (size_t c = 0; c < calls.size(); ++c) {
     if (IsNoScript(replies[c])) {
       retry.push_back(c);
-      retry_commands.push_back(RecordCommand(views, calls[c], journals[c], false));
+      retry_commands.push_back(RecordCommand(views, calls[c], journals[c], old_markers, false));
     }
   }
   if (!retry.empty()) {

@@ -1,10 +1,11 @@
 // ViewStore on Redis: per-article counters, HyperLogLogs and expiring time buckets, the
 // site-wide counters and the sorted sets of the top lists (key names in view_keys.h). A
 // batch is counted by one Lua script in one round trip (count window and request dedupe
-// are SET NX markers in it), which also journals the batch's deferred side; SiteUpdates
-// folds that side into the buckets and top lists up to `site_flush_interval` later, from
-// memory or, if this process dies first, from the journal (view_journal.h). Thread-safe:
-// the RedisClient pools connections; the salt and unique-visitor caches have their own lock.
+// are compact per-article tables of hashed ids in it: record_script.cc), which also journals the
+// batch's deferred side; SiteUpdates folds that side into the buckets and top lists up to
+// `site_flush_interval` later, from memory or, if this process dies first, from the journal
+// (view_journal.h). Thread-safe: the RedisClient pools connections; the salt and unique-visitor
+// caches have their own lock.
 #pragma once
 
 #include <map>
@@ -41,6 +42,10 @@ class RedisViewStore : public ViewStore {
   // its age (tests, before reading top lists or site counters). UNAVAILABLE when Redis
   // did not take them; they stay in the journal.
   absl::Status FlushSiteUpdates();
+  // Whether the counting script also reads the dedupe markers of the layout before the
+  // dedupe tables (a key per view): for kRequestIdRetention after the first process of
+  // this layout started on a Redis that holds an older version's data. Asks Redis once.
+  absl::StatusOr<bool> ReadOldMarkers();
   // Loads the updates a previous process spilled (see SiteUpdates::Restore).
   absl::Status RestoreSpilledUpdates() { return site_.Restore(); }
 
@@ -94,7 +99,7 @@ class RedisViewStore : public ViewStore {
   // The Redis Cluster slot of a call's groups (all in one); -1 on one node.
   int SlotOf(const std::vector<Group>& groups) const;
   RedisArgv RecordCommand(const std::vector<ResolvedView>& views, const std::vector<Group>& groups,
-                          const JournalBatch& journal, bool by_sha) const;
+                          const JournalBatch& journal, bool old_markers, bool by_sha) const;
 
   RedisClient& redis_;
   const RedisViewStoreOptions options_;
@@ -102,6 +107,8 @@ class RedisViewStore : public ViewStore {
   absl::Mutex mu_;
   std::map<std::string, std::string> salts_ ABSL_GUARDED_BY(mu_);               // salt key -> salt
   std::unordered_map<std::string, UniquesCache> uniques_ ABSL_GUARDED_BY(mu_);  // by article
+  bool old_markers_checked_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Time old_markers_until_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   SiteUpdates site_;  // last: its destructor flushes while the rest is still alive
 };
 

@@ -45,6 +45,7 @@ std::string ArticleKeys::DayViews(absl::Time t) const { return prefix_ + "d:" + 
 std::string ArticleKeys::DayVisitors(absl::Time t) const { return prefix_ + "dv:" + Day(t); }
 std::string ArticleKeys::HourViews(absl::Time t) const { return prefix_ + "h:" + Hour(t); }
 std::string ArticleKeys::MinuteVisitors(absl::Time t) const { return prefix_ + "mv:" + Minute(t); }
+std::string ArticleKeys::DedupState() const { return prefix_ + "dd"; }
 std::string ArticleKeys::Seen(const std::string& visitor) const {
   return prefix_ + "seen:" + visitor;
 }
@@ -76,6 +77,7 @@ std::string Meta(const std::string& article_id) { return Key("meta:" + article_i
 std::string Published() { return Key("published"); }
 std::string SetPrefix() { return Key("in:"); }
 std::string Temp(const std::string& token) { return Key("tmp:" + token); }
+std::string DedupLayout() { return Key("dedup-layout"); }
 std::string Journal() { return Key("journal"); }
 std::string JournalTimes() { return Key("journal:times"); }
 std::string Journal(int slot) {

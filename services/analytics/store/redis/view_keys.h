@@ -30,15 +30,20 @@ class ArticleKeys {
  public:
   explicit ArticleKeys(const std::string& article_id);
 
-  std::string Views() const;                           // counted views, all time (string integer)
-  std::string Visitors() const;                        // HyperLogLog of visitors, all time
-  std::string Imported() const;                        // hash {views, uniques}: the legacy baseline
-  std::string NotCounted() const;                      // hash {<reason number>: count}
-  std::string DayViews(absl::Time t) const;            // views in t's UTC day
-  std::string DayVisitors(absl::Time t) const;         // HyperLogLog of t's UTC day
-  std::string HourViews(absl::Time t) const;           // views in t's clock hour
-  std::string MinuteVisitors(absl::Time t) const;      // HyperLogLog of t's minute
-  std::string Seen(const std::string& visitor) const;  // count-window marker
+  std::string Views() const;                       // counted views, all time (string integer)
+  std::string Visitors() const;                    // HyperLogLog of visitors, all time
+  std::string Imported() const;                    // hash {views, uniques}: the legacy baseline
+  std::string NotCounted() const;                  // hash {<reason number>: count}
+  std::string DayViews(absl::Time t) const;        // views in t's UTC day
+  std::string DayVisitors(absl::Time t) const;     // HyperLogLog of t's UTC day
+  std::string HourViews(absl::Time t) const;       // views in t's clock hour
+  std::string MinuteVisitors(absl::Time t) const;  // HyperLogLog of t's minute
+  // The dedupe tables' states (hash: period name -> "L p n"); their buckets are
+  // "<prefix>w<window ms>.<period>:<i>" and "<prefix>r<period>:<i>" (record_script.cc).
+  std::string DedupState() const;
+  // The markers of the layout before the dedupe tables (a key per view), read by the
+  // counting script during an upgrade's first day only.
+  std::string Seen(const std::string& visitor) const;        // count-window marker
   std::string Request(const std::string& request_id) const;  // request_id marker
 
  private:
@@ -63,6 +68,9 @@ std::string Meta(const std::string& article_id);           // hash: revision, ti
 std::string Published();                                   // set of the published article ids
 std::string SetPrefix();  // + "c:<category>" / "l:<locale>": filter sets of top lists
 std::string Temp(const std::string& token);  // scratch key of one top-list query
+// Until when (Unix ms) the counting script reads the old layout's dedupe markers
+// (RedisViewStore::ReadOldMarkers), set once by the first process of the new layout.
+std::string DedupLayout();
 // The journal of counted batches whose deferred side is not folded in yet (view_journal.h):
 // a hash batch id -> payload, and a sorted set batch id -> Redis time (ms) it was written.
 std::string Journal();
