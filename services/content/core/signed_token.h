@@ -1,8 +1,7 @@
-// Opaque, tamper-evident tokens: page tokens and preview tokens. A token is
-// base64url(fields joined by U+001F) "." base64url(HMAC-SHA256(key, purpose + fields))
-// truncated to 128 bits, so a client can neither forge nor alter one, and a token minted
-// for one purpose ("page:articles", "preview") is refused for another. Immutable after
-// construction, thread-safe.
+// Content's opaque, tamper-evident tokens: page tokens and preview tokens, each a list of
+// fields joined by U+001F and signed with common/base/signed_token.h, so a client can
+// neither forge nor alter one, and a token minted for one purpose ("page:articles",
+// "preview") is refused for another. Immutable after construction, thread-safe.
 #pragma once
 
 #include <optional>
@@ -25,8 +24,6 @@ class TokenSigner {
                                                  absl::string_view token) const;
 
  private:
-  std::string Mac(absl::string_view purpose, absl::string_view payload) const;
-
   std::string key_;
 };
 

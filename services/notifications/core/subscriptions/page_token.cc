@@ -1,17 +1,14 @@
 #include "services/notifications/core/subscriptions/page_token.h"
 
-#include <openssl/crypto.h>
-
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "common/base/crypto.h"
+#include "absl/strings/strip.h"
 #include "common/base/ids.h"
+#include "common/base/signed_token.h"
 
 namespace bulletin::notify {
 namespace {
 
 constexpr absl::string_view kPrefix = "p1.";
-constexpr size_t kMacBytes = 16;  // 128 bits, as content's tokens
 
 absl::Status Invalid(absl::string_view why) {
   return absl::InvalidArgumentError(
@@ -23,17 +20,14 @@ absl::Status Invalid(absl::string_view why) {
 PageTokenSigner::PageTokenSigner(std::string key)
     : key_(key.empty() ? RandomToken(32) : std::move(key)) {}
 
-std::string PageTokenSigner::Mac(absl::string_view list, absl::string_view scope,
-                                 absl::string_view position) const {
-  // Lengths first, so that no (scope, position) pair can be re-split into another.
-  return HmacSha256(key_, absl::StrCat(list, "\n", scope.size(), ":", scope, "\n", position))
-      .substr(0, kMacBytes);
+std::string PageTokenSigner::Purpose(absl::string_view list, absl::string_view scope) {
+  // The scope's length first, so that no (scope, position) pair can be re-split into another.
+  return absl::StrCat(list, "\n", scope.size(), ":", scope);
 }
 
 std::string PageTokenSigner::Make(absl::string_view list, absl::string_view scope,
                                   absl::string_view position) const {
-  return absl::StrCat(kPrefix, absl::WebSafeBase64Escape(position), ".",
-                      absl::WebSafeBase64Escape(Mac(list, scope, position)));
+  return absl::StrCat(kPrefix, SignToken(key_, Purpose(list, scope), position));
 }
 
 absl::StatusOr<std::string> PageTokenSigner::Read(absl::string_view list, absl::string_view scope,
@@ -41,24 +35,13 @@ absl::StatusOr<std::string> PageTokenSigner::Read(absl::string_view list, absl::
   if (token.size() > kMaxPageToken) {
     return Invalid(absl::StrCat("longer than ", kMaxPageToken, " bytes"));
   }
-  if (token.substr(0, kPrefix.size()) != kPrefix) return Invalid("malformed");
-  token.remove_prefix(kPrefix.size());
-  const size_t dot = token.find('.');
-  std::string position, mac;
-  // Only the canonical encoding is accepted: base64 decoders ignore some trailing bits, and
-  // a token that reads the same after a change would not be "any alteration refused".
-  if (dot == absl::string_view::npos ||
-      !absl::WebSafeBase64Unescape(token.substr(0, dot), &position) ||
-      !absl::WebSafeBase64Unescape(token.substr(dot + 1), &mac) || mac.size() != kMacBytes ||
-      absl::WebSafeBase64Escape(position) != token.substr(0, dot) ||
-      absl::WebSafeBase64Escape(mac) != token.substr(dot + 1)) {
-    return Invalid("malformed");
+  if (!absl::ConsumePrefix(&token, kPrefix)) return Invalid("malformed");
+  if (token.find('.') == absl::string_view::npos) return Invalid("malformed");
+  std::optional<std::string> position = VerifyToken(key_, Purpose(list, scope), token);
+  if (!position) {
+    return Invalid("malformed, altered, or made for another request or by another server key");
   }
-  const std::string expected = Mac(list, scope, position);
-  if (CRYPTO_memcmp(expected.data(), mac.data(), kMacBytes) != 0) {
-    return Invalid("altered, or made for another request or by another server key");
-  }
-  return position;
+  return *std::move(position);
 }
 
 }  // namespace bulletin::notify

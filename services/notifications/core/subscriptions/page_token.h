@@ -1,6 +1,6 @@
 // Signed page tokens of the notifications lists (ListSubscriptions, ListDeliveries): the
-// store's opaque position, bound by an HMAC-SHA256 (common/base/crypto.h, the service's
-// --token-key) to the list and the request it was made for (owner, subscription, filter),
+// store's opaque position, signed (common/base/signed_token.h, the service's --token-key)
+// for the list and the request it was made for (owner, subscription, filter),
 // so a client can neither forge, alter nor reuse a token for another request. Same scheme
 // as content's page tokens. Immutable after construction, thread-safe.
 #pragma once
@@ -20,7 +20,8 @@ class PageTokenSigner {
   // this process (tokens then do not survive a restart or work on another replica).
   explicit PageTokenSigner(std::string key);
 
-  // "p1." base64url(position) "." base64url(MAC(list, scope, position)).
+  // "p1." base64url(position) "." base64url(MAC(list, scope, position)): "p1." and a
+  // common/base/signed_token.h token whose purpose is the list and scope.
   std::string Make(absl::string_view list, absl::string_view scope,
                    absl::string_view position) const;
 
@@ -31,8 +32,7 @@ class PageTokenSigner {
                                    absl::string_view token) const;
 
  private:
-  std::string Mac(absl::string_view list, absl::string_view scope,
-                  absl::string_view position) const;
+  static std::string Purpose(absl::string_view list, absl::string_view scope);
 
   const std::string key_;
 };
