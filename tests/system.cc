@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "common/redis/keys.h"
 #include "common/redis/redis_client.h"
+#include "common/redis/redis_slot.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 
 namespace bulletin::testing {
@@ -79,10 +80,16 @@ const char* BinaryName(Service service) {
 
 absl::Status System::Start(const SystemOptions& options) {
   options_ = options;
-  auto redis = RedisServer::Start();
-  if (!redis.ok()) return redis.status();
-  redis_ = std::move(*redis);
-  if (options_.redis_fsync_always) {
+  if (options_.redis_cluster) {
+    auto cluster = RedisTestCluster::Start();
+    if (!cluster.ok()) return cluster.status();
+    cluster_ = std::move(*cluster);
+  } else {
+    auto redis = RedisServer::Start();
+    if (!redis.ok()) return redis.status();
+    redis_ = std::move(*redis);
+  }
+  if (options_.redis_fsync_always && redis_ != nullptr) {
     if (absl::Status s = SetRedisFsyncAlways(); !s.ok()) return s;
   }
   {
@@ -134,7 +141,7 @@ absl::Status System::Seed(const std::string& db) {
   std::string seed_out = dir_.path() + "/seed.out";
   ChildProcess seed;
   absl::Status s = seed.Start(BinDir() + "/bulletin-content",
-                              {"--seed-demo", "--db=" + db, "--redis=" + redis_->url(),
+                              {"--seed-demo", "--db=" + db, "--redis=" + redis_url(),
                                "--auth-tokens-file=" + dir_.path() + "/tokens"},
                               {}, seed_out);
   if (!s.ok()) return s;
@@ -159,7 +166,7 @@ absl::Status System::WaitDemoEventRelayed() {
   // Settle: the seed's PUBLISHED event waits in the outbox until a content server's relay
   // sends it. Tests start once it is on the stream, so it cannot be mistaken for an event
   // of theirs.
-  RedisClient stream_reader(redis_->options());
+  RedisClient stream_reader(redis_options());
   bool relayed = WaitUntil(
       [&] {
         auto r = stream_reader.Command({"XRANGE", keys::kEventStream, "-", "+"});
@@ -197,7 +204,7 @@ absl::Status System::StartInstance(Service service, int replica, std::vector<std
   const std::string binary = BinaryName(service);
   in.log = absl::StrCat(dir_.path(), "/", binary, replica == 0 ? "" : absl::StrCat("-", replica),
                         ".log");
-  in.args = {absl::StrCat("--listen=127.0.0.1:", in.port), "--redis=" + redis_->url(),
+  in.args = {absl::StrCat("--listen=127.0.0.1:", in.port), "--redis=" + redis_url(),
              "--auth-tokens-file=" + dir_.path() + "/tokens", "--log-level=debug",
              "--drain-timeout=5s"};
   in.args.insert(in.args.end(), extra.begin(), extra.end());
@@ -255,6 +262,36 @@ void System::KillRedis() { redis_->Kill(); }
 absl::Status System::RestartRedis() {
   if (absl::Status s = redis_->Restart(); !s.ok()) return s;
   return options_.redis_fsync_always ? SetRedisFsyncAlways() : absl::OkStatus();
+}
+
+std::string System::redis_url() const { return cluster_ ? cluster_->url() : redis_->url(); }
+
+RedisOptions System::redis_options() const {
+  return cluster_ ? cluster_->options() : redis_->options();
+}
+
+absl::StatusOr<int> System::MasterOf(const std::string& key) const {
+  if (cluster_ == nullptr) return absl::FailedPreconditionError("Redis is not a cluster");
+  return cluster_->MasterOfSlot(KeySlot(key));
+}
+
+absl::StatusOr<int> System::KillMasterOf(const std::string& key) {
+  absl::StatusOr<int> master = MasterOf(key);
+  if (!master.ok()) return master.status();
+  cluster_->Kill(*master);
+  return *master;
+}
+
+absl::StatusOr<int> System::WaitFailover(const std::string& key, int old_master,
+                                         absl::Duration timeout) {
+  if (cluster_ == nullptr) return absl::FailedPreconditionError("Redis is not a cluster");
+  return cluster_->WaitForNewMaster(KeySlot(key), old_master, timeout);
+}
+
+absl::Status System::RestartRedisNode(int node) {
+  if (cluster_ == nullptr) return absl::FailedPreconditionError("Redis is not a cluster");
+  if (absl::Status s = cluster_->Restart(node); !s.ok()) return s;
+  return cluster_->WaitHealthy(absl::Seconds(30));
 }
 
 absl::Status System::SetRedisFsyncAlways() {

@@ -5,7 +5,9 @@
 // service or Redis can be SIGKILLed by PID and restarted on the same port, flags and data,
 // as a supervisor would. A System can run several replicas of each service, as an operator
 // scales them (content then on a PostgreSQL the System starts); every method that names a
-// service takes the replica, 0 by default. Not thread-safe: one test thread drives a System.
+// service takes the replica, 0 by default. Redis can be a Redis Cluster (3 masters + 3
+// replicas) instead of one server, for failover drills that SIGKILL the master owning a key.
+// Not thread-safe: one test thread drives a System.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -21,8 +23,10 @@
 #include "bulletin/analytics/v1/analytics.grpc.pb.h"
 #include "bulletin/content/v1/content.grpc.pb.h"
 #include "bulletin/notify/v1/notify.grpc.pb.h"
+#include "common/redis/redis_client.h"
 #include "common/testing/postgres_server.h"
 #include "common/testing/process.h"
+#include "common/testing/redis_cluster.h"
 #include "common/testing/redis_server.h"
 
 namespace bulletin::testing {
@@ -52,6 +56,10 @@ struct SystemOptions {
   std::map<Service, int> replicas;
   // Content on a PostgreSQL 15 started by the System (implied by content replicas > 1).
   bool content_on_postgres = false;
+  // Redis is a RedisTestCluster (3 masters, each with a replica) and every service gets
+  // its redis-cluster:// URL; redis() is then not available (see cluster()).
+  // redis_fsync_always does not apply to a cluster.
+  bool redis_cluster = false;
 };
 
 class System {
@@ -62,7 +70,13 @@ class System {
   absl::Status Start(const SystemOptions& options = {});
   ~System();
 
+  // The one redis-server (not with redis_cluster).
   RedisServer& redis() { return *redis_; }
+  // The cluster (only with redis_cluster).
+  RedisTestCluster& cluster() { return *cluster_; }
+  // What the services were given: redis://... or redis-cluster://..., and as options.
+  std::string redis_url() const;
+  RedisOptions redis_options() const;
   std::string content_addr() const { return addr(Service::kContent); }
   std::string analytics_addr() const { return addr(Service::kAnalytics); }
   std::string notify_addr() const { return addr(Service::kNotifications); }
@@ -105,6 +119,17 @@ class System {
   void KillRedis();
   absl::Status RestartRedis();
 
+  // Cluster drills (redis_cluster only). The cluster node serving `key`'s slot as master.
+  absl::StatusOr<int> MasterOf(const std::string& key) const;
+  // SIGKILL (by PID) of the master serving `key`'s slot; returns the killed node.
+  absl::StatusOr<int> KillMasterOf(const std::string& key);
+  // Waits until a node other than `old_master` serves `key`'s slot and the cluster is ok
+  // again; returns the new master.
+  absl::StatusOr<int> WaitFailover(const std::string& key, int old_master, absl::Duration timeout);
+  // Starts a killed cluster node again (it rejoins as a replica of the node that took over)
+  // and waits until every node is ok and every replica has synced.
+  absl::Status RestartRedisNode(int node);
+
  private:
   // One running replica of a service.
   struct Instance {
@@ -122,6 +147,7 @@ class System {
   const Instance& instance(Service service, int replica) const;
 
   std::unique_ptr<RedisServer> redis_;
+  std::unique_ptr<RedisTestCluster> cluster_;
   std::unique_ptr<PostgresServer> postgres_;
   TempDir dir_;
   int content_metrics_port_ = 0;

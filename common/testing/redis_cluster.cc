@@ -134,6 +134,8 @@ int RedisTestCluster::port(int node) const { return nodes_[node]->port; }
 
 bool RedisTestCluster::alive(int node) const { return nodes_[node]->process.pid() > 0; }
 
+pid_t RedisTestCluster::pid(int node) const { return nodes_[node]->process.pid(); }
+
 absl::StatusOr<int> RedisTestCluster::MasterOfSlot(int slot) const {
   absl::Status last = absl::UnavailableError("no live node");
   for (int i = 0; i < size(); ++i) {

@@ -40,6 +40,8 @@ class RedisTestCluster {
   int size() const { return static_cast<int>(nodes_.size()); }
   int port(int node) const;
   bool alive(int node) const;
+  // The node's redis-server PID (0 when it is not running).
+  pid_t pid(int node) const;
 
   // The node serving `slot` as master, asked of a live node (CLUSTER SLOTS).
   absl::StatusOr<int> MasterOfSlot(int slot) const;
