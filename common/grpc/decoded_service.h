@@ -3,9 +3,10 @@
 // (decode.h), so a request that does not parse is INVALID_ARGUMENT naming the field, not
 // gRPC's empty UNIMPLEMENTED. Every call resolves its caller once (UNAUTHENTICATED for a
 // bad token), passes the gate (rate limits) and only then decodes. Unary handlers run on a
-// WorkerPool; asynchronous unary handlers and stream factories run on the callback thread
-// and must not block. Register every method in the adapter's constructor; Complete() says
-// which are missing or mistyped. Thread-safe once serving; SetGate before serving.
+// WorkerPool (unless a ReplyReuse answers the call on the callback thread); asynchronous unary
+// handlers and stream factories run on the callback thread and must not block. Register every
+// method in the adapter's constructor; Complete() says which are missing or mistyped. Thread-safe
+// once serving; SetGate before serving.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -82,6 +83,21 @@ class RefusedWrite final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
 
 }  // namespace internal_decoded
 
+// Reuse of earlier replies for a unary method (e.g. a cache of public reads), so that a
+// call it can answer is finished on the callback thread without the worker pool's hand-off.
+// Implementations are thread-safe; Lookup must not block.
+class ReplyReuse {
+ public:
+  virtual ~ReplyReuse() = default;
+  // On the callback thread, once the call was admitted. True: `*out` is the reply.
+  virtual bool Lookup(const Caller& caller, const grpc::ByteBuffer& in, grpc::ByteBuffer* out) = 0;
+  // On the worker, before the handler runs (e.g. the generation of the data it reads).
+  virtual uint64_t Ticket() = 0;
+  // On the worker, after the handler succeeded; `out` holds the encoded reply.
+  virtual void Store(uint64_t ticket, const Caller& caller, const grpc::ByteBuffer& in,
+                     const google::protobuf::Message& request, const grpc::ByteBuffer& out) = 0;
+};
+
 // Finishes an asynchronous unary call exactly once. Copyable; call it once.
 class UnaryDone {
  public:
@@ -131,6 +147,37 @@ class DecodedService : public grpc::Service {
             Resp response;
             RETURN_IF_ERROR((self->*handler)(caller, &request, &response));
             EncodeMessage(response, out);
+            return absl::OkStatus();
+          });
+        }));
+  }
+
+  // As Unary, with earlier replies reused through `reuse` (must outlive the service): the
+  // call is admitted on the callback thread and finished there when reuse->Lookup answers
+  // it; otherwise the handler runs on the pool and its reply is offered to reuse->Store.
+  template <typename Self, typename Req, typename Resp>
+  void Unary(absl::string_view method,
+             absl::Status (Self::*handler)(const Caller&, const Req*, Resp*), ReplyReuse* reuse) {
+    Self* self = static_cast<Self*>(this);
+    const std::string* path = Declare(method, grpc::internal::RpcMethod::NORMAL_RPC,
+                                      Req::descriptor(), Resp::descriptor());
+    Attach(new grpc::internal::CallbackUnaryHandler<grpc::ByteBuffer, grpc::ByteBuffer>(
+        [this, self, handler, path, reuse](grpc::CallbackServerContext* context,
+                                           const grpc::ByteBuffer* in, grpc::ByteBuffer* out) {
+          absl::StatusOr<Caller> admitted = Admit(*context, *path);
+          if (!admitted.ok() || reuse->Lookup(*admitted, *in, out)) {
+            grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+            reactor->Finish(ToGrpcStatus(admitted.status(), context));
+            return reactor;
+          }
+          return RunUnary(context, pool_, [=, caller = *std::move(admitted)]() -> absl::Status {
+            const uint64_t ticket = reuse->Ticket();
+            Req request;
+            RETURN_IF_ERROR(DecodeMessage(*in, &request));
+            Resp response;
+            RETURN_IF_ERROR((self->*handler)(caller, &request, &response));
+            EncodeMessage(response, out);
+            reuse->Store(ticket, caller, *in, request, *out);
             return absl::OkStatus();
           });
         }));

@@ -107,6 +107,7 @@ class ContentCore {
                                                                RelatedQuery query);
 
   ArticleCache& cache() { return cache_; }
+  const ContentOptions& options() const { return options_; }
 
  private:
   // Runs `mutate` in the store's transaction for article `id` (must exist, not deleted,

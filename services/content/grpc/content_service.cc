@@ -10,10 +10,28 @@
 namespace bulletin::content {
 
 ContentService::ContentService(ContentCore& core, const TokenStore& tokens, WorkerPool& pool)
-    : DecodedService(v1::ContentService::service_full_name(), tokens, pool), core_(core) {
+    : DecodedService(v1::ContentService::service_full_name(), tokens, pool),
+      core_(core),
+      replies_(ReplyCacheOptions{core.options().cache_entries, 32 << 20, core.options().cache_ttl,
+                                 [&core] { return core.cache().Generation(); },
+                                 core.options().clock}) {
+  // Only replies made of articles alone: a preview token expires with time, a category's
+  // subtree changes without an article event.
+  Unary("GetArticle", &ContentService::GetArticle,
+        replies_.ForMethod([](const google::protobuf::Message& m) {
+          const auto& r = static_cast<const v1::GetArticleRequest&>(m);
+          return r.preview_token().empty() && !r.show_deleted();
+        }));
+  Unary("ListArticles", &ContentService::ListArticles,
+        replies_.ForMethod([](const google::protobuf::Message& m) {
+          const auto& r = static_cast<const v1::ListArticlesRequest&>(m);
+          return r.category_id().empty() && !r.show_deleted() &&
+                 (r.state() == v1::ARTICLE_STATE_UNSPECIFIED ||
+                  r.state() == v1::ARTICLE_STATE_PUBLISHED);
+        }));
+  Unary("ListRelatedArticles", &ContentService::ListRelatedArticles,
+        replies_.ForMethod([](const google::protobuf::Message&) { return true; }));
   Unary("CreateArticle", &ContentService::CreateArticle);
-  Unary("GetArticle", &ContentService::GetArticle);
-  Unary("ListArticles", &ContentService::ListArticles);
   Unary("UpdateArticle", &ContentService::UpdateArticle);
   Unary("DeleteArticle", &ContentService::DeleteArticle);
   Unary("PublishArticle", &ContentService::PublishArticle);
@@ -21,7 +39,6 @@ ContentService::ContentService(ContentCore& core, const TokenStore& tokens, Work
   Unary("ArchiveArticle", &ContentService::ArchiveArticle);
   Unary("ListArticleRevisions", &ContentService::ListArticleRevisions);
   Unary("SearchArticles", &ContentService::SearchArticles);
-  Unary("ListRelatedArticles", &ContentService::ListRelatedArticles);
   Unary("CreatePreviewToken", &ContentService::CreatePreviewToken);
   Unary("CreateCategory", &ContentService::CreateCategory);
   Unary("GetCategory", &ContentService::GetCategory);

@@ -1,7 +1,8 @@
 // The gRPC adapter of bulletin.content.v1.ContentService: request proto -> ContentCore ->
 // response proto, nothing else. Requests are decoded by DecodedService (a malformed one is
 // INVALID_ARGUMENT naming the field); every method runs on a WorkerPool with the caller
-// resolved once (a stale etag's trailer is sent by the base).
+// resolved once (a stale etag's trailer is sent by the base). Repeated public reads are
+// answered from ReplyCache on the callback thread (reply_cache.h).
 // Writes in content_service.cc, reads of many in content_service_reads.cc. Thread-safe.
 #pragma once
 
@@ -10,6 +11,7 @@
 #include "common/base/worker_pool.h"
 #include "common/grpc/decoded_service.h"
 #include "services/content/core/content_core.h"
+#include "services/content/grpc/reply_cache.h"
 
 namespace bulletin::content {
 
@@ -64,6 +66,9 @@ class ContentService final : public DecodedService {
                                                                           const StateCommand&));
 
   ContentCore& core_;
+  // Public GetArticle, ListArticles (without category_id) and ListRelatedArticles replies,
+  // answered on the callback thread while the article data they came from is unchanged.
+  ReplyCache replies_;
 };
 
 }  // namespace bulletin::content
