@@ -2,9 +2,14 @@
 
 #include <openssl/sha.h>
 
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/base/log.h"
+#include "common/base/text_rules.h"
 #include "common/redis/redis_cluster.h"
 #include "common/redis/redis_node_pool.h"
 #include "common/redis/redis_slot.h"
@@ -22,11 +27,25 @@ std::string Sha1Hex(const std::string& s) {
 
 absl::Status RedisReply::ToStatus() const {
   if (type != Type::kError) return absl::OkStatus();
+  // Only Redis' error code ("ERR", "WRONGTYPE", "NOSCRIPT", ...) goes into the status, which
+  // may reach a client: the rest of the text can name keys, scripts and their lines.
+  std::string code = str.substr(0, str.find(' '));
+  if (code.size() > 24 || !std::all_of(code.begin(), code.end(), [](char c) {
+        return absl::ascii_isupper(static_cast<unsigned char>(c)) || c == '_';
+      })) {
+    code = "ERR";
+  }
+  // Replies the callers expect and handle (a script to load, a group that exists or not).
+  const bool expected = code == "NOSCRIPT" || code == "BUSYGROUP" || code == "NOGROUP";
+  Logger()->log(expected ? spdlog::level::debug : spdlog::level::warn, "redis error reply: {}",
+                Excerpt(str, 200));
   for (const char* transient :
        {"LOADING", "BUSY", "OOM", "TRYAGAIN", "CLUSTERDOWN", "MASTERDOWN", "READONLY"}) {
-    if (str.rfind(transient, 0) == 0) return absl::UnavailableError("redis: " + str);
+    if (code == transient) {
+      return absl::UnavailableError(absl::StrCat("redis: ", code, " (retry later)"));
+    }
   }
-  return absl::InternalError("redis: " + str);
+  return absl::InternalError(absl::StrCat("redis: ", code, " error reply"));
 }
 
 RedisClient::RedisClient(RedisOptions options) : options_(std::move(options)) {

@@ -36,7 +36,9 @@ struct RedisReply {
   bool is_nil() const { return type == Type::kNil; }
   bool is_error() const { return type == Type::kError; }
   // The error reply as a Status: UNAVAILABLE for LOADING/BUSY/OOM/TRYAGAIN/CLUSTERDOWN/
-  // MASTERDOWN (the caller may retry), INTERNAL otherwise. OK for a non-error reply.
+  // MASTERDOWN/READONLY (the caller may retry), INTERNAL otherwise; the message is
+  // "redis: CODE ..." with only Redis' error code (the full text is logged, not returned,
+  // since a status can reach a client). OK for a non-error reply.
   absl::Status ToStatus() const;
 };
 

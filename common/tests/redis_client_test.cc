@@ -39,6 +39,20 @@ TEST_F(RedisClientTest, ErrorRepliesBecomeStatuses) {
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInternal);
 }
 
+// A status can reach a client: it carries Redis' error code, never the rest of the text
+// (key names, a script's source lines).
+TEST_F(RedisClientTest, ErrorStatusesCarryTheCodeOnly) {
+  ASSERT_TRUE(client_->Command({"SET", "visitor:secret-key", "x"}).ok());
+  auto wrong = client_->Command({"LPUSH", "visitor:secret-key", "y"});
+  EXPECT_EQ(wrong.status().code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(wrong.status().message(), "redis: WRONGTYPE error reply");
+  auto script = client_->Command(
+      {"EVAL", "return redis.error_reply('BADTHING at @user_script line 3: visitor:1')", "0"});
+  EXPECT_EQ(script.status().message(), "redis: BADTHING error reply");
+  auto lower = client_->Command({"EVAL", "return redis.error_reply('oops: visitor:2')", "0"});
+  EXPECT_EQ(lower.status().message(), "redis: ERR error reply");
+}
+
 TEST_F(RedisClientTest, PipelineKeepsOrderAndPerCommandErrors) {
   auto r = client_->Pipeline({{"INCR", "n"}, {"INCR", "n"}, {"HGET", "n", "f"}, {"GET", "n"}});
   ASSERT_TRUE(r.ok()) << r.status();
