@@ -1,6 +1,8 @@
 // Integration tests of the real bulletin-content binary: the seed command's one-line
 // output and idempotency, config errors exiting 2, and the server reading the seeded
-// article and relaying its event to a real redis-server, then stopping cleanly on SIGTERM.
+// article and relaying its event to a real Redis (TestRedis: one redis-server, or
+// --redis=redis-cluster:// to a 3 + 3 node cluster under the redis-cluster label), then
+// stopping cleanly on SIGTERM.
 #include <arpa/inet.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -18,7 +20,7 @@
 #include "bulletin/content/v1/content.grpc.pb.h"
 #include "common/redis/keys.h"
 #include "common/testing/process.h"
-#include "common/testing/redis_server.h"
+#include "common/testing/redis_cluster.h"
 #include "services/content/seed_demo.h"
 
 namespace bulletin::content {
@@ -80,7 +82,7 @@ TEST(ContentBinaryTest, BadConfigurationExitsTwo) {
 
 TEST(ContentBinaryTest, ServesTheSeedAndRelaysItsEventThenStopsOnSigterm) {
   testing::TempDir dir;
-  auto redis = testing::RedisServer::Start();
+  auto redis = testing::TestRedis::Start();
   ASSERT_TRUE(redis.ok()) << redis.status();
   const std::string db = absl::StrCat("sqlite:", dir.path(), "/content.db");
   ASSERT_EQ(RunContent("--seed-demo --db=" + db).exit_code, 0);
@@ -134,7 +136,7 @@ TEST(ContentBinaryTest, ServesTheSeedAndRelaysItsEventThenStopsOnSigterm) {
 // PUBLISHED event reaches the stream.
 TEST(ContentBinaryTest, ScheduledArticleIsPublishedOnTimeAfterARestart) {
   testing::TempDir dir;
-  auto redis = testing::RedisServer::Start();
+  auto redis = testing::TestRedis::Start();
   ASSERT_TRUE(redis.ok()) << redis.status();
   const std::string tokens = dir.path() + "/tokens";
   {
