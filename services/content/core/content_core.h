@@ -7,6 +7,8 @@
 // on unchanged. Thread-safe (state lives in the store and the cache).
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -108,6 +110,8 @@ class ContentCore {
 
   ArticleCache& cache() { return cache_; }
   const ContentOptions& options() const { return options_; }
+  // Bumped after every category write made through this core (create, update, delete).
+  uint64_t category_generation() const { return category_generation_.load(); }
 
  private:
   // Runs `mutate` in the store's transaction for article `id` (must exist, not deleted,
@@ -129,6 +133,7 @@ class ContentCore {
   ContentOptions options_;
   TokenSigner signer_;
   ArticleCache cache_;
+  std::atomic<uint64_t> category_generation_{0};
 };
 
 }  // namespace bulletin::content

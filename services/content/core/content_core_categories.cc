@@ -102,7 +102,9 @@ absl::StatusOr<Category> ContentCore::CreateCategory(const Caller& caller, Categ
   input.id = NewId();
   input.create_time = input.update_time = now;
   input.etag = internal::NewEtag();
-  return store_.CreateCategory(input, request_id, now);
+  absl::StatusOr<Category> created = store_.CreateCategory(input, request_id, now);
+  ++category_generation_;
+  return created;
 }
 
 absl::StatusOr<CategoryRead> ContentCore::GetCategory(const std::string& id,
@@ -199,6 +201,7 @@ absl::StatusOr<Category> ContentCore::UpdateCategory(const Caller& caller, Categ
         cache_.Erase(a.id);
         return EventFor(a, events::v1::ARTICLE_EVENT_TYPE_UPDATED, ancestors);
       });
+  ++category_generation_;
   if (result.ok() && moved_any && options_.on_event_committed) options_.on_event_committed();
   return result;
 }
@@ -207,10 +210,12 @@ absl::Status ContentCore::DeleteCategory(const Caller& caller, const std::string
                                          const std::string& etag) {
   RETURN_IF_ERROR(RequireRole(caller, {Role::kAdmin}));
   RETURN_IF_ERROR(CheckId(id, "id"));
-  return store_.DeleteCategory(id, [&](const Category& c) -> absl::Status {
+  absl::Status deleted = store_.DeleteCategory(id, [&](const Category& c) -> absl::Status {
     if (!etag.empty() && etag != c.etag) return StaleEtag("etag", etag, c.etag);
     return absl::OkStatus();
   });
+  ++category_generation_;
+  return deleted;
 }
 
 }  // namespace bulletin::content

@@ -1,6 +1,7 @@
 // ContentService: the writes and the single reads.
 #include "services/content/grpc/content_service.h"
 
+#include <algorithm>
 #include <string>
 
 #include "common/base/status_macros.h"
@@ -13,7 +14,10 @@ ContentService::ContentService(ContentCore& core, const TokenStore& tokens, Work
     : DecodedService(v1::ContentService::service_full_name(), tokens, pool),
       core_(core),
       replies_(ReplyCacheOptions{core.options().cache_entries, 32 << 20, core.options().cache_ttl,
-                                 [&core] { return core.cache().Generation(); },
+                                 [&core] {
+                                   // Both only grow: the sum changes when either does.
+                                   return core.cache().Generation() + core.category_generation();
+                                 },
                                  core.options().clock}) {
   // Only replies made of articles alone: a preview token expires with time, a category's
   // subtree changes without an article event.
@@ -31,6 +35,10 @@ ContentService::ContentService(ContentCore& core, const TokenStore& tokens, Work
         }));
   Unary("ListRelatedArticles", &ContentService::ListRelatedArticles,
         replies_.ForMethod([](const google::protobuf::Message&) { return true; }));
+  // A category's own change has no event: another replica's is read here within 1 s.
+  Unary("GetCategory", &ContentService::GetCategory,
+        replies_.ForMethod([](const google::protobuf::Message&) { return true; },
+                           std::min(absl::Seconds(1), core.options().cache_ttl)));
   Unary("CreateArticle", &ContentService::CreateArticle);
   Unary("UpdateArticle", &ContentService::UpdateArticle);
   Unary("DeleteArticle", &ContentService::DeleteArticle);
@@ -41,7 +49,6 @@ ContentService::ContentService(ContentCore& core, const TokenStore& tokens, Work
   Unary("SearchArticles", &ContentService::SearchArticles);
   Unary("CreatePreviewToken", &ContentService::CreatePreviewToken);
   Unary("CreateCategory", &ContentService::CreateCategory);
-  Unary("GetCategory", &ContentService::GetCategory);
   Unary("ListCategories", &ContentService::ListCategories);
   Unary("UpdateCategory", &ContentService::UpdateCategory);
   Unary("DeleteCategory", &ContentService::DeleteCategory);

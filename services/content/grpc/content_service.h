@@ -66,8 +66,8 @@ class ContentService final : public DecodedService {
                                                                           const StateCommand&));
 
   ContentCore& core_;
-  // Public GetArticle, ListArticles (without category_id) and ListRelatedArticles replies,
-  // answered on the callback thread while the article data they came from is unchanged.
+  // Public GetArticle, ListArticles (without category_id), ListRelatedArticles and
+  // GetCategory replies, answered on the callback thread while their data is unchanged.
   ReplyCache replies_;
 };
 

@@ -6,8 +6,8 @@ namespace bulletin::content {
 
 class ReplyCache::Method final : public ReplyReuse {
  public:
-  Method(ReplyCache& cache, char id, Cacheable cacheable)
-      : cache_(cache), id_(id), cacheable_(std::move(cacheable)) {}
+  Method(ReplyCache& cache, char id, Cacheable cacheable, absl::Duration ttl)
+      : cache_(cache), id_(id), cacheable_(std::move(cacheable)), ttl_(ttl) {}
 
   bool Lookup(const Caller& caller, const grpc::ByteBuffer& in, grpc::ByteBuffer* out) override {
     return cache_.Lookup(id_, caller, in, out);
@@ -15,21 +15,23 @@ class ReplyCache::Method final : public ReplyReuse {
   uint64_t Ticket() override { return cache_.options_.generation(); }
   void Store(uint64_t ticket, const Caller& caller, const grpc::ByteBuffer& in,
              const google::protobuf::Message& request, const grpc::ByteBuffer& out) override {
-    if (cacheable_(request)) cache_.Store(id_, ticket, caller, in, out);
+    if (cacheable_(request)) cache_.Store(id_, ticket, ttl_, caller, in, out);
   }
 
  private:
   ReplyCache& cache_;
   const char id_;
   const Cacheable cacheable_;
+  const absl::Duration ttl_;
 };
 
 ReplyCache::ReplyCache(ReplyCacheOptions options) : options_(std::move(options)) {}
 ReplyCache::~ReplyCache() = default;
 
-ReplyReuse* ReplyCache::ForMethod(Cacheable cacheable) {
+ReplyReuse* ReplyCache::ForMethod(Cacheable cacheable, std::optional<absl::Duration> ttl) {
   const char id = static_cast<char>(methods_.size());
-  methods_.push_back(std::make_unique<Method>(*this, id, std::move(cacheable)));
+  methods_.push_back(
+      std::make_unique<Method>(*this, id, std::move(cacheable), ttl.value_or(options_.ttl)));
   return methods_.back().get();
 }
 
@@ -63,14 +65,14 @@ bool ReplyCache::Lookup(char method, const Caller& caller, const grpc::ByteBuffe
   return true;
 }
 
-void ReplyCache::Store(char method, uint64_t generation, const Caller& caller,
+void ReplyCache::Store(char method, uint64_t generation, absl::Duration ttl, const Caller& caller,
                        const grpc::ByteBuffer& in, const grpc::ByteBuffer& out) {
   if (!PublicCaller(caller) || options_.max_entries == 0) return;
   const size_t bytes = out.Length();
   if (bytes > options_.max_bytes / 8) return;  // one reply never fills the cache
   std::string key = Key(method, in);
   if (key.empty()) return;
-  const absl::Time expire = options_.clock() + options_.ttl;
+  const absl::Time expire = options_.clock() + ttl;
   absl::MutexLock lock(&mu_);
   auto [it, inserted] = entries_.try_emplace(key);
   Entry& e = it->second;

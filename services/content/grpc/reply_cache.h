@@ -3,9 +3,11 @@
 // decode, no core, no copy, no hand-off to the worker pool). Only callers that are not
 // editors or admins are served or stored, and only OK replies whose request the method's
 // predicate accepts (e.g. no preview token). An entry is valid while the data generation
-// (ArticleCache::Generation: every article write and every article event bumps it) is the
-// one read before the reply was computed, and for at most `ttl`; so a reply is exactly as
-// fresh as the article cache. Bounded in entries and bytes (oldest out first). Thread-safe.
+// (content's: every article write, article event and category write made here bumps it)
+// is the one read before the reply was computed, and for at most its method's TTL; so an
+// article reply is exactly as fresh as the article cache, and a category reply (categories
+// have no events) as fresh as its short TTL. Bounded in entries and bytes (oldest out
+// first). Thread-safe.
 #pragma once
 
 #include <grpcpp/support/byte_buffer.h>
@@ -14,6 +16,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -44,8 +47,9 @@ class ReplyCache {
   explicit ReplyCache(ReplyCacheOptions options);
   ~ReplyCache();
 
-  // The ReplyReuse of one method (at most 255); it lives as long as the cache.
-  ReplyReuse* ForMethod(Cacheable cacheable);
+  // The ReplyReuse of one method (at most 255); it lives as long as the cache. Its replies
+  // live at most `ttl` when given, else the options' ttl.
+  ReplyReuse* ForMethod(Cacheable cacheable, std::optional<absl::Duration> ttl = std::nullopt);
 
   size_t size() ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -63,8 +67,8 @@ class ReplyCache {
   static std::string Key(char method, const grpc::ByteBuffer& in);
   bool Lookup(char method, const Caller& caller, const grpc::ByteBuffer& in, grpc::ByteBuffer* out)
       ABSL_LOCKS_EXCLUDED(mu_);
-  void Store(char method, uint64_t generation, const Caller& caller, const grpc::ByteBuffer& in,
-             const grpc::ByteBuffer& out) ABSL_LOCKS_EXCLUDED(mu_);
+  void Store(char method, uint64_t generation, absl::Duration ttl, const Caller& caller,
+             const grpc::ByteBuffer& in, const grpc::ByteBuffer& out) ABSL_LOCKS_EXCLUDED(mu_);
   void EvictLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const ReplyCacheOptions options_;

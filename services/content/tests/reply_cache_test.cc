@@ -2,7 +2,8 @@
 // a real server over the memory store: repeated public reads are answered without the
 // store, and no reply outlives the data it was made of — a write through this service, an
 // event naming the article (another replica's write), the cache TTL, an expiring preview
-// token; editors are always answered by the core.
+// token, a category write here (another replica's: within 1 s); editors are always
+// answered by the core.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
@@ -232,6 +233,39 @@ TEST_F(ReplyCacheTest, PreviewTokensAndEditorsAreAlwaysAnsweredByTheCore) {
   EXPECT_OK(List().status());
   EXPECT_EQ(stub_->ListArticles(Context(kEditorToken).get(), list, &r).error_code(),
             grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST_F(ReplyCacheTest, ACategoryChangeIsReadAtOnceHereAndWithinASecondFromElsewhere) {
+  pb::CreateCategoryRequest create;
+  create.mutable_category()->set_slug("news");
+  create.mutable_category()->set_default_locale("en");
+  (*create.mutable_category()->mutable_translations())["en"].set_name("News");
+  pb::Category news;
+  ASSERT_TRUE(stub_->CreateCategory(Context(kEditorToken).get(), create, &news).ok());
+  auto name = [&]() -> std::string {
+    pb::GetCategoryRequest get;
+    get.set_id(news.id());
+    pb::Category c;
+    grpc::Status s = stub_->GetCategory(Context(kFrontendToken).get(), get, &c);
+    return s.ok() ? c.translations().at("en").name() : "(error) " + s.error_message();
+  };
+  EXPECT_EQ(name(), "News");
+  pb::UpdateCategoryRequest update;
+  update.mutable_category()->set_id(news.id());
+  (*update.mutable_category()->mutable_translations())["en"].set_name("Latest news");
+  update.mutable_update_mask()->add_paths("translations.en.name");
+  pb::Category updated;
+  ASSERT_TRUE(stub_->UpdateCategory(Context(kEditorToken).get(), update, &updated).ok());
+  EXPECT_EQ(name(), "Latest news");
+
+  CategoryUpdate elsewhere;
+  elsewhere.category.id = news.id();
+  elsewhere.category.translations["en"].name = "World news";
+  elsewhere.paths = {"translations.en.name"};
+  ASSERT_OK(other_->UpdateCategory(Principal{Role::kEditor, ""}, elsewhere).status());
+  EXPECT_EQ(name(), "Latest news");
+  now_ += absl::Milliseconds(1001);
+  EXPECT_EQ(name(), "World news");
 }
 
 }  // namespace
