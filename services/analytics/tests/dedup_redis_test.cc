@@ -158,7 +158,7 @@ TEST_F(DedupRedisTest, ARequestFromThePreviousPeriodIsADuplicateWithinTheRetenti
   ArticleKeys keys("a");
   const std::string bucket =
       absl::StrCat(keys.Views().substr(0, keys.Views().size() - 5), "r", day - 1, ":0");
-  Command({"HSET", keys.DedupState(), absl::StrCat("r", day - 1), "0 0 2"});
+  Command({"HSET", keys.DedupState(), absl::StrCat("r", day - 1), "0 0"});
   Command({"HSET", bucket, DedupHashString("req-recent"), absl::StrCat((recent - start) * 2 + 1),
            DedupHashString("req-old"), absl::StrCat((old - start) * 2 + 1)});
   RecordResult retry = One("a", "v:x", "req-recent");

@@ -23,9 +23,11 @@ namespace {
 // in the current period's table and the previous one (where the offset tells whether it
 // is still within reach), so the window is exact. A table is a set of small Redis hashes
 // grown by linear hashing (bucket i = hash mod 2^L, or mod 2^(L+1) below the split
-// pointer p; one bucket splits per LOAD = 40 hashes added, L at most 14), so each bucket stays in
-// Redis' listpack encoding (about 15 bytes a hash). Its state "L p n" is a field of the
-// article's "dd" hash; buckets and states expire with the period after next.
+// pointer p; one add in 32 -- chosen by bits of its hash above those that pick buckets --
+// splits bucket p, L at most 14), so each bucket stays in Redis' listpack encoding (about
+// 15 bytes a hash; buckets hold 32 on average, far below the default 128 of
+// hash-max-listpack-entries). A table's state "L p" is a field of the article's "dd" hash,
+// written only by splits (absent: L = p = 0); buckets expire with the period after next.
 // Per view, in order: a view filtered before (bot, excluded address) is only tallied;
 // then a retried request id, then a repeat within the count window is tallied as not
 // counted. A request id is recorded as counted, and marked not counted on a repeat (the
@@ -42,16 +44,17 @@ local window, retention = tonumber(ARGV[1]), tonumber(ARGV[2])
 local journal_id, legacy = ARGV[4], ARGV[6] == '1'
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local LOAD, MAX_LEVEL = 40, 14
+local LOAD, MAX_LEVEL = 32, 14
 local touched = {}
--- hash mod 10^15, exact as a Lua number: hash mod 2^k for k <= 15 follows from it
+-- hash mod 10^15, exact as a Lua number: hash mod 2^k for k <= 15 follows from it.
+-- (Integers below 10^14, as all in key names here, concatenate as plain digits.)
 local function low15(h) return tonumber(string.sub(h, -15)) end
 local function open(prefix, name, period, epoch, state)
   local tb = {name = name, base = prefix .. name .. ':', start = epoch * period,
-              expire = (epoch + 2) * period, L = 0, p = 0, n = 0, exists = false, dirty = false}
+              expire = (epoch + 2) * period, L = 0, p = 0, dirty = false}
   if state then
-    local L, p, n = string.match(state, '^(%d+) (%d+) (%d+)$')
-    tb.L, tb.p, tb.n, tb.exists = tonumber(L), tonumber(p), tonumber(n), true
+    local L, p = string.match(state, '^(%d+) (%d+)$')
+    tb.L, tb.p = tonumber(L), tonumber(p)
   end
   return tb
 end
@@ -59,7 +62,13 @@ local function bucket(tb, low)
   local size = 2 ^ tb.L
   local i = low % size
   if i < tb.p then i = low % (2 * size) end
-  return tb.base .. string.format('%d', i)
+  return tb.base .. i
+end
+-- Keeps a bucket that a split leaves empty (or does not fill) as a key with its expiry:
+-- field '0' is never looked up there (hash 0 belongs to bucket 0 and is never moved).
+local function hold(key, tb)
+  redis.call('HSET', key, '0', '0')
+  redis.call('PEXPIREAT', key, string.format('%d', tb.expire))
 end
 local function split(tb)
   local size = 2 ^ tb.L
@@ -75,23 +84,26 @@ local function split(tb)
   end
   if #fields > 0 then
     redis.call('HSET', to, unpack(moved))
+    redis.call('PEXPIREAT', to, string.format('%d', tb.expire))
     redis.call('HDEL', from, unpack(fields))
-    touched[to] = tb.expire
+    if #fields * 2 == #all then hold(from, tb) end
+  else
+    hold(to, tb)
   end
-  tb.p = tb.p + 1
+  tb.p, tb.dirty = tb.p + 1, true
   if tb.p == size then tb.L, tb.p = tb.L + 1, 0 end
 end
--- Adds hash h with value v unless the table holds it: true when added.
+-- Adds hash h with value v unless the table holds it: true when added. One add in LOAD
+-- (by bits of the hash above those that pick buckets) splits the next bucket.
 local function add(tb, h, low, v)
   local key = bucket(tb, low)
-  if redis.call('HSETNX', key, h, string.format('%d', v)) == 0 then return false end
-  touched[key] = tb.expire
-  tb.n, tb.exists, tb.dirty = tb.n + 1, true, true
-  while tb.L < MAX_LEVEL and tb.n > LOAD * (2 ^ tb.L + tb.p) do split(tb) end
+  if redis.call('HSETNX', key, h, v .. '') == 0 then return false end
+  -- Until its first split a table is bucket 0 only, which may be new: give it its expiry.
+  if tb.L == 0 and tb.p == 0 then touched[key] = tb.expire end
+  if tb.L < MAX_LEVEL and math.floor(low / 32768) % LOAD == 0 then split(tb) end
   return true
 end
 local function get(tb, h, low)
-  if not tb.exists then return nil end
   local v = redis.call('HGET', bucket(tb, low), h)
   if v then return tonumber(v) end
   return nil
@@ -109,11 +121,11 @@ for g = 1, tonumber(ARGV[3]) do
   k = k + 4
   local prefix = string.sub(views_key, 1, -6)
   local state_key = prefix .. 'dd'
-  local names = {'r' .. string.format('%d', re), 'r' .. string.format('%d', re - 1)}
+  local names = {'r' .. re, 'r' .. (re - 1)}
   if window > 0 then
-    local w = 'w' .. string.format('%d', window) .. '.'
-    names[3] = w .. string.format('%d', we)
-    names[4] = w .. string.format('%d', we - 1)
+    local w = 'w' .. window .. '.'
+    names[3] = w .. we
+    names[4] = w .. (we - 1)
   end
   local s = redis.call('HMGET', state_key, unpack(names))
   local rcur = open(prefix, names[1], retention, re, s[1])
@@ -182,20 +194,24 @@ for g = 1, tonumber(ARGV[3]) do
   for _, tb in ipairs(tables) do
     if tb.dirty then
       changed[#changed + 1] = tb.name
-      changed[#changed + 1] = tb.L .. ' ' .. tb.p .. ' ' .. tb.n
+      changed[#changed + 1] = string.format('%d %d', tb.L, tb.p)
     end
   end
-  if #changed > 0 and redis.call('HSET', state_key, unpack(changed)) > 0 then
-    -- A new period's table: forget the states of older periods, expire with the last.
-    local keep, stale, expire = {}, {}, 0
+  if #changed > 0 then
+    -- A split: the state lives as long as the longest table; a new period's first split
+    -- also forgets the states of older periods.
+    local expire = 0
     for _, tb in ipairs(tables) do
-      keep[tb.name] = true
-      if tb.exists and tb.expire > expire then expire = tb.expire end
+      if tb.expire > expire then expire = tb.expire end
     end
-    for _, f in ipairs(redis.call('HKEYS', state_key)) do
-      if not keep[f] then stale[#stale + 1] = f end
+    if redis.call('HSET', state_key, unpack(changed)) > 0 then
+      local keep, stale = {}, {}
+      for _, tb in ipairs(tables) do keep[tb.name] = true end
+      for _, f in ipairs(redis.call('HKEYS', state_key)) do
+        if not keep[f] then stale[#stale + 1] = f end
+      end
+      if #stale > 0 then redis.call('HDEL', state_key, unpack(stale)) end
     end
-    if #stale > 0 then redis.call('HDEL', state_key, unpack(stale)) end
     redis.call('PEXPIREAT', state_key, string.format('%d', expire))
   end
   if c > 0 then
