@@ -61,7 +61,8 @@ RedisReply ErrorReply(std::string text) {
 struct RedisCluster::Pending {
   size_t index = 0;
   int slot = -1;
-  PoolPtr ask;  // ASK target for the next send
+  PoolPtr ask;           // ASK target for the next send
+  bool follows = false;  // keyless, after another command (WAIT after XADD)
 };
 
 RedisCluster::RedisCluster(const RedisOptions& options) : options_(options) {
@@ -191,6 +192,7 @@ absl::StatusOr<std::vector<RedisReply>> RedisCluster::Run(const std::vector<Redi
     }
     Pending p;
     p.index = i;
+    p.follows = *slot < 0 && i > 0;
     p.slot = *slot >= 0 ? *slot : previous;
     previous = p.slot;
     pending.push_back(std::move(p));
@@ -236,9 +238,21 @@ absl::StatusOr<std::vector<RedisReply>> RedisCluster::Run(const std::vector<Redi
         }
         continue;
       }
+      // A command of this part that goes again (redirected, retried) takes the keyless
+      // commands after it along to its node: a WAIT answered here did not wait for it.
+      bool requeued = false;
+      int requeued_slot = -1;
+      PoolPtr requeued_ask;
       for (size_t k = 0; k < items.size(); ++k) {
         Pending& p = items[k];
         RedisReply& reply = (*r)[at[k]];
+        if (p.follows && requeued) {
+          p.slot = requeued_slot;
+          p.ask = requeued_ask;
+          replies[p.index] = std::move(reply);
+          pending.push_back(std::move(p));
+          continue;
+        }
         int slot = 0, port = 0;
         std::string host;
         p.ask = nullptr;
@@ -259,6 +273,11 @@ absl::StatusOr<std::vector<RedisReply>> RedisCluster::Run(const std::vector<Redi
         } else {
           replies[p.index] = std::move(reply);
           continue;
+        }
+        if (!p.follows) {
+          requeued = true;
+          requeued_slot = p.slot;
+          requeued_ask = p.ask;
         }
         replies[p.index] = std::move(reply);  // the answer if the retries run out
         pending.push_back(std::move(p));

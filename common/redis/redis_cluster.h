@@ -8,7 +8,8 @@
 // cannot have run is resent: a connection lost after sending is UNAVAILABLE, as with one
 // node. A pipeline is split per node, each part in one round trip on one connection,
 // and the replies are put back in the caller's order; a command without keys follows
-// the one before it (WAIT after XADD), and CROSSSLOT is answered without sending.
+// the one before it (WAIT after XADD), and goes again with it to the node it is redirected
+// to; CROSSSLOT is answered without sending.
 // Thread-safe.
 #pragma once
 

@@ -215,6 +215,32 @@ TEST_F(RedisClusterTest, KeylessCommandsRunWhereTheirKeyLives) {
   EXPECT_EQ(r[1].integer, 1) << DebugString(r[1]);
 }
 
+TEST_F(RedisClusterTest, AKeylessCommandGoesAgainWithTheCommandRedirectedBeforeIt) {
+  // The client's map still names `from` for the stream's slot when it has moved to `to`:
+  // the XADD is answered MOVED and written on `to`; the WAIT after it must wait there too
+  // (answered by `from`, it would count replicas of writes that are not the XADD).
+  const std::string stream = "{waited}:events";
+  const int slot = KeySlot(stream);
+  ASSERT_OK(client_->Command({"XLEN", stream}));  // the client knows the slot's master
+  ASSERT_OK_AND_ASSIGN(const int from, cluster_->MasterOfSlot(slot));
+  int to = -1;
+  for (int s : {0, 8000, 16000}) {
+    ASSERT_OK_AND_ASSIGN(int m, cluster_->MasterOfSlot(s));
+    if (m != from) to = m;
+  }
+  ASSERT_GE(to, 0);
+  MoveEmptySlot(slot, to);
+  const int64_t waits_before = Calls(to, "wait");
+  ASSERT_OK_AND_ASSIGN(std::vector<RedisReply> r,
+                       client_->Pipeline({{"XADD", stream, "*", "f", "v"}, {"WAIT", "1", "2000"}}));
+  ASSERT_FALSE(r[0].is_error()) << DebugString(r[0]);
+  EXPECT_EQ(r[1].integer, 1) << DebugString(r[1]);
+  EXPECT_EQ(Calls(to, "wait"), waits_before + 1) << "the WAIT ran where the XADD did";
+  RedisClient direct(cluster_->NodeOptions(to));
+  ASSERT_OK_AND_ASSIGN(RedisReply length, direct.Command({"XLEN", stream}));
+  EXPECT_EQ(length.integer, 1);
+}
+
 TEST_F(RedisClusterTest, AClusterWhollyDownIsUnavailableAtOnce) {
   ASSERT_OK(client_->Command({"SET", "k", "v"}));
   for (int n = 0; n < cluster_->size(); ++n) cluster_->Kill(n);
