@@ -36,7 +36,8 @@ namespace nv1 = ::bulletin::notify::v1;
 
 // The budget for every service to recover from a drill.
 constexpr absl::Duration kRecoveryBudget = absl::Seconds(10);
-// README ("What a failover can lose"): the acknowledged views one failover may lose.
+// README.md (the durability paragraph): the acknowledged views one failover may lose at
+// this load.
 constexpr int64_t kStatedViewLossPerFailover = 50;
 // The lease of a webhook attempt (delivery_worker.cc: --webhook-connect-timeout 1 s +
 // --webhook-timeout 2 s + 10 s), and 2 s for the next claim and the POST.

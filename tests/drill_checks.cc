@@ -195,6 +195,10 @@ void DrillTest::ExpectArticleTotals(int64_t max_loss, absl::Duration settle) {
   };
   if (!exact() && settle > absl::ZeroDuration()) WaitUntil(exact, settle);
   ASSERT_EQ(stats.stats_size(), static_cast<int>(view_targets_.size()));
+  int64_t counted = 0;
+  for (const av1::ArticleStats& a : stats.stats()) counted += a.views();
+  std::cout << "[views] " << acked_.TotalViews() << " acknowledged counted views, " << counted
+            << " in the totals (loss " << acked_.TotalViews() - counted << ")" << std::endl;
   for (const av1::ArticleStats& a : stats.stats()) {
     const int64_t acked = acked_.views[a.article_id()];
     EXPECT_LE(a.views(), acked) << "article " << a.article_id()
