@@ -189,7 +189,7 @@ TEST(ContentOnPostgresTest, SeedsTheDemoAndRefusesANewerSchema) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << status;
   std::ifstream log(dir.path() + "/content.log");
   const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
-  EXPECT_TRUE(absl::StrContains(text, "schema version 99, newer than version 2")) << text;
+  EXPECT_TRUE(absl::StrContains(text, "schema version 99, newer than version 3")) << text;
   EXPECT_EQ(QueryOne(uri, "SELECT version FROM schema_version"), "99");
 }
 

@@ -78,6 +78,9 @@ absl::Status LockCategoryTree(PgConnection& db, bool exclusive);
 absl::Status InsertOutbox(PgConnection& db, const OutboxEvent& event);
 // Replaces the search documents of `article` (none unless published and not deleted).
 absl::Status IndexArticle(PgConnection& db, const Article& article);
+// The same for the articles `ids` (those missing are skipped), in three statements: what
+// bulk copies and rebuilds use instead of a round trip per article.
+absl::Status IndexArticles(PgConnection& db, const std::vector<std::string>& ids);
 // Rebuilds every search document when the index was built by another tokenizer version.
 absl::Status RebuildSearchIndexIfStale(PgConnection& db);
 

@@ -173,6 +173,13 @@ INSERT INTO slugs (slug, article_id)
   ORDER BY h.t DESC, h.article_id
 ON CONFLICT (slug) DO NOTHING;
 )sql",
+      // 3: list pages and their counts at archive scale, as SQLite's migration 4: the
+      // newest-first order without featured in front, and the live articles by category.
+      R"sql(
+CREATE INDEX IF NOT EXISTS articles_listed
+  ON articles(state, (COALESCE(publish_time, create_time)), id) WHERE delete_time IS NULL;
+CREATE INDEX IF NOT EXISTS articles_counted ON articles(state, category_id) WHERE delete_time IS NULL;
+)sql",
   };
   return *migrations;
 }

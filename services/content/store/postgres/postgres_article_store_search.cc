@@ -25,7 +25,7 @@ std::string RankSql() {
       "WITH phrase AS (SELECT q::tsquery AS q FROM unnest($1::text[]) AS t(q)), "
       "stats AS (SELECT COUNT(*)::float8 AS n, COALESCE(SUM(token_count), 0)::float8 AS total "
       "FROM search_docs), "
-      "idf AS (SELECT p.q, GREATEST(LN((s.n - h.hits + 0.5) / (h.hits + 0.5)), 0) AS raw "
+      "idf AS MATERIALIZED (SELECT p.q, GREATEST(LN((s.n - h.hits + 0.5) / (h.hits + 0.5)), 0) AS raw "
       "FROM phrase p CROSS JOIN stats s CROSS JOIN LATERAL (SELECT COUNT(*)::float8 AS hits "
       "FROM search_docs d WHERE d.terms @@ p.q) h), "
       "found AS (SELECT d.article_id, d.locale, d.terms, d.token_count FROM search_docs d "
@@ -69,6 +69,9 @@ absl::StatusOr<std::vector<Ranked>> RankDocs(PgConnection& db, const TextQuery& 
   return out;
 }
 
+// Articles indexed per IndexArticles call when rebuilding.
+constexpr size_t kIndexChunk = 200;
+
 }  // namespace
 
 namespace pg_internal {
@@ -87,6 +90,45 @@ absl::Status IndexArticle(PgConnection& db, const Article& a) {
   return absl::OkStatus();
 }
 
+absl::Status IndexArticles(PgConnection& db, const std::vector<std::string>& ids) {
+  if (ids.empty()) return absl::OkStatus();
+  std::vector<Article> articles;
+  {
+    ASSIGN_OR_RETURN(PgResult r,
+                     db.Exec(absl::StrCat(kArticleColumns, "WHERE id = ANY($1::text[])"),
+                             PgParams().TextArray(ids)));
+    articles.resize(static_cast<size_t>(r.rows()));
+    std::vector<Article*> parts;
+    for (int i = 0; i < r.rows(); ++i) {
+      ReadArticleRow(r, i, articles[i]);
+      parts.push_back(&articles[i]);
+    }
+    RETURN_IF_ERROR(LoadArticleParts(db, parts));
+  }
+  RETURN_IF_ERROR(db.Exec("DELETE FROM search_docs WHERE article_id = ANY($1::text[])",
+                          PgParams().TextArray(ids))
+                      .status());
+  std::vector<std::string> doc_ids, locales, terms, counts;
+  for (const Article& a : articles) {
+    if (a.state != ArticleState::kPublished || a.delete_time) continue;
+    for (const auto& [locale, tr] : a.translations) {
+      PgSearchDocument doc = MakePgSearchDocument(tr);
+      doc_ids.push_back(a.id);
+      locales.push_back(locale);
+      terms.push_back(std::move(doc.terms));
+      counts.push_back(absl::StrCat(doc.token_count));
+    }
+  }
+  if (doc_ids.empty()) return absl::OkStatus();
+  return db
+      .Exec(
+          "INSERT INTO search_docs (article_id, locale, terms, token_count) SELECT t.id, t.locale, "
+          "t.terms::tsvector, t.n FROM unnest($1::text[], $2::text[], $3::text[], $4::int[]) "
+          "AS t(id, locale, terms, n)",
+          PgParams().TextArray(doc_ids).TextArray(locales).TextArray(terms).TextArray(counts))
+      .status();
+}
+
 absl::Status RebuildSearchIndexIfStale(PgConnection& db) {
   RETURN_IF_ERROR(db.Script("BEGIN"));
   absl::Status s = [&]() -> absl::Status {
@@ -101,9 +143,13 @@ absl::Status RebuildSearchIndexIfStale(PgConnection& db) {
     ASSIGN_OR_RETURN(PgResult ids, db.Exec(absl::StrCat("SELECT id FROM articles WHERE state = ",
                                                         Stored(ArticleState::kPublished),
                                                         " AND delete_time IS NULL")));
+    std::vector<std::string> chunk;
     for (int i = 0; i < ids.rows(); ++i) {
-      ASSIGN_OR_RETURN(Article a, LoadArticle(db, ids.Text(i, 0), /*for_update=*/false));
-      RETURN_IF_ERROR(IndexArticle(db, a));
+      chunk.push_back(ids.Text(i, 0));
+      if (chunk.size() == kIndexChunk || i + 1 == ids.rows()) {
+        RETURN_IF_ERROR(IndexArticles(db, chunk));
+        chunk.clear();
+      }
     }
     return db
         .Exec(

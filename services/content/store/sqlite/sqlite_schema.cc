@@ -168,6 +168,15 @@ INSERT OR IGNORE INTO slugs (slug, article_id)
   ) h JOIN articles a ON a.id = h.article_id
   ORDER BY h.t DESC, h.article_id;
 )sql",
+      // 4: list pages and their counts at archive scale (docs/performance.md, "Scale with
+      // the archive"). articles_by_list_order leads with featured, so a list in plain
+      // newest-first order sorted every live article for each page; these two give the
+      // order itself and an index-only count of the live articles, per category too.
+      R"sql(
+CREATE INDEX IF NOT EXISTS articles_listed
+  ON articles(state, COALESCE(publish_time, create_time), id) WHERE delete_time IS NULL;
+CREATE INDEX IF NOT EXISTS articles_counted ON articles(state, category_id) WHERE delete_time IS NULL;
+)sql",
   };
   return *migrations;
 }
