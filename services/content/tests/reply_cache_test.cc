@@ -7,6 +7,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -39,6 +40,10 @@ class ReplyCacheTest : public ::testing::Test {
     // Another replica's core over the same data: its writes reach core_ only as events.
     other_ = std::make_unique<ContentCore>(store_, options);
     service_ = std::make_unique<ContentService>(*core_, tokens_, pool_);
+    service_->SetGate([this](const grpc::ServerContextBase&, const Caller&, absl::string_view) {
+      ++gated_;
+      return refuse_ ? absl::ResourceExhaustedError("slow down") : absl::OkStatus();
+    });
     ServerConfig config;
     config.listen = "127.0.0.1:0";
     ASSERT_OK_AND_ASSIGN(
@@ -137,6 +142,8 @@ class ReplyCacheTest : public ::testing::Test {
   }
 
   absl::Time now_ = absl::FromUnixSeconds(1700000000);
+  std::atomic<bool> refuse_{false};  // the gate refuses every call
+  std::atomic<int> gated_{0};        // calls that reached the gate
   MemoryArticleStore store_;
   FaultyArticleStore faulty_{store_, store_};
   TokenStore tokens_;
@@ -233,6 +240,17 @@ TEST_F(ReplyCacheTest, PreviewTokensAndEditorsAreAlwaysAnsweredByTheCore) {
   EXPECT_OK(List().status());
   EXPECT_EQ(stub_->ListArticles(Context(kEditorToken).get(), list, &r).error_code(),
             grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST_F(ReplyCacheTest, AKeptReplyStillNeedsAValidTokenAndPassesTheGate) {
+  ASSERT_OK(Title(first_.id()).status());
+  EXPECT_THAT(Title(first_.id(), "unknown-token-0123456789"),
+              bulletin::testing::StatusIs(absl::StatusCode::kUnauthenticated));
+  const int gated = gated_.load();
+  refuse_ = true;
+  EXPECT_THAT(Title(first_.id()),
+              bulletin::testing::StatusIs(absl::StatusCode::kResourceExhausted, "slow down"));
+  EXPECT_EQ(gated_.load(), gated + 1);
 }
 
 TEST_F(ReplyCacheTest, ACategoryChangeIsReadAtOnceHereAndWithinASecondFromElsewhere) {
