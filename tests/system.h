@@ -116,6 +116,7 @@ class System {
   // SIGKILL to redis-server (the acknowledged writes are in its append-only file first),
   // and a restart on the same port and directory that waits for PING; with
   // redis_fsync_always, appendfsync always is set again before RestartRedis returns.
+  // One server only: on a cluster, KillMasterOf and RestartRedisNode.
   void KillRedis();
   absl::Status RestartRedis();
 
