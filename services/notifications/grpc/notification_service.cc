@@ -19,8 +19,9 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
                                public StreamWriter {
  public:
   SubscribeReactor(grpc::CallbackServerContext* context, const Caller& caller,
-                   const v1::SubscribeRequest& request, StreamManager& streams, WorkerPool& pool)
-      : context_(context) {
+                   const v1::SubscribeRequest& request, StreamManager& streams, WorkerPool& pool,
+                   EncodedEvents& encoded)
+      : context_(context), encoded_(encoded) {
     bool queued = pool.TrySubmit(
         [this, &streams, caller, id = request.subscription_id(), token = request.resume_token()] {
           absl::StatusOr<std::shared_ptr<StreamSession>> session =
@@ -45,9 +46,14 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
   }
 
   void WriteMessage(const OutMessage& msg) override {
-    v1::SubscribeResponse response;
-    ToProto(msg, &response);
-    EncodeMessage(response, &buffer_);
+    if (msg.event) {
+      grpc::Slice slice = encoded_.Get(msg);  // encoded once for every stream
+      buffer_ = grpc::ByteBuffer(&slice, 1);
+    } else {
+      v1::SubscribeResponse response;
+      ToProto(msg, &response);
+      EncodeMessage(response, &buffer_);
+    }
     StartWrite(&buffer_);
   }
   void EndStream(const absl::Status& status) override { Finish(ToGrpcStatus(status, context_)); }
@@ -74,6 +80,7 @@ class SubscribeReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
   std::shared_ptr<StreamSession> session_ ABSL_GUARDED_BY(mu_);
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
   grpc::CallbackServerContext* const context_;
+  EncodedEvents& encoded_;
   grpc::ByteBuffer buffer_;  // the one write in flight
 };
 
@@ -141,7 +148,7 @@ absl::Status NotificationService::DeleteSubscription(const Caller& caller,
 grpc::ServerWriteReactor<grpc::ByteBuffer>* NotificationService::Subscribe(
     grpc::CallbackServerContext* context, const Caller& caller,
     const v1::SubscribeRequest& request) {
-  return new SubscribeReactor(context, caller, request, streams_, pool());
+  return new SubscribeReactor(context, caller, request, streams_, pool(), encoded_);
 }
 
 absl::Status NotificationService::UpdateSubscription(const Caller& caller,

@@ -12,6 +12,7 @@
 #include "services/notifications/core/deliveries/delivery_core.h"
 #include "services/notifications/core/streams/stream_manager.h"
 #include "services/notifications/core/subscriptions/subscription_core.h"
+#include "services/notifications/grpc/encoded_events.h"
 
 namespace bulletin::notify {
 
@@ -56,6 +57,7 @@ class NotificationService final : public DecodedService {
   SubscriptionCore& core_;
   DeliveryCore& deliveries_;
   StreamManager& streams_;
+  EncodedEvents encoded_;  // the Subscribe streams' encoded events
 };
 
 }  // namespace bulletin::notify

@@ -89,6 +89,26 @@ TEST_P(SubscriptionStoreTest, CursorStartsAfterTheStreamsLastEntryAndOnlyMovesFo
   EXPECT_THAT(store().Get(s.id), StatusIs(absl::StatusCode::kNotFound));
 }
 
+TEST_P(SubscriptionStoreTest, AdvanceCursorsMovesEachForwardOnlyAndCreatesNone) {
+  Subscription a = Sample();
+  MustCreate(a);
+  Subscription b = Sample();
+  MustCreate(b);
+  StreamId first = backend_->Append(events::v1::ArticleEvent());
+  StreamId second = backend_->Append(events::v1::ArticleEvent());
+  ASSERT_OK(store().AdvanceCursor(b.id, second));
+  const std::string absent = NewId();
+  std::vector<absl::Status> written =
+      store().AdvanceCursors({{a.id, first}, {absent, second}, {b.id, first}});
+  ASSERT_EQ(written.size(), 3u);
+  for (const absl::Status& s : written) EXPECT_OK(s);
+  ASSERT_OK_AND_ASSIGN(StreamId cursor, store().GetCursor(a.id));
+  EXPECT_EQ(cursor, first);
+  ASSERT_OK_AND_ASSIGN(cursor, store().GetCursor(b.id));
+  EXPECT_EQ(cursor, second);  // never backwards
+  EXPECT_THAT(store().GetCursor(absent), StatusIs(absl::StatusCode::kNotFound));
+}
+
 TEST_P(SubscriptionStoreTest, RequestIdReplaysTheFirstResultPerOwner) {
   Subscription first = Sample();
   MustCreate(first, "whsec_first", "req-1");

@@ -189,22 +189,40 @@ std::vector<std::shared_ptr<StreamSession>> StreamManager::Snapshot() {
 }
 
 void StreamManager::FlushCursors(bool all_finished_too) {
-  for (const std::shared_ptr<StreamSession>& s : Snapshot()) {
+  struct Pending {
+    std::shared_ptr<StreamSession> session;
+    bool finished;
+    std::optional<StreamId> pos;
+  };
+  std::vector<Pending> pending;
+  std::vector<std::pair<std::string, StreamId>> cursors;
+  for (std::shared_ptr<StreamSession>& s : Snapshot()) {
     // Read finished() first: a session that finished has no write pending, so the
     // cursor taken after it is its last.
     bool finished = s->finished();
-    if (std::optional<StreamId> pos = s->CursorToFlush()) {
-      absl::Status st = store_.AdvanceCursor(s->subscription_id(), *pos);
+    std::optional<StreamId> pos = s->CursorToFlush();
+    if (pos) cursors.emplace_back(s->subscription_id(), *pos);
+    if (pos || finished) pending.push_back({std::move(s), finished, pos});
+  }
+  // Every cursor in one call: one round trip instead of one per open stream.
+  std::vector<absl::Status> written;
+  if (!cursors.empty()) written = store_.AdvanceCursors(cursors);
+  size_t next = 0;
+  for (const Pending& p : pending) {
+    if (p.pos) {
+      const absl::Status& st =
+          next < written.size() ? written[next] : absl::InternalError("no status for this cursor");
+      ++next;
       if (!st.ok()) {
-        Logger()->warn("saving the cursor of subscription {}: {}", s->subscription_id(),
+        Logger()->warn("saving the cursor of subscription {}: {}", p.session->subscription_id(),
                        st.ToString());
         if (!all_finished_too) continue;  // retried on the next flush
       }
-      s->MarkFlushed(*pos);
+      p.session->MarkFlushed(*p.pos);
     }
-    if (finished) {
+    if (p.finished) {
       absl::MutexLock lock(&mu_);
-      sessions_.erase(s.get());
+      sessions_.erase(p.session.get());
     }
   }
 }

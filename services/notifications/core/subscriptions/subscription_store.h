@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -77,6 +78,17 @@ class SubscriptionStore {
 
   // Moves the cursor forward to `pos` (never back; a deleted subscription stays deleted).
   virtual absl::Status AdvanceCursor(const std::string& id, const StreamId& pos) = 0;
+
+  // AdvanceCursor for each (id, pos), one status per cursor, in order. A store may send
+  // them in one round trip (the stream ticker writes the cursors of every open stream at
+  // once: with hundreds of streams, one round trip each was thousands per second).
+  virtual std::vector<absl::Status> AdvanceCursors(
+      const std::vector<std::pair<std::string, StreamId>>& cursors) {
+    std::vector<absl::Status> out;
+    out.reserve(cursors.size());
+    for (const auto& [id, pos] : cursors) out.push_back(AdvanceCursor(id, pos));
+    return out;
+  }
 };
 
 }  // namespace bulletin::notify

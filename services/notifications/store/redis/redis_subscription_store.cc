@@ -336,4 +336,26 @@ absl::Status RedisSubscriptionStore::AdvanceCursor(const std::string& id, const 
   return redis_.Eval(kAdvanceScript, {keys::Subscription(id)}, {pos.ToString()}).status();
 }
 
+std::vector<absl::Status> RedisSubscriptionStore::AdvanceCursors(
+    const std::vector<std::pair<std::string, StreamId>>& cursors) {
+  if (redis_.cluster() || cursors.size() < 2) return SubscriptionStore::AdvanceCursors(cursors);
+  std::vector<RedisArgv> commands;
+  commands.reserve(cursors.size());
+  for (const auto& [id, pos] : cursors) {
+    commands.push_back({"EVAL", kAdvanceScript, "1", keys::Subscription(id), pos.ToString()});
+  }
+  absl::StatusOr<std::vector<RedisReply>> replies = redis_.Pipeline(commands);
+  std::vector<absl::Status> out;
+  out.reserve(cursors.size());
+  for (size_t i = 0; i < cursors.size(); ++i) {
+    if (!replies.ok()) {
+      out.push_back(replies.status());
+    } else {
+      const RedisReply& r = (*replies)[i];
+      out.push_back(r.is_error() ? r.ToStatus() : absl::OkStatus());
+    }
+  }
+  return out;
+}
+
 }  // namespace bulletin::notify

@@ -45,6 +45,9 @@ class RedisSubscriptionStore : public SubscriptionStore {
   absl::Status RecordEndpointSuccess(const std::string& id) override;
   absl::StatusOr<StreamId> GetCursor(const std::string& id) override;
   absl::Status AdvanceCursor(const std::string& id, const StreamId& pos) override;
+  // One pipeline of the same script on one node; one call per cursor on a cluster.
+  std::vector<absl::Status> AdvanceCursors(
+      const std::vector<std::pair<std::string, StreamId>>& cursors) override;
 
  private:
   // The plaintext of a stored secret ("" stays ""); see SecretKeyring::Open for errors,
