@@ -224,6 +224,35 @@ TEST_F(NotifyStreamManagerTest, FiltersAndDuplicateEventIds) {
   EXPECT_EQ(writer.NextEventId(), "zh-2");
 }
 
+TEST_F(NotifyStreamManagerTest, ACopyIsDroppedOnlyByStreamsThatPassedTheOriginal) {
+  std::string sub = NewSubscription();
+  FakeWriter& early = Writer();
+  ASSERT_OK(Open(early, sub));
+  ASSERT_TRUE(WaitUntil([&] { return streams_->live_sessions() == 1; }, absl::Seconds(5)));
+  StreamId original = log_.Append(Event("e1"));
+  EXPECT_EQ(early.NextEventId(), "e1");
+  // A stream that starts after the original never had it: the copy is its first sending.
+  FakeWriter& late = Writer();
+  ASSERT_OK(Open(late, sub, EncodeResumeToken(original)));
+  ASSERT_TRUE(WaitUntil([&] { return streams_->live_sessions() == 2; }, absl::Seconds(5)));
+  log_.Append(Event("e1"));  // re-sent by the relay after a Redis restart
+  log_.Append(Event("e2"));
+  EXPECT_EQ(early.NextEventId(), "e2");
+  EXPECT_EQ(late.NextEventId(), "e1");
+  EXPECT_EQ(late.NextEventId(), "e2");
+}
+
+TEST(NotifyEventDedupeTest, OneWindowKeepsTheFirstIdOfEachEvent) {
+  EventDedupe dedupe(2);
+  EXPECT_EQ(dedupe.FirstSeen("a", StreamId{5, 0}), (StreamId{5, 0}));
+  EXPECT_EQ(dedupe.FirstSeen("a", StreamId{7, 0}), (StreamId{5, 0}));  // a copy
+  EXPECT_EQ(dedupe.FirstSeen("a", StreamId{3, 0}), (StreamId{3, 0}));  // a replay's original
+  EXPECT_EQ(dedupe.FirstSeen("a", StreamId{7, 0}), (StreamId{3, 0}));
+  dedupe.FirstSeen("b", StreamId{8, 0});
+  dedupe.FirstSeen("c", StreamId{9, 0});  // "a" leaves the window
+  EXPECT_EQ(dedupe.FirstSeen("a", StreamId{10, 0}), (StreamId{10, 0}));
+}
+
 TEST_F(NotifyStreamManagerTest, OpenChecksAccessStateTokenAndRetention) {
   std::string sub = NewSubscription();
   FakeWriter &w1 = Writer(), &w2 = Writer(), &w3 = Writer(), &w4 = Writer(), &w5 = Writer();

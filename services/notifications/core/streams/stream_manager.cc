@@ -67,6 +67,7 @@ StreamManager::StreamManager(SubscriptionCore& subscriptions, SubscriptionStore&
              if (on_health_) on_health_(healthy);
            }),
       pool_(options.replay_threads, 4096),
+      dedupe_(std::make_shared<EventDedupe>(SessionOptions().dedupe_window)),
       quota_(std::make_shared<StreamQuota>(options.max_streams_per_partner)) {}
 
 StreamManager::~StreamManager() { Stop(); }
@@ -126,6 +127,7 @@ absl::StatusOr<std::shared_ptr<StreamSession>> StreamManager::Open(
         oldest_token, "\" to continue from the oldest available event"));
   }
   SessionOptions session_options;
+  session_options.dedupe = dedupe_;
   session_options.queue_limit = options_.queue_limit;
   session_options.heartbeat_interval = options_.heartbeat_interval;
   auto session = std::make_shared<StreamSession>(std::move(sub), start, session_options, writer,

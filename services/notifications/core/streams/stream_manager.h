@@ -82,6 +82,7 @@ class StreamManager {
   const StreamOptions options_;
   EventHub hub_;
   WorkerPool pool_;
+  const std::shared_ptr<EventDedupe> dedupe_;  // one window of event ids for every stream
   std::thread ticker_;
 
   absl::Mutex mu_;

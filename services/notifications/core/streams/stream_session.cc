@@ -21,7 +21,25 @@ StreamSession::StreamSession(Subscription sub, StreamId start, SessionOptions op
       pos_(start),
       handed_pos_(start),
       written_pos_(start),
-      flushed_pos_(start) {}
+      flushed_pos_(start),
+      start_(start),
+      dedupe_(options.dedupe ? options.dedupe
+                             : std::make_shared<EventDedupe>(options.dedupe_window)) {}
+
+StreamId EventDedupe::FirstSeen(const std::string& event_id, const StreamId& id) {
+  absl::MutexLock lock(&mu_);
+  auto [it, added] = first_.emplace(event_id, id);
+  if (added) {
+    order_.push_back(event_id);
+    if (order_.size() > window_) {
+      first_.erase(order_.front());
+      order_.pop_front();
+    }
+    return id;
+  }
+  if (id < it->second) it->second = id;  // a replay reached the original after its copy
+  return it->second;
+}
 
 void StreamSession::Start() {
   absl::MutexLock lock(&mu_);
@@ -111,13 +129,10 @@ bool StreamSession::Accept(const StreamEntry& entry, bool strict) {
   if (!entry.event || !Matches(sub_.filter, *entry.event)) return true;
   const std::string& event_id = entry.event->event_id();
   if (!event_id.empty()) {
-    // The content relay re-sends recent events after a Redis restart; send each once.
-    if (!seen_.insert(event_id).second) return true;
-    seen_order_.push_back(event_id);
-    if (seen_order_.size() > options_.dedupe_window) {
-      seen_.erase(seen_order_.front());
-      seen_order_.pop_front();
-    }
+    // The content relay re-sends recent events after a Redis restart; send each once: a
+    // copy of an event first seen at an entry this session has passed is dropped.
+    const StreamId first = dedupe_->FirstSeen(event_id, entry.id);
+    if (first < entry.id && start_ < first) return true;
   }
   if (strict && queue_.size() >= options_.queue_limit) return false;
   queue_.push_back(OutMessage{entry.event, entry.id, absl::Time(), false});

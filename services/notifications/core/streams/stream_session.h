@@ -9,7 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <unordered_set>
+#include <unordered_map>
 
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
@@ -18,6 +18,25 @@
 #include "services/notifications/core/subscriptions/subscription.h"
 
 namespace bulletin::notify {
+
+// The event ids a process's streams saw lately, each with the first stream id it came at,
+// shared by the sessions, so the memory is one window per process, not one per stream
+// (with 500 streams a window each held ~150 MB after 1,500 events). The content relay
+// re-sends recent events after a Redis restart under new stream ids; an entry is a copy for
+// a session when its event id first came at an id the session has passed. Keeps the last
+// `window` ids. Thread-safe.
+class EventDedupe {
+ public:
+  explicit EventDedupe(size_t window) : window_(window) {}
+  // The smallest stream id `event_id` is known at, `id` included (recorded when it is new).
+  StreamId FirstSeen(const std::string& event_id, const StreamId& id) ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  const size_t window_;
+  absl::Mutex mu_;
+  std::unordered_map<std::string, StreamId> first_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::string> order_ ABSL_GUARDED_BY(mu_);  // oldest first
+};
 
 // A message for the client: an event or a heartbeat, with its resume token.
 struct OutMessage {
@@ -41,7 +60,10 @@ struct SessionOptions {
   size_t queue_limit = 1000;
   absl::Duration heartbeat_interval = absl::Seconds(15);
   int page_size = 100;
-  size_t dedupe_window = 10000;  // event ids remembered per stream
+  size_t dedupe_window = 10000;  // event ids remembered (by `dedupe` when set)
+  // Shared by the sessions of one process (StreamManager sets it); null: the session keeps
+  // a window of its own.
+  std::shared_ptr<EventDedupe> dedupe;
 };
 
 class StreamSession : public EventHub::Listener,
@@ -119,8 +141,8 @@ class StreamSession : public EventHub::Listener,
   std::optional<StreamId> refused_at_ ABSL_GUARDED_BY(mu_);  // hub position of a failed join
   bool asked_ ABSL_GUARDED_BY(mu_) = false;                  // the hub consulted ReadyToJoin
   absl::Time next_heartbeat_ ABSL_GUARDED_BY(mu_);
-  std::unordered_set<std::string> seen_ ABSL_GUARDED_BY(mu_);
-  std::deque<std::string> seen_order_ ABSL_GUARDED_BY(mu_);
+  const StreamId start_;  // the session streams entries after it
+  const std::shared_ptr<EventDedupe> dedupe_;
 };
 
 }  // namespace bulletin::notify
