@@ -39,9 +39,10 @@ constexpr absl::Duration kRecoveryBudget = absl::Seconds(10);
 // README.md (the durability paragraph): the acknowledged views one failover may lose at
 // this load.
 constexpr int64_t kStatedViewLossPerFailover = 50;
-// The lease of a webhook attempt (delivery_worker.cc: --webhook-connect-timeout 1 s +
-// --webhook-timeout 2 s + 10 s), and 2 s for the next claim and the POST.
-constexpr absl::Duration kLeaseBound = absl::Seconds(1 + 2 + 10 + 2);
+// The lease of a webhook attempt (DeliveryWorkerOptions::lease: 7 s, renewed while the
+// attempt is in flight), and 2 s for the next claim and the POST: within the budget.
+constexpr absl::Duration kLeaseBound = absl::Seconds(7 + 2);
+static_assert(kLeaseBound < kRecoveryBudget);
 // How long the load runs after the kill (it spans the recovery).
 constexpr absl::Duration kLoadAfterKill = absl::Seconds(6);
 
@@ -190,7 +191,7 @@ class ClusterDrillTest : public DrillTest {
     }
     if (notifications_killed) {
       // A webhook attempt in flight on the killed replica is made again once its lease
-      // runs out (delivery_worker.cc: connect + request timeout + 10 s).
+      // runs out (7 s: the killed sender no longer renews it).
       std::cout << "[drill " << name << "] publishes of the second before the kill on both "
                 << "webhook and stream within " << absl::FormatDuration(in_flight_delay)
                 << " (an attempt the killed replica had leased waits out its lease, at most "

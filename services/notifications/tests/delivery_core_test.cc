@@ -155,6 +155,46 @@ TEST_F(NotifyDeliveryTest, EntriesFromBeforeASubscriptionAreNotItsToReceive) {
   EXPECT_THAT(deliveries_.Get({sub.subscription.id, "old"}), StatusIs(absl::StatusCode::kNotFound));
 }
 
+// A slow endpoint keeps its sender: the lease of an attempt in flight is renewed, so no
+// other replica claims (and sends) the delivery again while the first attempt runs, though
+// the attempt takes longer than a lease.
+TEST_F(NotifyDeliveryTest, AnAttemptInFlightKeepsItsLease) {
+  DeliveryWorkerOptions options;
+  options.retry_schedule = {absl::Milliseconds(10)};
+  options.poll_interval = absl::Milliseconds(10);
+  options.lease = absl::Milliseconds(400);
+  worker_ =
+      std::make_unique<DeliveryWorker>(deliveries_, subscriptions_, core_, transport_, options);
+  worker_->Start();
+  transport_.SetAnswerDelay(absl::Milliseconds(1500));
+  CreatedSubscription sub = NewSubscription();
+  Publish(Event("slow-1"));
+  ASSERT_TRUE(WaitUntil([&] { return transport_.count() == 1; }, absl::Seconds(5)));
+  absl::SleepFor(absl::Milliseconds(1000));  // 2.5 leases into the attempt
+  ASSERT_OK_AND_ASSIGN(std::vector<LeasedDelivery> rival,
+                       memory_deliveries_.Claim(absl::Now(), absl::Minutes(1), 10));
+  EXPECT_TRUE(rival.empty()) << "another sender could claim a delivery whose attempt was in flight";
+  Delivery d = WaitForState(sub.subscription.id, "slow-1", DeliveryState::kSucceeded);
+  EXPECT_EQ(d.attempts.size(), 1u);
+  EXPECT_EQ(transport_.count(), 1u);
+}
+
+// A sender that stops renewing (it died) gives its delivery up within one lease.
+TEST_F(NotifyDeliveryTest, ALeaseNotRenewedRunsOutWithinTheLease) {
+  CreatedSubscription sub = NewSubscription();
+  Publish(Event("orphan-1"));
+  const absl::Time t0 = absl::Now();
+  ASSERT_OK_AND_ASSIGN(std::vector<LeasedDelivery> dead,
+                       memory_deliveries_.Claim(t0, DeliveryWorkerOptions().lease, 10));
+  ASSERT_EQ(dead.size(), 1u);
+  ASSERT_OK_AND_ASSIGN(std::vector<LeasedDelivery> early,
+                       memory_deliveries_.Claim(t0 + absl::Seconds(6), absl::Minutes(1), 10));
+  EXPECT_TRUE(early.empty());
+  ASSERT_OK_AND_ASSIGN(std::vector<LeasedDelivery> after,
+                       memory_deliveries_.Claim(t0 + absl::Seconds(7), absl::Minutes(1), 10));
+  EXPECT_EQ(after.size(), 1u) << "a dead sender's delivery must be claimable within 7 s";
+}
+
 TEST_F(NotifyDeliveryTest, ASignedCloudEventIsPostedAndTheSuccessRecorded) {
   StartWorker();
   CreatedSubscription sub = NewSubscription();

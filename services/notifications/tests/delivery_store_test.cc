@@ -169,6 +169,33 @@ TEST_P(DeliveryStoreTest, HoldParksWhileThePausedAndReleaseMakesDue) {
   EXPECT_EQ(ClaimOne(released).key.event_id, "e1");
 }
 
+TEST_P(DeliveryStoreTest, ExtendKeepsTheLeaseOnlyForItsHolder) {
+  const absl::Time t0 = NowMicros();
+  ASSERT_OK(store().Schedule(Event("e1"), {"sub-1"}, t0));
+  ASSERT_OK_AND_ASSIGN(std::vector<LeasedDelivery> claimed,
+                       store().Claim(t0, absl::Seconds(2), 10));
+  ASSERT_EQ(claimed.size(), 1u);
+  const LeasedDelivery lease = claimed.front();
+  ASSERT_OK_AND_ASSIGN(bool stale, store().Extend(lease.key, "not-the-token", t0 + absl::Hours(1)));
+  EXPECT_FALSE(stale);
+  ASSERT_OK_AND_ASSIGN(bool renewed,
+                       store().Extend(lease.key, lease.token, t0 + absl::Seconds(10)));
+  EXPECT_TRUE(renewed);
+  // Past the 2 s claimed, within the renewal: nobody else gets it.
+  EXPECT_EQ(Due(t0 + absl::Seconds(3)), 0u);
+  EXPECT_EQ(Due(t0 + absl::Seconds(9)), 0u);
+  LeasedDelivery next = ClaimOne(t0 + absl::Seconds(10));  // the renewed lease ran out
+  EXPECT_EQ(next.key.event_id, "e1");
+  ASSERT_OK_AND_ASSIGN(bool old, store().Extend(lease.key, lease.token, t0 + absl::Hours(1)));
+  EXPECT_FALSE(old);
+  // A test delivery's lease is kept without making it due.
+  ASSERT_OK_AND_ASSIGN(std::string test_token,
+                       store().CreateTest({"sub-1", "test-1"}, "https://partner.example/hook", t0));
+  ASSERT_OK_AND_ASSIGN(bool kept, store().Extend({"sub-1", "test-1"}, test_token, t0));
+  EXPECT_TRUE(kept);
+  EXPECT_EQ(Due(t0 + absl::Seconds(60)), 0u);  // (e1 is still leased by the ClaimOne above)
+}
+
 TEST_P(DeliveryStoreTest, PostponeGivesTheLeaseBackUntilLaterWithoutAnAttempt) {
   const absl::Time t0 = NowMicros();
   ASSERT_OK(store().Schedule(Event("e1"), {"sub-1"}, t0));

@@ -3,6 +3,7 @@
 // exactly as with the curl client, minus the network. Thread-safe.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -35,20 +36,36 @@ class FakeTransport : public WebhookTransport {
     handler_ = std::move(handler);
   }
 
+  // Each request is answered no sooner than `delay` after it was posted (a slow endpoint).
+  void SetAnswerDelay(absl::Duration delay) ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    delay_ = delay;
+  }
+
   void Post(uint64_t tag, HttpRequest request) override ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
     requests_.push_back(request);
-    queued_.emplace_back(tag, std::move(request));
+    queued_.push_back({tag, std::move(request), absl::Now() + delay_});
   }
 
   std::vector<std::pair<uint64_t, HttpResponse>> Poll(absl::Duration max_wait) override
       ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
-    auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !queued_.empty() || woken_; };
+    auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return woken_ || std::any_of(queued_.begin(), queued_.end(),
+                                   [](const Queued& q) { return q.due <= absl::Now(); });
+    };
     mu_.AwaitWithTimeout(absl::Condition(&ready), max_wait);
     woken_ = false;
     std::vector<std::pair<uint64_t, HttpResponse>> done;
-    for (auto& [tag, request] : queued_) {
+    std::vector<Queued> later;
+    for (Queued& q : queued_) {
+      if (q.due > absl::Now()) {
+        later.push_back(std::move(q));
+        continue;
+      }
+      const uint64_t tag = q.tag;
+      const HttpRequest& request = q.request;
       FakeReply reply = handler_ ? handler_(request, ++answered_) : FakeReply{};
       HttpResponse r;
       r.status = reply.status;
@@ -57,7 +74,7 @@ class FakeTransport : public WebhookTransport {
       r.retry_after = reply.retry_after;
       done.emplace_back(tag, std::move(r));
     }
-    queued_.clear();
+    queued_ = std::move(later);
     return done;
   }
 
@@ -80,7 +97,13 @@ class FakeTransport : public WebhookTransport {
  private:
   absl::Mutex mu_;
   Handler handler_ ABSL_GUARDED_BY(mu_);
-  std::vector<std::pair<uint64_t, HttpRequest>> queued_ ABSL_GUARDED_BY(mu_);
+  struct Queued {
+    uint64_t tag;
+    HttpRequest request;
+    absl::Time due;  // answered no sooner
+  };
+  std::vector<Queued> queued_ ABSL_GUARDED_BY(mu_);
+  absl::Duration delay_ ABSL_GUARDED_BY(mu_) = absl::ZeroDuration();
   std::vector<HttpRequest> requests_ ABSL_GUARDED_BY(mu_);
   int answered_ ABSL_GUARDED_BY(mu_) = 0;
   bool woken_ ABSL_GUARDED_BY(mu_) = false;

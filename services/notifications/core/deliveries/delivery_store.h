@@ -66,6 +66,13 @@ class DeliveryStore {
                                              const DeliveryAttempt& attempt,
                                              const AttemptOutcome& outcome) = 0;
 
+  // Keeps the lease `token` until `until` (a sender renews the leases of its attempts in
+  // flight, so a short lease outlives a slow attempt yet a dead sender's runs out soon).
+  // Returns false (nothing changed) when the token no longer holds the lease; a test
+  // delivery (never due by itself) stays not due.
+  virtual absl::StatusOr<bool> Extend(const DeliveryKey& key, const std::string& token,
+                                      absl::Time until) = 0;
+
   // Parks a leased delivery while its subscription is PAUSED (no next attempt time); if
   // the subscription is no longer PAUSED it is due `now` instead.
   virtual absl::Status Hold(const DeliveryKey& key, const std::string& token, absl::Time now) = 0;

@@ -78,9 +78,10 @@ absl::Status DeliveryWorker::SendTest(const Subscription& sub, const DeliveryKey
 }
 
 void DeliveryWorker::Run() {
-  // Long enough for an attempt and its record; a sender that died leaves it to run out.
-  const absl::Duration lease = max_attempt_time() + absl::Seconds(10);
   absl::Time next_claim = absl::Now();
+  // Leases are renewed well before they run out (DeliveryWorkerOptions::lease).
+  const absl::Duration renew_every = options_.lease / 4;
+  absl::Time next_renew = next_claim + renew_every;
   absl::Time warned = absl::InfinitePast();
   std::optional<absl::Time> drain_until;
   for (;;) {
@@ -96,7 +97,8 @@ void DeliveryWorker::Run() {
     if (nudged_.exchange(false)) next_claim = now;
     int free = options_.concurrency - static_cast<int>(in_flight_.size());
     if (!drain_until && free > 0 && now >= next_claim) {
-      absl::StatusOr<std::vector<LeasedDelivery>> claimed = deliveries_.Claim(Now(), lease, free);
+      absl::StatusOr<std::vector<LeasedDelivery>> claimed =
+          deliveries_.Claim(Now(), options_.lease, free);
       if (!claimed.ok()) {
         if (now - warned > absl::Seconds(10)) {
           Logger()->warn("claiming due webhook deliveries: {}", claimed.status().ToString());
@@ -109,6 +111,10 @@ void DeliveryWorker::Run() {
         bool more = static_cast<int>(claimed->size()) == free;
         next_claim = more ? now : now + options_.poll_interval;
       }
+    }
+    if (now >= next_renew) {
+      RenewLeases();
+      next_renew = now + renew_every;
     }
     absl::Duration wait =
         std::clamp(next_claim - absl::Now(), absl::ZeroDuration(), options_.poll_interval);
@@ -129,6 +135,19 @@ void DeliveryWorker::Run() {
     if (flight.done) flight.done->Notify();
   }
   in_flight_.clear();
+}
+
+void DeliveryWorker::RenewLeases() {
+  const absl::Time until = Now() + options_.lease;
+  for (auto& [tag, flight] : in_flight_) {
+    absl::StatusOr<bool> kept = deliveries_.Extend(flight.key, flight.token, until);
+    if (!kept.ok()) {
+      Logger()->debug("renewing the lease of {}: {}", flight.key.ToString(),
+                      kept.status().ToString());
+    } else if (!*kept) {
+      Logger()->debug("delivery {}: lease lost (another sender has it)", flight.key.ToString());
+    }
+  }
 }
 
 void DeliveryWorker::Post(InFlight flight, HttpRequest request) {

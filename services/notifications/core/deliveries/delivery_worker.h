@@ -31,6 +31,11 @@ struct DeliveryWorkerOptions {
   // URL from this replica, and how many may go at once; rate 0: unlimited.
   double endpoint_rate_per_second = 10;
   double endpoint_burst = 20;
+  // How long a claimed delivery stays this sender's without a renewal. The worker renews
+  // the leases of its attempts in flight every quarter of it, so a slow endpoint keeps its
+  // sender while a sender that died gives its deliveries up within `lease`. Keep it above
+  // the 5 s a finished attempt's record is retried (tests shorten it).
+  absl::Duration lease = absl::Seconds(7);
 };
 
 // Outcomes: 2xx succeeded; 410 Gone dead-letters the delivery and disables the
@@ -85,6 +90,8 @@ class DeliveryWorker {
             const std::string& error);
   void Finish(InFlight flight, const HttpResponse& response);
   void Post(InFlight flight, HttpRequest request);
+  // Keeps the leases of the attempts in flight for another options_.lease.
+  void RenewLeases();
   // Zero when an attempt to `url` may go now (a token is taken), else how long the delivery
   // waits: later ones of the same claim pass are spread one token interval apart.
   absl::Duration EndpointWait(const std::string& url, absl::Time now);

@@ -101,6 +101,10 @@ absl::Status FaultyDeliveryStore::Hold(const DeliveryKey& key, const std::string
                                        absl::Time now) {
   BULLETIN_FAULT_THEN("Hold", Hold(key, token, now));
 }
+absl::StatusOr<bool> FaultyDeliveryStore::Extend(const DeliveryKey& key, const std::string& token,
+                                                 absl::Time until) {
+  BULLETIN_FAULT_THEN("Extend", Extend(key, token, until));
+}
 absl::StatusOr<bool> FaultyDeliveryStore::Postpone(const DeliveryKey& key, const std::string& token,
                                                    absl::Time until) {
   BULLETIN_FAULT_THEN("Postpone", Postpone(key, token, until));

@@ -77,6 +77,8 @@ class FaultyDeliveryStore : public DeliveryStore {
                                      const DeliveryAttempt& attempt,
                                      const AttemptOutcome& outcome) override;
   absl::Status Hold(const DeliveryKey& key, const std::string& token, absl::Time now) override;
+  absl::StatusOr<bool> Extend(const DeliveryKey& key, const std::string& token,
+                              absl::Time until) override;
   absl::StatusOr<bool> Postpone(const DeliveryKey& key, const std::string& token,
                                 absl::Time until) override;
   absl::Status ReleaseHeld(const std::string& subscription_id, absl::Time now) override;

@@ -159,6 +159,16 @@ absl::Status MemoryDeliveryStore::Hold(const DeliveryKey& key, const std::string
   return absl::OkStatus();
 }
 
+absl::StatusOr<bool> MemoryDeliveryStore::Extend(const DeliveryKey& key, const std::string& token,
+                                                 absl::Time until) {
+  absl::MutexLock lock(&mu_);
+  const std::string ref = key.ToString();
+  Stored* s = Find(ref);
+  if (s == nullptr || s->lease != token) return false;
+  if (auto due = due_.find(ref); due != due_.end()) due->second = until;
+  return true;
+}
+
 absl::StatusOr<bool> MemoryDeliveryStore::Postpone(const DeliveryKey& key, const std::string& token,
                                                    absl::Time until) {
   absl::MutexLock lock(&mu_);

@@ -38,6 +38,8 @@ class MemoryDeliveryStore : public DeliveryStore {
       ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status Hold(const DeliveryKey& key, const std::string& token, absl::Time now) override
       ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<bool> Extend(const DeliveryKey& key, const std::string& token,
+                              absl::Time until) override;
   absl::StatusOr<bool> Postpone(const DeliveryKey& key, const std::string& token,
                                 absl::Time until) override ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status ReleaseHeld(const std::string& subscription_id, absl::Time now) override

@@ -97,6 +97,13 @@ end
 return 1
 )lua";
 
+// KEYS: delivery, due. ARGV: token, ref, until us. XX: a test delivery is never due.
+constexpr char kExtendScript[] = R"lua(
+if redis.call('HGET', KEYS[1], 'lease') ~= ARGV[1] then return 0 end
+redis.call('ZADD', KEYS[2], 'XX', ARGV[3], ARGV[2])
+return 1
+)lua";
+
 // KEYS: delivery, due. ARGV: token, ref, until us.
 constexpr char kPostponeScript[] = R"lua(
 if redis.call('HGET', KEYS[1], 'lease') ~= ARGV[1] then return 0 end
@@ -280,6 +287,15 @@ absl::Status RedisDeliveryStore::Hold(const DeliveryKey& key, const std::string&
              keys::Subscription(key.subscription_id)},
             {token, ref, Us(now)})
       .status();
+}
+
+absl::StatusOr<bool> RedisDeliveryStore::Extend(const DeliveryKey& key, const std::string& token,
+                                                absl::Time until) {
+  const std::string ref = key.ToString();
+  ASSIGN_OR_RETURN(RedisReply r,
+                   redis_.Eval(kExtendScript, {keys::Delivery(ref), keys::kDueDeliveries},
+                               {token, ref, Us(until)}));
+  return r.integer == 1;
 }
 
 absl::StatusOr<bool> RedisDeliveryStore::Postpone(const DeliveryKey& key, const std::string& token,
