@@ -1,5 +1,6 @@
 // ContentCore: full-text search with snippets, and related articles.
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -23,6 +24,12 @@ constexpr char kSearchPagePurpose[] = "page:search";
 constexpr int kMaxSearchRows =
     1000;  // translations ranked per query; total_size beyond is an estimate
 constexpr size_t kSnippetChars = 200;
+// Related articles: the words of the title in the text query (the store keeps the rarest),
+// the bonus of having the requested locale, and how many candidates beyond the page may
+// be loaded to apply it.
+constexpr size_t kRelatedTextTerms = 32;
+constexpr double kLocaleBonus = 0.5;
+constexpr size_t kRelatedExtraLoads = 20;
 // A query: 1..200 characters, no control characters (line breaks and tabs are spaces).
 constexpr TextRule kQueryRule = {/*required=*/true, /*max_code_points=*/200,
                                  /*allow_line_breaks=*/true};
@@ -107,39 +114,66 @@ absl::StatusOr<std::vector<ArticleRead>> ContentCore::ListRelatedArticles(const 
   const std::string locale =
       internal::PickLocale(*self, q.locale.empty() ? self->default_locale : q.locale);
   const Translation& tr = self->translations.at(locale);
-  const TextQuery text = AnyTermOf(absl::StrCat(tr.title, " ", absl::StrJoin(self->tags, " ")), 32);
+  // Words of the title only: shared tags are counted by the store's tag queries.
+  const TextQuery text = AnyTermOf(tr.title, kRelatedTextTerms);
   ASSIGN_OR_RETURN(std::vector<RelatedCandidate> candidates,
                    store_.RelatedCandidates(*self, text, 50));
 
+  // Scored from what the store returned; only the few that can make the page are loaded.
   // Text similarity in [0, 1]: bm25 relative to the best text match among the candidates.
   double best_rank = 0;
   for (const RelatedCandidate& c : candidates) best_rank = std::min(best_rank, c.text_rank);
   struct Scored {
     double score;
     absl::Time time;
-    Article article;
+    const std::string* id;
   };
   std::vector<Scored> scored;
+  scored.reserve(candidates.size());
   for (const RelatedCandidate& c : candidates) {
-    absl::StatusOr<Article> a = Load(c.article_id, "");
-    if (absl::IsNotFound(a.status())) continue;  // deleted since the query
-    RETURN_IF_ERROR(a);
-    double score = 3.0 * c.shared_tags + (c.same_category ? 2.0 : 0.0) +
-                   (best_rank < 0 ? 4.0 * c.text_rank / best_rank : 0.0);
-    if (!q.locale.empty() && a->translations.count(q.locale)) score += 0.5;
-    scored.push_back({score, c.sort_time, *std::move(a)});
+    const double score = 3.0 * c.shared_tags + (c.same_category ? 2.0 : 0.0) +
+                         (best_rank < 0 ? 4.0 * c.text_rank / best_rank : 0.0);
+    scored.push_back({score, c.sort_time, &c.article_id});
   }
-  std::sort(scored.begin(), scored.end(), [](const Scored& x, const Scored& y) {
+  auto better = [](const Scored& x, const Scored& y) {
     if (x.score != y.score) return x.score > y.score;
     if (x.time != y.time) return x.time > y.time;  // recency breaks ties
-    return x.article.id > y.article.id;
-  });
+    return *x.id > *y.id;
+  };
+  std::sort(scored.begin(), scored.end(), better);
+  // The requested locale adds kLocaleBonus: a candidate below the page's last score by more
+  // than that can never reach the page, so loading stops there (or at the cap).
+  const bool bonus = !q.locale.empty();
+  std::vector<Scored> loaded;
+  std::vector<Article> articles;
+  for (const Scored& s : scored) {
+    if (loaded.size() >= static_cast<size_t>(size) + (bonus ? kRelatedExtraLoads : 0)) break;
+    if (loaded.size() >= static_cast<size_t>(size)) {
+      std::vector<double> finals;
+      for (const Scored& l : loaded) finals.push_back(l.score);
+      std::nth_element(finals.begin(), finals.begin() + (size - 1), finals.end(),
+                       std::greater<double>());
+      if (s.score + kLocaleBonus < finals[static_cast<size_t>(size) - 1]) break;
+    }
+    absl::StatusOr<Article> a = Load(*s.id, "");
+    if (absl::IsNotFound(a.status())) continue;  // deleted since the query
+    RETURN_IF_ERROR(a);
+    Scored with = s;
+    if (bonus && a->translations.count(q.locale)) with.score += kLocaleBonus;
+    loaded.push_back(with);
+    articles.push_back(*std::move(a));
+    if (!bonus && loaded.size() >= static_cast<size_t>(size)) break;
+  }
+  std::vector<size_t> order(loaded.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t x, size_t y) { return better(loaded[x], loaded[y]); });
   std::vector<ArticleRead> out;
-  for (Scored& s : scored) {
+  // In the requested locale, else the one the given article was read in; with fallback.
+  const std::string read_locale = q.locale.empty() ? locale : q.locale;
+  for (size_t i : order) {
     if (static_cast<int>(out.size()) >= size) break;
-    // In the requested locale, else the one the given article was read in; with fallback.
-    const std::string read_locale = q.locale.empty() ? locale : q.locale;
-    out.push_back(internal::MakeRead(std::move(s.article), read_locale, /*basic_view=*/true,
+    out.push_back(internal::MakeRead(std::move(articles[i]), read_locale, /*basic_view=*/true,
                                      options_.site_base_url));
   }
   return out;
