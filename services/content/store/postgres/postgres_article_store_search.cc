@@ -1,6 +1,10 @@
 // PostgresArticleStore: the search index (pg_search.h), search queries ranked by BM25
 // as on SQLite, and the candidates of related articles.
+#include <algorithm>
+#include <functional>
 #include <map>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/base/status_macros.h"
@@ -69,6 +73,14 @@ absl::StatusOr<std::vector<Ranked>> RankDocs(PgConnection& db, const TextQuery& 
   for (int i = 0; i < r.rows(); ++i) out.push_back({r.Text(i, 0), r.Text(i, 1), r.Double(i, 2)});
   return out;
 }
+
+// Related articles (as on SQLite): the text query keeps at most kRareTerms words, each in
+// fewer than kCommonDocs search documents, so ranking is bounded whatever the archive's
+// size; tags and categories with fewer holders than kFewHolders are read through their
+// index and sorted, commoner ones by scanning the list order.
+constexpr int64_t kCommonDocs = 500;
+constexpr size_t kRareTerms = 8;
+constexpr int64_t kFewHolders = 1200;
 
 // Articles indexed per IndexArticles call when rebuilding.
 constexpr size_t kIndexChunk = 200;
@@ -192,44 +204,86 @@ absl::StatusOr<std::vector<RelatedCandidate>> PostgresArticleStore::RelatedCandi
   RETURN_IF_ERROR(pool_->Read([&](PgConnection& db) -> absl::Status {
     found.clear();
     out.clear();
-    for (const std::string& tag : article.tags) {
+    // The `limit` most recent published articles with a tag (or in a category), by the
+    // cheaper plan: the few holders through the tag's (category's) index and a sort, or,
+    // for a common one, the list order (articles_listed) until `limit` holders are found.
+    const std::string live =
+        absl::StrCat(" AND a.state = ", published, " AND a.delete_time IS NULL");
+    const std::string newest =
+        " ORDER BY COALESCE(a.publish_time, a.create_time) DESC, a.id DESC LIMIT $2";
+    auto recent = [&](const std::string& count_sql, const std::string& few_sql,
+                      const std::string& many_sql, const std::string& key,
+                      const std::function<void(const std::string&)>& add) -> absl::Status {
+      ASSIGN_OR_RETURN(PgResult n, db.Exec(count_sql, PgParams().Text(key).Int(kFewHolders)));
+      const bool few = n.rows() > 0 && n.Int(0, 0) < kFewHolders;
       ASSIGN_OR_RETURN(PgResult r,
-                       db.Exec(absl::StrCat("SELECT g.article_id FROM article_tags g JOIN "
-                                            "articles a ON a.id = g.article_id WHERE g.tag = $1 "
-                                            "AND a.state = ",
-                                            published,
-                                            " AND a.delete_time IS NULL ORDER BY "
-                                            "a.publish_time DESC NULLS LAST, a.id LIMIT $2"),
-                               PgParams().Text(tag).Int(limit)));
-      for (int i = 0; i < r.rows(); ++i) ++entry(r.Text(i, 0)).shared_tags;
+                       db.Exec(few ? few_sql : many_sql, PgParams().Text(key).Int(limit)));
+      for (int i = 0; i < r.rows(); ++i) add(r.Text(i, 0));
+      return absl::OkStatus();
+    };
+    for (const std::string& tag : article.tags) {
+      RETURN_IF_ERROR(recent(
+          "SELECT COUNT(*) FROM (SELECT 1 FROM article_tags WHERE tag = $1 LIMIT $2) x",
+          absl::StrCat("SELECT g.article_id FROM article_tags g JOIN articles a ON a.id = "
+                       "g.article_id WHERE g.tag = $1",
+                       live, newest),
+          absl::StrCat("SELECT a.id FROM articles a WHERE EXISTS (SELECT 1 FROM article_tags g "
+                       "WHERE g.article_id = a.id AND g.tag = $1)",
+                       live, newest),
+          tag, [&](const std::string& id) { ++entry(id).shared_tags; }));
     }
     if (!article.category_id.empty()) {
-      ASSIGN_OR_RETURN(PgResult r,
-                       db.Exec(absl::StrCat("SELECT id FROM articles WHERE category_id = $1 AND "
-                                            "state = ",
-                                            published,
-                                            " AND delete_time IS NULL ORDER BY publish_time "
-                                            "DESC NULLS LAST, id LIMIT $2"),
-                               PgParams().Text(article.category_id).Int(limit)));
-      for (int i = 0; i < r.rows(); ++i) entry(r.Text(i, 0)).same_category = true;
+      RETURN_IF_ERROR(recent(
+          absl::StrCat("SELECT COUNT(*) FROM (SELECT 1 FROM articles a WHERE a.category_id = $1",
+                       live, " LIMIT $2) x"),
+          absl::StrCat("SELECT a.id FROM articles a WHERE a.category_id = $1", live, newest),
+          // || '': not through the category's index (which would read every member).
+          absl::StrCat("SELECT a.id FROM articles a WHERE a.category_id || '' = $1", live, newest),
+          article.category_id, [&](const std::string& id) { entry(id).same_category = true; }));
     }
     if (!text.phrases.empty()) {
-      ASSIGN_OR_RETURN(std::vector<Ranked> ranked, RankDocs(db, text, "", {}, limit));
-      for (const Ranked& r : ranked) {
-        RelatedCandidate& c = entry(r.article_id);
-        if (c.text_rank == 0) c.text_rank = r.rank;  // best first: keep the best translation
+      // Only the rarest words (as on SQLite): each word's documents counted up to
+      // kCommonDocs, at most kRareTerms of those under it, rarest first.
+      std::vector<std::string> phrases;
+      for (const QueryPhrase& p : text.phrases) phrases.push_back(PgPhraseQuery(p));
+      ASSIGN_OR_RETURN(PgResult counts,
+                       db.Exec("SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM search_docs WHERE "
+                               "terms @@ p.q::tsquery LIMIT $2) x) FROM unnest($1::text[]) WITH "
+                               "ORDINALITY AS p(q, i) ORDER BY p.i",
+                               PgParams().TextArray(phrases).Int(kCommonDocs)));
+      std::vector<std::pair<int64_t, size_t>> rare;  // (documents, phrase index)
+      for (int i = 0; i < counts.rows() && static_cast<size_t>(i) < text.phrases.size(); ++i) {
+        const int64_t docs = counts.Int(i, 0);
+        if (docs > 1 && docs < kCommonDocs) rare.emplace_back(docs, static_cast<size_t>(i));
+      }
+      std::sort(rare.begin(), rare.end());
+      TextQuery bounded;
+      bounded.match_all = false;
+      for (size_t k = 0; k < rare.size() && k < kRareTerms; ++k) {
+        bounded.phrases.push_back(text.phrases[rare[k].second]);
+      }
+      if (!bounded.phrases.empty()) {
+        ASSIGN_OR_RETURN(std::vector<Ranked> ranked, RankDocs(db, bounded, "", {}, limit));
+        for (const Ranked& r : ranked) {
+          RelatedCandidate& c = entry(r.article_id);
+          if (c.text_rank == 0) c.text_rank = r.rank;  // best first: keep the best translation
+        }
       }
     }
     found.erase(article.id);
-    for (auto& [id, c] : found) {
-      ASSIGN_OR_RETURN(PgResult r,
-                       db.Exec(absl::StrCat("SELECT COALESCE(publish_time, create_time) FROM "
-                                            "articles WHERE id = $1 AND state = ",
-                                            published, " AND delete_time IS NULL"),
-                               PgParams().Text(id)));
-      if (r.rows() == 0) continue;
-      c.sort_time = pg_internal::FromMicros(r.Int(0, 0));
-      out.push_back(c);
+    // Publish times of all candidates in one query (and whether they are still live).
+    std::vector<std::string> ids;
+    for (const auto& [id, c] : found) ids.push_back(id);
+    ASSIGN_OR_RETURN(PgResult r,
+                     db.Exec(absl::StrCat("SELECT a.id, COALESCE(a.publish_time, a.create_time) "
+                                          "FROM articles a WHERE a.id = ANY($1::text[])",
+                                          live),
+                             PgParams().TextArray(ids)));
+    for (int i = 0; i < r.rows(); ++i) {
+      auto it = found.find(r.Text(i, 0));
+      if (it == found.end()) continue;
+      it->second.sort_time = pg_internal::FromMicros(r.Int(i, 1));
+      out.push_back(it->second);
     }
     return absl::OkStatus();
   }));
