@@ -263,6 +263,28 @@ TEST_F(ContentFaultTest, PublishedArticlesAreServedFromTheCacheDuringAnOutage) {
   EXPECT_THAT(core_->GetArticle(kEditor, draft), StatusIs(absl::StatusCode::kUnavailable));
 }
 
+// Related articles are scored from what RelatedCandidates returns; only those that can
+// make the page are loaded (at 100k articles, loading all ~150 candidates cost more than
+// everything else). Here the page's article is cached and the other candidate is not: with
+// GetArticle failing, the call succeeds only if that candidate is never loaded.
+TEST_F(ContentFaultTest, RelatedArticlesLoadOnlyTheCandidatesThatCanMakeThePage) {
+  const Article tag_only = MustPublish(MustCreate("Unrelated words", empty_.id));
+  for (const Article* a : {&published_, &second_}) {
+    ArticleQuery q;
+    q.id = a->id;
+    ASSERT_OK(core_->GetArticle(kAnonymous, q));  // now cached
+  }
+  faulty_.Fail(StoreCall::kGetArticle);
+  // second_ shares the tag, the category and the word "volunteer"; tag_only the tag only.
+  ASSERT_OK_AND_ASSIGN(std::vector<ArticleRead> related,
+                       core_->ListRelatedArticles(kAnonymous, {published_.id, "", 1}));
+  ASSERT_EQ(related.size(), 1u);
+  EXPECT_EQ(related[0].article.id, second_.id);
+  // A second place on the page needs tag_only itself: the outage shows.
+  EXPECT_THAT(core_->ListRelatedArticles(kAnonymous, {published_.id, "", 2}),
+              StatusIs(absl::StatusCode::kUnavailable));
+}
+
 TEST_F(ContentFaultTest, TheSchedulerReportsAnOutageAndPublishesOnceTheStoreIsBack) {
   SchedulerOptions options;
   options.clock = [this] { return now_; };
