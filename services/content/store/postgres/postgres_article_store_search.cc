@@ -27,8 +27,15 @@ constexpr char kSearchIndexVersion[] = "1";
 std::string RankSql() {
   return absl::StrCat(
       "WITH phrase AS (SELECT q::tsquery AS q FROM unnest($1::text[]) AS t(q)), "
-      "stats AS (SELECT COUNT(*)::float8 AS n, COALESCE(SUM(token_count), 0)::float8 AS total "
-      "FROM search_docs), "
+      // The document count and total length: exact on a small index; from 10,000
+      // documents on, the planner's row estimate and a 1 % page sample's mean length (a
+      // scan of every document cost 32 ms a query at 200,000). Only the branch taken runs.
+      "stats AS (SELECT CASE WHEN e.n >= 10000 THEN e.n ELSE (SELECT COUNT(*)::float8 FROM "
+      "search_docs) END AS n, CASE WHEN e.n >= 10000 THEN e.n * (SELECT "
+      "COALESCE(AVG(token_count), 0)::float8 FROM search_docs TABLESAMPLE SYSTEM (1) "
+      "REPEATABLE (0)) ELSE (SELECT COALESCE(SUM(token_count), 0)::float8 FROM search_docs) "
+      "END AS total FROM (SELECT GREATEST(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = "
+      "'search_docs'::regclass) e), "
       "idf AS MATERIALIZED (SELECT p.q, GREATEST(LN((s.n - h.hits + 0.5) / (h.hits + 0.5)), 0) AS "
       "raw "
       "FROM phrase p CROSS JOIN stats s CROSS JOIN LATERAL (SELECT COUNT(*)::float8 AS hits "
