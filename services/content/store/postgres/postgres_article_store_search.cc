@@ -251,13 +251,23 @@ absl::StatusOr<std::vector<RelatedCandidate>> PostgresArticleStore::RelatedCandi
     if (!text.phrases.empty()) {
       // Only the rarest words (as on SQLite): each word's documents counted up to
       // kCommonDocs, at most kRareTerms of those under it, rarest first.
-      std::vector<std::string> phrases;
-      for (const QueryPhrase& p : text.phrases) phrases.push_back(PgPhraseQuery(p));
-      ASSIGN_OR_RETURN(PgResult counts,
-                       db.Exec("SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM search_docs WHERE "
-                               "terms @@ p.q::tsquery LIMIT $2) x) FROM unnest($1::text[]) WITH "
-                               "ORDINALITY AS p(q, i) ORDER BY p.i",
-                               PgParams().TextArray(phrases).Int(kCommonDocs)));
+      // A word among the planner's most common elements of search_docs.terms (those in
+      // more than a few % of the documents, after ANALYZE) is not counted: the index would
+      // read all its documents.
+      std::vector<std::string> phrases, words;
+      for (const QueryPhrase& p : text.phrases) {
+        phrases.push_back(PgPhraseQuery(p));
+        words.push_back(p.tokens.size() == 1 ? p.tokens[0] : "");
+      }
+      ASSIGN_OR_RETURN(
+          PgResult counts,
+          db.Exec("SELECT CASE WHEN p.w = ANY(m.e) THEN $2 ELSE (SELECT COUNT(*) FROM (SELECT 1 "
+                  "FROM search_docs WHERE terms @@ p.q::tsquery LIMIT $2) x) END FROM "
+                  "unnest($1::text[], $3::text[]) WITH ORDINALITY AS p(q, w, i) LEFT JOIN "
+                  "(SELECT most_common_elems::text::text[] AS e FROM pg_stats WHERE schemaname = "
+                  "current_schema() AND tablename = 'search_docs' AND attname = 'terms') m ON "
+                  "true ORDER BY p.i",
+                  PgParams().TextArray(phrases).Int(kCommonDocs).TextArray(words)));
       std::vector<std::pair<int64_t, size_t>> rare;  // (documents, phrase index)
       for (int i = 0; i < counts.rows() && static_cast<size_t>(i) < text.phrases.size(); ++i) {
         const int64_t docs = counts.Int(i, 0);
