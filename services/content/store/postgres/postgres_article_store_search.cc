@@ -24,7 +24,7 @@ constexpr char kSearchIndexVersion[] = "1";
 // each phrase's weighted frequency (title 5, summary 2, body 1) from ts_rank_cd. Lower
 // is better. $1 phrase tsqueries, $2 the whole query, $3 locale or '', $4 category ids
 // (empty: any), $5 limit.
-std::string RankSql() {
+std::string RankSql(bool by_category) {
   return absl::StrCat(
       "WITH phrase AS (SELECT q::tsquery AS q FROM unnest($1::text[]) AS t(q)), "
       // The document count and total length: exact on a small index; from 10,000
@@ -40,12 +40,15 @@ std::string RankSql() {
       "raw "
       "FROM phrase p CROSS JOIN stats s CROSS JOIN LATERAL (SELECT COUNT(*)::float8 AS hits "
       "FROM search_docs d WHERE d.terms @@ p.q) h), "
-      "found AS (SELECT d.article_id, d.locale, d.terms, d.token_count FROM search_docs d "
-      "JOIN articles a ON a.id = d.article_id WHERE d.terms @@ $2::tsquery "
-      "AND ($3 = '' OR d.locale = $3) "
-      "AND (cardinality($4::text[]) = 0 OR a.category_id = ANY($4::text[])) AND a.state = ",
-      pg_internal::Stored(ArticleState::kPublished),
-      " AND a.delete_time IS NULL) "
+      "found AS (SELECT d.article_id, d.locale, d.terms, d.token_count FROM search_docs d ",
+      // Only published, not deleted articles have search documents (IndexArticle): without
+      // a category filter the articles table is not read (its hash join scanned it whole).
+      by_category ? absl::StrCat("JOIN articles a ON a.id = d.article_id WHERE a.category_id = "
+                                 "ANY($4::text[]) AND a.state = ",
+                                 pg_internal::Stored(ArticleState::kPublished),
+                                 " AND a.delete_time IS NULL AND ")
+                  : std::string("WHERE cardinality($4::text[]) = 0 AND "),
+      "d.terms @@ $2::tsquery AND ($3 = '' OR d.locale = $3)) "
       "SELECT f.article_id, f.locale, -(SELECT SUM(CASE WHEN i.raw <= 0 THEN 1e-6 ELSE i.raw END "
       "* x.f * 2.2 / (x.f + 1.2 * (0.25 + 0.75 * f.token_count / (s.total / s.n)))) "
       "FROM idf i CROSS JOIN LATERAL (SELECT ROUND(",
@@ -71,12 +74,12 @@ absl::StatusOr<std::vector<Ranked>> RankDocs(PgConnection& db, const TextQuery& 
   }
   std::vector<Ranked> out;
   if (phrases.empty()) return out;
-  ASSIGN_OR_RETURN(PgResult r, db.Exec(RankSql(), PgParams()
-                                                      .TextArray(phrases)
-                                                      .Text(PgTextQuery(query))
-                                                      .Text(locale)
-                                                      .TextArray(category_ids)
-                                                      .Int(limit)));
+  ASSIGN_OR_RETURN(PgResult r, db.Exec(RankSql(!category_ids.empty()), PgParams()
+                                                                           .TextArray(phrases)
+                                                                           .Text(PgTextQuery(query))
+                                                                           .Text(locale)
+                                                                           .TextArray(category_ids)
+                                                                           .Int(limit)));
   for (int i = 0; i < r.rows(); ++i) out.push_back({r.Text(i, 0), r.Text(i, 1), r.Double(i, 2)});
   return out;
 }
@@ -86,7 +89,7 @@ absl::StatusOr<std::vector<Ranked>> RankDocs(PgConnection& db, const TextQuery& 
 // size; tags and categories with fewer holders than kFewHolders are read through their
 // index and sorted, commoner ones by scanning the list order.
 constexpr int64_t kCommonDocs = 500;
-constexpr size_t kRareTerms = 8;
+constexpr size_t kRareTerms = 4;
 constexpr int64_t kFewHolders = 1200;
 
 // Articles indexed per IndexArticles call when rebuilding.

@@ -28,7 +28,7 @@ constexpr char kRank[] = "bm25(article_search, 5.0, 2.0, 1.0)";
 // kCommonDocs search documents (a translation each): ranking is then bounded by
 // kRareTerms * kCommonDocs matches whatever the size of the archive.
 constexpr int64_t kCommonDocs = 500;
-constexpr size_t kRareTerms = 8;
+constexpr size_t kRareTerms = 4;
 // Tags and categories with fewer holders than this are read through their index and
 // sorted; commoner ones by scanning the list order (see RelatedCandidates).
 constexpr int64_t kFewHolders = 1200;
