@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -475,6 +476,44 @@ TEST_P(ContentStoreTest, RelatedCandidatesSayWhatTheyShare) {
   EXPECT_EQ(found[2].article_id, "text");
   EXPECT_LT(found[2].text_rank, 0);
   EXPECT_EQ(found[2].sort_time, kT0 + absl::Minutes(1));
+}
+
+// A tag and a category with more holders than the stores read through their index
+// (1,200) are read newest first along the list order instead: the candidates are still
+// the 50 most recently published holders.
+TEST_P(ContentStoreTest, RelatedCandidatesOfACommonTagAndCategoryAreTheNewestHolders) {
+  ASSERT_OK(articles().CreateCategory(MakeCategory("c1"), "", kT0));
+  constexpr int kHolders = 1230;
+  for (int i = 0; i < kHolders; ++i) {
+    const std::string id = absl::StrCat("a", 10000 + i);
+    Article a = MakeArticle(id, id, kT0);
+    a.tags = {"common"};
+    a.category_id = "c1";
+    Create(a);
+    // Published out of creation order: the newest are the multiples of 7 last.
+    Publish(id, kT0 + absl::Minutes(i % 7 == 0 ? 100000 + i : i));
+  }
+  Article self = MakeArticle("a10001", "a10001", kT0);
+  self.tags = {"common"};
+  self.category_id = "c1";
+  ASSERT_OK_AND_ASSIGN(std::vector<RelatedCandidate> found,
+                       articles().RelatedCandidates(self, TextQuery{}, 50));
+  std::vector<std::pair<absl::Time, std::string>> expected;
+  for (int i = 0; i < kHolders; ++i) {
+    if (i == 1) continue;  // self
+    expected.emplace_back(kT0 + absl::Minutes(i % 7 == 0 ? 100000 + i : i),
+                          absl::StrCat("a", 10000 + i));
+  }
+  std::sort(expected.rbegin(), expected.rend());
+  std::set<std::string> newest;
+  for (size_t i = 0; i < 50; ++i) newest.insert(expected[i].second);
+  std::set<std::string> got;
+  for (const RelatedCandidate& c : found) {
+    got.insert(c.article_id);
+    EXPECT_EQ(c.shared_tags, 1) << c.article_id;
+    EXPECT_TRUE(c.same_category) << c.article_id;
+  }
+  EXPECT_EQ(got, newest);
 }
 
 TEST_P(ContentStoreTest, TheOutboxKeepsOrderMarksSentAndForgetsAfterTheRetention) {
