@@ -173,14 +173,15 @@ absl::StatusOr<std::vector<RelatedCandidate>> SqliteArticleStore::RelatedCandida
   // and a sort, or, for a common one, the list order (articles_listed) until `limit`
   // holders are found: about limit * articles / holders rows.
   const std::string published = Stored(ArticleState::kPublished);
+  auto& db = *db_;  // read under mu_, which the lambda below runs under too
   auto recent = [&](const std::string& count_sql, const std::string& few_sql,
                     const std::string& many_sql, const std::string& key,
                     const std::function<void(const std::string&)>& add) -> absl::Status {
-    ASSIGN_OR_RETURN(Statement count, db_->Prepare(count_sql));
+    ASSIGN_OR_RETURN(Statement count, db.Prepare(count_sql));
     count.BindText(1, key).BindInt(2, kFewHolders);
     ASSIGN_OR_RETURN(bool counted, count.Step());
     const bool few = counted && count.Int(0) < kFewHolders;
-    ASSIGN_OR_RETURN(Statement q, db_->Prepare(few ? few_sql : many_sql));
+    ASSIGN_OR_RETURN(Statement q, db.Prepare(few ? few_sql : many_sql));
     q.BindText(1, key).BindInt(2, limit);
     for (;;) {
       ASSIGN_OR_RETURN(bool row, q.Step());
