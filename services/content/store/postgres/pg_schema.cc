@@ -180,6 +180,13 @@ CREATE INDEX IF NOT EXISTS articles_listed
   ON articles(state, (COALESCE(publish_time, create_time)), id) WHERE delete_time IS NULL;
 CREATE INDEX IF NOT EXISTS articles_counted ON articles(state, category_id) WHERE delete_time IS NULL;
 )sql",
+      // 4: search documents numbered in the order they are indexed, as SQLite's FTS5
+      // rowids: a search ranks the newest matches (ContentCore's kMaxRankedMatches), read
+      // newest first through this index.
+      R"sql(
+ALTER TABLE search_docs ADD COLUMN IF NOT EXISTS docid BIGINT GENERATED ALWAYS AS IDENTITY;
+CREATE UNIQUE INDEX IF NOT EXISTS search_docs_newest ON search_docs(docid);
+)sql",
   };
   return *migrations;
 }
