@@ -151,7 +151,10 @@ class ArticleStore {
   // Full-text search of the translations of published, not deleted articles (title,
   // summary and body text, tokenised by TokenizeForSearch, ranked by BM25 with the column
   // weights 5, 2, 1); `locale` (optional) restricts to translations in it, `category_ids`
-  // (optional) to those categories. Best first (ties by article id), at most `limit`.
+  // (optional) to those categories. Of the matching translations, the `limit` most
+  // recently indexed (an article is indexed when published and on every change while
+  // published) are ranked, best first (ties by article id): a query's cost is bounded by
+  // `limit`, not by the size of the archive.
   virtual absl::StatusOr<std::vector<SearchHit>> Search(
       const TextQuery& query, const std::string& locale,
       const std::vector<std::string>& category_ids, int limit) = 0;

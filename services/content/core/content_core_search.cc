@@ -21,8 +21,9 @@ namespace bulletin::content {
 namespace {
 
 constexpr char kSearchPagePurpose[] = "page:search";
-constexpr int kMaxSearchRows =
-    1000;  // translations ranked per query; total_size beyond is an estimate
+// Translations ranked per query: the most recently indexed matches (ArticleStore::Search);
+// total_size counts the articles among them.
+constexpr int kMaxSearchRows = 1000;
 constexpr size_t kSnippetChars = 200;
 // Related articles: the words of the title in the text query (the store keeps the rarest),
 // the bonus of having the requested locale, and how many candidates beyond the page may

@@ -444,6 +444,51 @@ TEST_P(ContentStoreTest, SearchFindsPublishedTranslationsBestFirst) {
   EXPECT_EQ(search("volunteers", "", {}), (std::vector<std::string>{"b/en"}));
 }
 
+TEST_P(ContentStoreTest, SearchRanksTheMostRecentlyIndexedMatchesUpToItsLimit) {
+  ASSERT_OK(articles().CreateCategory(MakeCategory("c1"), "", kT0));
+  // "old" matches best (the word twice in its title) but is indexed first; three weaker
+  // matches (the word once in the body) are indexed after it, w3 in two locales.
+  Article old = MakeArticle("old", "old", kT0);
+  old.translations["en"].title = "Harbour harbour report";
+  old.category_id = "c1";
+  Create(old);
+  Publish("old", kT0);
+  for (const std::string id : {"w1", "w2", "w3"}) {
+    Article a = MakeArticle(id, id, kT0);
+    a.translations["en"].body = "<p>A visit to the harbour.</p>";
+    if (id == "w3") a.translations["zh-CN"].body = "<p>harbour 港口</p>";
+    Create(a);
+    Publish(id, kT0 + absl::Minutes(1));
+  }
+  auto search = [&](const std::string& locale, std::vector<std::string> categories, int limit) {
+    std::vector<std::string> found;
+    for (const SearchHit& h : Value(articles().Search(TextQuery{ParseSearchQuery("harbour"), true},
+                                                      locale, categories, limit))) {
+      found.push_back(h.article_id + "/" + h.locale);
+    }
+    return found;
+  };
+  auto sorted = [](std::vector<std::string> v) {
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  EXPECT_EQ(search("", {}, 10),
+            (std::vector<std::string>{"old/en", "w3/zh-CN", "w1/en", "w2/en", "w3/en"}));
+  // Five translations match; a limit of 2 ranks the two indexed last, not the best two.
+  EXPECT_EQ(sorted(search("", {}, 2)), (std::vector<std::string>{"w3/en", "w3/zh-CN"}));
+  // The limit counts the matches that pass the locale and category filters.
+  EXPECT_EQ(search("en", {}, 2), (std::vector<std::string>{"w2/en", "w3/en"}));
+  EXPECT_EQ(search("en", {"c1"}, 2), (std::vector<std::string>{"old/en"}));
+  // A change re-indexes an article: "old" is among the newest again, and ranks first.
+  ASSERT_OK(articles().UpdateArticle(
+      "old", [](Article& a, const AncestorLookup&) -> absl::StatusOr<ArticleChange> {
+        a.revision += 1;
+        a.translations["en"].summary = "Updated";
+        return ArticleChange{};
+      }));
+  EXPECT_EQ(search("en", {}, 2), (std::vector<std::string>{"old/en", "w3/en"}));
+}
+
 TEST_P(ContentStoreTest, RelatedCandidatesSayWhatTheyShare) {
   ASSERT_OK(articles().CreateCategory(MakeCategory("c1"), "", kT0));
   Article self = MakeArticle("self", "self", kT0);

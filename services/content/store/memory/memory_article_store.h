@@ -87,6 +87,7 @@ class MemoryArticleStore : public ArticleStore, public OutboxStore {
   // One translation of a published article in the search index: its columns (title,
   // summary, body text) as tokens.
   struct SearchDoc {
+    int64_t docid = 0;  // order of indexing, as SQLite's rowids
     std::string article_id;
     std::string locale;
     std::vector<SearchToken> columns[3];
@@ -129,10 +130,11 @@ class MemoryArticleStore : public ArticleStore, public OutboxStore {
   void IndexArticle(const Article& article) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void InsertEvent(const OutboxEvent& event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The indexed documents matching `query`, restricted by `keep`, best first (ties by
-  // article id), at most `limit`.
+  // article id), at most `limit`; with `newest_only`, the `limit` most recently indexed
+  // matches are the ones ranked (ArticleStore::Search), else the best of all.
   std::vector<RankedDoc> RankDocs(const TextQuery& query,
-                                  const std::function<bool(const SearchDoc&)>& keep,
-                                  int limit) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+                                  const std::function<bool(const SearchDoc&)>& keep, int limit,
+                                  bool newest_only) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Published, not deleted articles passing `keep`, newest publish_time first, at most
   // `limit`.
   std::vector<const Article*> NewestPublished(const std::function<bool(const Article&)>& keep,
@@ -148,7 +150,8 @@ class MemoryArticleStore : public ArticleStore, public OutboxStore {
   std::map<std::pair<std::string, std::string>, RequestEntry> requests_
       ABSL_GUARDED_BY(mu_);  // by (kind, request_id)
   std::map<std::string, std::vector<SearchDoc>> docs_ ABSL_GUARDED_BY(mu_);  // by article id
-  std::map<int64_t, OutboxEvent> outbox_ ABSL_GUARDED_BY(mu_);               // by seq
+  int64_t next_docid_ ABSL_GUARDED_BY(mu_) = 1;
+  std::map<int64_t, OutboxEvent> outbox_ ABSL_GUARDED_BY(mu_);  // by seq
   int64_t next_seq_ ABSL_GUARDED_BY(mu_) = 1;
   std::string relay_run_id_ ABSL_GUARDED_BY(mu_);
 };

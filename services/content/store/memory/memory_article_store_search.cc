@@ -32,6 +32,7 @@ void MemoryArticleStore::IndexArticle(const Article& a) {
   std::vector<SearchDoc>& docs = docs_[a.id];
   for (const auto& [locale, tr] : a.translations) {
     SearchDoc& doc = docs.emplace_back();
+    doc.docid = next_docid_++;
     doc.article_id = a.id;
     doc.locale = locale;
     doc.columns[0] = TokenizeForSearch(tr.title);
@@ -41,7 +42,8 @@ void MemoryArticleStore::IndexArticle(const Article& a) {
 }
 
 std::vector<MemoryArticleStore::RankedDoc> MemoryArticleStore::RankDocs(
-    const TextQuery& query, const std::function<bool(const SearchDoc&)>& keep, int limit) const {
+    const TextQuery& query, const std::function<bool(const SearchDoc&)>& keep, int limit,
+    bool newest_only) const {
   const size_t phrases = query.phrases.size();
   // Every indexed document, with its weighted frequency of each phrase.
   struct Scan {
@@ -92,6 +94,11 @@ std::vector<MemoryArticleStore::RankedDoc> MemoryArticleStore::RankDocs(
     }
     ranked.push_back({scan.doc, -score});
   }
+  if (newest_only && static_cast<int>(ranked.size()) > limit) {
+    std::sort(ranked.begin(), ranked.end(),
+              [](const RankedDoc& x, const RankedDoc& y) { return x.doc->docid > y.doc->docid; });
+    ranked.resize(std::max(limit, 0));
+  }
   std::stable_sort(ranked.begin(), ranked.end(), [](const RankedDoc& x, const RankedDoc& y) {
     if (x.rank != y.rank) return x.rank < y.rank;
     return x.doc->article_id < y.doc->article_id;
@@ -111,7 +118,7 @@ absl::StatusOr<std::vector<SearchHit>> MemoryArticleStore::Search(
     return std::find(category_ids.begin(), category_ids.end(), category) != category_ids.end();
   };
   std::vector<SearchHit> hits;
-  for (const RankedDoc& r : RankDocs(query, keep, limit)) {
+  for (const RankedDoc& r : RankDocs(query, keep, limit, /*newest_only=*/true)) {
     hits.push_back({r.doc->article_id, r.doc->locale, r.rank});
   }
   return hits;
@@ -151,7 +158,7 @@ absl::StatusOr<std::vector<RelatedCandidate>> MemoryArticleStore::RelatedCandida
   }
   if (!text.phrases.empty()) {
     for (const RankedDoc& r : RankDocs(
-             text, [](const SearchDoc&) { return true; }, limit)) {
+             text, [](const SearchDoc&) { return true; }, limit, /*newest_only=*/false)) {
       RelatedCandidate& c = entry(r.doc->article_id);
       if (c.text_rank == 0) c.text_rank = r.rank;  // best first: keep the best translation
     }

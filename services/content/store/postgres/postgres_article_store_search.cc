@@ -21,9 +21,9 @@ constexpr char kSearchIndexVersion[] = "1";
 
 // FTS5's bm25() over the matching documents: idf from the number of documents holding
 // each phrase (floored at 1e-6), k1 = 1.2, b = 0.75, the document length in tokens, and
-// each phrase's weighted frequency (title 5, summary 2, body 1) from ts_rank_cd. Lower
-// is better. $1 phrase tsqueries, $2 the whole query, $3 locale or '', $4 category ids
-// (empty: any), $5 limit.
+// each phrase's weighted frequency (title 5, summary 2, body 1) from ts_rank_cd, for
+// the $5 most recently indexed matches. Lower is better. $1 phrase tsqueries, $2 the
+// whole query, $3 locale or '', $4 category ids (empty: any), $5 limit.
 std::string RankSql(bool by_category) {
   return absl::StrCat(
       "WITH phrase AS (SELECT q::tsquery AS q FROM unnest($1::text[]) AS t(q)), "
@@ -48,7 +48,11 @@ std::string RankSql(bool by_category) {
                                  pg_internal::Stored(ArticleState::kPublished),
                                  " AND a.delete_time IS NULL AND ")
                   : std::string("WHERE cardinality($4::text[]) = 0 AND "),
-      "d.terms @@ $2::tsquery AND ($3 = '' OR d.locale = $3)) "
+      // The $5 newest matches are ranked (ArticleStore::Search). `docid + 0`: the
+      // matches come from the GIN index and are sorted; walking search_docs_newest
+      // instead would check (and detoast) every document until $5 match, which is
+      // slower than the index for a rare phrase the planner misjudges as common.
+      "d.terms @@ $2::tsquery AND ($3 = '' OR d.locale = $3) ORDER BY d.docid + 0 DESC LIMIT $5) "
       "SELECT f.article_id, f.locale, -(SELECT SUM(CASE WHEN i.raw <= 0 THEN 1e-6 ELSE i.raw END "
       "* x.f * 2.2 / (x.f + 1.2 * (0.25 + 0.75 * f.token_count / (s.total / s.n)))) "
       "FROM idf i CROSS JOIN LATERAL (SELECT ROUND(",

@@ -99,24 +99,23 @@ absl::StatusOr<std::vector<SearchHit>> SqliteArticleStore::Search(
     int limit) {
   absl::MutexLock lock(&mu_);
   if (query.phrases.empty()) return std::vector<SearchHit>();
-  // Only published, not deleted articles have search documents (IndexArticle), so without
-  // a category filter the articles table is not read: a lookup less for every match.
+  // The `limit` newest matches (FTS5 reads its index in rowid order, newest first, and
+  // stops there), then ranked: bm25() runs for those only, not for every match. Only
+  // published, not deleted articles have search documents (IndexArticle), so without a
+  // category filter the articles table is not read.
   ASSIGN_OR_RETURN(
       Statement q,
-      db_->Prepare(
+      db_->Prepare(absl::StrCat(
+          "SELECT article_id, locale, rank FROM (SELECT d.article_id, d.locale, ", kRank,
+          " AS rank FROM article_search JOIN search_docs d ON d.docid = article_search.rowid ",
           category_ids.empty()
-              ? absl::StrCat("SELECT d.article_id, d.locale, ", kRank,
-                             " AS rank FROM article_search JOIN search_docs d ON d.docid = "
-                             "article_search.rowid WHERE article_search MATCH ?1 AND (?2 = '' OR "
-                             "d.locale = ?2) AND ?3 = '[]' ORDER BY rank, d.article_id LIMIT ?4")
-              : absl::StrCat(
-                    "SELECT d.article_id, d.locale, ", kRank,
-                    " AS rank FROM article_search JOIN search_docs d ON d.docid = "
-                    "article_search.rowid JOIN articles a ON a.id = d.article_id WHERE "
-                    "article_search MATCH ?1 AND (?2 = '' OR d.locale = ?2) AND a.category_id IN "
-                    "(SELECT value FROM json_each(?3)) AND a.state = ",
-                    Stored(ArticleState::kPublished),
-                    " AND a.delete_time IS NULL ORDER BY rank, a.id LIMIT ?4")));
+              ? std::string("WHERE article_search MATCH ?1 AND ?3 = '[]' ")
+              : absl::StrCat("JOIN articles a ON a.id = d.article_id WHERE article_search "
+                             "MATCH ?1 AND a.category_id IN (SELECT value FROM json_each(?3)) "
+                             "AND a.state = ",
+                             Stored(ArticleState::kPublished), " AND a.delete_time IS NULL "),
+          "AND (?2 = '' OR d.locale = ?2) ORDER BY article_search.rowid DESC LIMIT ?4) "
+          "ORDER BY rank, article_id")));
   q.BindText(1, FtsExpression(query)).BindText(2, locale);
   q.BindText(
       3, absl::StrCat("[", category_ids.empty() ? "" : "\"", absl::StrJoin(category_ids, "\",\""),
