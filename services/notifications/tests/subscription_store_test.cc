@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "common/base/etag.h"
 #include "common/base/ids.h"
 #include "common/testing/status_matchers.h"
@@ -107,6 +108,42 @@ TEST_P(SubscriptionStoreTest, AdvanceCursorsMovesEachForwardOnlyAndCreatesNone) 
   ASSERT_OK_AND_ASSIGN(cursor, store().GetCursor(b.id));
   EXPECT_EQ(cursor, second);  // never backwards
   EXPECT_THAT(store().GetCursor(absent), StatusIs(absl::StatusCode::kNotFound));
+}
+
+// The ticker writes every open stream's cursor at once: more than one store call takes
+// (the Redis store's script takes 256), with absent and behind ones mixed in.
+TEST_P(SubscriptionStoreTest, AdvanceCursorsHandlesHundredsEachInItsPlace) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 600; ++i) {
+    if (i % 7 == 3) {
+      ids.push_back(NewId());  // absent: must not be created
+      continue;
+    }
+    Subscription s = Sample(absl::StrCat("partner:p", i));  // one each: the owner quota
+    MustCreate(s);
+    ids.push_back(s.id);
+  }
+  // After the creations: a new subscription's cursor starts at the stream's last entry.
+  StreamId first = backend_->Append(events::v1::ArticleEvent());
+  StreamId second = backend_->Append(events::v1::ArticleEvent());
+  std::vector<std::pair<std::string, StreamId>> cursors;
+  for (int i = 0; i < 600; ++i) {
+    if (i % 7 != 3 && i % 5 == 0) {
+      ASSERT_OK(store().AdvanceCursor(ids[i], second));  // ahead already
+    }
+    cursors.emplace_back(ids[i], i % 2 == 0 ? first : second);
+  }
+  std::vector<absl::Status> written = store().AdvanceCursors(cursors);
+  ASSERT_EQ(written.size(), cursors.size());
+  for (int i = 0; i < 600; ++i) {
+    EXPECT_OK(written[i]);
+    if (i % 7 == 3) {
+      EXPECT_THAT(store().GetCursor(ids[i]), StatusIs(absl::StatusCode::kNotFound)) << i;
+      continue;
+    }
+    ASSERT_OK_AND_ASSIGN(StreamId cursor, store().GetCursor(ids[i]));
+    EXPECT_EQ(cursor, i % 5 == 0 || i % 2 == 1 ? second : first) << i;
+  }
 }
 
 TEST_P(SubscriptionStoreTest, RequestIdReplaysTheFirstResultPerOwner) {

@@ -1,5 +1,6 @@
 #include "services/notifications/store/redis/redis_subscription_store.h"
 
+#include <algorithm>
 #include <map>
 
 #include "absl/strings/numbers.h"
@@ -77,21 +78,32 @@ return redis.call('HGET', KEYS[1], 'failing_since_us')
 )lua";
 
 // KEYS: sub. ARGV: new cursor "<ms>-<seq>". Only ever moves forward.
+// KEYS: subscription hashes; ARGV: the new cursor of each, in the same order. Moves each
+// existing cursor forward only (never creates a hash a deletion removed). One call for
+// every open stream's cursor: the ticker writes hundreds at once.
 constexpr char kAdvanceScript[] = R"lua(
-local cur = redis.call('HGET', KEYS[1], 'cursor')
-if not cur then return 0 end
 local function parse(s)
   local d = string.find(s, '-', 1, true)
   return tonumber(string.sub(s, 1, d - 1)), tonumber(string.sub(s, d + 1))
 end
-local cm, cs = parse(cur)
-local nm, ns = parse(ARGV[1])
-if nm > cm or (nm == cm and ns > cs) then
-  redis.call('HSET', KEYS[1], 'cursor', ARGV[1])
-  return 1
+local moved = {}
+for i = 1, #KEYS do
+  moved[i] = 0
+  local cur = redis.call('HGET', KEYS[i], 'cursor')
+  if cur then
+    local cm, cs = parse(cur)
+    local nm, ns = parse(ARGV[i])
+    if nm > cm or (nm == cm and ns > cs) then
+      redis.call('HSET', KEYS[i], 'cursor', ARGV[i])
+      moved[i] = 1
+    end
+  end
 end
-return 0
+return moved
 )lua";
+
+// Cursors per script call: bounds how long one call holds Redis (about a microsecond each).
+constexpr size_t kCursorsPerCall = 256;
 
 using Hash = std::map<std::string, std::string>;
 
@@ -338,22 +350,23 @@ absl::Status RedisSubscriptionStore::AdvanceCursor(const std::string& id, const 
 
 std::vector<absl::Status> RedisSubscriptionStore::AdvanceCursors(
     const std::vector<std::pair<std::string, StreamId>>& cursors) {
-  if (redis_.cluster() || cursors.size() < 2) return SubscriptionStore::AdvanceCursors(cursors);
-  std::vector<RedisArgv> commands;
-  commands.reserve(cursors.size());
-  for (const auto& [id, pos] : cursors) {
-    commands.push_back({"EVAL", kAdvanceScript, "1", keys::Subscription(id), pos.ToString()});
-  }
-  absl::StatusOr<std::vector<RedisReply>> replies = redis_.Pipeline(commands);
+  // One script call per kCursorsPerCall cursors, not one command each: with 500 open
+  // streams the ticker's pipeline of one EVAL per cursor was 5,000 commands a second,
+  // about a fifth of notifications' CPU in the 500-stream benchmark. Every key shares the
+  // {bulletin} slot, so this holds on a cluster too.
   std::vector<absl::Status> out;
   out.reserve(cursors.size());
-  for (size_t i = 0; i < cursors.size(); ++i) {
-    if (!replies.ok()) {
-      out.push_back(replies.status());
-    } else {
-      const RedisReply& r = (*replies)[i];
-      out.push_back(r.is_error() ? r.ToStatus() : absl::OkStatus());
+  for (size_t begin = 0; begin < cursors.size(); begin += kCursorsPerCall) {
+    const size_t end = std::min(cursors.size(), begin + kCursorsPerCall);
+    std::vector<std::string> keys, args;
+    keys.reserve(end - begin);
+    args.reserve(end - begin);
+    for (size_t i = begin; i < end; ++i) {
+      keys.push_back(keys::Subscription(cursors[i].first));
+      args.push_back(cursors[i].second.ToString());
     }
+    const absl::Status status = redis_.Eval(kAdvanceScript, keys, args).status();
+    out.insert(out.end(), end - begin, status);
   }
   return out;
 }

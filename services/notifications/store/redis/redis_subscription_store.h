@@ -45,7 +45,8 @@ class RedisSubscriptionStore : public SubscriptionStore {
   absl::Status RecordEndpointSuccess(const std::string& id) override;
   absl::StatusOr<StreamId> GetCursor(const std::string& id) override;
   absl::Status AdvanceCursor(const std::string& id, const StreamId& pos) override;
-  // One pipeline of the same script on one node; one call per cursor on a cluster.
+  // One script call per 256 cursors (every key shares the {bulletin} slot, so on a
+  // cluster too); a failed call is the status of each of its cursors.
   std::vector<absl::Status> AdvanceCursors(
       const std::vector<std::pair<std::string, StreamId>>& cursors) override;
 
