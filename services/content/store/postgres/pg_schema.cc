@@ -187,6 +187,58 @@ CREATE INDEX IF NOT EXISTS articles_counted ON articles(state, category_id) WHER
 ALTER TABLE search_docs ADD COLUMN IF NOT EXISTS docid BIGINT GENERATED ALWAYS AS IDENTITY;
 CREATE UNIQUE INDEX IF NOT EXISTS search_docs_newest ON search_docs(docid);
 )sql",
+      // 5: related articles at archive scale, as SQLite's migration 5: listed_tags holds
+      // (tag, sort time, article) for every tag of every published, not deleted article,
+      // kept so by the triggers, and an index gives a category's newest live articles.
+      // Rebuilt whole when this migration runs again.
+      R"sql(
+CREATE TABLE IF NOT EXISTS listed_tags (
+  tag TEXT COLLATE "C" NOT NULL,
+  listed_time BIGINT NOT NULL,
+  article_id TEXT COLLATE "C" NOT NULL,
+  PRIMARY KEY (tag, listed_time, article_id)
+);
+CREATE INDEX IF NOT EXISTS listed_tags_by_article ON listed_tags(article_id);
+DELETE FROM listed_tags;
+INSERT INTO listed_tags (tag, listed_time, article_id)
+  SELECT g.tag, COALESCE(a.publish_time, a.create_time), a.id
+  FROM article_tags g JOIN articles a ON a.id = g.article_id
+  WHERE a.state = 3 AND a.delete_time IS NULL
+ON CONFLICT DO NOTHING;
+CREATE OR REPLACE FUNCTION listed_tags_on_tag() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO listed_tags (tag, listed_time, article_id)
+      SELECT NEW.tag, COALESCE(a.publish_time, a.create_time), a.id FROM articles a
+      WHERE a.id = NEW.article_id AND a.state = 3 AND a.delete_time IS NULL
+    ON CONFLICT DO NOTHING;
+  ELSE
+    DELETE FROM listed_tags WHERE article_id = OLD.article_id AND tag = OLD.tag
+      AND NOT EXISTS (SELECT 1 FROM article_tags g
+                      WHERE g.article_id = OLD.article_id AND g.tag = OLD.tag);
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER listed_tags_on_tag AFTER INSERT OR DELETE ON article_tags
+  FOR EACH ROW EXECUTE FUNCTION listed_tags_on_tag();
+CREATE OR REPLACE FUNCTION listed_tags_on_article() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM listed_tags WHERE article_id = OLD.id;
+  IF TG_OP = 'UPDATE' AND NEW.state = 3 AND NEW.delete_time IS NULL THEN
+    INSERT INTO listed_tags (tag, listed_time, article_id)
+      SELECT g.tag, COALESCE(NEW.publish_time, NEW.create_time), NEW.id FROM article_tags g
+      WHERE g.article_id = NEW.id
+    ON CONFLICT DO NOTHING;
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER listed_tags_on_article
+  AFTER UPDATE OF state, publish_time, create_time, delete_time OR DELETE ON articles
+  FOR EACH ROW EXECUTE FUNCTION listed_tags_on_article();
+CREATE INDEX IF NOT EXISTS articles_in_category_listed
+  ON articles(category_id, state, (COALESCE(publish_time, create_time)), id)
+  WHERE delete_time IS NULL;
+)sql",
   };
   return *migrations;
 }

@@ -5,7 +5,6 @@
 // connection per call; the search index (search_docs) is kept by
 // postgres_article_store_search.cc.
 #include <algorithm>
-#include <functional>
 #include <map>
 #include <utility>
 #include <vector>
@@ -21,11 +20,9 @@ namespace {
 
 // Related articles (as on SQLite): the text query keeps at most kRareTerms words, each in
 // fewer than kCommonDocs search documents, so ranking is bounded whatever the archive's
-// size; tags and categories with fewer holders than kFewHolders are read through their
-// index and sorted, commoner ones by scanning the list order.
+// size.
 constexpr int64_t kCommonDocs = 500;
 constexpr size_t kRareTerms = 4;
-constexpr int64_t kFewHolders = 1200;
 
 struct Ranked {
   std::string article_id;
@@ -74,52 +71,40 @@ absl::StatusOr<std::vector<Ranked>> RankText(PgConnection& db, const TextQuery& 
 absl::StatusOr<std::vector<RelatedCandidate>> PostgresArticleStore::RelatedCandidates(
     const Article& article, const TextQuery& text, int limit) {
   std::map<std::string, RelatedCandidate> found;
+  std::map<std::string, int64_t> timed;  // sort time of the candidates found by tag or category
   auto entry = [&](const std::string& id) -> RelatedCandidate& {
     RelatedCandidate& c = found[id];
     c.article_id = id;
     return c;
   };
-  const std::string published = pg_internal::Stored(ArticleState::kPublished);
   std::vector<RelatedCandidate> out;
   RETURN_IF_ERROR(pool_->Read([&](PgConnection& db) -> absl::Status {
     found.clear();
+    timed.clear();
     out.clear();
-    // The `limit` most recent published articles with a tag (or in a category), by the
-    // cheaper plan: the few holders through the tag's (category's) index and a sort, or,
-    // for a common one, the list order (articles_listed) until `limit` holders are found.
-    const std::string live =
-        absl::StrCat(" AND a.state = ", published, " AND a.delete_time IS NULL");
-    const std::string newest =
-        " ORDER BY COALESCE(a.publish_time, a.create_time) DESC, a.id DESC LIMIT $2";
-    auto recent = [&](const std::string& count_sql, const std::string& few_sql,
-                      const std::string& many_sql, const std::string& key,
-                      const std::function<void(const std::string&)>& add) -> absl::Status {
-      ASSIGN_OR_RETURN(PgResult n, db.Exec(count_sql, PgParams().Text(key).Int(kFewHolders)));
-      const bool few = n.rows() > 0 && n.Int(0, 0) < kFewHolders;
-      ASSIGN_OR_RETURN(PgResult r,
-                       db.Exec(few ? few_sql : many_sql, PgParams().Text(key).Int(limit)));
-      for (int i = 0; i < r.rows(); ++i) add(r.Text(i, 0));
-      return absl::OkStatus();
-    };
-    for (const std::string& tag : article.tags) {
-      RETURN_IF_ERROR(recent(
-          "SELECT COUNT(*) FROM (SELECT 1 FROM article_tags WHERE tag = $1 LIMIT $2) x",
-          absl::StrCat("SELECT g.article_id FROM article_tags g JOIN articles a ON a.id = "
-                       "g.article_id WHERE g.tag = $1",
-                       live, newest),
-          absl::StrCat("SELECT a.id FROM articles a WHERE EXISTS (SELECT 1 FROM article_tags g "
-                       "WHERE g.article_id = a.id AND g.tag = $1)",
-                       live, newest),
-          tag, [&](const std::string& id) { ++entry(id).shared_tags; }));
-    }
-    if (!article.category_id.empty()) {
-      RETURN_IF_ERROR(recent(
-          absl::StrCat("SELECT COUNT(*) FROM (SELECT 1 FROM articles a WHERE a.category_id = $1",
-                       live, " LIMIT $2) x"),
-          absl::StrCat("SELECT a.id FROM articles a WHERE a.category_id = $1", live, newest),
-          // || '': not through the category's index (which would read every member).
-          absl::StrCat("SELECT a.id FROM articles a WHERE a.category_id || '' = $1", live, newest),
-          article.category_id, [&](const std::string& id) { entry(id).same_category = true; }));
+    // The `limit` newest published, not deleted holders of each tag and members of the
+    // category, in one query of index range reads (schema migration 5).
+    ASSIGN_OR_RETURN(
+        PgResult r,
+        db.Exec(absl::StrCat(
+                    "SELECT h.article_id, h.listed_time, true FROM unnest($1::text[]) AS t(tag) "
+                    "CROSS JOIN LATERAL (SELECT g.article_id, g.listed_time FROM listed_tags g "
+                    "WHERE g.tag = t.tag ORDER BY g.listed_time DESC, g.article_id DESC "
+                    "LIMIT $3) h UNION ALL (SELECT a.id, "
+                    "COALESCE(a.publish_time, a.create_time), false FROM articles a WHERE "
+                    "a.category_id = $2 AND a.state = ",
+                    pg_internal::Stored(ArticleState::kPublished),
+                    " AND a.delete_time IS NULL ORDER BY COALESCE(a.publish_time, "
+                    "a.create_time) DESC, a.id DESC LIMIT $3)"),
+                PgParams().TextArray(article.tags).Text(article.category_id).Int(limit)));
+    for (int i = 0; i < r.rows(); ++i) {
+      RelatedCandidate& c = entry(r.Text(i, 0));
+      if (r.Bool(i, 2)) {
+        ++c.shared_tags;
+      } else {
+        c.same_category = true;
+      }
+      timed[c.article_id] = r.Int(i, 1);
     }
     if (!text.phrases.empty()) {
       // Only the rarest words (as on SQLite): each word's documents counted up to
@@ -161,19 +146,32 @@ absl::StatusOr<std::vector<RelatedCandidate>> PostgresArticleStore::RelatedCandi
       }
     }
     found.erase(article.id);
-    // Publish times of all candidates in one query (and whether they are still live).
+    // Publish times of the candidates found by text only, in one query (and whether they
+    // are still live); those of tag and category holders came with them.
     std::vector<std::string> ids;
-    for (const auto& [id, c] : found) ids.push_back(id);
-    ASSIGN_OR_RETURN(PgResult r,
-                     db.Exec(absl::StrCat("SELECT a.id, COALESCE(a.publish_time, a.create_time) "
-                                          "FROM articles a WHERE a.id = ANY($1::text[])",
-                                          live),
-                             PgParams().TextArray(ids)));
-    for (int i = 0; i < r.rows(); ++i) {
-      auto it = found.find(r.Text(i, 0));
-      if (it == found.end()) continue;
-      it->second.sort_time = pg_internal::FromMicros(r.Int(i, 1));
-      out.push_back(it->second);
+    for (const auto& [id, c] : found) {
+      auto t = timed.find(id);
+      if (t == timed.end()) {
+        ids.push_back(id);
+        continue;
+      }
+      out.push_back(c);
+      out.back().sort_time = pg_internal::FromMicros(t->second);
+    }
+    if (!ids.empty()) {
+      ASSIGN_OR_RETURN(PgResult times,
+                       db.Exec(absl::StrCat("SELECT a.id, COALESCE(a.publish_time, a.create_time) "
+                                            "FROM articles a WHERE a.id = ANY($1::text[]) AND "
+                                            "a.state = ",
+                                            pg_internal::Stored(ArticleState::kPublished),
+                                            " AND a.delete_time IS NULL"),
+                               PgParams().TextArray(ids)));
+      for (int i = 0; i < times.rows(); ++i) {
+        auto it = found.find(times.Text(i, 0));
+        if (it == found.end()) continue;
+        out.push_back(it->second);
+        out.back().sort_time = pg_internal::FromMicros(times.Int(i, 1));
+      }
     }
     return absl::OkStatus();
   }));

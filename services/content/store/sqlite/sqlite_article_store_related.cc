@@ -5,7 +5,6 @@
 // the search index itself (article_search, search_docs) is kept by
 // sqlite_article_store_search.cc.
 #include <algorithm>
-#include <functional>
 #include <map>
 #include <utility>
 #include <vector>
@@ -28,9 +27,6 @@ constexpr char kRank[] = "bm25(article_search, 5.0, 2.0, 1.0)";
 // kRareTerms * kCommonDocs matches whatever the size of the archive.
 constexpr int64_t kCommonDocs = 500;
 constexpr size_t kRareTerms = 4;
-// Tags and categories with fewer holders than this are read through their index and
-// sorted; commoner ones by scanning the list order (see RelatedCandidates).
-constexpr int64_t kFewHolders = 1200;
 
 // `s` as a JSON string literal.
 std::string JsonString(const std::string& s) {
@@ -57,57 +53,43 @@ absl::StatusOr<std::vector<RelatedCandidate>> SqliteArticleStore::RelatedCandida
     const Article& article, const TextQuery& text, int limit) {
   absl::MutexLock lock(&mu_);
   std::map<std::string, RelatedCandidate> found;
+  std::map<std::string, int64_t> timed;  // sort time of the candidates found by tag or category
   auto entry = [&](const std::string& id) -> RelatedCandidate& {
     RelatedCandidate& c = found[id];
     c.article_id = id;
     return c;
   };
-  // The `limit` most recent published articles with a tag (or in a category), by
-  // whichever plan reads fewer rows: the few holders through the tag's (category's) index
-  // and a sort, or, for a common one, the list order (articles_listed) until `limit`
-  // holders are found: about limit * articles / holders rows.
-  const std::string published = Stored(ArticleState::kPublished);
-  auto& db = *db_;  // read under mu_, which the lambda below runs under too
-  auto recent = [&](const std::string& count_sql, const std::string& few_sql,
-                    const std::string& many_sql, const std::string& key,
-                    const std::function<void(const std::string&)>& add) -> absl::Status {
-    ASSIGN_OR_RETURN(Statement count, db.Prepare(count_sql));
-    count.BindText(1, key).BindInt(2, kFewHolders);
-    ASSIGN_OR_RETURN(bool counted, count.Step());
-    const bool few = counted && count.Int(0) < kFewHolders;
-    ASSIGN_OR_RETURN(Statement q, db.Prepare(few ? few_sql : many_sql));
-    q.BindText(1, key).BindInt(2, limit);
+  // The `limit` newest published, not deleted holders of each tag and members of the
+  // category: index range reads (schema migration 5), whatever their number.
+  for (const std::string& tag : article.tags) {
+    ASSIGN_OR_RETURN(Statement q,
+                     db_->Prepare("SELECT article_id, listed_time FROM listed_tags WHERE "
+                                  "tag = ? ORDER BY listed_time DESC, article_id "
+                                  "DESC LIMIT ?"));
+    q.BindText(1, tag).BindInt(2, limit);
     for (;;) {
       ASSIGN_OR_RETURN(bool row, q.Step());
       if (!row) break;
-      add(q.Text(0));
+      ++entry(q.Text(0)).shared_tags;
+      timed[q.Text(0)] = q.Int(1);
     }
-    return absl::OkStatus();
-  };
-  const std::string live = absl::StrCat(" AND a.state = ", published, " AND a.delete_time IS NULL");
-  const std::string newest =
-      " ORDER BY COALESCE(a.publish_time, a.create_time) DESC, a.id DESC LIMIT ?2";
-  for (const std::string& tag : article.tags) {
-    RETURN_IF_ERROR(recent(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM article_tags WHERE tag = ?1 LIMIT ?2)",
-        absl::StrCat("SELECT g.article_id FROM article_tags g JOIN articles a ON a.id = "
-                     "g.article_id WHERE g.tag = ?1",
-                     live, newest),
-        // +g.tag: the tag's index would read every holder for each article.
-        absl::StrCat("SELECT a.id FROM articles a INDEXED BY articles_listed WHERE EXISTS "
-                     "(SELECT 1 FROM article_tags g WHERE g.article_id = a.id AND +g.tag = ?1)",
-                     live, newest),
-        tag, [&](const std::string& id) { ++entry(id).shared_tags; }));
   }
   if (!article.category_id.empty()) {
-    RETURN_IF_ERROR(recent(
-        absl::StrCat("SELECT COUNT(*) FROM (SELECT 1 FROM articles a WHERE a.category_id = ?1",
-                     live, " LIMIT ?2)"),
-        absl::StrCat("SELECT a.id FROM articles a WHERE a.category_id = ?1", live, newest),
-        absl::StrCat("SELECT a.id FROM articles a INDEXED BY articles_listed WHERE "
-                     "a.category_id = ?1",
-                     live, newest),
-        article.category_id, [&](const std::string& id) { entry(id).same_category = true; }));
+    ASSIGN_OR_RETURN(
+        Statement q,
+        db_->Prepare(absl::StrCat(
+            "SELECT a.id, COALESCE(a.publish_time, a.create_time) FROM articles a INDEXED BY "
+            "articles_in_category_listed WHERE a.category_id = ? AND a.state = ",
+            Stored(ArticleState::kPublished),
+            " AND a.delete_time IS NULL ORDER BY COALESCE(a.publish_time, a.create_time) DESC, "
+            "a.id DESC LIMIT ?")));
+    q.BindText(1, article.category_id).BindInt(2, limit);
+    for (;;) {
+      ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) break;
+      entry(q.Text(0)).same_category = true;
+      timed[q.Text(0)] = q.Int(1);
+    }
   }
   if (!text.phrases.empty()) {
     // Only the rarest words: a word in most documents would make FTS5 rank nearly the whole
@@ -151,9 +133,17 @@ absl::StatusOr<std::vector<RelatedCandidate>> SqliteArticleStore::RelatedCandida
     }
   }
   found.erase(article.id);
-  // Publish times of all candidates in one query (and whether they are still live).
+  std::vector<RelatedCandidate> out;
+  // Publish times of the candidates found by text only, in one query (and whether they are
+  // still live); those of tag and category holders came with them.
   std::string ids = "[";
-  for (const auto& [id, c] : found) {
+  for (auto& [id, c] : found) {
+    auto t = timed.find(id);
+    if (t != timed.end()) {
+      c.sort_time = FromMicros(t->second);
+      out.push_back(std::move(c));
+      continue;
+    }
     if (ids.size() > 1) ids += ",";
     ids += JsonString(id);
   }
@@ -165,7 +155,6 @@ absl::StatusOr<std::vector<RelatedCandidate>> SqliteArticleStore::RelatedCandida
                        "CROSS JOIN articles a ON a.id = j.value WHERE a.state = ",
                        Stored(ArticleState::kPublished), " AND a.delete_time IS NULL")));
   q.BindText(1, ids);
-  std::vector<RelatedCandidate> out;
   for (;;) {
     ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) break;

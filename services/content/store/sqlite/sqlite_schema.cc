@@ -177,6 +177,49 @@ CREATE INDEX IF NOT EXISTS articles_listed
   ON articles(state, COALESCE(publish_time, create_time), id) WHERE delete_time IS NULL;
 CREATE INDEX IF NOT EXISTS articles_counted ON articles(state, category_id) WHERE delete_time IS NULL;
 )sql",
+      // 5: related articles at archive scale (docs/performance.md, "Related articles at
+      // archive scale"): "the newest live holders of a tag" and "the newest live articles
+      // of a category" as index range reads. listed_tags holds (tag, sort time, article)
+      // for every tag of every published, not deleted article, the sort time being
+      // COALESCE(publish_time, create_time); the triggers keep it so on every write of
+      // articles and article_tags. Rebuilt whole when this migration runs again.
+      R"sql(
+CREATE TABLE IF NOT EXISTS listed_tags (
+  tag TEXT NOT NULL,
+  listed_time INTEGER NOT NULL,
+  article_id TEXT NOT NULL,
+  PRIMARY KEY (tag, listed_time, article_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS listed_tags_by_article ON listed_tags(article_id);
+DELETE FROM listed_tags;
+INSERT OR IGNORE INTO listed_tags (tag, listed_time, article_id)
+  SELECT g.tag, COALESCE(a.publish_time, a.create_time), a.id
+  FROM article_tags g JOIN articles a ON a.id = g.article_id
+  WHERE a.state = 3 AND a.delete_time IS NULL;
+CREATE TRIGGER IF NOT EXISTS listed_tags_on_tag_insert AFTER INSERT ON article_tags BEGIN
+  INSERT OR IGNORE INTO listed_tags (tag, listed_time, article_id)
+    SELECT NEW.tag, COALESCE(a.publish_time, a.create_time), a.id FROM articles a
+    WHERE a.id = NEW.article_id AND a.state = 3 AND a.delete_time IS NULL;
+END;
+CREATE TRIGGER IF NOT EXISTS listed_tags_on_tag_delete AFTER DELETE ON article_tags BEGIN
+  DELETE FROM listed_tags WHERE article_id = OLD.article_id AND tag = OLD.tag
+    AND NOT EXISTS (SELECT 1 FROM article_tags g
+                    WHERE g.article_id = OLD.article_id AND g.tag = OLD.tag);
+END;
+CREATE TRIGGER IF NOT EXISTS listed_tags_on_article_update
+  AFTER UPDATE OF state, publish_time, create_time, delete_time ON articles BEGIN
+  DELETE FROM listed_tags WHERE article_id = NEW.id;
+  INSERT OR IGNORE INTO listed_tags (tag, listed_time, article_id)
+    SELECT g.tag, COALESCE(NEW.publish_time, NEW.create_time), NEW.id FROM article_tags g
+    WHERE g.article_id = NEW.id AND NEW.state = 3 AND NEW.delete_time IS NULL;
+END;
+CREATE TRIGGER IF NOT EXISTS listed_tags_on_article_delete AFTER DELETE ON articles BEGIN
+  DELETE FROM listed_tags WHERE article_id = OLD.id;
+END;
+CREATE INDEX IF NOT EXISTS articles_in_category_listed
+  ON articles(category_id, state, COALESCE(publish_time, create_time), id)
+  WHERE delete_time IS NULL;
+)sql",
   };
   return *migrations;
 }
