@@ -21,8 +21,9 @@ namespace {
 // 2: tokens from the core's own tokenizer instead of SQLite's porter (same rules).
 constexpr char kSearchIndexVersion[] = "2";
 
-// bm25 column weights: a match in the title counts most, then the summary, then the body.
-constexpr char kRank[] = "bm25(article_search, 5.0, 2.0, 1.0)";
+// BM25's inputs (sqlite_fts.h) with the column weights: a match in the title counts
+// most, then the summary, then the body.
+constexpr char kMatch[] = "bulletin_match(article_search, 5.0, 2.0, 1.0)";
 
 }  // namespace
 
@@ -98,35 +99,79 @@ absl::StatusOr<std::vector<SearchHit>> SqliteArticleStore::Search(
     const TextQuery& query, const std::string& locale, const std::vector<std::string>& category_ids,
     int limit) {
   absl::MutexLock lock(&mu_);
-  if (query.phrases.empty()) return std::vector<SearchHit>();
-  // The `limit` newest matches (FTS5 reads its index in rowid order, newest first, and
-  // stops there), then ranked: bm25() runs for those only, not for every match. Only
-  // published, not deleted articles have search documents (IndexArticle), so without a
-  // category filter the articles table is not read.
+  std::vector<SearchHit> hits;
+  if (query.phrases.empty() || limit <= 0) return hits;
+  // The matches newest first (FTS5 reads its index in rowid order), each with what BM25
+  // needs, until `limit` pass the filters: bm25() itself would first count every
+  // phrase's documents, a pass over the whole index before the first row. The count is
+  // known when this scan read every match of a one-phrase query; else each phrase's is
+  // counted below. Only published, not deleted articles have search documents
+  // (IndexArticle), so without a category filter the articles table is not read.
   ASSIGN_OR_RETURN(
       Statement q,
       db_->Prepare(absl::StrCat(
-          "SELECT article_id, locale, rank FROM (SELECT d.article_id, d.locale, ", kRank,
-          " AS rank FROM article_search JOIN search_docs d ON d.docid = article_search.rowid ",
+          "SELECT d.article_id, d.locale, ", kMatch, ", ",
           category_ids.empty()
-              ? std::string("WHERE article_search MATCH ?1 AND ?3 = '[]' ")
-              : absl::StrCat("JOIN articles a ON a.id = d.article_id WHERE article_search "
-                             "MATCH ?1 AND a.category_id IN (SELECT value FROM json_each(?3)) "
-                             "AND a.state = ",
-                             Stored(ArticleState::kPublished), " AND a.delete_time IS NULL "),
-          "AND (?2 = '' OR d.locale = ?2) ORDER BY article_search.rowid DESC LIMIT ?4) "
-          "ORDER BY rank, article_id")));
-  q.BindText(1, FtsExpression(query)).BindText(2, locale);
-  q.BindText(
-      3, absl::StrCat("[", category_ids.empty() ? "" : "\"", absl::StrJoin(category_ids, "\",\""),
-                      category_ids.empty() ? "" : "\"", "]"));
-  q.BindInt(4, limit);
-  std::vector<SearchHit> hits;
+              ? std::string("1 FROM article_search JOIN search_docs d ON d.docid = "
+                            "article_search.rowid ")
+              : absl::StrCat("a.category_id IN (SELECT value FROM json_each(?2)) AND a.state = ",
+                             Stored(ArticleState::kPublished),
+                             " AND a.delete_time IS NULL FROM article_search JOIN search_docs d "
+                             "ON d.docid = article_search.rowid JOIN articles a ON a.id = "
+                             "d.article_id "),
+          "WHERE article_search MATCH ?1 ORDER BY article_search.rowid DESC")));
+  q.BindText(1, FtsExpression(query));
+  if (!category_ids.empty()) {
+    q.BindText(2, absl::StrCat("[\"", absl::StrJoin(category_ids, "\",\""), "\"]"));
+  }
+  struct Kept {
+    SearchHit hit;
+    FtsMatch match;
+  };
+  std::vector<Kept> kept;
+  int64_t matches = 0;
+  bool read_all = true;
   for (;;) {
     ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) break;
-    hits.push_back({q.Text(0), q.Text(1), q.Double(2)});
+    if (kept.size() == static_cast<size_t>(limit)) {
+      read_all = false;
+      break;
+    }
+    ++matches;
+    if ((!locale.empty() && q.Text(1) != locale) || q.Int(3) == 0) continue;
+    Kept k;
+    const std::string blob = q.Text(2);
+    if (!DecodeFtsMatch(blob.data(), static_cast<int>(blob.size()), &k.match)) {
+      return absl::InternalError("the search index returned a malformed match");
+    }
+    k.hit.article_id = q.Text(0);
+    k.hit.locale = q.Text(1);
+    kept.push_back(std::move(k));
   }
+  if (kept.empty()) return hits;
+  std::vector<int64_t> documents;  // holding each phrase
+  if (read_all && query.phrases.size() == 1) {
+    documents.push_back(matches);
+  } else {
+    for (const QueryPhrase& phrase : query.phrases) {
+      ASSIGN_OR_RETURN(Statement count,
+                       db_->Prepare("SELECT COUNT(*) FROM article_search WHERE article_search "
+                                    "MATCH ?"));
+      count.BindText(1, FtsExpression(TextQuery{{phrase}, true}));
+      ASSIGN_OR_RETURN(bool row, count.Step());
+      documents.push_back(row ? count.Int(0) : 0);
+    }
+  }
+  hits.reserve(kept.size());
+  for (Kept& k : kept) {
+    k.hit.rank = Bm25Rank(k.match, documents);
+    hits.push_back(std::move(k.hit));
+  }
+  std::stable_sort(hits.begin(), hits.end(), [](const SearchHit& x, const SearchHit& y) {
+    if (x.rank != y.rank) return x.rank < y.rank;
+    return x.article_id < y.article_id;
+  });
   return hits;
 }
 
