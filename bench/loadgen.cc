@@ -3,8 +3,10 @@
 // prints one result line: mode, calls, seconds, rate, p50 and p99 latency in ms.
 //
 // The unary modes use the generic stub with pre-framed bytes, so the floor and
-// bulletin-analytics see exactly the same client. `redis-args` prints the EVALSHA
-// command RecordView's script runs (one argument per line) for redis-benchmark.
+// bulletin-analytics see exactly the same client; --rate paces them (calls started at
+// most that many per second), so that two servers can be compared at the same load.
+// `redis-args` prints the EVALSHA command RecordView's script runs (one argument per
+// line) for redis-benchmark.
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <sys/resource.h>
@@ -40,6 +42,7 @@ struct Options {
   int64_t in_flight = 16;  // per connection
   int64_t articles = 100;
   int64_t batch = 1;         // redis-args: views per script call
+  int64_t rate = 0;          // record, floor: calls started per second at most (0: no limit)
   std::string run = "r";     // visitor id prefix: distinct per run
   bool request_ids = false;  // record, stream: a request_id per view, as retrying clients send
 };
@@ -109,6 +112,7 @@ class UnaryDriver {
     const int slots = static_cast<int>(o_.connections * o_.in_flight);
     slots_.resize(slots);
     const Clock::time_point start = Clock::now();
+    start_ = start;
     for (int s = 0; s < slots; ++s) {
       slots_[s].stub = stubs_[s % stubs_.size()].get();
       Issue(&slots_[s]);
@@ -146,6 +150,11 @@ class UnaryDriver {
       ++finished_;
       return;
     }
+    if (o_.rate > 0) {
+      // Paced: call i starts no earlier than i / rate seconds after the start. The wait
+      // holds one of the client's callback threads, which is fine for a bench client.
+      std::this_thread::sleep_until(start_ + std::chrono::nanoseconds(i * 1000000000 / o_.rate));
+    }
     s->request = grpc::ByteBuffer(&payloads_[payloads_.size() == 1 ? 0 : i], 1);
     s->ctx = std::make_unique<grpc::ClientContext>();
     if (!o_.token.empty()) s->ctx->AddMetadata("authorization", bearer_);
@@ -170,6 +179,7 @@ class UnaryDriver {
   std::vector<std::unique_ptr<grpc::GenericStub>> stubs_;
   std::vector<Slot> slots_;
   std::atomic<int64_t> issued_{0};
+  Clock::time_point start_;
   absl::Mutex mu_;
   int finished_ ABSL_GUARDED_BY(mu_) = 0;
 };
@@ -225,6 +235,7 @@ int main(int argc, char** argv) {
   flags.Int("in-flight", &o.in_flight, "calls in flight per connection");
   flags.Int("articles", &o.articles, "distinct articles the views spread over");
   flags.Int("batch", &o.batch, "redis-args: views per script call");
+  flags.Int("rate", &o.rate, "record, floor: calls started per second at most (0: no limit)");
   flags.String("run", &o.run, "visitor id prefix, distinct per run");
   flags.Bool("request-ids", &o.request_ids, "record, stream: send a request_id with each view");
   if (absl::Status s = flags.Parse(argc, argv); !s.ok() || flags.help_requested()) {
