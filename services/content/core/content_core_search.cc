@@ -142,19 +142,22 @@ absl::StatusOr<std::vector<ArticleRead>> ContentCore::ListRelatedArticles(const 
     return *x.id > *y.id;
   };
   std::sort(scored.begin(), scored.end(), better);
-  // The requested locale adds kLocaleBonus: a candidate below the page's last score by more
-  // than that can never reach the page, so loading stops there (or at the cap).
+  // The requested locale adds kLocaleBonus: once a candidate with the bonus would still
+  // rank below the page's last loaded article (score, then recency and id, as the page
+  // is ordered), neither it nor any later one can reach the page, so loading stops there
+  // (or at the cap). When the page's articles all have the locale, that is the first
+  // candidate past the page.
   const bool bonus = !q.locale.empty();
   std::vector<Scored> loaded;
   std::vector<Article> articles;
   for (const Scored& s : scored) {
     if (loaded.size() >= static_cast<size_t>(size) + (bonus ? kRelatedExtraLoads : 0)) break;
     if (loaded.size() >= static_cast<size_t>(size)) {
-      std::vector<double> finals;
-      for (const Scored& l : loaded) finals.push_back(l.score);
-      std::nth_element(finals.begin(), finals.begin() + (size - 1), finals.end(),
-                       std::greater<double>());
-      if (s.score + kLocaleBonus < finals[static_cast<size_t>(size) - 1]) break;
+      std::vector<Scored> finals = loaded;
+      std::nth_element(finals.begin(), finals.begin() + (size - 1), finals.end(), better);
+      Scored lifted = s;
+      lifted.score += kLocaleBonus;
+      if (!better(lifted, finals[static_cast<size_t>(size) - 1])) break;
     }
     absl::StatusOr<Article> a = Load(*s.id, "");
     if (absl::IsNotFound(a.status())) continue;  // deleted since the query
