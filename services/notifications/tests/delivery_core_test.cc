@@ -144,6 +144,53 @@ TEST_F(NotifyDeliveryTest, SchedulesMatchingWebhookSubscriptionsOnce) {
   EXPECT_EQ(again, 0);
 }
 
+// The scheduler lists the subscriptions again only when one changed: listing all of them
+// on every event made each publish cost O(subscriptions) reads (500 partners with streams
+// only: 25,000 hash reads a second at 50 publishes/s).
+TEST_F(NotifyDeliveryTest, ListsSubscriptionsOnlyWhenOneChanged) {
+  CreatedSubscription sub = NewSubscription();
+  EXPECT_EQ(Publish(Event("e1")), 1);
+  const int lists = faults_.calls("List");
+  EXPECT_EQ(Publish(Event("e2")), 1);
+  EXPECT_EQ(Publish(Event("e3")), 1);
+  EXPECT_EQ(faults_.calls("List"), lists);
+  CreatedSubscription second = NewSubscription(kBeta);
+  EXPECT_EQ(Publish(Event("e4")), 2);
+  EXPECT_GT(faults_.calls("List"), lists);
+  EXPECT_OK(deliveries_.Get({second.subscription.id, "e4"}));
+}
+
+// What the scheduler keeps is never older than the last change: an update, a pause, a
+// deletion each apply to the very next event.
+TEST_F(NotifyDeliveryTest, EveryChangeAppliesToTheNextEvent) {
+  CreatedSubscription sub = NewSubscription();
+  const std::string& id = sub.subscription.id;
+  EXPECT_EQ(Publish(Event("e1")), 1);
+  Subscription patch;
+  patch.id = id;
+  patch.filter.event_types = {events::v1::ARTICLE_EVENT_TYPE_UPDATED};
+  ASSERT_OK(core_.Update(kAcme, patch, {"filter.event_types"}));
+  EXPECT_EQ(Publish(Event("e2")), 0);  // PUBLISHED: no longer its type
+  EXPECT_EQ(Publish(Event("e3", events::v1::ARTICLE_EVENT_TYPE_UPDATED)), 1);
+  ASSERT_OK(core_.Disable(id, "test"));
+  EXPECT_EQ(Publish(Event("e4", events::v1::ARTICLE_EVENT_TYPE_UPDATED)), 0);
+  ASSERT_OK(core_.Delete(kAcme, id, ""));
+  CreatedSubscription other = NewSubscription(kBeta);
+  EXPECT_EQ(Publish(Event("e5", events::v1::ARTICLE_EVENT_TYPE_UPDATED)), 1);
+  EXPECT_OK(deliveries_.Get({other.subscription.id, "e5"}));
+}
+
+// A store error reading the counter leaves the batch to be handled again (UNAVAILABLE).
+TEST_F(NotifyDeliveryTest, AnUnreadableChangeCountFailsTheBatch) {
+  NewSubscription();
+  EXPECT_EQ(Publish(Event("e1")), 1);
+  faults_.FailNext("ChangeCount");
+  StreamId id = log_.Append(Event("e2"));
+  EXPECT_THAT(scheduler_.Schedule(
+                  {StreamEntry{id, std::make_shared<events::v1::ArticleEvent>(Event("e2"))}}),
+              StatusIs(absl::StatusCode::kUnavailable));
+}
+
 TEST_F(NotifyDeliveryTest, EntriesFromBeforeASubscriptionAreNotItsToReceive) {
   events::v1::ArticleEvent old = Event("old");
   StreamId old_id = log_.Append(old);

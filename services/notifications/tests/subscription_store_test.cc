@@ -3,6 +3,7 @@
 // a backend (memory_backend.cc, redis_backend.cc).
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -112,6 +113,33 @@ TEST_P(SubscriptionStoreTest, AdvanceCursorsMovesEachForwardOnlyAndCreatesNone) 
 
 // The ticker writes every open stream's cursor at once: more than one store call takes
 // (the Redis store's script takes 256), with absent and behind ones mixed in.
+// The webhook scheduler keeps its listing while this stays the same: every change it
+// must see moves it; cursor writes (many a second) do not.
+TEST_P(SubscriptionStoreTest, ChangeCountMovesOnEveryChangeOfASubscription) {
+  ASSERT_OK_AND_ASSIGN(std::optional<uint64_t> before, store().ChangeCount());
+  ASSERT_TRUE(before.has_value());
+  Subscription s = Sample();
+  MustCreate(s);
+  ASSERT_OK_AND_ASSIGN(std::optional<uint64_t> created, store().ChangeCount());
+  EXPECT_NE(created, before);
+  ASSERT_OK(store().AdvanceCursor(s.id, backend_->Append(events::v1::ArticleEvent())));
+  ASSERT_OK_AND_ASSIGN(std::optional<uint64_t> advanced, store().ChangeCount());
+  EXPECT_EQ(advanced, created);
+  Subscription changed = s;
+  changed.filter.locales = {"en"};
+  changed.etag = RandomHex(8);
+  ASSERT_OK(store().Replace(changed, s.etag, ""));
+  ASSERT_OK_AND_ASSIGN(std::optional<uint64_t> replaced, store().ChangeCount());
+  EXPECT_NE(replaced, advanced);
+  ASSERT_OK(store().Delete(s.id, ""));
+  ASSERT_OK_AND_ASSIGN(std::optional<uint64_t> deleted, store().ChangeCount());
+  EXPECT_NE(deleted, replaced);
+  // A refused change moves nothing.
+  EXPECT_THAT(store().Delete(s.id, ""), StatusIs(absl::StatusCode::kNotFound));
+  ASSERT_OK_AND_ASSIGN(std::optional<uint64_t> refused, store().ChangeCount());
+  EXPECT_EQ(refused, deleted);
+}
+
 TEST_P(SubscriptionStoreTest, AdvanceCursorsHandlesHundredsEachInItsPlace) {
   std::vector<std::string> ids;
   for (int i = 0; i < 600; ++i) {

@@ -5,6 +5,8 @@
 // store cannot be reached (the caller may retry), never INTERNAL for an outage.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -82,6 +84,12 @@ class SubscriptionStore {
   // AdvanceCursor for each (id, pos), one status per cursor, in order. A store may send
   // them in one round trip (the stream ticker writes the cursors of every open stream at
   // once: with hundreds of streams, one round trip each was thousands per second).
+  // A number that moves whenever Create, Replace or Delete changes a subscription (in
+  // every process sharing the store), so a reader of List may keep what it read while it
+  // stays the same (the webhook scheduler, which lists on every event batch). nullopt:
+  // this store keeps no such number; list every time.
+  virtual absl::StatusOr<std::optional<uint64_t>> ChangeCount() { return std::nullopt; }
+
   virtual std::vector<absl::Status> AdvanceCursors(
       const std::vector<std::pair<std::string, StreamId>>& cursors) {
     std::vector<absl::Status> out;

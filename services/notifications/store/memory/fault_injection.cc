@@ -77,6 +77,9 @@ absl::StatusOr<StreamId> FaultySubscriptionStore::GetCursor(const std::string& i
 absl::Status FaultySubscriptionStore::AdvanceCursor(const std::string& id, const StreamId& pos) {
   BULLETIN_FAULT_THEN("AdvanceCursor", AdvanceCursor(id, pos));
 }
+absl::StatusOr<std::optional<uint64_t>> FaultySubscriptionStore::ChangeCount() {
+  BULLETIN_FAULT_THEN("ChangeCount", ChangeCount());
+}
 
 absl::StatusOr<int> FaultyDeliveryStore::Schedule(const ScheduledEvent& event,
                                                   const std::vector<std::string>& subscription_ids,

@@ -56,6 +56,7 @@ class FaultySubscriptionStore : public SubscriptionStore {
   absl::Status RecordEndpointSuccess(const std::string& id) override;
   absl::StatusOr<StreamId> GetCursor(const std::string& id) override;
   absl::Status AdvanceCursor(const std::string& id, const StreamId& pos) override;
+  absl::StatusOr<std::optional<uint64_t>> ChangeCount() override;
 
  private:
   SubscriptionStore& base_;

@@ -68,6 +68,7 @@ absl::StatusOr<CreatedSubscription> MemorySubscriptionStore::Create(const Subscr
   subs_[sub.id] = stored;
   owned.insert(IndexMember(sub));
   all_.insert(IndexMember(sub));
+  ++changes_;
   if (!request_id.empty()) requests_[request_key] = Request{sub.id, absl::Now() + kRequestTtl};
   return CreatedSubscription{stored.sub, secret, false};
 }
@@ -108,6 +109,11 @@ absl::StatusOr<SubscriptionPage> MemorySubscriptionStore::List(const std::string
   return page;
 }
 
+absl::StatusOr<std::optional<uint64_t>> MemorySubscriptionStore::ChangeCount() {
+  absl::MutexLock lock(&mu_);
+  return changes_;
+}
+
 absl::Status MemorySubscriptionStore::Delete(const std::string& id, const std::string& etag) {
   absl::MutexLock lock(&mu_);
   auto it = subs_.find(id);
@@ -117,6 +123,7 @@ absl::Status MemorySubscriptionStore::Delete(const std::string& id, const std::s
   by_owner_[sub.owner].erase(IndexMember(sub));
   all_.erase(IndexMember(sub));
   subs_.erase(it);
+  ++changes_;
   return absl::OkStatus();
 }
 
@@ -142,6 +149,7 @@ absl::Status MemorySubscriptionStore::Replace(const Subscription& sub,
   s.update_time = sub.update_time;
   s.etag = sub.etag;
   s.previous_secret_expire_time = sub.previous_secret_expire_time;
+  ++changes_;
   return absl::OkStatus();
 }
 

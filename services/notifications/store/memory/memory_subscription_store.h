@@ -40,6 +40,7 @@ class MemorySubscriptionStore : public SubscriptionStore {
       ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status RecordEndpointSuccess(const std::string& id) override ABSL_LOCKS_EXCLUDED(mu_);
   absl::StatusOr<StreamId> GetCursor(const std::string& id) override ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<std::optional<uint64_t>> ChangeCount() override ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status AdvanceCursor(const std::string& id, const StreamId& pos) override
       ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -65,6 +66,7 @@ class MemorySubscriptionStore : public SubscriptionStore {
   // Index members ("<16-digit create us>:<id>", newest last) per owner and of everyone.
   std::map<std::string, std::set<std::string>> by_owner_ ABSL_GUARDED_BY(mu_);
   std::set<std::string> all_ ABSL_GUARDED_BY(mu_);
+  uint64_t changes_ ABSL_GUARDED_BY(mu_) = 0;                     // Create, Replace and Delete
   std::map<std::string, Request> requests_ ABSL_GUARDED_BY(mu_);  // "<owner>:<request id>"
 };
 

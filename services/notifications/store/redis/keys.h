@@ -25,6 +25,10 @@ inline std::string IdOfIndexMember(const std::string& member) {
 // The same index over every subscription, for admins.
 inline constexpr char kAllIndex[] = "{bulletin}:subs:all";
 
+// Counter moved by every create, replace and delete of a subscription
+// (SubscriptionStore::ChangeCount).
+inline constexpr char kChanges[] = "{bulletin}:subs:changes";
+
 // String holding the subscription id created by an owner's request_id (expires in 24 h).
 inline std::string CreateRequest(const std::string& owner, const std::string& request_id) {
   return "{bulletin}:subreq:" + owner + ":" + request_id;

@@ -18,13 +18,13 @@
 namespace bulletin::notify {
 namespace {
 
-// KEYS: sub, owner index, all index, event stream[, request key]
+// KEYS: sub, owner index, all index, event stream, change counter[, request key]
 // ARGV: id, max per owner, sub key prefix, index member, field/value pairs...
 // The cursor is read from the stream in the same script, so no event can fall between
 // "created" and "starts after".
 constexpr char kCreateScript[] = R"lua(
-if KEYS[5] then
-  local prev = redis.call('GET', KEYS[5])
+if KEYS[6] then
+  local prev = redis.call('GET', KEYS[6])
   if prev and redis.call('EXISTS', ARGV[3] .. prev) == 1 then return {'replay', prev} end
 end
 if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[2]) then return {'full'} end
@@ -40,11 +40,12 @@ for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], 'cursor', cursor, 'start', cursor, unpack(fields))
 redis.call('ZADD', KEYS[2], 0, ARGV[4])
 redis.call('ZADD', KEYS[3], 0, ARGV[4])
-if KEYS[5] then redis.call('SET', KEYS[5], ARGV[1], 'EX', 86400) end
+if KEYS[6] then redis.call('SET', KEYS[6], ARGV[1], 'EX', 86400) end
+redis.call('INCR', KEYS[5])
 return {'created', cursor}
 )lua";
 
-// KEYS: sub, owner index, all index. ARGV: index member, expected etag or "".
+// KEYS: sub, owner index, all index, change counter. ARGV: index member, expected etag or "".
 constexpr char kDeleteScript[] = R"lua(
 local cur = redis.call('HGET', KEYS[1], 'etag')
 if not cur then return {'missing'} end
@@ -52,10 +53,11 @@ if ARGV[2] ~= '' and ARGV[2] ~= cur then return {'stale', cur} end
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('INCR', KEYS[4])
 return {'deleted'}
 )lua";
 
-// KEYS: sub. ARGV: expected etag, new secret or "", field/value pairs.
+// KEYS: sub, change counter. ARGV: expected etag, new secret or "", field/value pairs.
 constexpr char kReplaceScript[] = R"lua(
 local cur = redis.call('HGET', KEYS[1], 'etag')
 if not cur then return {'missing'} end
@@ -67,6 +69,7 @@ end
 local fields = {}
 for i = 3, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], unpack(fields))
+redis.call('INCR', KEYS[2])
 return {'ok'}
 )lua";
 
@@ -220,7 +223,7 @@ absl::StatusOr<CreatedSubscription> RedisSubscriptionStore::Create(const Subscri
                                                                    const std::string& request_id,
                                                                    int max_per_owner) {
   std::vector<std::string> keys = {keys::Subscription(sub.id), keys::OwnerIndex(sub.owner),
-                                   keys::kAllIndex, bulletin::keys::kEventStream};
+                                   keys::kAllIndex, bulletin::keys::kEventStream, keys::kChanges};
   if (!request_id.empty()) keys.push_back(keys::CreateRequest(sub.owner, request_id));
   std::vector<std::string> args = {sub.id, absl::StrCat(max_per_owner), keys::Subscription(""),
                                    IndexMember(sub)};
@@ -289,7 +292,7 @@ absl::Status RedisSubscriptionStore::Delete(const std::string& id, const std::st
   ASSIGN_OR_RETURN(Subscription sub, Get(id));
   ASSIGN_OR_RETURN(RedisReply r, redis_.Eval(kDeleteScript,
                                              {keys::Subscription(id), keys::OwnerIndex(sub.owner),
-                                              keys::kAllIndex},
+                                              keys::kAllIndex, keys::kChanges},
                                              {IndexMember(sub), etag}));
   const std::string outcome = r.elements.empty() ? "" : r.elements[0].str;
   if (outcome == "missing") return NotFound(id);
@@ -303,7 +306,8 @@ absl::Status RedisSubscriptionStore::Replace(const Subscription& sub,
   std::vector<std::string> args = {expected_etag,
                                    new_secret.empty() ? "" : Conceal(sub.id, new_secret)};
   for (std::string& f : ToFields(sub)) args.push_back(std::move(f));
-  ASSIGN_OR_RETURN(RedisReply r, redis_.Eval(kReplaceScript, {keys::Subscription(sub.id)}, args));
+  ASSIGN_OR_RETURN(RedisReply r,
+                   redis_.Eval(kReplaceScript, {keys::Subscription(sub.id), keys::kChanges}, args));
   const std::string outcome = r.elements.empty() ? "" : r.elements[0].str;
   if (outcome == "missing") return NotFound(sub.id);
   if (outcome == "stale") return Stale(expected_etag, r.elements[1].str);
@@ -342,6 +346,15 @@ absl::StatusOr<StreamId> RedisSubscriptionStore::GetCursor(const std::string& id
   std::optional<StreamId> pos = StreamId::Parse(r.str);
   if (!pos) return absl::InternalError(absl::StrCat("subscription \"", id, "\": bad cursor"));
   return *pos;
+}
+
+absl::StatusOr<std::optional<uint64_t>> RedisSubscriptionStore::ChangeCount() {
+  ASSIGN_OR_RETURN(RedisReply r, redis_.Command({"GET", keys::kChanges}));
+  uint64_t n = 0;
+  if (!r.is_nil() && !absl::SimpleAtoi(r.str, &n)) {
+    return absl::InternalError("subscription change counter is not a number");
+  }
+  return n;
 }
 
 absl::Status RedisSubscriptionStore::AdvanceCursor(const std::string& id, const StreamId& pos) {

@@ -45,6 +45,7 @@ class RedisSubscriptionStore : public SubscriptionStore {
   absl::Status RecordEndpointSuccess(const std::string& id) override;
   absl::StatusOr<StreamId> GetCursor(const std::string& id) override;
   absl::Status AdvanceCursor(const std::string& id, const StreamId& pos) override;
+  absl::StatusOr<std::optional<uint64_t>> ChangeCount() override;
   // One script call per 256 cursors (every key shares the {bulletin} slot, so on a
   // cluster too); a failed call is the status of each of its cursors.
   std::vector<absl::Status> AdvanceCursors(
