@@ -29,39 +29,43 @@ struct Ranked {
   double rank = 0;
 };
 
-// The `limit` best documents for `query` by FTS5's bm25() as Search ranks them (idf from
-// each phrase's document count, k1 = 1.2, b = 0.75, weighted frequency from ts_rank_cd),
-// over every locale. Lower is better.
-absl::StatusOr<std::vector<Ranked>> RankText(PgConnection& db, const TextQuery& query, int limit) {
-  std::vector<std::string> phrases;
-  for (const QueryPhrase& p : query.phrases) {
-    std::string q = PgPhraseQuery(p);
-    if (!q.empty()) phrases.push_back(std::move(q));
-  }
+// The `limit` best documents matching any of `phrases` (tsquery literals, each in `docs`
+// documents, counted exactly), ranked by FTS5's bm25() as Search ranks them (idf from the
+// document counts, k1 = 1.2, b = 0.75, weighted frequency from ts_rank_cd), over every
+// locale; lower is better. ts_rank_cd reads each document's whole tsvector (~35 us a
+// document at 100k articles), so only `limit` documents are ranked: those matching the
+// phrases of the highest idf sum, the most recently indexed first among equals (read
+// from the GIN index and the rows, without the tsvectors).
+absl::StatusOr<std::vector<Ranked>> RankText(PgConnection& db,
+                                             const std::vector<std::string>& phrases,
+                                             const std::vector<std::string>& docs, int limit) {
   std::vector<Ranked> out;
   if (phrases.empty()) return out;
   ASSIGN_OR_RETURN(
       PgResult r,
       db.Exec(absl::StrCat(
-                  "WITH phrase AS (SELECT q::tsquery AS q FROM unnest($1::text[]) AS t(q)), "
+                  "WITH phrase AS (SELECT t.q::tsquery AS q, t.hits FROM unnest($1::text[], "
+                  "$2::float8[]) AS t(q, hits)), "
                   "stats AS (SELECT CASE WHEN e.n >= 10000 THEN e.n ELSE (SELECT COUNT(*)::float8 "
                   "FROM search_docs) END AS n, CASE WHEN e.n >= 10000 THEN e.n * (SELECT "
                   "COALESCE(AVG(token_count), 0)::float8 FROM search_docs TABLESAMPLE SYSTEM (1) "
                   "REPEATABLE (0)) ELSE (SELECT COALESCE(SUM(token_count), 0)::float8 FROM "
                   "search_docs) END AS total FROM (SELECT GREATEST(reltuples, 0)::float8 AS n FROM "
                   "pg_class WHERE oid = 'search_docs'::regclass) e), "
-                  "idf AS MATERIALIZED (SELECT p.q, GREATEST(LN((s.n - h.hits + 0.5) / (h.hits + "
-                  "0.5)), 0) AS raw FROM phrase p CROSS JOIN stats s CROSS JOIN LATERAL (SELECT "
-                  "COUNT(*)::float8 AS hits FROM search_docs d WHERE d.terms @@ p.q) h), "
-                  "found AS (SELECT d.article_id, d.terms, d.token_count FROM search_docs d WHERE "
-                  "d.terms @@ $2::tsquery) "
-                  "SELECT f.article_id, -(SELECT SUM(CASE WHEN i.raw <= 0 THEN 1e-6 ELSE i.raw END "
-                  "* x.f * 2.2 / (x.f + 1.2 * (0.25 + 0.75 * f.token_count / (s.total / s.n)))) "
-                  "FROM idf i CROSS JOIN LATERAL (SELECT ROUND(",
+                  // idf floored at 1e-6, as in Search.
+                  "idf AS MATERIALIZED (SELECT p.q, GREATEST(LN((s.n - p.hits + 0.5) / (p.hits + "
+                  "0.5)), 1e-6) AS w FROM phrase p CROSS JOIN stats s), "
+                  "matched AS (SELECT d.docid FROM idf i JOIN search_docs d ON d.terms @@ i.q "
+                  "GROUP BY d.docid ORDER BY SUM(i.w) DESC, d.docid DESC LIMIT $3), "
+                  "found AS MATERIALIZED (SELECT d.article_id, d.terms, d.token_count FROM "
+                  "matched m JOIN search_docs d ON d.docid = m.docid) "
+                  "SELECT f.article_id, -(SELECT SUM(i.w * x.f * 2.2 / (x.f + 1.2 * (0.25 + 0.75 "
+                  "* f.token_count / (s.total / s.n)))) FROM idf i CROSS JOIN LATERAL (SELECT "
+                  "ROUND(",
                   kPgRankScale, " * ts_rank_cd(", kPgRankWeights,
                   ", f.terms, i.q, 0))::float8 AS f) x) AS rank "
                   "FROM found f CROSS JOIN stats s ORDER BY rank, f.article_id LIMIT $3"),
-              PgParams().TextArray(phrases).Text(PgTextQuery(query)).Int(limit)));
+              PgParams().TextArray(phrases).TextArray(docs).Int(limit)));
   for (int i = 0; i < r.rows(); ++i) out.push_back({r.Text(i, 0), r.Double(i, 1)});
   return out;
 }
@@ -107,38 +111,35 @@ absl::StatusOr<std::vector<RelatedCandidate>> PostgresArticleStore::RelatedCandi
       timed[c.article_id] = r.Int(i, 1);
     }
     if (!text.phrases.empty()) {
-      // Only the rarest words (as on SQLite): each word's documents counted up to
-      // kCommonDocs, at most kRareTerms of those under it, rarest first.
-      // A word among the planner's most common elements of search_docs.terms (those in
-      // more than a few % of the documents, after ANALYZE) is not counted: the index would
-      // read all its documents.
+      // Only the rarest words (as on SQLite): at most kRareTerms of those in fewer than
+      // kCommonDocs documents, rarest first, by their document counts in search_terms
+      // (schema migration 6: one keyed read; counting through the GIN index read a row per
+      // document, ~4 us each).
       std::vector<std::string> phrases, words;
       for (const QueryPhrase& p : text.phrases) {
         phrases.push_back(PgPhraseQuery(p));
         words.push_back(p.tokens.size() == 1 ? p.tokens[0] : "");
       }
-      ASSIGN_OR_RETURN(
-          PgResult counts,
-          db.Exec("SELECT CASE WHEN p.w = ANY(m.e) THEN $2 ELSE (SELECT COUNT(*) FROM (SELECT 1 "
-                  "FROM search_docs WHERE terms @@ p.q::tsquery LIMIT $2) x) END FROM "
-                  "unnest($1::text[], $3::text[]) WITH ORDINALITY AS p(q, w, i) LEFT JOIN "
-                  "(SELECT most_common_elems::text::text[] AS e FROM pg_stats WHERE schemaname = "
-                  "current_schema() AND tablename = 'search_docs' AND attname = 'terms') m ON "
-                  "true ORDER BY p.i",
-                  PgParams().TextArray(phrases).Int(kCommonDocs).TextArray(words)));
+      ASSIGN_OR_RETURN(PgResult counts,
+                       db.Exec("SELECT COALESCE(t.docs, 0) FROM unnest($1::text[]) WITH "
+                               "ORDINALITY AS w(term, i) LEFT JOIN search_terms t ON t.term = "
+                               "w.term ORDER BY w.i",
+                               PgParams().TextArray(words)));
       std::vector<std::pair<int64_t, size_t>> rare;  // (documents, phrase index)
       for (int i = 0; i < counts.rows() && static_cast<size_t>(i) < text.phrases.size(); ++i) {
         const int64_t docs = counts.Int(i, 0);
-        if (docs > 1 && docs < kCommonDocs) rare.emplace_back(docs, static_cast<size_t>(i));
+        if (docs > 1 && docs < kCommonDocs && !phrases[static_cast<size_t>(i)].empty()) {
+          rare.emplace_back(docs, static_cast<size_t>(i));
+        }
       }
       std::sort(rare.begin(), rare.end());
-      TextQuery bounded;
-      bounded.match_all = false;
+      std::vector<std::string> rare_phrases, rare_docs;
       for (size_t k = 0; k < rare.size() && k < kRareTerms; ++k) {
-        bounded.phrases.push_back(text.phrases[rare[k].second]);
+        rare_phrases.push_back(phrases[rare[k].second]);
+        rare_docs.push_back(absl::StrCat(rare[k].first));
       }
-      if (!bounded.phrases.empty()) {
-        ASSIGN_OR_RETURN(std::vector<Ranked> ranked, RankText(db, bounded, limit));
+      if (!rare_phrases.empty()) {
+        ASSIGN_OR_RETURN(std::vector<Ranked> ranked, RankText(db, rare_phrases, rare_docs, limit));
         for (const Ranked& r : ranked) {
           RelatedCandidate& c = entry(r.article_id);
           if (c.text_rank == 0) c.text_rank = r.rank;  // best first: keep the best translation
