@@ -69,7 +69,8 @@ class SubscribeReader : public grpc::ClientReadReactor<notify::v1::SubscribeResp
   bool done() ABSL_LOCKS_EXCLUDED(mu_);
   grpc::Status status() ABSL_LOCKS_EXCLUDED(mu_);
   int64_t heartbeats() const { return heartbeats_; }
-  // Serialized size of the last event received (0: none yet).
+  // Serialized size of the first event received (0: none yet); the events differ by a few
+  // bytes at most.
   size_t event_bytes() const { return event_bytes_; }
   ArrivalLog& arrivals() { return arrivals_; }
 
