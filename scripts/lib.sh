@@ -3,7 +3,8 @@
 BULLETIN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BULLETIN_BUILD=${BULLETIN_BUILD:-$BULLETIN_ROOT/build}
 
-# Debian 12 packages the build, the tests and scripts/up need.
+# Debian 12 packages the build, the tests and scripts/up need (libgoogle-perftools-dev:
+# tcmalloc, linked into bulletin-analytics when present).
 BULLETIN_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
@@ -13,6 +14,7 @@ BULLETIN_PACKAGES=(
   libpq-dev postgresql-15 python3-feedparser sqlite3
   libboost-dev libkainjow-mustache-dev zlib1g-dev wrk
   chromium fonts-wqy-microhei
+  libgoogle-perftools-dev
 )
 # kubectl kustomize renders deploy/k8s in scripts/test; any kubectl will do (another package's /usr/bin/kubectl would conflict).
 command -v kubectl >/dev/null 2>&1 || BULLETIN_PACKAGES+=(kubernetes-client)
