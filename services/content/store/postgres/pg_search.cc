@@ -90,6 +90,10 @@ std::string PgPhraseQuery(const QueryPhrase& phrase) {
   return absl::StrJoin(parts, " <-> ");
 }
 
+std::string PgPhraseLexeme(const QueryPhrase& phrase) {
+  return phrase.tokens.size() == 1 && !phrase.prefix ? Lexeme(phrase.tokens[0]) : "";
+}
+
 std::string PgTextQuery(const TextQuery& query) {
   std::vector<std::string> parts;
   for (const QueryPhrase& p : query.phrases) {

@@ -28,6 +28,9 @@ PgSearchDocument MakePgSearchDocument(const Translation& translation);
 
 // The tsquery literal of one phrase; empty when it has no token.
 std::string PgPhraseQuery(const QueryPhrase& phrase);
+// The lexeme of a phrase of one token and no prefix (whose document count search_terms
+// keeps); empty for any other phrase.
+std::string PgPhraseLexeme(const QueryPhrase& phrase);
 // Every phrase joined by & (match_all) or |; empty without phrases.
 std::string PgTextQuery(const TextQuery& query);
 

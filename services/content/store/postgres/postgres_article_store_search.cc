@@ -23,10 +23,12 @@ constexpr char kSearchIndexVersion[] = "1";
 // each phrase (floored at 1e-6), k1 = 1.2, b = 0.75, the document length in tokens, and
 // each phrase's weighted frequency (title 5, summary 2, body 1) from ts_rank_cd, for
 // the $5 most recently indexed matches. Lower is better. $1 phrase tsqueries, $2 the
-// whole query, $3 locale or '', $4 category ids (empty: any), $5 limit.
+// whole query, $3 locale or '', $4 category ids (empty: any), $5 limit, $6 each phrase's
+// lexeme when it is one word (PgPhraseLexeme), else ''.
 std::string RankSql(bool by_category) {
   return absl::StrCat(
-      "WITH phrase AS (SELECT q::tsquery AS q FROM unnest($1::text[]) AS t(q)), "
+      "WITH phrase AS (SELECT q::tsquery AS q, lexeme FROM unnest($1::text[], $6::text[]) AS "
+      "t(q, lexeme)), "
       // The document count and total length: exact on a small index; from 10,000
       // documents on, the planner's row estimate and a 1 % page sample's mean length (a
       // scan of every document cost 32 ms a query at 200,000). Only the branch taken runs.
@@ -38,8 +40,11 @@ std::string RankSql(bool by_category) {
       "'search_docs'::regclass) e), "
       "idf AS MATERIALIZED (SELECT p.q, GREATEST(LN((s.n - h.hits + 0.5) / (h.hits + 0.5)), 0) AS "
       "raw "
-      "FROM phrase p CROSS JOIN stats s CROSS JOIN LATERAL (SELECT COUNT(*)::float8 AS hits "
-      "FROM search_docs d WHERE d.terms @@ p.q) h), "
+      // A one-word phrase's count is kept in search_terms (migration 6); a phrase of
+      // several words (and a prefix) is counted through the index.
+      "FROM phrase p CROSS JOIN stats s CROSS JOIN LATERAL (SELECT CASE WHEN p.lexeme <> '' "
+      "THEN COALESCE((SELECT t.docs::float8 FROM search_terms t WHERE t.term = p.lexeme), 0) "
+      "ELSE (SELECT COUNT(*)::float8 FROM search_docs d WHERE d.terms @@ p.q) END AS hits) h), "
       "found AS (SELECT d.article_id, d.locale, d.terms, d.token_count FROM search_docs d ",
       // Only published, not deleted articles have search documents (IndexArticle): without
       // a category filter the articles table is not read (its hash join scanned it whole).
@@ -71,10 +76,12 @@ absl::StatusOr<std::vector<Ranked>> RankDocs(PgConnection& db, const TextQuery& 
                                              const std::string& locale,
                                              const std::vector<std::string>& category_ids,
                                              int limit) {
-  std::vector<std::string> phrases;
+  std::vector<std::string> phrases, lexemes;
   for (const QueryPhrase& p : query.phrases) {
     std::string q = PgPhraseQuery(p);
-    if (!q.empty()) phrases.push_back(std::move(q));
+    if (q.empty()) continue;
+    phrases.push_back(std::move(q));
+    lexemes.push_back(PgPhraseLexeme(p));
   }
   std::vector<Ranked> out;
   if (phrases.empty()) return out;
@@ -83,7 +90,8 @@ absl::StatusOr<std::vector<Ranked>> RankDocs(PgConnection& db, const TextQuery& 
                                                                            .Text(PgTextQuery(query))
                                                                            .Text(locale)
                                                                            .TextArray(category_ids)
-                                                                           .Int(limit)));
+                                                                           .Int(limit)
+                                                                           .TextArray(lexemes)));
   for (int i = 0; i < r.rows(); ++i) out.push_back({r.Text(i, 0), r.Text(i, 1), r.Double(i, 2)});
   return out;
 }
