@@ -160,7 +160,8 @@ class ArticleStore {
       const std::vector<std::string>& category_ids, int limit) = 0;
   // Published articles other than `article` that share a tag or its category (at most
   // `limit` of each, newest first), or whose text matches `text` (no phrases: none; at
-  // most `limit` translations, best first).
+  // most `limit` translations, best first; a store may rank only the matches of the
+  // title's rarest words, PostgreSQL only the 50 of the highest idf sum of those).
   virtual absl::StatusOr<std::vector<RelatedCandidate>> RelatedCandidates(const Article& article,
                                                                           const TextQuery& text,
                                                                           int limit) = 0;

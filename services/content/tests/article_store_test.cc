@@ -523,9 +523,8 @@ TEST_P(ContentStoreTest, RelatedCandidatesSayWhatTheyShare) {
   EXPECT_EQ(found[2].sort_time, kT0 + absl::Minutes(1));
 }
 
-// A tag and a category with more holders than the stores read through their index
-// (1,200) are read newest first along the list order instead: the candidates are still
-// the 50 most recently published holders.
+// A tag and a category with many holders (more than the 1,200 that the stores once read
+// through their index and sorted): the candidates are the 50 most recently published.
 TEST_P(ContentStoreTest, RelatedCandidatesOfACommonTagAndCategoryAreTheNewestHolders) {
   ASSERT_OK(articles().CreateCategory(MakeCategory("c1"), "", kT0));
   constexpr int kHolders = 1230;

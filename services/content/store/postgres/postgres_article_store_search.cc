@@ -1,5 +1,5 @@
-// PostgresArticleStore: the search index (pg_search.h), search queries ranked by BM25
-// as on SQLite, and the candidates of related articles.
+// PostgresArticleStore: the search index (pg_search.h) and search queries ranked by BM25
+// as on SQLite (related articles' candidates: postgres_article_store_related.cc).
 #include <algorithm>
 #include <functional>
 #include <map>

@@ -1,5 +1,5 @@
-// SqliteArticleStore: the search index (FTS5, tokenizer "bulletin"), search queries and
-// the candidates of related articles.
+// SqliteArticleStore: the search index (FTS5, tokenizer "bulletin") and search queries
+// (related articles' candidates: sqlite_article_store_related.cc).
 #include <algorithm>
 #include <functional>
 #include <map>
