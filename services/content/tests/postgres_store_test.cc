@@ -280,5 +280,37 @@ TEST(SearchParityTest, PostgresRanksLikeSqliteAndTheMemoryFake) {
   ExpectSameHits(Hits(memory, related), Hits(postgres->articles(), related), "related terms");
 }
 
+// PostgreSQL reads a query's matches from a window of the newest documents sized by the
+// phrases' document counts, widened when it holds fewer than the limit, and finds a
+// phrase of several tokens by its adjacent pairs. Here the recent half of the documents
+// holds one of the two words, and both bigrams of the phrase apart: the first window holds
+// no match, and the answer must still be the newest matches, ranked as on the memory fake.
+TEST(PostgresSearchTest, MatchesOlderThanTheFirstWindowAndPhrasesApartAreTold) {
+  MemoryArticleStore memory;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<StoreUnderTest> postgres, StoreBackends()[0].open());
+  for (ArticleStore* store : {static_cast<ArticleStore*>(&memory), &postgres->articles()}) {
+    for (int i = 0; i < 40; ++i) {
+      const bool old = i < 20;
+      Article a = MakeArticle(absl::StrCat("w", i), absl::StrCat("w", i));
+      a.translations["en"].title = old ? "alpha beta" : "alpha gamma";
+      a.translations["en"].body = old ? "<p>alpha beta</p>" : "<p>alpha delta</p>";
+      a.translations["zh-CN"].title = old ? "甲乙丙" : "甲乙丁乙丙";
+      a.translations["zh-CN"].body = absl::StrCat("<p>", std::string(i % 3 + 1, 'x'), "</p>");
+      a.state = ArticleState::kPublished;
+      a.publish_time = kT0;
+      ASSERT_OK(store->CreateArticle(a, {"", "editor", false, kT0}));
+    }
+  }
+  for (const char* text : {"alpha beta", "甲乙丙"}) {
+    const TextQuery query{ParseSearchQuery(text), true};
+    ASSERT_OK_AND_ASSIGN(std::vector<SearchHit> want, memory.Search(query, "", {}, 3));
+    ASSERT_OK_AND_ASSIGN(std::vector<SearchHit> got, postgres->articles().Search(query, "", {}, 3));
+    std::set<std::string> ids;
+    for (const SearchHit& hit : want) ids.insert(hit.article_id);
+    EXPECT_EQ(ids, (std::set<std::string>{"w17", "w18", "w19"})) << text;
+    ExpectSameHits(want, got, text);
+  }
+}
+
 }  // namespace
 }  // namespace bulletin::content

@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "common/base/log.h"
 #include "common/base/text_rules.h"
@@ -44,7 +45,8 @@ PgParams& PgParams::Add(std::string value, bool null, int format) {
 PgParams& PgParams::Text(absl::string_view value) { return Add(std::string(value), false, 0); }
 PgParams& PgParams::Int(int64_t value) { return Add(absl::StrCat(value), false, 0); }
 PgParams& PgParams::Bool(bool value) { return Add(value ? "t" : "f", false, 0); }
-PgParams& PgParams::Double(double value) { return Add(absl::StrCat(value), false, 0); }
+// %.17g: the value PostgreSQL parses back is the same double (StrCat keeps 6 digits).
+PgParams& PgParams::Double(double value) { return Add(absl::StrFormat("%.17g", value), false, 0); }
 PgParams& PgParams::Null() { return Add("", true, 0); }
 PgParams& PgParams::Bytes(absl::string_view value) { return Add(std::string(value), false, 1); }
 PgParams& PgParams::TextOrNull(absl::string_view value) {

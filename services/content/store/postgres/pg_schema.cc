@@ -281,6 +281,14 @@ DELETE FROM search_terms;
 INSERT INTO search_terms (term, docs)
   SELECT word, ndoc FROM ts_stat('SELECT terms FROM search_docs');
 )sql",
+      // 7: phrases found by their adjacent token pairs (pg_search.h): GIN has no
+      // positions, so a Chinese phrase of common bigrams rechecked most documents. The
+      // column starts empty; the search index's version 2 (postgres_article_store_search.cc)
+      // then rebuilds every document with its pairs, once, on the first start.
+      R"sql(
+ALTER TABLE search_docs ADD COLUMN IF NOT EXISTS pairs TSVECTOR NOT NULL DEFAULT '';
+CREATE INDEX IF NOT EXISTS search_docs_pairs ON search_docs USING GIN (pairs);
+)sql",
   };
   return *migrations;
 }

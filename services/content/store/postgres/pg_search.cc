@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -38,6 +39,11 @@ std::string Quoted(const std::string& lexeme) {
   return out;
 }
 
+// The lexeme of two adjacent tokens (PgSearchDocument::pairs), cut as a lexeme.
+std::string PairLexeme(const std::string& first, const std::string& second) {
+  return Lexeme(absl::StrCat(Lexeme(first), " ", Lexeme(second)));
+}
+
 }  // namespace
 
 PgSearchDocument MakePgSearchDocument(const Translation& translation) {
@@ -51,10 +57,17 @@ PgSearchDocument MakePgSearchDocument(const Translation& translation) {
     int last = 0;
   };
   std::map<std::string, Entry> lexemes;
-  size_t lexeme_text = 0;
+  std::set<std::string> pairs;
+  size_t lexeme_text = 0, pair_text = 0;
   int position = 0;
   for (int f = 0; f < 3; ++f) {
     doc.token_count += static_cast<int64_t>(fields[f].size());
+    for (size_t i = 1; i < fields[f].size(); ++i) {
+      std::string pair = PairLexeme(fields[f][i - 1].text, fields[f][i].text);
+      if (pair_text + pair.size() > kMaxLexemeText || pairs.count(pair) > 0) continue;
+      pair_text += pair.size();
+      pairs.insert(std::move(pair));
+    }
     for (const SearchToken& token : fields[f]) {
       // Past the last position PostgreSQL keeps, tokens share it: still found as words.
       position = std::min(position + 1, kMaxPosition);
@@ -79,6 +92,8 @@ PgSearchDocument MakePgSearchDocument(const Translation& translation) {
     entries.push_back(absl::StrCat(Quoted(lexeme), ":", absl::StrJoin(e.at, ",")));
   }
   doc.terms = absl::StrJoin(entries, " ");
+  doc.pairs = absl::StrJoin(
+      pairs, " ", [](std::string* out, const std::string& pair) { out->append(Quoted(pair)); });
   return doc;
 }
 
@@ -92,6 +107,42 @@ std::string PgPhraseQuery(const QueryPhrase& phrase) {
 
 std::string PgPhraseLexeme(const QueryPhrase& phrase) {
   return phrase.tokens.size() == 1 && !phrase.prefix ? Lexeme(phrase.tokens[0]) : "";
+}
+
+std::string PgPhrasePairs(const QueryPhrase& phrase) {
+  std::vector<std::string> parts;
+  for (size_t i = 1; i < phrase.tokens.size(); ++i) {
+    parts.push_back(Quoted(PairLexeme(phrase.tokens[i - 1], phrase.tokens[i])));
+  }
+  if (!parts.empty() && phrase.prefix) parts.back() += ":*";
+  return absl::StrJoin(parts, " & ");
+}
+
+std::string PgCandidateTerms(const TextQuery& query) {
+  std::vector<std::string> parts;
+  for (const QueryPhrase& p : query.phrases) {
+    std::vector<std::string> tokens;
+    for (const std::string& token : p.tokens) tokens.push_back(Quoted(Lexeme(token)));
+    if (tokens.empty()) continue;
+    if (p.prefix) tokens.back() += ":*";
+    parts.push_back(absl::StrCat("(", absl::StrJoin(tokens, " & "), ")"));
+  }
+  return absl::StrJoin(parts, query.match_all ? " & " : " | ");
+}
+
+std::string PgCandidatePairs(const TextQuery& query) {
+  if (!query.match_all && query.phrases.size() > 1) return "";
+  std::vector<std::string> parts;
+  for (const QueryPhrase& p : query.phrases) {
+    std::string pairs = PgPhrasePairs(p);
+    if (!pairs.empty()) parts.push_back(absl::StrCat("(", pairs, ")"));
+  }
+  return absl::StrJoin(parts, " & ");
+}
+
+bool PgNeedsPositions(const TextQuery& query) {
+  return std::any_of(query.phrases.begin(), query.phrases.end(),
+                     [](const QueryPhrase& p) { return p.tokens.size() > 1; });
 }
 
 std::string PgTextQuery(const TextQuery& query) {

@@ -1,0 +1,128 @@
+// PostgresArticleStore: the search index's documents (pg_search.h), written with each
+// article (IndexArticle, IndexArticles) and rebuilt whole when their format changes.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/base/status_macros.h"
+#include "services/content/store/postgres/pg_internal.h"
+#include "services/content/store/postgres/pg_schema.h"
+#include "services/content/store/postgres/pg_search.h"
+
+namespace bulletin::content {
+namespace {
+
+// Bump when the tokenizer or what is indexed changes: Open then rebuilds the index.
+// 2: the documents' pairs (migration 7).
+constexpr char kSearchIndexVersion[] = "2";
+
+// Articles indexed per IndexArticles call when rebuilding.
+constexpr size_t kIndexChunk = 200;
+
+}  // namespace
+
+namespace pg_internal {
+
+absl::Status IndexArticle(PgConnection& db, const Article& a) {
+  RETURN_IF_ERROR(
+      db.Exec("DELETE FROM search_docs WHERE article_id = $1", PgParams().Text(a.id)).status());
+  if (a.state != ArticleState::kPublished || a.delete_time) return absl::OkStatus();
+  for (const auto& [locale, tr] : a.translations) {
+    const PgSearchDocument doc = MakePgSearchDocument(tr);
+    RETURN_IF_ERROR(
+        db.Exec("INSERT INTO search_docs (article_id, locale, terms, token_count, pairs) "
+                "VALUES ($1, $2, $3::tsvector, $4, $5::tsvector)",
+                PgParams()
+                    .Text(a.id)
+                    .Text(locale)
+                    .Text(doc.terms)
+                    .Int(doc.token_count)
+                    .Text(doc.pairs))
+            .status());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status IndexArticles(PgConnection& db, const std::vector<std::string>& ids) {
+  if (ids.empty()) return absl::OkStatus();
+  std::vector<Article> articles;
+  {
+    ASSIGN_OR_RETURN(PgResult r,
+                     db.Exec(absl::StrCat(kArticleColumns, "WHERE id = ANY($1::text[])"),
+                             PgParams().TextArray(ids)));
+    articles.resize(static_cast<size_t>(r.rows()));
+    std::vector<Article*> parts;
+    for (int i = 0; i < r.rows(); ++i) {
+      ReadArticleRow(r, i, articles[i]);
+      parts.push_back(&articles[i]);
+    }
+    RETURN_IF_ERROR(LoadArticleParts(db, parts));
+  }
+  RETURN_IF_ERROR(db.Exec("DELETE FROM search_docs WHERE article_id = ANY($1::text[])",
+                          PgParams().TextArray(ids))
+                      .status());
+  std::vector<std::string> doc_ids, locales, terms, counts, pairs;
+  for (const Article& a : articles) {
+    if (a.state != ArticleState::kPublished || a.delete_time) continue;
+    for (const auto& [locale, tr] : a.translations) {
+      PgSearchDocument doc = MakePgSearchDocument(tr);
+      doc_ids.push_back(a.id);
+      locales.push_back(locale);
+      terms.push_back(std::move(doc.terms));
+      counts.push_back(absl::StrCat(doc.token_count));
+      pairs.push_back(std::move(doc.pairs));
+    }
+  }
+  if (doc_ids.empty()) return absl::OkStatus();
+  return db
+      .Exec(
+          "INSERT INTO search_docs (article_id, locale, terms, token_count, pairs) SELECT t.id, "
+          "t.locale, t.terms::tsvector, t.n, t.pairs::tsvector FROM unnest($1::text[], "
+          "$2::text[], $3::text[], $4::int[], $5::text[]) AS t(id, locale, terms, n, pairs)",
+          PgParams()
+              .TextArray(doc_ids)
+              .TextArray(locales)
+              .TextArray(terms)
+              .TextArray(counts)
+              .TextArray(pairs))
+      .status();
+}
+
+absl::Status RebuildSearchIndexIfStale(PgConnection& db) {
+  RETURN_IF_ERROR(db.Script("BEGIN"));
+  absl::Status s = [&]() -> absl::Status {
+    // One replica rebuilds; the others wait here and then find the index current.
+    RETURN_IF_ERROR(db.Script(absl::StrCat("SELECT pg_advisory_xact_lock(", kPgStartLock, ")")));
+    {
+      ASSIGN_OR_RETURN(PgResult r,
+                       db.Exec("SELECT value FROM relay_state WHERE key = 'search_index'"));
+      if (r.rows() > 0 && r.Text(0, 0) == kSearchIndexVersion) return absl::OkStatus();
+    }
+    RETURN_IF_ERROR(db.Script("DELETE FROM search_docs"));
+    ASSIGN_OR_RETURN(PgResult ids, db.Exec(absl::StrCat("SELECT id FROM articles WHERE state = ",
+                                                        Stored(ArticleState::kPublished),
+                                                        " AND delete_time IS NULL")));
+    std::vector<std::string> chunk;
+    for (int i = 0; i < ids.rows(); ++i) {
+      chunk.push_back(ids.Text(i, 0));
+      if (chunk.size() == kIndexChunk || i + 1 == ids.rows()) {
+        RETURN_IF_ERROR(IndexArticles(db, chunk));
+        chunk.clear();
+      }
+    }
+    return db
+        .Exec(
+            "INSERT INTO relay_state (key, value) VALUES ('search_index', $1) "
+            "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+            PgParams().Text(kSearchIndexVersion))
+        .status();
+  }();
+  if (s.ok()) s = db.Script("COMMIT");
+  if (!s.ok() && db.ok()) db.Script("ROLLBACK").IgnoreError();
+  return s;
+}
+
+}  // namespace pg_internal
+
+}  // namespace bulletin::content
