@@ -31,6 +31,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "services/content/core/content_core.h"
+#include "services/content/core/search_query.h"
 #include "services/content/seed_demo.h"
 #include "services/content/store/migrate/sqlite_to_postgres.h"
 #include "services/content/store/postgres/pg_schema.h"
@@ -433,6 +434,69 @@ TEST_F(MigrateTest, PostgresRefusesANewerSchemaAndBackfillsSlugHistory) {
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        absl::StrCat("schema version 99, newer than version ", known)));
   EXPECT_EQ(QueryOne(uri, "SELECT version FROM schema_version"), "99");
+}
+
+// A search index built by an older release (version 1: no pairs) is rebuilt whole on the
+// next start: every document again with its pairs, the GIN indexes and the word counts
+// (search_terms) built after, the counts' triggers enabled again, and phrases found.
+TEST_F(MigrateTest, AnOlderSearchIndexIsRebuiltWithPairsIndexesAndWordCounts) {
+  const std::string uri = NewDatabase("reindex");
+  PostgresStoreOptions options;
+  options.uri = uri;
+  const char* titles[] = {"alpha beta gamma", "beta alpha delta", "gamma alpha beta"};
+  {
+    ASSERT_OK_AND_ASSIGN(auto postgres, PostgresArticleStore::Open(options));
+    for (int i = 0; i < 3; ++i) {
+      Article a;
+      a.id = absl::StrCat("00000000-0000-4000-8000-00000000001", i);
+      a.slug = absl::StrCat("s", i);
+      a.default_locale = "en";
+      a.translations["en"] = Text(titles[i], "", "<p>body words</p>");
+      a.translations["zh-CN"] = Text("志愿服务", "", "<p>服务志愿</p>");
+      a.state = ArticleState::kPublished;
+      a.publish_time = absl::FromUnixSeconds(1700000000 + i);
+      a.revision = 1;
+      a.etag = "e";
+      ASSERT_OK(postgres->CreateArticle(a, {"", "editor", false, absl::Now()}));
+    }
+  }
+  EXPECT_EQ(QueryOne(uri, "UPDATE search_docs SET pairs = ''"), "6");
+  EXPECT_EQ(QueryOne(uri, "DELETE FROM search_terms WHERE term = 'alpha'"), "1");
+  EXPECT_EQ(QueryOne(uri, "UPDATE relay_state SET value = '1' WHERE key = 'search_index'"), "1");
+  ASSERT_OK_AND_ASSIGN(auto postgres, PostgresArticleStore::Open(options));
+  EXPECT_EQ(QueryOne(uri, "SELECT count(*) FROM search_docs WHERE pairs = ''"), "0");
+  EXPECT_EQ(QueryOne(uri, "SELECT count(*) FROM search_docs"), "6");
+  EXPECT_EQ(QueryOne(uri,
+                     "SELECT count(*) FROM pg_indexes WHERE indexname IN "
+                     "('search_docs_terms', 'search_docs_pairs')"),
+            "2");
+  EXPECT_EQ(QueryOne(uri,
+                     "SELECT count(*) FROM pg_trigger WHERE tgrelid = "
+                     "'search_docs'::regclass AND tgenabled = 'D'"),
+            "0");
+  EXPECT_EQ(QueryOne(uri, "SELECT docs FROM search_terms WHERE term = 'alpha'"), "3");
+  EXPECT_EQ(QueryOne(uri,
+                     "SELECT count(*) FROM (SELECT word, ndoc FROM ts_stat('SELECT "
+                     "terms FROM search_docs') EXCEPT SELECT term, docs FROM search_terms) x"),
+            "0");
+  ASSERT_OK_AND_ASSIGN(std::vector<SearchHit> hits,
+                       postgres->Search({ParseSearchQuery("志愿服务"), true}, "", {}, 10));
+  EXPECT_EQ(hits.size(), 3u);
+  // "alpha beta" as one phrase (a hyphen joins): the first and the third article.
+  ASSERT_OK_AND_ASSIGN(hits, postgres->Search({ParseSearchQuery("alpha-beta"), true}, "", {}, 10));
+  EXPECT_EQ(hits.size(), 2u);
+  // The triggers count again: a new document's words.
+  Article a;
+  a.id = "00000000-0000-4000-8000-000000000019";
+  a.slug = "s9";
+  a.default_locale = "en";
+  a.translations["en"] = Text("alpha", "", "<p>x</p>");
+  a.state = ArticleState::kPublished;
+  a.publish_time = absl::FromUnixSeconds(1700000009);
+  a.revision = 1;
+  a.etag = "e";
+  ASSERT_OK(postgres->CreateArticle(a, {"", "editor", false, absl::Now()}));
+  EXPECT_EQ(QueryOne(uri, "SELECT docs FROM search_terms WHERE term = 'alpha'"), "4");
 }
 
 // A bulletin-content process on `db` (no Redis: it serves without), stopped when destroyed.
