@@ -101,15 +101,15 @@ absl::Status RebuildSearchIndexIfStale(PgConnection& db) {
                        db.Exec("SELECT value FROM relay_state WHERE key = 'search_index'"));
       if (r.rows() > 0 && r.Text(0, 0) == kSearchIndexVersion) return absl::OkStatus();
     }
-    // Every document is written again: the GIN indexes are dropped and built once after
-    // (200,000 inserts into them took minutes per 10,000 articles), and the word counts
-    // of search_terms recomputed once by ts_stat instead of by the triggers per statement
-    // (the indexes' and the counts' definitions as in pg_schema.cc, migrations 1, 6, 7).
+    // Every document is written again: the GIN index is dropped and built once after
+    // (200,000 inserts into it took minutes per 10,000 articles), and the word counts of
+    // search_terms recomputed once by ts_stat instead of by the triggers per statement
+    // (the index's and the counts' definitions as in pg_schema.cc, migrations 6 and 7).
     // Searches on other replicas wait for the commit. Documents are numbered in publish
     // order, so "the most recently indexed" matches are the newest articles.
     RETURN_IF_ERROR(db.Script(
-        "SET LOCAL maintenance_work_mem = '256MB'; DROP INDEX IF EXISTS search_docs_terms; "
-        "DROP INDEX IF EXISTS search_docs_pairs; ALTER TABLE search_docs DISABLE TRIGGER USER; "
+        "SET LOCAL maintenance_work_mem = '256MB'; DROP INDEX IF EXISTS search_docs_match; "
+        "ALTER TABLE search_docs DISABLE TRIGGER USER; "
         "TRUNCATE search_docs"));
     const absl::Time start = absl::Now();
     ASSIGN_OR_RETURN(PgResult ids,
@@ -117,10 +117,11 @@ absl::Status RebuildSearchIndexIfStale(PgConnection& db) {
                          "SELECT id FROM articles WHERE state = ", Stored(ArticleState::kPublished),
                          " AND delete_time IS NULL ORDER BY "
                          "COALESCE(publish_time, create_time), id")));
-    Logger()->info(
-        "search index: rebuilding the documents of {} articles (version {}); "
-        "searches wait for it",
-        ids.rows(), kSearchIndexVersion);
+    if (ids.rows() > 0)
+      Logger()->info(
+          "search index: rebuilding the documents of {} articles (version {}); "
+          "searches wait for it",
+          ids.rows(), kSearchIndexVersion);
     std::vector<std::string> chunk;
     for (int i = 0; i < ids.rows(); ++i) {
       chunk.push_back(ids.Text(i, 0));
@@ -130,8 +131,7 @@ absl::Status RebuildSearchIndexIfStale(PgConnection& db) {
       }
     }
     RETURN_IF_ERROR(
-        db.Script("CREATE INDEX search_docs_terms ON search_docs USING GIN (terms); "
-                  "CREATE INDEX search_docs_pairs ON search_docs USING GIN (pairs); "
+        db.Script("CREATE INDEX search_docs_match ON search_docs USING GIN (terms, pairs, docid); "
                   "ALTER TABLE search_docs ENABLE TRIGGER USER; DELETE FROM search_terms; "
                   "INSERT INTO search_terms (term, docs) "
                   "SELECT word, ndoc FROM ts_stat('SELECT terms FROM search_docs')"));
