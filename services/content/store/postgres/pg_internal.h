@@ -81,6 +81,9 @@ absl::Status IndexArticle(PgConnection& db, const Article& article);
 // The same for the articles `ids` (those missing are skipped), in three statements: what
 // bulk copies and rebuilds use instead of a round trip per article.
 absl::Status IndexArticles(PgConnection& db, const std::vector<std::string>& ids);
+// IndexArticles for many articles at once, inside the caller's transaction: the search
+// index and the word counts are built once after (TRUNCATE-and-rebuild, bulk copies).
+absl::Status IndexArticlesInBulk(PgConnection& db, const std::vector<std::string>& ids);
 // Rebuilds every search document when the index was built by another tokenizer version.
 absl::Status RebuildSearchIndexIfStale(PgConnection& db);
 

@@ -1,5 +1,6 @@
 // PostgresArticleStore: the search index's documents (pg_search.h), written with each
 // article (IndexArticle, IndexArticles) and rebuilt whole when their format changes.
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,7 +20,7 @@ namespace {
 // 2: the documents' pairs (migration 7).
 constexpr char kSearchIndexVersion[] = "2";
 
-// Articles indexed per IndexArticles call when rebuilding.
+// Articles indexed per IndexArticles call in bulk.
 constexpr size_t kIndexChunk = 200;
 
 }  // namespace
@@ -91,6 +92,26 @@ absl::Status IndexArticles(PgConnection& db, const std::vector<std::string>& ids
       .status();
 }
 
+absl::Status IndexArticlesInBulk(PgConnection& db, const std::vector<std::string>& ids) {
+  // The GIN index is dropped and built once after (200,000 inserts into it took minutes
+  // per 10,000 articles), and the word counts of search_terms recomputed once by ts_stat
+  // instead of by the triggers per statement (the index's and the counts' definitions as
+  // in pg_schema.cc, migrations 6 and 7).
+  RETURN_IF_ERROR(
+      db.Script("SET LOCAL maintenance_work_mem = '256MB'; DROP INDEX IF EXISTS search_docs_match; "
+                "ALTER TABLE search_docs DISABLE TRIGGER USER"));
+  for (size_t i = 0; i < ids.size(); i += kIndexChunk) {
+    const size_t end = std::min(ids.size(), i + kIndexChunk);
+    RETURN_IF_ERROR(
+        IndexArticles(db, std::vector<std::string>(ids.begin() + i, ids.begin() + end)));
+  }
+  return db.Script(
+      "CREATE INDEX search_docs_match ON search_docs USING GIN (terms, pairs, docid); "
+      "ALTER TABLE search_docs ENABLE TRIGGER USER; DELETE FROM search_terms; "
+      "INSERT INTO search_terms (term, docs) "
+      "SELECT word, ndoc FROM ts_stat('SELECT terms FROM search_docs')");
+}
+
 absl::Status RebuildSearchIndexIfStale(PgConnection& db) {
   RETURN_IF_ERROR(db.Script("BEGIN"));
   absl::Status s = [&]() -> absl::Status {
@@ -101,41 +122,25 @@ absl::Status RebuildSearchIndexIfStale(PgConnection& db) {
                        db.Exec("SELECT value FROM relay_state WHERE key = 'search_index'"));
       if (r.rows() > 0 && r.Text(0, 0) == kSearchIndexVersion) return absl::OkStatus();
     }
-    // Every document is written again: the GIN index is dropped and built once after
-    // (200,000 inserts into it took minutes per 10,000 articles), and the word counts of
-    // search_terms recomputed once by ts_stat instead of by the triggers per statement
-    // (the index's and the counts' definitions as in pg_schema.cc, migrations 6 and 7).
-    // Searches on other replicas wait for the commit. Documents are numbered in publish
-    // order, so "the most recently indexed" matches are the newest articles.
-    RETURN_IF_ERROR(db.Script(
-        "SET LOCAL maintenance_work_mem = '256MB'; DROP INDEX IF EXISTS search_docs_match; "
-        "ALTER TABLE search_docs DISABLE TRIGGER USER; "
-        "TRUNCATE search_docs"));
+    // Every document is written again, in publish order, so that "the most recently
+    // indexed" matches are the newest articles. Searches on other replicas wait for the
+    // commit.
+    RETURN_IF_ERROR(db.Script("TRUNCATE search_docs"));
     const absl::Time start = absl::Now();
-    ASSIGN_OR_RETURN(PgResult ids,
-                     db.Exec(absl::StrCat(
-                         "SELECT id FROM articles WHERE state = ", Stored(ArticleState::kPublished),
-                         " AND delete_time IS NULL ORDER BY "
-                         "COALESCE(publish_time, create_time), id")));
-    if (ids.rows() > 0)
+    ASSIGN_OR_RETURN(PgResult r, db.Exec(absl::StrCat("SELECT id FROM articles WHERE state = ",
+                                                      Stored(ArticleState::kPublished),
+                                                      " AND delete_time IS NULL ORDER BY "
+                                                      "COALESCE(publish_time, create_time), id")));
+    std::vector<std::string> ids;
+    for (int i = 0; i < r.rows(); ++i) ids.push_back(r.Text(i, 0));
+    if (!ids.empty()) {
       Logger()->info(
-          "search index: rebuilding the documents of {} articles (version {}); "
-          "searches wait for it",
-          ids.rows(), kSearchIndexVersion);
-    std::vector<std::string> chunk;
-    for (int i = 0; i < ids.rows(); ++i) {
-      chunk.push_back(ids.Text(i, 0));
-      if (chunk.size() == kIndexChunk || i + 1 == ids.rows()) {
-        RETURN_IF_ERROR(IndexArticles(db, chunk));
-        chunk.clear();
-      }
+          "search index: rebuilding the documents of {} articles (version {}); searches wait "
+          "for it",
+          ids.size(), kSearchIndexVersion);
     }
-    RETURN_IF_ERROR(
-        db.Script("CREATE INDEX search_docs_match ON search_docs USING GIN (terms, pairs, docid); "
-                  "ALTER TABLE search_docs ENABLE TRIGGER USER; DELETE FROM search_terms; "
-                  "INSERT INTO search_terms (term, docs) "
-                  "SELECT word, ndoc FROM ts_stat('SELECT terms FROM search_docs')"));
-    if (ids.rows() > 0) {
+    RETURN_IF_ERROR(IndexArticlesInBulk(db, ids));
+    if (!ids.empty()) {
       Logger()->info("search index: rebuilt in {:.1f} s",
                      absl::ToDoubleSeconds(absl::Now() - start));
     }
