@@ -141,8 +141,27 @@ absl::StatusOr<std::vector<Ranked>> RankDocs(PgConnection& db, const TextQuery& 
   const std::string candidate_pairs = PgCandidatePairs(query);
   const std::string sql =
       RankSql(!category_ids.empty(), !candidate_pairs.empty(), PgNeedsPositions(query));
+  // The candidates of a window are counted (from the index, no document read) before it
+  // is ranked: a window with too few is widened without ranking it.
+  const std::string count_sql = absl::StrCat(
+      "SELECT COUNT(*) FROM (SELECT 1 FROM search_docs d WHERE d.docid > $1 AND d.terms @@ "
+      "$2::tsquery ",
+      candidate_pairs.empty() ? "AND $3 = '' " : "AND d.pairs @@ $3::tsquery ",
+      "AND ($4 = '' OR d.locale = $4) LIMIT $5) c");
   for (;;) {
     const int64_t after = window > 0 && window < newest ? newest - window : 0;
+    if (after > 0) {
+      ASSIGN_OR_RETURN(PgResult c, db.Exec(count_sql, PgParams()
+                                                          .Int(after)
+                                                          .Text(PgCandidateTerms(query))
+                                                          .Text(candidate_pairs)
+                                                          .Text(locale)
+                                                          .Int(limit)));
+      if (c.Int(0, 0) < limit) {
+        window *= kWindowGrowth;
+        continue;
+      }
+    }
     ASSIGN_OR_RETURN(PgResult r, db.Exec(sql, PgParams()
                                                   .TextArray(phrases)
                                                   .Text(PgTextQuery(query))
