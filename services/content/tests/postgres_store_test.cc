@@ -283,8 +283,9 @@ TEST(SearchParityTest, PostgresRanksLikeSqliteAndTheMemoryFake) {
 // PostgreSQL reads a query's matches from a window of the newest documents sized by the
 // phrases' document counts, widened when it holds fewer than the limit, and finds a
 // phrase of several tokens by its adjacent pairs. Here the recent half of the documents
-// holds one of the two words, and both bigrams of the phrase apart: the first window holds
-// no match, and the answer must still be the newest matches, ranked as on the memory fake.
+// holds one of the two words, both bigrams of one phrase apart, and every pair of another
+// apart (the window holds enough candidates, no match): the answer must still be the
+// newest matches, ranked as on the memory fake.
 TEST(PostgresSearchTest, MatchesOlderThanTheFirstWindowAndPhrasesApartAreTold) {
   MemoryArticleStore memory;
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<StoreUnderTest> postgres, StoreBackends()[0].open());
@@ -295,19 +296,25 @@ TEST(PostgresSearchTest, MatchesOlderThanTheFirstWindowAndPhrasesApartAreTold) {
       a.translations["en"].title = old ? "alpha beta" : "alpha gamma";
       a.translations["en"].body = old ? "<p>alpha beta</p>" : "<p>alpha delta</p>";
       a.translations["zh-CN"].title = old ? "甲乙丙" : "甲乙丁乙丙";
+      // Every pair of 戊己庚辛 in the recent half too, apart (candidates, not matches),
+      // but for the newest: the first window holds one match of three.
+      a.translations["zh-CN"].summary = old || i == 39 ? "戊己庚辛" : "戊己庚x己庚辛";
       a.translations["zh-CN"].body = absl::StrCat("<p>", std::string(i % 3 + 1, 'x'), "</p>");
       a.state = ArticleState::kPublished;
       a.publish_time = kT0;
       ASSERT_OK(store->CreateArticle(a, {"", "editor", false, kT0}));
     }
   }
-  for (const char* text : {"alpha beta", "甲乙丙"}) {
+  for (const char* text : {"alpha beta", "甲乙丙", "戊己庚辛"}) {
     const TextQuery query{ParseSearchQuery(text), true};
     ASSERT_OK_AND_ASSIGN(std::vector<SearchHit> want, memory.Search(query, "", {}, 3));
     ASSERT_OK_AND_ASSIGN(std::vector<SearchHit> got, postgres->articles().Search(query, "", {}, 3));
     std::set<std::string> ids;
     for (const SearchHit& hit : want) ids.insert(hit.article_id);
-    EXPECT_EQ(ids, (std::set<std::string>{"w17", "w18", "w19"})) << text;
+    const std::set<std::string> newest = std::string(text) == "戊己庚辛"
+                                             ? std::set<std::string>{"w18", "w19", "w39"}
+                                             : std::set<std::string>{"w17", "w18", "w19"};
+    EXPECT_EQ(ids, newest) << text;
     ExpectSameHits(want, got, text);
   }
 }

@@ -52,7 +52,8 @@ std::string StatsSql() {
       "$2::text[], $3::text[]) WITH ORDINALITY AS p(q, lexeme, pairs, i) ORDER BY p.i");
 }
 
-// The $5 newest matches with a docid above $6, ranked: FTS5's bm25() with each phrase's idf
+// The $5 newest matches with a docid above $6 and at most $11, ranked: FTS5's bm25() with each
+// phrase's idf
 // ($7, from StatsSql's counts), k1 = 1.2, b = 0.75, the mean document length $8 and each
 // phrase's weighted frequency (title 5, summary 2, body 1) from ts_rank_cd. Lower is better.
 // $1 phrase tsqueries, $2 the whole query (checked on the candidates when a phrase has
@@ -70,7 +71,7 @@ std::string RankSql(bool by_category, bool pairs, bool positions) {
                                  pg_internal::Stored(ArticleState::kPublished),
                                  " AND a.delete_time IS NULL AND ")
                   : std::string("WHERE cardinality($4::text[]) = 0 AND "),
-      "d.docid > $6 AND d.terms @@ $9::tsquery ",
+      "d.docid > $6 AND d.docid <= $11 AND d.terms @@ $9::tsquery ",
       pairs ? "AND d.pairs @@ $10::tsquery " : "AND $10 = '' ",
       "AND ($3 = '' OR d.locale = $3) ORDER BY d.docid DESC", positions ? "" : " LIMIT $5",
       "), found AS MATERIALIZED (SELECT * FROM cand c ",
@@ -144,20 +145,26 @@ absl::StatusOr<std::vector<Ranked>> RankDocs(PgConnection& db, const TextQuery& 
   // The candidates of a window are counted (from the index, no document read) before it
   // is ranked: a window with too few is widened without ranking it.
   const std::string count_sql = absl::StrCat(
-      "SELECT COUNT(*) FROM (SELECT 1 FROM search_docs d WHERE d.docid > $1 AND d.terms @@ "
-      "$2::tsquery ",
+      "SELECT COUNT(*) FROM (SELECT 1 FROM search_docs d WHERE d.docid > $1 AND d.docid <= $6 "
+      "AND d.terms @@ $2::tsquery ",
       candidate_pairs.empty() ? "AND $3 = '' " : "AND d.pairs @@ $3::tsquery ",
       "AND ($4 = '' OR d.locale = $4) LIMIT $5) c");
+  // Each step reads the documents not read yet, (after, upto]: the matches of a window
+  // that held too few stay, ranked (a document's rank does not depend on the others), and
+  // the next, wider window adds the newest of the rest.
+  int64_t upto = newest;
   for (;;) {
     const int64_t after = window > 0 && window < newest ? newest - window : 0;
+    const int need = limit - static_cast<int>(out.size());
     if (after > 0) {
       ASSIGN_OR_RETURN(PgResult c, db.Exec(count_sql, PgParams()
                                                           .Int(after)
                                                           .Text(PgCandidateTerms(query))
                                                           .Text(candidate_pairs)
                                                           .Text(locale)
-                                                          .Int(limit)));
-      if (c.Int(0, 0) < limit) {
+                                                          .Int(need)
+                                                          .Int(upto)));
+      if (c.Int(0, 0) < need) {
         window *= kWindowGrowth;
         continue;
       }
@@ -167,20 +174,25 @@ absl::StatusOr<std::vector<Ranked>> RankDocs(PgConnection& db, const TextQuery& 
                                                   .Text(PgTextQuery(query))
                                                   .Text(locale)
                                                   .TextArray(category_ids)
-                                                  .Int(limit)
+                                                  .Int(need)
                                                   .Int(after)
                                                   .TextArray(idf)
                                                   .Double(mean_length)
                                                   .Text(PgCandidateTerms(query))
-                                                  .Text(candidate_pairs)));
-    if (r.rows() >= limit || after == 0) {
-      for (int i = 0; i < r.rows(); ++i) {
-        out.push_back({r.Text(i, 0), r.Text(i, 1), r.Double(i, 2)});
-      }
-      return out;
+                                                  .Text(candidate_pairs)
+                                                  .Int(upto)));
+    for (int i = 0; i < r.rows(); ++i) {
+      out.push_back({r.Text(i, 0), r.Text(i, 1), r.Double(i, 2)});
     }
+    if (static_cast<int>(out.size()) >= limit || after == 0) break;
+    upto = after;
     window *= kWindowGrowth;
   }
+  // As the statement orders them: rank, then article id (bytes, as COLLATE "C").
+  std::stable_sort(out.begin(), out.end(), [](const Ranked& a, const Ranked& b) {
+    return a.rank != b.rank ? a.rank < b.rank : a.article_id < b.article_id;
+  });
+  return out;
 }
 
 }  // namespace
