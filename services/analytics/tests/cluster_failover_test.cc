@@ -220,8 +220,15 @@ TEST_F(ClusterFoldTest, AFoldCutBetweenItsStepsIsFinishedOnce) {
   RecordViews(*a, {article}, 20);
   // Let the replica have the journal entries, then kill the article's master: the fold's
   // first step (site-wide, on {bulletin}) runs, its second step cannot.
+  // WAIT answers with the replicas that acknowledged, 0 when its timeout passed first (a
+  // loaded machine): the kill must not come before the replica has the views.
   RedisClient direct(cluster_->NodeOptions(article_master));
-  ASSERT_OK(direct.Command({"WAIT", "1", "2000"}));
+  ASSERT_TRUE(testing::WaitUntil(
+      [&] {
+        absl::StatusOr<RedisReply> acked = direct.Command({"WAIT", "1", "1000"});
+        return acked.ok() && acked->type == RedisReply::Type::kInteger && acked->integer >= 1;
+      },
+      absl::Seconds(20)));
   cluster_->Kill(article_master);
   EXPECT_FALSE(a->FlushSiteUpdates().ok());
   EXPECT_EQ(TopScore(article), 20);  // the site-wide side is in, and marked
