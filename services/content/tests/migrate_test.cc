@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -497,6 +498,69 @@ TEST_F(MigrateTest, AnOlderSearchIndexIsRebuiltWithPairsIndexesAndWordCounts) {
   a.etag = "e";
   ASSERT_OK(postgres->CreateArticle(a, {"", "editor", false, absl::Now()}));
   EXPECT_EQ(QueryOne(uri, "SELECT docs FROM search_terms WHERE term = 'alpha'"), "4");
+}
+
+// From 10,000 documents on, search estimates its statistics: N from the planner's row
+// count, the mean length from a 1 % page sample (or every page when the sample has none), a
+// phrase's documents from the pairs ANALYZE keeps for `pairs` when it keeps all of them,
+// else counted through the index. Here a small index claims to be large: the matches and
+// their order stay those of the exact statistics; the ranks change by the idfs.
+TEST_F(MigrateTest, ALargeIndexEstimatesPhraseCountsFromTheKeptPairs) {
+  const std::string uri = NewDatabase("estimates");
+  PostgresStoreOptions options;
+  options.uri = uri;
+  ASSERT_OK_AND_ASSIGN(auto postgres, PostgresArticleStore::Open(options));
+  for (int i = 0; i < 40; ++i) {
+    Article a;
+    a.id = absl::StrCat("00000000-0000-4000-8000-0000000001", 10 + i);
+    a.slug = absl::StrCat("e", i);
+    a.default_locale = "en";
+    // "alpha beta" in every fourth document (10), "gamma delta" in every tenth (4); ANALYZE
+    // keeps 10 pairs below (statistics target 1): the 8 of the words in every document and
+    // the 2 of every fourth.
+    std::string body = i % 4 == 0 ? "<p>alpha beta " : "<p>";
+    absl::StrAppend(&body, "one two three four five six seven eight nine");
+    if (i % 10 == 1) absl::StrAppend(&body, " gamma delta", i % 20 == 1 ? " gamma delta" : "");
+    a.translations["en"] = Text(absl::StrCat("news ", i), "", body + "</p>");
+    a.state = ArticleState::kPublished;
+    a.publish_time = absl::FromUnixSeconds(1700000000 + i);
+    a.revision = 1;
+    a.etag = "e";
+    ASSERT_OK(postgres->CreateArticle(a, {"", "editor", false, absl::Now()}));
+  }
+  auto search = [&](const char* text) {
+    absl::StatusOr<std::vector<SearchHit>> hits =
+        postgres->Search({ParseSearchQuery(text), true}, "", {}, 50);
+    EXPECT_OK(hits);
+    return hits.value_or(std::vector<SearchHit>());
+  };
+  const std::vector<SearchHit> exact_common = search("alpha-beta");
+  const std::vector<SearchHit> exact_rare = search("gamma-delta");
+  ASSERT_EQ(exact_common.size(), 10u);
+  ASSERT_EQ(exact_rare.size(), 4u);
+  QueryOne(uri, "ALTER TABLE search_docs ALTER COLUMN pairs SET STATISTICS 1");
+  QueryOne(uri, "ANALYZE search_docs");
+  EXPECT_EQ(QueryOne(uri,
+                     "SELECT count(*) FROM pg_stats WHERE tablename = 'search_docs' AND attname "
+                     "= 'pairs' AND 'alpha beta' = ANY(most_common_elems::text::text[]) AND "
+                     "NOT 'gamma delta' = ANY(most_common_elems::text::text[])"),
+            "1");
+  EXPECT_EQ(
+      QueryOne(uri, "UPDATE pg_class SET reltuples = 20000 WHERE oid = 'search_docs'::regclass"),
+      "1");
+  const std::vector<SearchHit> common = search("alpha-beta");
+  const std::vector<SearchHit> rare = search("gamma-delta");
+  ASSERT_EQ(common.size(), exact_common.size());
+  ASSERT_EQ(rare.size(), exact_rare.size());
+  for (size_t i = 0; i < common.size(); ++i) {
+    EXPECT_EQ(common[i].article_id, exact_common[i].article_id);
+  }
+  for (size_t i = 0; i < rare.size(); ++i) EXPECT_EQ(rare[i].article_id, exact_rare[i].article_id);
+  // The same frequencies and mean length: the ranks' ratio is the idfs'. Kept: a share of
+  // 10/40 of 20,000; counted: 4 of 20,000.
+  auto idf = [](double docs, double hits) { return std::log((docs - hits + 0.5) / (hits + 0.5)); };
+  EXPECT_NEAR(common[0].rank / exact_common[0].rank, idf(20000, 5000) / idf(40, 10), 1e-9);
+  EXPECT_NEAR(rare[0].rank / exact_rare[0].rank, idf(20000, 4) / idf(40, 4), 1e-9);
 }
 
 // A bulletin-content process on `db` (no Redis: it serves without), stopped when destroyed.

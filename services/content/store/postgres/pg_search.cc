@@ -109,6 +109,19 @@ std::string PgPhraseLexeme(const QueryPhrase& phrase) {
   return phrase.tokens.size() == 1 && !phrase.prefix ? Lexeme(phrase.tokens[0]) : "";
 }
 
+std::vector<std::string> PgPhrasePairLexemes(const QueryPhrase& phrase) {
+  std::vector<std::string> pairs;
+  if (phrase.tokens.empty()) return pairs;
+  const size_t whole = phrase.tokens.size() - (phrase.prefix ? 1 : 0);
+  for (size_t i = 1; i < whole; ++i) {
+    std::string pair = PairLexeme(phrase.tokens[i - 1], phrase.tokens[i]);
+    if (std::find(pairs.begin(), pairs.end(), pair) == pairs.end()) {
+      pairs.push_back(std::move(pair));
+    }
+  }
+  return pairs;
+}
+
 std::string PgPhrasePairs(const QueryPhrase& phrase) {
   std::vector<std::string> parts;
   for (size_t i = 1; i < phrase.tokens.size(); ++i) {

@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "services/content/core/content_types.h"
 #include "services/content/core/search_query.h"
@@ -38,6 +39,9 @@ std::string PgPhraseQuery(const QueryPhrase& phrase);
 // The lexeme of a phrase of one token and no prefix (whose document count search_terms
 // keeps); empty for any other phrase.
 std::string PgPhraseLexeme(const QueryPhrase& phrase);
+// The distinct pair lexemes of a phrase (a prefix's last pair left out), as `pairs` holds
+// them; empty for a phrase of one token.
+std::vector<std::string> PgPhrasePairLexemes(const QueryPhrase& phrase);
 // The tsquery of a phrase's adjacent pairs (against `pairs`), ANDed; empty for a phrase of
 // fewer than two tokens.
 std::string PgPhrasePairs(const QueryPhrase& phrase);

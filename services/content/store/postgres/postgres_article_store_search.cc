@@ -25,15 +25,25 @@ constexpr int kEstimatedFrom = 10000;
 // widened by kWindowGrowth until it spans the index.
 constexpr double kWindowSlack = 2;
 constexpr int64_t kWindowGrowth = 8;
+// A window's lower docid bound is read from search_docs_match (btree_gin): one key per
+// document of the range, ~70 ns each; without it, every match of the whole index is
+// fetched from the heap and sorted, ~0.9 us each (100k site, measured with EXPLAIN ANALYZE:
+// `bylam` 13 ms bounded against 2 ms unbounded, 180,000 keys against 2,228 matches). A
+// window wider than this many times its expected matches is read unbounded.
+constexpr double kBoundKeysPerMatch = 12;
 
 // What BM25 needs before reading matches, one row per phrase ($1 tsqueries, $2 the
-// lexeme of a one-word phrase or '', $3 a phrase's pairs or ''): the number of documents and
-// their total length (exact on a small index; from kEstimatedFrom documents on, the
-// planner's row estimate and a 1 % page sample's mean length: a scan of every document
-// cost 32 ms a query at 200,000), the newest docid, and the phrase's document count: a
-// one-word phrase's from search_terms (migration 6); a phrase of several words, on a large
-// index, the documents holding all its pairs (no recheck: an estimate that counts the
-// rare document holding the pairs apart); otherwise counted through the index.
+// lexeme of a one-word phrase or '', $3 a phrase's pairs or ''; $4 the pair lexemes of every
+// phrase, $5 each one's phrase, from 1): the number of documents and their total length
+// (exact on a small index; from kEstimatedFrom documents on, the planner's row estimate and
+// a 1 % page sample's mean length, every page's when the sample has none: a scan of every
+// document cost 32 ms a query at 200,000), the newest docid, and the phrase's document count: a
+// one-word phrase's from search_terms (migration 6); a phrase of several words, on a large index,
+// the documents holding all its pairs: when every pair is among the most common ones ANALYZE keeps
+// for `pairs` (pg_stats), the rarest one's share of N (an upper bound: counting them through the
+// index cost 10-26 ms at 100k, 98,860 documents hold 伂乾 乾七), else counted through the index
+// (then at most as many as the rarest pair's, fewer than the least common of those kept: 3.6 % at
+// 100k); otherwise counted through the index.
 std::string StatsSql() {
   return absl::StrCat(
       "WITH e AS (SELECT GREATEST(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = "
@@ -41,27 +51,38 @@ std::string StatsSql() {
       kEstimatedFrom, " AS large, CASE WHEN e.n >= ", kEstimatedFrom,
       " THEN e.n ELSE (SELECT COUNT(*)::float8 FROM search_docs) END AS n, CASE WHEN e.n >= ",
       kEstimatedFrom,
-      " THEN e.n * (SELECT COALESCE(AVG(token_count), 0)::float8 FROM search_docs TABLESAMPLE "
-      "SYSTEM (1) REPEATABLE (0)) ELSE (SELECT COALESCE(SUM(token_count), 0)::float8 FROM "
-      "search_docs) END AS total FROM e) "
+      " THEN e.n * COALESCE((SELECT AVG(token_count)::float8 FROM search_docs TABLESAMPLE "
+      "SYSTEM (1) REPEATABLE (0)), (SELECT AVG(token_count)::float8 FROM search_docs), 0) ELSE "
+      "(SELECT COALESCE(SUM(token_count), 0)::float8 FROM "
+      "search_docs) END AS total FROM e), "
+      // The kept pairs among the query's (most_common_elem_freqs has 3 more entries).
+      "m AS (SELECT x.pair, x.freq FROM pg_stats st CROSS JOIN LATERAL "
+      "unnest(st.most_common_elems::text::text[], st.most_common_elem_freqs) AS x(pair, freq) "
+      "WHERE st.schemaname = (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = "
+      "c.relnamespace WHERE c.oid = 'search_docs'::regclass) AND st.tablename = 'search_docs' "
+      "AND st.attname = 'pairs' AND x.pair = ANY($4::text[])), "
+      "f AS (SELECT w.phrase, bool_and(m.freq IS NOT NULL) AS common, MIN(m.freq)::float8 AS "
+      "freq FROM unnest($4::text[], $5::int[]) AS w(pair, phrase) LEFT JOIN m ON m.pair = "
+      "w.pair GROUP BY w.phrase) "
       "SELECT s.n, s.total, (SELECT COALESCE(MAX(docid), 0) FROM search_docs), CASE WHEN "
       "p.lexeme <> '' THEN COALESCE((SELECT t.docs::float8 FROM search_terms t WHERE t.term = "
-      "p.lexeme), 0) WHEN s.large AND p.pairs <> '' THEN (SELECT COUNT(*)::float8 FROM "
-      "search_docs d WHERE d.pairs @@ p.pairs::tsquery) ELSE (SELECT COUNT(*)::float8 FROM "
-      "search_docs d WHERE d.terms @@ p.q::tsquery) END FROM s CROSS JOIN unnest($1::text[], "
-      "$2::text[], $3::text[]) WITH ORDINALITY AS p(q, lexeme, pairs, i) ORDER BY p.i");
+      "p.lexeme), 0) WHEN s.large AND f.common THEN s.n * f.freq WHEN s.large AND p.pairs <> '' "
+      "THEN (SELECT COUNT(*)::float8 FROM search_docs d WHERE d.pairs @@ p.pairs::tsquery) ELSE "
+      "(SELECT COUNT(*)::float8 FROM search_docs d WHERE d.terms @@ p.q::tsquery) END FROM s "
+      "CROSS JOIN unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS p(q, lexeme, "
+      "pairs, i) LEFT JOIN f ON f.phrase = p.i ORDER BY p.i");
 }
 
-// The $5 newest matches with a docid above $6 and at most $11 (0: no bound; a bound the
-// planner sees as such, since btree_gin reads one key per document in the range: 35 ms
-// for all 200,000), ranked: FTS5's bm25() with each
-// phrase's idf
-// ($7, from StatsSql's counts), k1 = 1.2, b = 0.75, the mean document length $8 and each
-// phrase's weighted frequency (title 5, summary 2, body 1) from ts_rank_cd. Lower is better.
-// $1 phrase tsqueries, $2 the whole query (checked on the candidates when a phrase has
-// several words), $3 locale or '', $4 category ids, $9 and $10 the candidate queries of
-// `terms` and `pairs` (pg_search.h). The candidates come from search_docs_match without
-// a heap check, sorted newest first, and only as many are checked as it takes.
+// The $5 newest matches with a docid above $6 and at most $11, ranked (0: no bound, one the
+// planner sees vanish, since btree_gin reads one key per document in the range: 35 ms for
+// all 200,000; the upper bound is checked on the heap rows, as an index condition it would
+// read every key below it): FTS5's bm25() with each phrase's idf ($7, from StatsSql's counts), k1
+// = 1.2, b = 0.75, the mean document length $8 and each phrase's weighted frequency (title 5,
+// summary 2, body 1) from ts_rank_cd. Lower is better. $1 phrase tsqueries, $2 the whole query
+// (checked on the candidates when a phrase has several words), $3 locale or '', $4 category ids, $9
+// and $10 the candidate queries of `terms` and `pairs` (pg_search.h). The candidates come from
+// search_docs_match without a heap check, sorted newest first, and only as many are checked as it
+// takes.
 std::string RankSql(bool by_category, bool pairs, bool positions) {
   return absl::StrCat(
       "WITH cand AS MATERIALIZED (SELECT d.article_id, d.locale, d.terms, d.token_count FROM "
@@ -73,7 +94,7 @@ std::string RankSql(bool by_category, bool pairs, bool positions) {
                                  pg_internal::Stored(ArticleState::kPublished),
                                  " AND a.delete_time IS NULL AND ")
                   : std::string("WHERE cardinality($4::text[]) = 0 AND "),
-      "(d.docid > $6 OR $6 = 0) AND (d.docid <= $11 OR $11 = 0) AND d.terms @@ $9::tsquery ",
+      "(d.docid > $6 OR $6 = 0) AND (d.docid + 0 <= $11 OR $11 = 0) AND d.terms @@ $9::tsquery ",
       pairs ? "AND d.pairs @@ $10::tsquery " : "AND $10 = '' ",
       "AND ($3 = '' OR d.locale = $3) ORDER BY d.docid DESC", positions ? "" : " LIMIT $5",
       "), found AS MATERIALIZED (SELECT * FROM cand c ",
@@ -105,19 +126,27 @@ absl::StatusOr<std::vector<Ranked>> RankDocs(PgConnection& db, const TextQuery& 
                                              const std::string& locale,
                                              const std::vector<std::string>& category_ids,
                                              int limit) {
-  std::vector<std::string> phrases, lexemes, pairs;
+  // A pair's phrase as text: the statement reads them as int[].
+  std::vector<std::string> phrases, lexemes, pairs, pair_lexemes, pair_phrases;
   for (const QueryPhrase& p : query.phrases) {
     std::string q = PgPhraseQuery(p);
     if (q.empty()) continue;
     phrases.push_back(std::move(q));
     lexemes.push_back(PgPhraseLexeme(p));
     pairs.push_back(PgPhrasePairs(p));
+    for (std::string& pair : PgPhrasePairLexemes(p)) {
+      pair_lexemes.push_back(std::move(pair));
+      pair_phrases.push_back(absl::StrCat(phrases.size()));
+    }
   }
   std::vector<Ranked> out;
   if (phrases.empty()) return out;
-  ASSIGN_OR_RETURN(
-      PgResult stats,
-      db.Exec(StatsSql(), PgParams().TextArray(phrases).TextArray(lexemes).TextArray(pairs)));
+  ASSIGN_OR_RETURN(PgResult stats, db.Exec(StatsSql(), PgParams()
+                                                           .TextArray(phrases)
+                                                           .TextArray(lexemes)
+                                                           .TextArray(pairs)
+                                                           .TextArray(pair_lexemes)
+                                                           .TextArray(pair_phrases)));
   const double docs = stats.Double(0, 0);
   const double mean_length = docs > 0 ? stats.Double(0, 1) / docs : 0;
   const int64_t newest = stats.Int(0, 2);
@@ -140,7 +169,13 @@ absl::StatusOr<std::vector<Ranked>> RankDocs(PgConnection& db, const TextQuery& 
   // each document's terms (a detoast each: ~8 us, 24 ms for 3,000); search_docs_match
   // (terms, pairs, docid) finds the window's candidates without touching the terms (1 ms).
   // Until the end of this (read-only) transaction.
-  RETURN_IF_ERROR(db.Script("SET LOCAL enable_indexscan = off"));
+  // Every statement from here is planned for its parameters: the bounds that vanish when
+  // they span the index ($6 = 0) and the window's docid range are only seen by a custom
+  // plan. From its sixth run a prepared statement may get a generic plan, which read every
+  // match of a common word (65,383 of `try` at 100k: 28 ms against 11 ms) before the bound.
+  // (The statistics' statement is planned once: 2 ms for pg_stats.)
+  RETURN_IF_ERROR(
+      db.Script("SET LOCAL enable_indexscan = off; SET LOCAL plan_cache_mode = force_custom_plan"));
   const std::string candidate_pairs = PgCandidatePairs(query);
   const std::string sql =
       RankSql(!category_ids.empty(), !candidate_pairs.empty(), PgNeedsPositions(query));
@@ -148,15 +183,18 @@ absl::StatusOr<std::vector<Ranked>> RankDocs(PgConnection& db, const TextQuery& 
   // is ranked: a window with too few is widened without ranking it.
   const std::string count_sql = absl::StrCat(
       "SELECT COUNT(*) FROM (SELECT 1 FROM search_docs d WHERE (d.docid > $1 OR $1 = 0) AND "
-      "(d.docid <= $6 OR $6 = 0) AND d.terms @@ $2::tsquery ",
+      "(d.docid + 0 <= $6 OR $6 = 0) AND d.terms @@ $2::tsquery ",
       candidate_pairs.empty() ? "AND $3 = '' " : "AND d.pairs @@ $3::tsquery ",
       "AND ($4 = '' OR d.locale = $4) LIMIT $5) c");
   // Each step reads the documents not read yet, (after, upto]: the matches of a window
   // that held too few stay, ranked (a document's rank does not depend on the others), and
   // the next, wider window adds the newest of the rest.
   int64_t upto = newest;
+  const double expected_matches = share * docs;
   for (;;) {
-    const int64_t after = window > 0 && window < newest ? newest - window : 0;
+    const bool bounded = window > 0 && window < newest &&
+                         static_cast<double>(window) < kBoundKeysPerMatch * expected_matches;
+    const int64_t after = bounded ? newest - window : 0;
     const int need = limit - static_cast<int>(out.size());
     if (after > 0) {
       ASSIGN_OR_RETURN(PgResult c, db.Exec(count_sql, PgParams()
