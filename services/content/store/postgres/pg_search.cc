@@ -158,13 +158,4 @@ bool PgNeedsPositions(const TextQuery& query) {
                      [](const QueryPhrase& p) { return p.tokens.size() > 1; });
 }
 
-std::string PgTextQuery(const TextQuery& query) {
-  std::vector<std::string> parts;
-  for (const QueryPhrase& p : query.phrases) {
-    std::string q = PgPhraseQuery(p);
-    if (!q.empty()) parts.push_back(absl::StrCat("(", q, ")"));
-  }
-  return absl::StrJoin(parts, query.match_all ? " & " : " | ");
-}
-
 }  // namespace bulletin::content

@@ -73,39 +73,43 @@ std::string StatsSql() {
       "pairs, i) LEFT JOIN f ON f.phrase = p.i ORDER BY p.i");
 }
 
-// The $5 newest matches with a docid above $6 and at most $11, ranked (0: no bound, one the
+// The $4 newest matches with a docid above $5 and at most $10, ranked (0: no bound, one the
 // planner sees vanish, since btree_gin reads one key per document in the range: 35 ms for
 // all 200,000; the upper bound is checked on the heap rows, as an index condition it would
-// read every key below it): FTS5's bm25() with each phrase's idf ($7, from StatsSql's counts), k1
-// = 1.2, b = 0.75, the mean document length $8 and each phrase's weighted frequency (title 5,
-// summary 2, body 1) from ts_rank_cd. Lower is better. $1 phrase tsqueries, $2 the whole query
-// (checked on the candidates when a phrase has several words), $3 locale or '', $4 category ids, $9
-// and $10 the candidate queries of `terms` and `pairs` (pg_search.h). The candidates come from
-// search_docs_match without a heap check, sorted newest first, and only as many are checked as it
-// takes.
-std::string RankSql(bool by_category, bool pairs, bool positions) {
+// read every key below it): FTS5's bm25() with each phrase's idf ($6, from StatsSql's
+// counts), k1 = 1.2, b = 0.75, the mean document length $7 and each phrase's weighted
+// frequency (title 5, summary 2, body 1) from ts_rank_cd. Lower is better. $1 phrase
+// tsqueries, $2 locale or '', $3 category ids, $8 and $9 the candidate queries of `terms`
+// and `pairs` (pg_search.h). The candidates come from search_docs_match without a heap
+// check, sorted newest first, and only as many are ranked as it takes.
+std::string RankSql(bool by_category, bool pairs, bool positions, bool match_all) {
   return absl::StrCat(
       "WITH cand AS MATERIALIZED (SELECT d.article_id, d.locale, d.terms, d.token_count FROM "
       "search_docs d ",
       // Only published, not deleted articles have search documents (IndexArticle): without
       // a category filter the articles table is not read (its hash join scanned it whole).
       by_category ? absl::StrCat("JOIN articles a ON a.id = d.article_id WHERE a.category_id = "
-                                 "ANY($4::text[]) AND a.state = ",
+                                 "ANY($3::text[]) AND a.state = ",
                                  pg_internal::Stored(ArticleState::kPublished),
                                  " AND a.delete_time IS NULL AND ")
-                  : std::string("WHERE cardinality($4::text[]) = 0 AND "),
-      "(d.docid > $6 OR $6 = 0) AND (d.docid + 0 <= $11 OR $11 = 0) AND d.terms @@ $9::tsquery ",
-      pairs ? "AND d.pairs @@ $10::tsquery " : "AND $10 = '' ",
-      "AND ($3 = '' OR d.locale = $3) ORDER BY d.docid DESC", positions ? "" : " LIMIT $5",
-      "), found AS MATERIALIZED (SELECT * FROM cand c ",
-      // Every parameter appears in each variant (PostgreSQL infers their types).
-      positions ? "WHERE c.terms @@ $2::tsquery " : "WHERE $2 <> '' ",
-      "LIMIT $5) SELECT f.article_id, f.locale, -(SELECT SUM(i.idf * x.f * 2.2 / (x.f + 1.2 * "
-      "(0.25 + 0.75 * f.token_count / $8::float8))) FROM unnest($1::text[], $7::float8[]) AS "
-      "i(q, idf) CROSS JOIN LATERAL (SELECT ROUND(",
+                  : std::string("WHERE cardinality($3::text[]) = 0 AND "),
+      "(d.docid > $5 OR $5 = 0) AND (d.docid + 0 <= $10 OR $10 = 0) AND d.terms @@ $8::tsquery ",
+      pairs ? "AND d.pairs @@ $9::tsquery " : "AND $9 = '' ",
+      "AND ($2 = '' OR d.locale = $2) ORDER BY d.docid DESC", positions ? "" : " LIMIT $4",
+      // Each phrase's weighted frequency, from one read of the document's terms per phrase:
+      // 0 when the phrase is not there in order, so it also checks the positions (a check of
+      // `terms @@` the whole query read them once more: 8 of 26 us a candidate at 100k, hot).
+      "), found AS MATERIALIZED (SELECT c.article_id, c.locale, c.token_count, x.fs FROM cand c "
+      "CROSS JOIN LATERAL (SELECT array_agg(ROUND(",
       kPgRankScale, " * ts_rank_cd(", kPgRankWeights,
-      ", f.terms, i.q::tsquery, 0))::float8 AS f) x) AS rank FROM found f ORDER BY rank, "
-      "f.article_id LIMIT $5");
+      ", c.terms, i.q::tsquery, 0))::float8 ORDER BY i.n) AS fs FROM unnest($1::text[]) WITH "
+      "ORDINALITY AS i(q, n)) x ",
+      !positions  ? ""
+      : match_all ? "WHERE 0 <> ALL(x.fs) "
+                  : "WHERE 0 < ANY(x.fs) ",
+      "LIMIT $4) SELECT f.article_id, f.locale, -(SELECT SUM(i.idf * i.f * 2.2 / (i.f + 1.2 * "
+      "(0.25 + 0.75 * f.token_count / $7::float8))) FROM unnest(f.fs, $6::float8[]) AS i(f, "
+      "idf)) AS rank FROM found f ORDER BY rank, f.article_id LIMIT $4");
 }
 
 struct Ranked {
@@ -141,6 +145,9 @@ absl::StatusOr<std::vector<Ranked>> RankDocs(PgConnection& db, const TextQuery& 
   }
   std::vector<Ranked> out;
   if (phrases.empty()) return out;
+  // The statistics' plan does not depend on the values: planned once (a custom plan of
+  // pg_stats took 1-2 ms each time, and the cached one was never preferred).
+  RETURN_IF_ERROR(db.Script("SET LOCAL plan_cache_mode = force_generic_plan"));
   ASSIGN_OR_RETURN(PgResult stats, db.Exec(StatsSql(), PgParams()
                                                            .TextArray(phrases)
                                                            .TextArray(lexemes)
@@ -173,12 +180,11 @@ absl::StatusOr<std::vector<Ranked>> RankDocs(PgConnection& db, const TextQuery& 
   // they span the index ($6 = 0) and the window's docid range are only seen by a custom
   // plan. From its sixth run a prepared statement may get a generic plan, which read every
   // match of a common word (65,383 of `try` at 100k: 28 ms against 11 ms) before the bound.
-  // (The statistics' statement is planned once: 2 ms for pg_stats.)
   RETURN_IF_ERROR(
       db.Script("SET LOCAL enable_indexscan = off; SET LOCAL plan_cache_mode = force_custom_plan"));
   const std::string candidate_pairs = PgCandidatePairs(query);
-  const std::string sql =
-      RankSql(!category_ids.empty(), !candidate_pairs.empty(), PgNeedsPositions(query));
+  const std::string sql = RankSql(!category_ids.empty(), !candidate_pairs.empty(),
+                                  PgNeedsPositions(query), query.match_all);
   // The candidates of a window are counted (from the index, no document read) before it
   // is ranked: a window with too few is widened without ranking it.
   const std::string count_sql = absl::StrCat(
@@ -211,7 +217,6 @@ absl::StatusOr<std::vector<Ranked>> RankDocs(PgConnection& db, const TextQuery& 
     }
     ASSIGN_OR_RETURN(PgResult r, db.Exec(sql, PgParams()
                                                   .TextArray(phrases)
-                                                  .Text(PgTextQuery(query))
                                                   .Text(locale)
                                                   .TextArray(category_ids)
                                                   .Int(need)
