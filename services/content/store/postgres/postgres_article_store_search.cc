@@ -43,7 +43,9 @@ constexpr double kBoundKeysPerMatch = 12;
 // for `pairs` (pg_stats), the rarest one's share of N (an upper bound: counting them through the
 // index cost 10-26 ms at 100k, 98,860 documents hold 伂乾 乾七), else counted through the index
 // (then at most as many as the rarest pair's, fewer than the least common of those kept: 3.6 % at
-// 100k); otherwise counted through the index.
+// 100k); otherwise counted through the index (a phrase's positions read only where all its pairs
+// are, and apart from the index's condition: as a recheck of it, the pairs were read too, 17 us a
+// document).
 std::string StatsSql() {
   return absl::StrCat(
       "WITH e AS (SELECT GREATEST(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = "
@@ -67,8 +69,11 @@ std::string StatsSql() {
       "SELECT s.n, s.total, (SELECT COALESCE(MAX(docid), 0) FROM search_docs), CASE WHEN "
       "p.lexeme <> '' THEN COALESCE((SELECT t.docs::float8 FROM search_terms t WHERE t.term = "
       "p.lexeme), 0) WHEN s.large AND f.common THEN s.n * f.freq WHEN s.large AND p.pairs <> '' "
-      "THEN (SELECT COUNT(*)::float8 FROM search_docs d WHERE d.pairs @@ p.pairs::tsquery) ELSE "
-      "(SELECT COUNT(*)::float8 FROM search_docs d WHERE d.terms @@ p.q::tsquery) END FROM s "
+      "THEN (SELECT COUNT(*)::float8 FROM search_docs d WHERE d.pairs @@ p.pairs::tsquery) WHEN "
+      "p.pairs <> '' THEN (SELECT COUNT(*)::float8 FROM (SELECT d.terms FROM search_docs d WHERE "
+      "d.pairs @@ p.pairs::tsquery OFFSET 0) x WHERE x.terms @@ p.q::tsquery) ELSE (SELECT "
+      "COUNT(*)::float8 FROM "
+      "search_docs d WHERE d.terms @@ p.q::tsquery) END FROM s "
       "CROSS JOIN unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS p(q, lexeme, "
       "pairs, i) LEFT JOIN f ON f.phrase = p.i ORDER BY p.i");
 }
@@ -146,8 +151,15 @@ absl::StatusOr<std::vector<Ranked>> RankDocs(PgConnection& db, const TextQuery& 
   std::vector<Ranked> out;
   if (phrases.empty()) return out;
   // The statistics' plan does not depend on the values: planned once (a custom plan of
-  // pg_stats took 1-2 ms each time, and the cached one was never preferred).
-  RETURN_IF_ERROR(db.Script("SET LOCAL plan_cache_mode = force_generic_plan"));
+  // pg_stats took 1-2 ms each time, and the cached one was never preferred). No sequential
+  // scan of search_docs, here and below: the planner costs `@@` as if free, but on a
+  // small index it chose to read every document's terms and pairs from TOAST (40 ms for
+  // 2,000 documents, against the GIN index's 1 ms). No JIT: the cost a plan has with a
+  // sequential scan it could not avoid (a catalog's) passes jit_above_cost, and compiling
+  // took 550 ms.
+  RETURN_IF_ERROR(db.Script(
+      "SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL enable_seqscan = off; SET "
+      "LOCAL jit = off"));
   ASSIGN_OR_RETURN(PgResult stats, db.Exec(StatsSql(), PgParams()
                                                            .TextArray(phrases)
                                                            .TextArray(lexemes)
