@@ -132,8 +132,10 @@ std::string PgPhrasePairs(const QueryPhrase& phrase) {
 }
 
 std::string PgCandidateTerms(const TextQuery& query) {
+  const bool by_pairs = !PgCandidatePairs(query).empty();
   std::vector<std::string> parts;
   for (const QueryPhrase& p : query.phrases) {
+    if (by_pairs && p.tokens.size() > 1) continue;  // its pairs hold its tokens
     std::vector<std::string> tokens;
     for (const std::string& token : p.tokens) tokens.push_back(Quoted(Lexeme(token)));
     if (tokens.empty()) continue;
@@ -156,6 +158,15 @@ std::string PgCandidatePairs(const TextQuery& query) {
 bool PgNeedsPositions(const TextQuery& query) {
   return std::any_of(query.phrases.begin(), query.phrases.end(),
                      [](const QueryPhrase& p) { return p.tokens.size() > 1; });
+}
+
+std::string PgTextQuery(const TextQuery& query) {
+  std::vector<std::string> parts;
+  for (const QueryPhrase& p : query.phrases) {
+    std::string q = PgPhraseQuery(p);
+    if (!q.empty()) parts.push_back(absl::StrCat("(", q, ")"));
+  }
+  return absl::StrJoin(parts, query.match_all ? " & " : " | ");
 }
 
 }  // namespace bulletin::content

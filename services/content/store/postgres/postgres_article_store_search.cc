@@ -78,43 +78,43 @@ std::string StatsSql() {
       "pairs, i) LEFT JOIN f ON f.phrase = p.i ORDER BY p.i");
 }
 
-// The $4 newest matches with a docid above $5 and at most $10, ranked (0: no bound, one the
+// The $5 newest matches with a docid above $6 and at most $11, ranked (0: no bound, one the
 // planner sees vanish, since btree_gin reads one key per document in the range: 35 ms for
 // all 200,000; the upper bound is checked on the heap rows, as an index condition it would
-// read every key below it): FTS5's bm25() with each phrase's idf ($6, from StatsSql's
-// counts), k1 = 1.2, b = 0.75, the mean document length $7 and each phrase's weighted
-// frequency (title 5, summary 2, body 1) from ts_rank_cd. Lower is better. $1 phrase
-// tsqueries, $2 locale or '', $3 category ids, $8 and $9 the candidate queries of `terms`
-// and `pairs` (pg_search.h). The candidates come from search_docs_match without a heap
-// check, sorted newest first, and only as many are ranked as it takes.
-std::string RankSql(bool by_category, bool pairs, bool positions, bool match_all) {
+// read every key below it): FTS5's bm25() with each phrase's idf ($7, from StatsSql's counts), k1
+// = 1.2, b = 0.75, the mean document length $8 and each phrase's weighted frequency (title 5,
+// summary 2, body 1) from ts_rank_cd. Lower is better. $1 phrase tsqueries, $2 the whole query
+// (checked on the candidates when a phrase has several words), $3 locale or '', $4 category ids, $9
+// and $10 the candidate queries of `terms` and `pairs` (pg_search.h). The candidates come from
+// search_docs_match without a heap check, sorted newest first, and only as many are checked as it
+// takes. The check comes before ranking: ranking every candidate instead (ts_rank_cd gives 0 when a
+// phrase is not there in order) cost 16 us a candidate against ~5 for the check at 100k, 47 ms
+// against ~20 for the 2,067 candidates of 亠二丁丂丁七 (596 matches). $1 is a tsquery[] (parsed
+// once; as text cast in the ranking it was parsed again for every document).
+std::string RankSql(bool by_category, bool pairs, bool positions) {
   return absl::StrCat(
       "WITH cand AS MATERIALIZED (SELECT d.article_id, d.locale, d.terms, d.token_count FROM "
       "search_docs d ",
       // Only published, not deleted articles have search documents (IndexArticle): without
       // a category filter the articles table is not read (its hash join scanned it whole).
       by_category ? absl::StrCat("JOIN articles a ON a.id = d.article_id WHERE a.category_id = "
-                                 "ANY($3::text[]) AND a.state = ",
+                                 "ANY($4::text[]) AND a.state = ",
                                  pg_internal::Stored(ArticleState::kPublished),
                                  " AND a.delete_time IS NULL AND ")
-                  : std::string("WHERE cardinality($3::text[]) = 0 AND "),
-      "(d.docid > $5 OR $5 = 0) AND (d.docid + 0 <= $10 OR $10 = 0) AND d.terms @@ $8::tsquery ",
-      pairs ? "AND d.pairs @@ $9::tsquery " : "AND $9 = '' ",
-      "AND ($2 = '' OR d.locale = $2) ORDER BY d.docid DESC", positions ? "" : " LIMIT $4",
-      // Each phrase's weighted frequency, from one read of the document's terms per phrase:
-      // 0 when the phrase is not there in order, so it also checks the positions (a check of
-      // `terms @@` the whole query read them once more: 8 of 26 us a candidate at 100k, hot).
-      "), found AS MATERIALIZED (SELECT c.article_id, c.locale, c.token_count, x.fs FROM cand c "
-      "CROSS JOIN LATERAL (SELECT array_agg(ROUND(",
+                  : std::string("WHERE cardinality($4::text[]) = 0 AND "),
+      "(d.docid > $6 OR $6 = 0) AND (d.docid + 0 <= $11 OR $11 = 0) AND ($9 = '' OR d.terms @@ "
+      "$9::tsquery) ",
+      pairs ? "AND d.pairs @@ $10::tsquery " : "AND $10 = '' ",
+      "AND ($3 = '' OR d.locale = $3) ORDER BY d.docid DESC", positions ? "" : " LIMIT $5",
+      "), found AS MATERIALIZED (SELECT * FROM cand c ",
+      // Every parameter appears in each variant (PostgreSQL infers their types).
+      positions ? "WHERE c.terms @@ $2::tsquery " : "WHERE $2 <> '' ",
+      "LIMIT $5) SELECT f.article_id, f.locale, -(SELECT SUM(i.idf * x.f * 2.2 / (x.f + 1.2 * "
+      "(0.25 + 0.75 * f.token_count / $8::float8))) FROM unnest($1::tsquery[], $7::float8[]) AS "
+      "i(q, idf) CROSS JOIN LATERAL (SELECT ROUND(",
       kPgRankScale, " * ts_rank_cd(", kPgRankWeights,
-      ", c.terms, i.q::tsquery, 0))::float8 ORDER BY i.n) AS fs FROM unnest($1::text[]) WITH "
-      "ORDINALITY AS i(q, n)) x ",
-      !positions  ? ""
-      : match_all ? "WHERE 0 <> ALL(x.fs) "
-                  : "WHERE 0 < ANY(x.fs) ",
-      "LIMIT $4) SELECT f.article_id, f.locale, -(SELECT SUM(i.idf * i.f * 2.2 / (i.f + 1.2 * "
-      "(0.25 + 0.75 * f.token_count / $7::float8))) FROM unnest(f.fs, $6::float8[]) AS i(f, "
-      "idf)) AS rank FROM found f ORDER BY rank, f.article_id LIMIT $4");
+      ", f.terms, i.q, 0))::float8 AS f) x) AS rank FROM found f ORDER BY rank, "
+      "f.article_id LIMIT $5");
 }
 
 struct Ranked {
@@ -195,13 +195,13 @@ absl::StatusOr<std::vector<Ranked>> RankDocs(PgConnection& db, const TextQuery& 
   RETURN_IF_ERROR(
       db.Script("SET LOCAL enable_indexscan = off; SET LOCAL plan_cache_mode = force_custom_plan"));
   const std::string candidate_pairs = PgCandidatePairs(query);
-  const std::string sql = RankSql(!category_ids.empty(), !candidate_pairs.empty(),
-                                  PgNeedsPositions(query), query.match_all);
+  const std::string sql =
+      RankSql(!category_ids.empty(), !candidate_pairs.empty(), PgNeedsPositions(query));
   // The candidates of a window are counted (from the index, no document read) before it
   // is ranked: a window with too few is widened without ranking it.
   const std::string count_sql = absl::StrCat(
       "SELECT COUNT(*) FROM (SELECT 1 FROM search_docs d WHERE (d.docid > $1 OR $1 = 0) AND "
-      "(d.docid + 0 <= $6 OR $6 = 0) AND d.terms @@ $2::tsquery ",
+      "(d.docid + 0 <= $6 OR $6 = 0) AND ($2 = '' OR d.terms @@ $2::tsquery) ",
       candidate_pairs.empty() ? "AND $3 = '' " : "AND d.pairs @@ $3::tsquery ",
       "AND ($4 = '' OR d.locale = $4) LIMIT $5) c");
   // Each step reads the documents not read yet, (after, upto]: the matches of a window
@@ -229,6 +229,7 @@ absl::StatusOr<std::vector<Ranked>> RankDocs(PgConnection& db, const TextQuery& 
     }
     ASSIGN_OR_RETURN(PgResult r, db.Exec(sql, PgParams()
                                                   .TextArray(phrases)
+                                                  .Text(PgTextQuery(query))
                                                   .Text(locale)
                                                   .TextArray(category_ids)
                                                   .Int(need)
