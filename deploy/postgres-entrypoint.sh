@@ -42,4 +42,8 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
     "$BIN/postgres" --single -D "$PGDATA" postgres >/dev/null
   echo "postgres-entrypoint: created the cluster, role and database $DB"
 fi
-exec "$BIN/postgres" -D "$PGDATA" -c listen_addresses='*' -c unix_socket_directories=/tmp "$@"
+# pg_prewarm's autoprewarm: the pages cached at shutdown (search documents, mostly) are read
+# back after a start (docs/operations.md). Arguments given to the container come after, so
+# a `-c` there wins.
+exec "$BIN/postgres" -D "$PGDATA" -c listen_addresses='*' -c unix_socket_directories=/tmp \
+  -c shared_preload_libraries=pg_prewarm "$@"
