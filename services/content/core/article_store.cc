@@ -12,4 +12,16 @@ std::string SuffixedSlug(const std::string& base, int n) {
   return head + suffix;
 }
 
+absl::StatusOr<std::vector<Article>> ArticleStore::GetArticles(
+    const std::vector<std::string>& ids) {
+  std::vector<Article> out;
+  for (const std::string& id : ids) {
+    absl::StatusOr<Article> a = GetArticle(id);
+    if (absl::IsNotFound(a.status())) continue;
+    if (!a.ok()) return a.status();
+    out.push_back(*std::move(a));
+  }
+  return out;
+}
+
 }  // namespace bulletin::content

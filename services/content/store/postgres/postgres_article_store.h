@@ -50,6 +50,7 @@ class PostgresArticleStore : public ArticleStore, public OutboxStore {
   absl::StatusOr<Article> CreateArticle(const Article& article,
                                         const NewArticleOptions& options) override;
   absl::StatusOr<Article> GetArticle(const std::string& id) override;
+  absl::StatusOr<std::vector<Article>> GetArticles(const std::vector<std::string>& ids) override;
   absl::StatusOr<Article> GetArticleBySlug(const std::string& slug) override;
   absl::StatusOr<Article> UpdateArticle(const std::string& id,
                                         const ArticleMutation& mutate) override;
