@@ -157,6 +157,12 @@ absl::StatusOr<std::vector<ArticleRead>> ContentCore::ListRelatedArticles(const 
   // (or at the cap). When the page's articles all have the locale, that is the first
   // candidate past the page.
   const bool bonus = !q.locale.empty();
+  // The page's first candidates read together (one round trip); any further one on its own.
+  std::vector<std::string> first_ids;
+  for (size_t i = 0; i < scored.size() && i < static_cast<size_t>(size); ++i) {
+    first_ids.push_back(*scored[i].id);
+  }
+  std::map<std::string, Article> first = LoadMany(first_ids);
   std::vector<Scored> loaded;
   std::vector<Article> articles;
   for (const Scored& s : scored) {
@@ -168,7 +174,8 @@ absl::StatusOr<std::vector<ArticleRead>> ContentCore::ListRelatedArticles(const 
       lifted.score += kLocaleBonus;
       if (!better(lifted, finals[static_cast<size_t>(size) - 1])) break;
     }
-    absl::StatusOr<Article> a = Load(*s.id, "");
+    auto it = first.find(*s.id);
+    absl::StatusOr<Article> a = it != first.end() ? std::move(it->second) : Load(*s.id, "");
     if (absl::IsNotFound(a.status())) continue;  // deleted since the query
     RETURN_IF_ERROR(a);
     Scored with = s;
