@@ -130,10 +130,12 @@ absl::StatusOr<Article> ContentCore::Load(const std::string& id, const std::stri
   if (cached) return *std::move(cached);
   const uint64_t generation = cache_.Generation();
   absl::StatusOr<Article> a = id.empty() ? store_.GetArticleBySlug(slug) : store_.GetArticle(id);
-  if (a.ok() && a->state == ArticleState::kPublished && !a->delete_time) {
-    cache_.Put(*a, generation, now);
-  }
+  if (a.ok()) CacheIfPublic(*a, generation, now);
   return a;
+}
+
+void ContentCore::CacheIfPublic(const Article& a, uint64_t generation, absl::Time now) {
+  if (a.state == ArticleState::kPublished && !a.delete_time) cache_.Put(a, generation, now);
 }
 
 std::map<std::string, Article> ContentCore::LoadMany(const std::vector<std::string>& ids) {
@@ -153,7 +155,7 @@ std::map<std::string, Article> ContentCore::LoadMany(const std::vector<std::stri
   absl::StatusOr<std::vector<Article>> read = store_.GetArticles(missing);
   if (!read.ok()) return out;
   for (Article& a : *read) {
-    if (a.state == ArticleState::kPublished && !a.delete_time) cache_.Put(a, generation, now);
+    CacheIfPublic(a, generation, now);
     std::string id = a.id;
     out.emplace(std::move(id), std::move(a));
   }

@@ -126,6 +126,8 @@ class ContentCore {
   // store together. An id missing from the answer (not found, or the store failed) is left
   // to Load, which says why.
   std::map<std::string, Article> LoadMany(const std::vector<std::string>& ids);
+  // Caches `a` (read from the store at cache generation `generation`) when it is public.
+  void CacheIfPublic(const Article& a, uint64_t generation, absl::Time now);
   // The event of `type` for `a` as it is now, ready for the outbox.
   OutboxEvent EventFor(const Article& a, events::v1::ArticleEventType type,
                        const std::vector<std::string>& ancestors);
