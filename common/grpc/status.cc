@@ -1,5 +1,6 @@
 #include "common/grpc/status.h"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -8,6 +9,12 @@
 #include "common/base/text_rules.h"
 
 namespace bulletin {
+namespace {
+
+// Added to the pushback gRPC's own retry policy waits for (ToGrpcStatus).
+constexpr int64_t kGrpcPushbackMarginMs = 5;
+
+}  // namespace
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
@@ -21,10 +28,13 @@ grpc::Status ToGrpcStatus(const absl::Status& status, grpc::ServerContextBase* c
   }
   if (std::optional<absl::Duration> delay = RetryDelayOf(status)) {
     // retry-after-ms for any client; grpc-retry-pushback-ms is honoured by gRPC's own
-    // retry policy when it lists RESOURCE_EXHAUSTED.
-    const std::string ms = std::to_string(RetryDelayMillis(*delay));
-    context->AddTrailingMetadata(kRetryAfterMsKey, ms);
-    context->AddTrailingMetadata("grpc-retry-pushback-ms", ms);
+    // retry policy when it lists RESOURCE_EXHAUSTED. gRPC 1.51 schedules that retry from its
+    // cached clock in whole milliseconds, so it can come back a little before the delay (on
+    // a loaded machine it was refused a second time, 1 run in 30): it is given a margin.
+    const int64_t ms = RetryDelayMillis(*delay);
+    context->AddTrailingMetadata(kRetryAfterMsKey, std::to_string(ms));
+    context->AddTrailingMetadata("grpc-retry-pushback-ms",
+                                 std::to_string(ms + kGrpcPushbackMarginMs));
   }
   return ToGrpcStatus(status);
 }

@@ -18,6 +18,7 @@
 #include "absl/synchronization/notification.h"
 #include "common/base/retry_delay.h"
 #include "common/grpc/rate_limit.h"
+#include "common/grpc/status.h"
 
 namespace bulletin {
 namespace {
@@ -33,13 +34,7 @@ class LimitedService : public grpc::CallbackGenericService {
     Reactor(grpc::GenericCallbackServerContext* context, LimitedService* service) {
       ++service->calls;
       absl::Status admitted = service->limiter_->Admit(*context, Caller(), context->method());
-      if (std::optional<absl::Duration> delay = RetryDelayOf(admitted)) {
-        const std::string ms = absl::StrCat(RetryDelayMillis(*delay));
-        context->AddTrailingMetadata(kRetryAfterMsKey, ms);
-        context->AddTrailingMetadata("grpc-retry-pushback-ms", ms);
-      }
-      Finish(grpc::Status(static_cast<grpc::StatusCode>(admitted.code()),
-                          std::string(admitted.message())));
+      Finish(ToGrpcStatus(admitted, context));  // the trailers as the services send them
     }
     void OnDone() override { delete this; }
   };
