@@ -6,7 +6,8 @@
 // different query each call), ListArticles' first page, its 100th page (page size 10,
 // BASIC, the token taken by walking there first) and a category's first page, and
 // ListRelatedArticles of a different article each call. Each figure stops after
-// --requests calls or --seconds, whichever first; prints one line per figure.
+// --requests calls or --seconds, whichever first; prints one line per figure (--figures
+// picks some; --slowest lists a figure's slowest calls with what they asked, to replay).
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
@@ -15,9 +16,11 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "bench/sitegen_corpus.h"
 #include "bulletin/content/v1/content.grpc.pb.h"
@@ -38,14 +41,28 @@ struct Options {
   int64_t requests = 300;
   int64_t seconds = 20;
   int64_t since_unix_ns = 0;
+  std::string figures;  // comma-separated names to measure; empty: all
+  int64_t slowest = 0;  // calls listed per figure, slowest first, with what they asked
 };
 
-// Runs `call(i)` until `requests` calls or `seconds` passed; prints n, p50, p99, max (ms).
-// A failed call ends the run with its error.
+bool Wanted(const Options& o, const std::string& name) {
+  if (o.figures.empty()) return true;
+  for (absl::string_view f : absl::StrSplit(o.figures, ',')) {
+    if (f == name) return true;
+  }
+  return false;
+}
+
+// Runs `call(i)` until `requests` calls or `seconds` passed; prints n, p50, p99, max (ms),
+// then the --slowest calls, each with what `label(i)` says it asked. A failed call ends the
+// run with its error. A figure not among --figures is skipped (and succeeds).
 bool Measure(const Options& o, const std::string& name,
-             const std::function<grpc::Status(int)>& call) {
+             const std::function<grpc::Status(int)>& call,
+             const std::function<std::string(int)>& label) {
+  if (!Wanted(o, name)) return true;
   for (int i = 0; i < 5; ++i) call(-1 - i).ok();  // warm-up: connection, first statements
   std::vector<double> ms;
+  std::vector<std::pair<double, int>> calls;
   const Clock::time_point end = Clock::now() + std::chrono::seconds(o.seconds);
   for (int i = 0; i < o.requests && Clock::now() < end; ++i) {
     const Clock::time_point t0 = Clock::now();
@@ -57,6 +74,7 @@ bool Measure(const Options& o, const std::string& name,
       return false;
     }
     ms.push_back(elapsed);
+    calls.emplace_back(elapsed, i);
   }
   std::sort(ms.begin(), ms.end());
   auto at = [&](double q) {
@@ -64,6 +82,11 @@ bool Measure(const Options& o, const std::string& name,
   };
   std::printf("figure=%s n=%zu p50_ms=%.2f p99_ms=%.2f max_ms=%.2f\n", name.c_str(), ms.size(),
               at(0.5), at(0.99), ms.back());
+  std::sort(calls.rbegin(), calls.rend());
+  for (size_t k = 0; k < calls.size() && k < static_cast<size_t>(o.slowest); ++k) {
+    std::printf("slow=%s ms=%.2f call=%d asked=%s\n", name.c_str(), calls[k].first, calls[k].second,
+                label(calls[k].second).c_str());
+  }
   std::fflush(stdout);
   return true;
 }
@@ -107,16 +130,22 @@ int Run(const Options& o) {
   bool ok = true;
 
   auto search = [&](const std::string& name, bool chinese, int words) {
-    ok = ok && Measure(o, name, [&](int i) {
-           v1::SearchArticlesRequest req;
-           const int n = i < 0 ? 1000000 - i : i;
-           req.set_query(chinese ? bulletin::bench::ChineseQuery(seed, n, words)
-                                 : bulletin::bench::EnglishQuery(seed, n, words));
-           v1::SearchArticlesResponse resp;
-           grpc::ClientContext ctx;
-           context(ctx);
-           return stub->SearchArticles(&ctx, req, &resp);
-         });
+    auto query = [&](int i) {
+      const int n = i < 0 ? 1000000 - i : i;
+      return chinese ? bulletin::bench::ChineseQuery(seed, n, words)
+                     : bulletin::bench::EnglishQuery(seed, n, words);
+    };
+    ok = ok && Measure(
+                   o, name,
+                   [&](int i) {
+                     v1::SearchArticlesRequest req;
+                     req.set_query(query(i));
+                     v1::SearchArticlesResponse resp;
+                     grpc::ClientContext ctx;
+                     context(ctx);
+                     return stub->SearchArticles(&ctx, req, &resp);
+                   },
+                   query);
   };
   search("search_en_1word", false, 1);
   search("search_en_2words", false, 2);
@@ -140,29 +169,45 @@ int Run(const Options& o) {
     if (next != nullptr) *next = resp.next_page_token();
     return s;
   };
-  ok = ok && Measure(o, "list_page1", [&](int) { return list("", "", nullptr); });
+  auto none = [](int) { return std::string("page 1"); };
+  ok = ok && Measure(
+                 o, "list_page1", [&](int) { return list("", "", nullptr); }, none);
   // The token of page 100 (articles 991..1000), or of the last page of a smaller site.
   std::string token, next;
-  for (int page = 1; ok && page < 100; ++page) {
+  for (int page = 1; ok && Wanted(o, "list_page100") && page < 100; ++page) {
     if (!list(token, "", &next).ok() || next.empty()) break;
     token = next;
   }
-  ok = ok && Measure(o, "list_page100", [&](int) { return list(token, "", nullptr); });
-  ok = ok && Measure(o, "list_category_page1", [&](int i) {
-         return list("", bulletin::bench::CategoryId((i + 50) % bulletin::bench::kSiteCategories),
-                     nullptr);
-       });
-  ok = ok && Measure(o, "related", [&](int i) {
-         v1::ListRelatedArticlesRequest req;
-         bulletin::bench::Rng rng(seed ^ static_cast<uint64_t>(i + 1000));
-         req.set_article_id(
-             bulletin::bench::ArticleId(seed, rng.Below(count), count, bulletin::bench::SiteEnd()));
-         req.set_locale(i % 2 == 0 ? "en" : "zh-CN");
-         v1::ListRelatedArticlesResponse resp;
-         grpc::ClientContext ctx;
-         context(ctx);
-         return stub->ListRelatedArticles(&ctx, req, &resp);
-       });
+  ok = ok && Measure(
+                 o, "list_page100", [&](int) { return list(token, "", nullptr); },
+                 [](int) { return std::string("page 100"); });
+  auto category = [](int i) {
+    return bulletin::bench::CategoryId((i + 50) % bulletin::bench::kSiteCategories);
+  };
+  ok = ok && Measure(
+                 o, "list_category_page1", [&](int i) { return list("", category(i), nullptr); },
+                 category);
+  // A different article each call, in English and Chinese by turns.
+  auto related = [&](int i) {
+    v1::ListRelatedArticlesRequest req;
+    bulletin::bench::Rng rng(seed ^ static_cast<uint64_t>(i + 1000));
+    req.set_article_id(
+        bulletin::bench::ArticleId(seed, rng.Below(count), count, bulletin::bench::SiteEnd()));
+    req.set_locale(i % 2 == 0 ? "en" : "zh-CN");
+    return req;
+  };
+  ok = ok && Measure(
+                 o, "related",
+                 [&](int i) {
+                   v1::ListRelatedArticlesResponse resp;
+                   grpc::ClientContext ctx;
+                   context(ctx);
+                   return stub->ListRelatedArticles(&ctx, related(i), &resp);
+                 },
+                 [&](int i) {
+                   const v1::ListRelatedArticlesRequest req = related(i);
+                   return absl::StrCat(req.article_id(), " ", req.locale());
+                 });
   return ok ? 0 : 1;
 }
 
@@ -180,6 +225,11 @@ int main(int argc, char** argv) {
   flags.Int("requests", &o.requests, "calls per figure at most");
   flags.Int("seconds", &o.seconds, "seconds per figure at most (serving: the wait)");
   flags.Int("since-unix-ns", &o.since_unix_ns, "serving: when the service was started");
+  flags.String("figures", &o.figures,
+               "comma-separated figures to measure (search_en_1word, search_en_2words, "
+               "search_zh_1word, search_zh_2words, list_page1, list_page100, "
+               "list_category_page1, related); empty: all");
+  flags.Int("slowest", &o.slowest, "calls listed per figure, slowest first, with what they asked");
   if (absl::Status s = flags.Parse(argc, argv); !s.ok() || flags.help_requested()) {
     std::fputs(s.ok() ? flags.Usage().c_str() : (std::string(s.message()) + "\n").c_str(),
                s.ok() ? stdout : stderr);
