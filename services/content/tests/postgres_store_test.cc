@@ -19,6 +19,7 @@
 #include "common/testing/status_matchers.h"
 #include "services/content/core/search_query.h"
 #include "services/content/store/memory/memory_article_store.h"
+#include "services/content/store/postgres/pg_search.h"
 #include "services/content/store/sqlite/sqlite_article_store.h"
 #include "services/content/tests/store_backend.h"
 
@@ -317,6 +318,66 @@ TEST(PostgresSearchTest, MatchesOlderThanTheFirstWindowAndPhrasesApartAreTold) {
     EXPECT_EQ(ids, newest) << text;
     ExpectSameHits(want, got, text);
   }
+}
+
+// A phrase's candidates are the documents holding its pairs. Here a document's pairs pass
+// PostgreSQL's 1 MiB of lexeme text (600 distinct tokens of 900 digits: 1.1 MB of pairs):
+// it is a candidate of every phrase, so a phrase past the cut is still found, and tokens
+// apart still are not a phrase.
+TEST(PostgresSearchTest, APhrasePastThePairsThatFitIsFound) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<StoreUnderTest> postgres, StoreBackends()[0].open());
+  auto token = [](int i) { return absl::StrCat(1000 + i, std::string(896, '7')); };
+  std::string body = "<p>";
+  for (int i = 0; i < 600; ++i) absl::StrAppend(&body, token(i), " ");
+  Article a = MakeArticle("long", "long");
+  a.translations["en"].title = "numbers";
+  a.translations["en"].body = body + "</p>";
+  a.state = ArticleState::kPublished;
+  a.publish_time = kT0;
+  ASSERT_OK(postgres->articles().CreateArticle(a, {"", "editor", false, kT0}));
+  Article b = MakeArticle("short", "short");
+  b.translations["en"].title = "numbers";
+  b.translations["en"].body = absl::StrCat("<p>", token(598), " ", token(1), "</p>");
+  b.state = ArticleState::kPublished;
+  b.publish_time = kT0;
+  ASSERT_OK(postgres->articles().CreateArticle(b, {"", "editor", false, kT0}));
+  auto found = [&](const std::string& text) {
+    absl::StatusOr<std::vector<SearchHit>> hits =
+        postgres->articles().Search({ParseSearchQuery(text), true}, "", {}, 10);
+    EXPECT_OK(hits);
+    std::set<std::string> ids;
+    for (const SearchHit& h : hits.value_or(std::vector<SearchHit>())) ids.insert(h.article_id);
+    return ids;
+  };
+  EXPECT_EQ(found(absl::StrCat(token(0), "-", token(1), "-", token(2))),
+            std::set<std::string>{"long"});
+  EXPECT_EQ(found(absl::StrCat(token(597), "-", token(598), "-", token(599))),
+            std::set<std::string>{"long"});
+  EXPECT_EQ(found(absl::StrCat(token(598), "-", token(599))), std::set<std::string>{"long"});
+  EXPECT_EQ(found(absl::StrCat(token(598), "-", token(1))), std::set<std::string>{"short"});
+  EXPECT_EQ(found(absl::StrCat(token(599), "-", token(598))), std::set<std::string>{});
+}
+
+// The pairs of a document: every two adjacent tokens of a field, none across fields; a
+// phrase asks for all of its own, or the cut.
+TEST(PgSearchTest, PairsOfAFieldAndOfAPhrase) {
+  Translation t;
+  t.title = "alpha beta gamma";
+  t.body = "<p>delta</p>";
+  const PgSearchDocument doc = MakePgSearchDocument(t);
+  EXPECT_EQ(doc.pairs, "'alpha beta' 'beta gamma'");
+  EXPECT_EQ(doc.token_count, 4);
+  const std::vector<QueryPhrase> phrases = ParseSearchQuery("alpha-beta-gamma 甲乙丙");
+  ASSERT_EQ(phrases.size(), 2u);
+  EXPECT_EQ(PgPhrasePairs(phrases[0]), "('alpha beta' & 'beta gamma') | 'cut'");
+  EXPECT_EQ(PgPhrasePairLexemes(phrases[0]),
+            (std::vector<std::string>{"alpha beta", "beta gamma"}));
+  EXPECT_EQ(PgPhrasePairs(phrases[1]), "('甲乙 乙丙') | 'cut'");
+  // A prefix phrase's last pair is a prefix; the lexemes it is estimated from (kept by
+  // ANALYZE) are its whole ones.
+  const QueryPhrase prefix{"", {"a", "b", "c"}, true};
+  EXPECT_EQ(PgPhrasePairs(prefix), "('a b' & 'b c':*) | 'cut'");
+  EXPECT_EQ(PgPhrasePairLexemes(prefix), std::vector<std::string>{"a b"});
 }
 
 }  // namespace

@@ -44,6 +44,10 @@ std::string PairLexeme(const std::string& first, const std::string& second) {
   return Lexeme(absl::StrCat(Lexeme(first), " ", Lexeme(second)));
 }
 
+// In `pairs` of a document whose pairs passed kMaxLexemeText: it may hold any phrase. No
+// pair is this lexeme: a pair has a space unless cut, and then it is ~2,000 bytes long.
+constexpr char kPairsCut[] = "cut";
+
 }  // namespace
 
 PgSearchDocument MakePgSearchDocument(const Translation& translation) {
@@ -59,14 +63,21 @@ PgSearchDocument MakePgSearchDocument(const Translation& translation) {
   std::map<std::string, Entry> lexemes;
   std::set<std::string> pairs;
   size_t lexeme_text = 0, pair_text = 0;
+  bool pairs_cut = false;
+  auto add_pair = [&](std::string pair) {
+    if (pairs.count(pair) > 0) return;
+    if (pair_text + pair.size() > kMaxLexemeText - sizeof(kPairsCut)) {
+      pairs_cut = true;
+      return;
+    }
+    pair_text += pair.size();
+    pairs.insert(std::move(pair));
+  };
   int position = 0;
   for (int f = 0; f < 3; ++f) {
     doc.token_count += static_cast<int64_t>(fields[f].size());
     for (size_t i = 1; i < fields[f].size(); ++i) {
-      std::string pair = PairLexeme(fields[f][i - 1].text, fields[f][i].text);
-      if (pair_text + pair.size() > kMaxLexemeText || pairs.count(pair) > 0) continue;
-      pair_text += pair.size();
-      pairs.insert(std::move(pair));
+      add_pair(PairLexeme(fields[f][i - 1].text, fields[f][i].text));
     }
     for (const SearchToken& token : fields[f]) {
       // Past the last position PostgreSQL keeps, tokens share it: still found as words.
@@ -92,6 +103,7 @@ PgSearchDocument MakePgSearchDocument(const Translation& translation) {
     entries.push_back(absl::StrCat(Quoted(lexeme), ":", absl::StrJoin(e.at, ",")));
   }
   doc.terms = absl::StrJoin(entries, " ");
+  if (pairs_cut) pairs.insert(kPairsCut);
   doc.pairs = absl::StrJoin(
       pairs, " ", [](std::string* out, const std::string& pair) { out->append(Quoted(pair)); });
   return doc;
@@ -127,8 +139,9 @@ std::string PgPhrasePairs(const QueryPhrase& phrase) {
   for (size_t i = 1; i < phrase.tokens.size(); ++i) {
     parts.push_back(Quoted(PairLexeme(phrase.tokens[i - 1], phrase.tokens[i])));
   }
-  if (!parts.empty() && phrase.prefix) parts.back() += ":*";
-  return absl::StrJoin(parts, " & ");
+  if (parts.empty()) return "";
+  if (phrase.prefix) parts.back() += ":*";
+  return absl::StrCat("(", absl::StrJoin(parts, " & "), ") | ", Quoted(kPairsCut));
 }
 
 std::string PgCandidateTerms(const TextQuery& query) {

@@ -13,7 +13,10 @@
 // candidates are the documents holding all its pairs (exact in the index, no heap visit),
 // which are nearly always the phrase's documents; `terms @@ phrase` then checks only them
 // (the positions), instead of every document holding all of the phrase's tokens, which
-// for Chinese bigrams of common words is most documents. Pure functions.
+// for Chinese bigrams of common words is most documents. A document whose pairs passed
+// PostgreSQL's 1 MiB of lexeme text (long tokens: a field's positions end first for
+// ordinary text) has the lexeme `cut` in `pairs` and is a candidate of every phrase.
+// Pure functions.
 #pragma once
 
 #include <cstdint>
@@ -42,8 +45,8 @@ std::string PgPhraseLexeme(const QueryPhrase& phrase);
 // The distinct pair lexemes of a phrase (a prefix's last pair left out), as `pairs` holds
 // them; empty for a phrase of one token.
 std::vector<std::string> PgPhrasePairLexemes(const QueryPhrase& phrase);
-// The tsquery of a phrase's adjacent pairs (against `pairs`), ANDed; empty for a phrase of
-// fewer than two tokens.
+// The tsquery of a phrase's adjacent pairs (against `pairs`), ANDed, or `cut`; empty for a
+// phrase of fewer than two tokens.
 std::string PgPhrasePairs(const QueryPhrase& phrase);
 // Every phrase joined by & (match_all) or |; empty without phrases.
 std::string PgTextQuery(const TextQuery& query);
