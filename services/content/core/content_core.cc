@@ -138,7 +138,8 @@ void ContentCore::CacheIfPublic(const Article& a, uint64_t generation, absl::Tim
   if (a.state == ArticleState::kPublished && !a.delete_time) cache_.Put(a, generation, now);
 }
 
-std::map<std::string, Article> ContentCore::LoadMany(const std::vector<std::string>& ids) {
+absl::StatusOr<std::map<std::string, Article>> ContentCore::LoadMany(
+    const std::vector<std::string>& ids) {
   const absl::Time now = options_.clock();
   std::map<std::string, Article> out;
   std::vector<std::string> missing;
@@ -152,9 +153,8 @@ std::map<std::string, Article> ContentCore::LoadMany(const std::vector<std::stri
   }
   if (missing.empty()) return out;
   const uint64_t generation = cache_.Generation();
-  absl::StatusOr<std::vector<Article>> read = store_.GetArticles(missing);
-  if (!read.ok()) return out;
-  for (Article& a : *read) {
+  ASSIGN_OR_RETURN(std::vector<Article> read, store_.GetArticles(missing));
+  for (Article& a : read) {
     CacheIfPublic(a, generation, now);
     std::string id = a.id;
     out.emplace(std::move(id), std::move(a));

@@ -123,9 +123,9 @@ class ContentCore {
   // The article by id or slug: from the cache when published, else from the store.
   absl::StatusOr<Article> Load(const std::string& id, const std::string& slug);
   // The articles of `ids` as Load gives them, by id: the cached ones, the rest read from the
-  // store together. An id missing from the answer (not found, or the store failed) is left
-  // to Load, which says why.
-  std::map<std::string, Article> LoadMany(const std::vector<std::string>& ids);
+  // store together; one not found (deleted since it was listed) is missing from the answer.
+  // The store's error when it failed (asked once, not again for each id).
+  absl::StatusOr<std::map<std::string, Article>> LoadMany(const std::vector<std::string>& ids);
   // Caches `a` (read from the store at cache generation `generation`) when it is public.
   void CacheIfPublic(const Article& a, uint64_t generation, absl::Time now);
   // The event of `type` for `a` as it is now, ready for the outbox.

@@ -75,7 +75,7 @@ absl::StatusOr<SearchPage> ContentCore::SearchArticles(SearchQuery q) {
   for (size_t i = offset; i < best.size() && page_ids.size() < static_cast<size_t>(size); ++i) {
     page_ids.push_back(best[i].article_id);
   }
-  std::map<std::string, Article> loaded = LoadMany(page_ids);
+  ASSIGN_OR_RETURN(auto loaded, LoadMany(page_ids));
   for (size_t i = offset; i < best.size() && page.results.size() < static_cast<size_t>(size); ++i) {
     auto it = loaded.find(best[i].article_id);
     absl::StatusOr<Article> a =
@@ -162,7 +162,7 @@ absl::StatusOr<std::vector<ArticleRead>> ContentCore::ListRelatedArticles(const 
   for (size_t i = 0; i < scored.size() && i < static_cast<size_t>(size); ++i) {
     first_ids.push_back(*scored[i].id);
   }
-  std::map<std::string, Article> first = LoadMany(first_ids);
+  ASSIGN_OR_RETURN(auto first, LoadMany(first_ids));
   std::vector<Scored> loaded;
   std::vector<Article> articles;
   for (const Scored& s : scored) {

@@ -285,6 +285,19 @@ TEST_F(ContentFaultTest, RelatedArticlesLoadOnlyTheCandidatesThatCanMakeThePage)
               StatusIs(absl::StatusCode::kUnavailable));
 }
 
+// A search page's articles are read from the store together: when that read fails, the
+// search reports it, and the failing store is not asked again for each article.
+TEST_F(ContentFaultTest, ASearchPageReadFromAFailingStoreAsksItOnce) {
+  SearchQuery q;
+  q.query = "volunteer";
+  ASSERT_OK_AND_ASSIGN(const SearchPage healthy, core_->SearchArticles(q));
+  ASSERT_GE(healthy.results.size(), 2u);
+  core_ = std::make_unique<ContentCore>(faulty_, ContentOptions{});  // nothing cached
+  faulty_.Fail(StoreCall::kGetArticle);
+  EXPECT_THAT(core_->SearchArticles(q), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_EQ(faulty_.failures(), 1);
+}
+
 TEST_F(ContentFaultTest, TheSchedulerReportsAnOutageAndPublishesOnceTheStoreIsBack) {
   SchedulerOptions options;
   options.clock = [this] { return now_; };
