@@ -1,11 +1,13 @@
 #include "common/redis/stream_follower.h"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "common/base/log.h"
 #include "common/base/status_macros.h"
+#include "common/base/stream_id.h"
 #include "common/redis/keys.h"
 #include "common/redis/stream_reader.h"
 
@@ -72,9 +74,30 @@ absl::StatusOr<int> StreamFollower::Read(bool wait) {
   return static_cast<int>(batch.size());
 }
 
+absl::Status StreamFollower::Position(bool after_outage) {
+  if (!after_outage) {
+    if (options_.from_start) {
+      last_id_ = "0-0";
+    } else {
+      ASSIGN_OR_RETURN(last_id_, Tail());
+    }
+    return absl::OkStatus();
+  }
+  ASSIGN_OR_RETURN(std::string tail, Tail());
+  const std::optional<StreamId> newest = StreamId::Parse(tail);
+  const std::optional<StreamId> mine = StreamId::Parse(last_id_);
+  const bool go_on = options_.resume && newest && mine && *newest >= *mine;
+  if (!go_on) last_id_ = std::move(tail);
+  // Entries may have passed while reading failed: the owner forgets what it holds.
+  Logger()->info("stream follower: reading {} again from {}", options_.stream,
+                 go_on ? "the last entry read" : "its tail");
+  on_gap_();
+  return absl::OkStatus();
+}
+
 absl::StatusOr<int> StreamFollower::Poll() {
   if (last_id_.empty()) {
-    ASSIGN_OR_RETURN(last_id_, Tail());
+    RETURN_IF_ERROR(Position(/*after_outage=*/false));
     return 0;
   }
   int total = 0;
@@ -89,21 +112,8 @@ void StreamFollower::Run() {
   absl::Duration backoff = kFirstBackoff;
   bool failing = false;
   while (!Stopping()) {
-    absl::Status status;
-    if (last_id_.empty()) {
-      absl::StatusOr<std::string> tail = Tail();
-      status = tail.status();
-      if (tail.ok()) {
-        last_id_ = *tail;
-        if (failing) {
-          // Entries may have passed while reading failed: the owner forgets what it holds.
-          Logger()->info("stream follower: reading {} again from its tail", options_.stream);
-          on_gap_();
-        }
-      }
-    } else {
-      status = Read(/*wait=*/true).status();
-    }
+    const absl::Status status = last_id_.empty() || failing ? Position(/*after_outage=*/failing)
+                                                            : Read(/*wait=*/true).status();
     if (status.ok()) {
       failing = false;
       backoff = kFirstBackoff;
@@ -111,7 +121,6 @@ void StreamFollower::Run() {
     }
     if (!failing) Logger()->warn("stream follower: {}", status.ToString());
     failing = true;
-    last_id_.clear();  // a restarted Redis may hold a new stream: start from its tail
     absl::MutexLock lock(&mu_);
     mu_.AwaitWithTimeout(absl::Condition(&stopping_), backoff);
     backoff = std::min(backoff * 2, kMaxBackoff);

@@ -1,11 +1,12 @@
 // StreamFollower: one process's own read of the whole article event stream, for state that
 // every replica keeps for itself (content's and web's caches), where a consumer group,
 // which shares the stream out among replicas, would be wrong. It starts at the stream's
-// tail (only what is added from then on), reads with XREAD BLOCK from the last id it saw,
-// and calls `on_entries` for each batch. When it could not read (Redis down, restarted),
-// entries may have passed unseen: it calls `on_gap` once it reads again, so the owner can
-// drop what it holds, and goes on from the tail. At-most-once; for caches, not for work.
-// Thread-safe.
+// tail (only what is added from then on) or at its start (every retained entry first),
+// reads with XREAD BLOCK from the last id it saw, and calls `on_entries` for each batch.
+// When it could not read (Redis down, restarted, failed over), entries may have passed
+// unseen: it calls `on_gap` once it reads again, so the owner can drop what it holds, and
+// goes on from the tail, or from the last entry it read (StreamFollowerOptions::resume).
+// At-most-once; for caches, not for work. Thread-safe.
 #pragma once
 
 #include <functional>
@@ -26,6 +27,13 @@ struct StreamFollowerOptions {
   std::string stream;                       // default: keys::kEventStream
   absl::Duration block = absl::Seconds(1);  // XREAD BLOCK; bounds Stop()
   int batch = 100;                          // entries per read
+  // Read every retained entry first (web learns which slugs were deleted), not only what
+  // is added from the start on.
+  bool from_start = false;
+  // After an outage, go on from the last entry read, so that no retained entry is
+  // skipped (or from the stream's newest entry when that is older, as after a Redis that
+  // restarted with less); otherwise from the tail.
+  bool resume = false;
 };
 
 class StreamFollower {
@@ -46,8 +54,8 @@ class StreamFollower {
   void Stop() ABSL_LOCKS_EXCLUDED(mu_);
 
   // For tests that drive the follower step by step (not beside Start()): the first call
-  // finds the tail; later calls hand over what was added since, without blocking. Returns
-  // how many entries were handled.
+  // finds where to start; later calls hand over what was added since, without blocking.
+  // Returns how many entries were handled.
   absl::StatusOr<int> Poll();
 
  private:
@@ -55,6 +63,9 @@ class StreamFollower {
   bool Stopping() ABSL_LOCKS_EXCLUDED(mu_);
   // The id of the stream's last entry ("0-0" when empty or missing).
   absl::StatusOr<std::string> Tail();
+  // Sets where reading goes on: at the first start, the tail or the stream's start; after
+  // an outage, the tail or (resume) the last id read, and reports the gap.
+  absl::Status Position(bool after_outage);
   absl::StatusOr<int> Read(bool wait);
 
   RedisClient& redis_;
@@ -62,7 +73,7 @@ class StreamFollower {
   EntriesHandler on_entries_;
   GapHandler on_gap_;
   std::thread thread_;
-  // Used by the reading thread (or Poll) only.
+  // Used by the reading thread (or Poll) only; empty until positioned.
   std::string last_id_;
 
   absl::Mutex mu_;

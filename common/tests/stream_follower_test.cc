@@ -1,8 +1,10 @@
 // The stream follower against a real Redis (TestRedis: one redis-server, or a 3 + 3 node
 // Redis Cluster under the redis-cluster label): it starts at the tail (what was there
-// before is not handed over), hands over every later entry in order, follows new entries
-// from its thread, and reports a gap once it reads again after Redis went away; on a
-// cluster it follows the stream to the new master after a SIGKILL of its master.
+// before is not handed over) or, asked to, at the start, hands over every later entry in
+// order, follows new entries from its thread, and reports a gap once it reads again after
+// Redis went away; on a cluster it follows the stream to the new master after a SIGKILL of
+// its master. Going on from the last entry read after an outage (`resume`) is tested with
+// its user, bulletin-web (services/web/tests/events_test.cc).
 #include "common/redis/stream_follower.h"
 
 #include <gtest/gtest.h>
@@ -77,6 +79,19 @@ TEST_F(StreamFollowerTest, StartsAtTheTailAndHandsOverLaterEntriesInOrder) {
   EXPECT_EQ(Seen(), (std::vector<std::string>{"e1", "e2", "e3", "e4", "e5"}));
   ASSERT_OK_AND_ASSIGN(n, follower.Poll());
   EXPECT_EQ(n, 0);
+}
+
+TEST_F(StreamFollowerTest, FromStartHandsOverTheRetainedEntriesFirst) {
+  Publish("before1");
+  Publish("before2");
+  StreamFollowerOptions options = Options();
+  options.from_start = true;
+  StreamFollower follower(*redis_, options, Collect(), [] {});
+  ASSERT_OK(follower.Poll().status());
+  Publish("after");
+  ASSERT_OK_AND_ASSIGN(int n, follower.Poll());
+  EXPECT_EQ(n, 3);
+  EXPECT_EQ(Seen(), (std::vector<std::string>{"before1", "before2", "after"}));
 }
 
 TEST_F(StreamFollowerTest, StartsOnAnEmptyStream) {

@@ -79,7 +79,7 @@ int Run(int argc, char** argv) {
   Site site(site_options, *backend, cache, tokens, *pool);
 
   RedisClient redis(config.service.redis_options);
-  EventFollower follower(
+  std::unique_ptr<StreamFollower> follower = FollowEvents(
       redis,
       [&site, &cache](const events::v1::ArticleEvent& event) {
         if (event.type() == events::v1::ARTICLE_EVENT_TYPE_DELETED) {
@@ -90,15 +90,15 @@ int Run(int argc, char** argv) {
         cache.Invalidate(KeysOf(event));
       },
       [&cache] { cache.Clear(); });
-  follower.Start();
-  runner.AtShutdown([&follower] { follower.Stop(); });
+  follower->Start();
+  runner.AtShutdown([&follower] { follower->Stop(); });
 
   HttpServer http(config.limits, [&site](HttpRequest request, Respond respond) {
     site.Handle(std::move(request), std::move(respond));
   });
   if (absl::Status s = http.Start(config.http_listen, static_cast<int>(config.http_threads));
       !s.ok()) {
-    follower.Stop();
+    follower->Stop();
     return Fail(s);
   }
   Logger()->info("bulletin-web serving HTTP on port {} (public URL {}, cache {} bytes)",

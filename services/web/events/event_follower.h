@@ -1,52 +1,30 @@
-// EventFollower: bulletin-web's reader of the article event stream. Every replica must
-// see every event (each holds its own response cache), so it reads with plain XREAD, not a
-// consumer group: from the start of the retained stream once (which also learns which
-// slugs were deleted), then blocking for new entries, remembering the last id across Redis
-// outages. After an outage it calls `on_gap` (events may have passed unseen, e.g. a Redis
-// that restarted empty) and, when the stream's newest id is now below the one it
-// remembers, goes on from that newest id. It keeps no state in Redis and acknowledges
-// nothing. Handlers run on the follower's thread. Start/Stop from one thread.
+// bulletin-web's reader of the article event stream. Every replica must see every event
+// (each holds its own response cache and list of deleted slugs), so it is a StreamFollower
+// (plain XREAD, not a consumer group) that reads the retained stream from its start once
+// (which also learns which slugs were deleted), then what is added. After an outage it
+// reports the gap (the owner drops its cache) and goes on from the last entry it read, so
+// no retained deletion is skipped. It keeps no state in Redis and acknowledges nothing.
+// Handlers run on the follower's thread.
 #pragma once
 
-#include <atomic>
 #include <functional>
+#include <memory>
 #include <string>
-#include <thread>
+#include <vector>
 
 #include "bulletin/events/v1/events.pb.h"
 #include "common/redis/redis_client.h"
+#include "common/redis/stream_follower.h"
 
 namespace bulletin::web {
 
-class EventFollower {
- public:
-  using Handler = std::function<void(const events::v1::ArticleEvent& event)>;
-  using GapHandler = std::function<void()>;
+using EventHandler = std::function<void(const events::v1::ArticleEvent& event)>;
 
-  // `redis` must outlive the follower. `stream` defaults to common/redis/keys.h's.
-  EventFollower(RedisClient& redis, Handler handler, GapHandler on_gap, std::string stream = "");
-  ~EventFollower();  // Stop()
-
-  void Start();
-  void Stop();  // joins within about a second; idempotent
-
-  // Entries handled so far (for tests and metrics).
-  int64_t handled() const { return handled_.load(); }
-
- private:
-  void Run();
-  // After an outage: the id to go on from (the remembered one, or the stream's newest when
-  // that is older, as after a Redis that restarted empty).
-  std::string Resume(const std::string& last);
-
-  RedisClient& redis_;
-  Handler handler_;
-  GapHandler on_gap_;
-  std::string stream_;
-  std::thread thread_;
-  std::atomic<bool> stopping_{false};
-  std::atomic<int64_t> handled_{0};
-};
+// A follower (not started) that hands each event to `handler`. `redis` must outlive it.
+// `options.from_start` and `options.resume` are set.
+std::unique_ptr<StreamFollower> FollowEvents(RedisClient& redis, EventHandler handler,
+                                             StreamFollower::GapHandler on_gap,
+                                             StreamFollowerOptions options = {});
 
 // The surrogate keys an event makes stale: the article, its slugs, its categories and
 // every list ("lists").
